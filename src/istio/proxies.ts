@@ -1,0 +1,164 @@
+/**
+ * Per-pod proxy facts (ISTIO.md §4): which revision injected the sidecar, which
+ * proxy version it runs, and whether that differs from what the pod's namespace
+ * (and its own labels) resolve to now — a stale proxy that a restart would fix.
+ */
+import { describeOutcome, resolveInjection, type InjectionOutcome, type InjectionWebhook } from './injection';
+import { INJECT_POD_LABEL, PROXY_CONTAINER, REV_ANNOTATION, STATUS_ANNOTATION } from './labels';
+import type { Labels, Pod } from './types';
+import { imageTag } from './version';
+
+export type RevisionSource = 'annotation' | 'status' | 'image';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'ReplicaSet' | 'Pod' | string;
+
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  name: string;
+}
+
+export interface ProxyInfo {
+  namespace: string;
+  name: string;
+  workload: WorkloadRef;
+  /** Has an istio-proxy sidecar (container, native-sidecar init container, or injection status). */
+  injected: boolean;
+  /** Revision that injected the sidecar, when the pod says so. */
+  injectedRevision?: string;
+  revisionSource?: RevisionSource;
+  /** istio-proxy image tag. */
+  proxyVersion?: string;
+  /** Set when sidecar.istio.io/status is present but not valid JSON. */
+  statusError?: string;
+  /** What a pod with these labels created now in this namespace would get. */
+  expected: InjectionOutcome;
+  stale: boolean;
+  staleReason?: string;
+  /** Injection expected but the pod has no sidecar. */
+  missingProxy: boolean;
+  gateway: boolean;
+  phase?: string;
+  ready: boolean;
+}
+
+interface SidecarStatus {
+  revision?: unknown;
+}
+
+/** Reads the three pod signals, in Istio's order of authority. */
+export function injectedRevisionOf(pod: Pod): { revision?: string; source?: RevisionSource; version?: string; injected: boolean; statusError?: string } {
+  const ann = pod.metadata.annotations ?? {};
+  const proxy = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === PROXY_CONTAINER);
+  const version = imageTag(proxy?.image);
+  const statusRaw = ann[STATUS_ANNOTATION];
+  let statusError: string | undefined;
+  let statusRevision: string | undefined;
+  if (statusRaw !== undefined) {
+    try {
+      const s = JSON.parse(statusRaw) as SidecarStatus;
+      if (s && typeof s === 'object' && typeof s.revision === 'string' && s.revision) statusRevision = s.revision;
+    } catch (e) {
+      statusError = `annotation ${STATUS_ANNOTATION} is not valid JSON`;
+    }
+  }
+  const injected = !!proxy || statusRaw !== undefined;
+  const annRev = ann[REV_ANNOTATION];
+  if (injected && annRev) return { revision: annRev, source: 'annotation', version, injected, statusError };
+  if (statusRevision) return { revision: statusRevision, source: 'status', version, injected, statusError };
+  if (version) return { source: 'image', version, injected, statusError };
+  return { injected, statusError };
+}
+
+/** The workload that owns a pod: ReplicaSet → Deployment by stripping the pod-template-hash. */
+export function workloadOf(pod: Pod): WorkloadRef {
+  const owner = (pod.metadata.ownerReferences ?? []).find((o) => o.controller) ?? pod.metadata.ownerReferences?.[0];
+  if (!owner) return { kind: 'Pod', name: pod.metadata.name };
+  if (owner.kind === 'ReplicaSet') {
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    if (hash && owner.name.endsWith('-' + hash)) return { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+    return { kind: 'ReplicaSet', name: owner.name };
+  }
+  if (owner.kind === 'Job') {
+    const m = /^(.*)-\d{8,}$/.exec(owner.name);
+    if (m) return { kind: 'CronJob', name: m[1] };
+  }
+  return { kind: owner.kind, name: owner.name };
+}
+
+const GATEWAY_ISTIO_LABELS = new Set(['ingressgateway', 'egressgateway', 'eastwestgateway']);
+
+/** Gateways: pods asking for injection by label plus gateway labels (helm gateway chart, istioctl, Gateway API). */
+export function isGatewayPod(labels: Labels | undefined): boolean {
+  const l = labels ?? {};
+  if (l['gateway.networking.k8s.io/gateway-name'] !== undefined || l['gateway.istio.io/managed'] !== undefined) return true;
+  if (l[INJECT_POD_LABEL] !== 'true' && l['istio'] === undefined) return false;
+  if (l['istio'] && (GATEWAY_ISTIO_LABELS.has(l['istio']) || l['istio'].endsWith('gateway'))) return true;
+  const app = l['app'] ?? l['app.kubernetes.io/name'] ?? '';
+  return l[INJECT_POD_LABEL] === 'true' && /gateway/.test(app);
+}
+
+function isReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * Analyses one pod. `revisionVersion` gives the current Istio version of a revision,
+ * so a sidecar injected by the right revision but an older version (in-place upgrade)
+ * is stale too.
+ */
+export function analyzePod(
+  pod: Pod,
+  nsLabels: Labels | undefined,
+  webhooks: readonly InjectionWebhook[],
+  revisionVersion: (rev: string) => string | undefined,
+): ProxyInfo {
+  const ns = pod.metadata.namespace ?? 'default';
+  const sig = injectedRevisionOf(pod);
+  const expected = resolveInjection(webhooks, nsLabels, pod.metadata.labels, ns);
+  let stale = false;
+  let staleReason: string | undefined;
+  let missingProxy = false;
+  if (sig.injected) {
+    if (expected.kind === 'injected') {
+      const want = expected.revision;
+      const wantVersion = revisionVersion(want);
+      if (sig.revision !== undefined && sig.revision !== want) {
+        stale = true;
+        staleReason = `injected by ${sig.revision}, namespace now resolves to ${describeOutcome(expected)}`;
+      } else if (sig.version && wantVersion && sig.version !== wantVersion) {
+        stale = true;
+        staleReason = sig.revision
+          ? `proxy ${sig.version}, revision ${want} now runs ${wantVersion}`
+          : `proxy ${sig.version}, namespace now resolves to ${want} (${wantVersion})`;
+      }
+    } else if (expected.kind === 'none') {
+      stale = true;
+      staleReason = `has a sidecar but would not be injected now (${expected.reason})`;
+    }
+  } else if (expected.kind === 'injected' && !pod.spec?.hostNetwork) {
+    missingProxy = true;
+  }
+  return {
+    namespace: ns,
+    name: pod.metadata.name,
+    workload: workloadOf(pod),
+    injected: sig.injected,
+    injectedRevision: sig.revision,
+    revisionSource: sig.source,
+    proxyVersion: sig.version,
+    statusError: sig.statusError,
+    expected,
+    stale,
+    staleReason,
+    missingProxy,
+    gateway: isGatewayPod(pod.metadata.labels),
+    phase: pod.status?.phase,
+    ready: isReady(pod),
+  };
+}
+
+/** Revision label used to group a proxy: its injecting revision, or `v<version>` when only the image says. */
+export function proxyRevisionKey(p: ProxyInfo): string {
+  if (p.injectedRevision) return p.injectedRevision;
+  if (p.proxyVersion) return `unknown (${p.proxyVersion})`;
+  return 'unknown';
+}

@@ -1,0 +1,418 @@
+/**
+ * ClusterSnapshot: the live Istio model of one cluster.
+ *
+ * It holds the pruned objects the k8s layer lists and watches, and the facts
+ * derived from them, and updates both incrementally:
+ *  - a pod event re-analyses that pod only and adjusts its namespace's counters (O(1));
+ *  - a namespace label change re-analyses the pods of that namespace only;
+ *  - a control-plane change (webhook, istiod Deployment/Service, injector ConfigMap)
+ *    rebuilds the small control-plane view, and re-analyses all pods only when the
+ *    injection webhooks or revision versions actually changed.
+ * Every mutation returns a SnapshotChange naming what changed, so the tree can
+ * refresh the smallest affected nodes.
+ */
+import { buildControlPlane, injectorConfigMapRevision, isIstiodDeployment, isIstiodService, type ControlPlane, type RevisionInfo } from './controlplane';
+import { describeOutcome, injectionLabels, resolveInjection, type InjectionLabels, type InjectionOutcome } from './injection';
+import { INJECTION_LABEL, REV_LABEL } from './labels';
+import { analyzePod, proxyRevisionKey, type ProxyInfo } from './proxies';
+import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
+import { compareVersions } from './version';
+
+export interface SnapshotChange {
+  controlPlane: boolean;
+  /** Namespaces whose view changed (labels, pods, resolution). */
+  namespaces: Set<string>;
+  /** The set of namespaces itself changed (added or removed). */
+  namespaceList: boolean;
+  gateways: boolean;
+}
+
+export const noChange = (): SnapshotChange => ({ controlPlane: false, namespaces: new Set(), namespaceList: false, gateways: false });
+
+export function mergeChanges(a: SnapshotChange, b: SnapshotChange): SnapshotChange {
+  return {
+    controlPlane: a.controlPlane || b.controlPlane,
+    namespaces: new Set([...a.namespaces, ...b.namespaces]),
+    namespaceList: a.namespaceList || b.namespaceList,
+    gateways: a.gateways || b.gateways,
+  };
+}
+
+export interface NamespaceStats {
+  pods: number;
+  proxies: number;
+  stale: number;
+  missing: number;
+  byRevision: Map<string, number>;
+}
+
+export type NamespaceWarningCode = 'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision';
+
+export interface NamespaceWarning {
+  code: NamespaceWarningCode;
+  message: string;
+}
+
+export interface NamespaceView {
+  name: string;
+  labels: InjectionLabels;
+  resolution: InjectionOutcome;
+  /** Revision new pods get, if exactly one. */
+  resolvedRevision?: string;
+  /** Tag the namespace follows, when its istio.io/rev names a tag. */
+  viaTag?: string;
+  stats: NamespaceStats;
+  warnings: NamespaceWarning[];
+  terminating: boolean;
+}
+
+export interface GatewayView {
+  namespace: string;
+  workload: string;
+  kind: string;
+  pods: number;
+  /** Revisions the gateway's proxies run now, with counts. */
+  running: Map<string, number>;
+  /** What the gateway's pods resolve to now. */
+  follows: string;
+  followsRevision?: string;
+  stale: number;
+}
+
+export interface MigrationProgress {
+  from?: string;
+  to: string;
+  percent: number;
+  proxies: number;
+  stale: number;
+}
+
+const emptyStats = (): NamespaceStats => ({ pods: 0, proxies: 0, stale: 0, missing: 0, byRevision: new Map() });
+
+const metaKey = (m: ObjectMeta) => (m.namespace ? `${m.namespace}/${m.name}` : m.name);
+
+export class ClusterSnapshot {
+  private readonly objects: { [K in Kind]: Map<string, KindMap[K]> } = {
+    Namespace: new Map(),
+    Pod: new Map(),
+    MutatingWebhookConfiguration: new Map(),
+    Deployment: new Map(),
+    Service: new Map(),
+    ConfigMap: new Map(),
+  };
+  private readonly podsByNs = new Map<string, Set<string>>();
+  private readonly proxyInfo = new Map<string, ProxyInfo>();
+  private readonly nsStats = new Map<string, NamespaceStats>();
+  private readonly revProxies = new Map<string, { proxies: number; stale: number }>();
+  private cp: ControlPlane;
+  private resolutionFingerprint = '';
+
+  constructor() {
+    this.cp = buildControlPlane({ deployments: [], services: [], configMaps: [], mwcs: [] });
+  }
+
+  // ---- mutation -------------------------------------------------------
+
+  /** Applies one watch event. */
+  apply(ev: WatchEvent): SnapshotChange {
+    return this.applyMany([ev]);
+  }
+
+  /** Applies a batch of events, rebuilding the control plane at most once. */
+  applyMany(events: Iterable<WatchEvent>): SnapshotChange {
+    const change = noChange();
+    let cpDirty = false;
+    const podEvents: WatchEvent<'Pod'>[] = [];
+    const nsEvents: WatchEvent<'Namespace'>[] = [];
+    for (const ev of events) {
+      switch (ev.kind) {
+        case 'Pod': podEvents.push(ev as WatchEvent<'Pod'>); break;
+        case 'Namespace': nsEvents.push(ev as WatchEvent<'Namespace'>); break;
+        default:
+          if (this.storeControlPlaneObject(ev)) cpDirty = true;
+      }
+    }
+    if (cpDirty) this.rebuildControlPlane(change);
+    for (const ev of nsEvents) this.applyNamespace(ev, change);
+    for (const ev of podEvents) this.applyPod(ev, change);
+    return change;
+  }
+
+  /** Replaces every object of a kind (initial list or re-list after a dropped watch). */
+  replace<K extends Kind>(kind: K, items: Iterable<KindMap[K]>): SnapshotChange {
+    const incoming = new Map<string, KindMap[K]>();
+    for (const it of items) incoming.set(metaKey(it.metadata), it);
+    const events: WatchEvent[] = [];
+    const current = this.objects[kind] as Map<string, KindMap[K]>;
+    for (const [k, obj] of current) if (!incoming.has(k)) events.push({ kind, type: 'DELETED', object: obj });
+    for (const [k, obj] of incoming) {
+      const old = current.get(k);
+      if (old && old.metadata.resourceVersion && old.metadata.resourceVersion === obj.metadata.resourceVersion) continue;
+      events.push({ kind, type: old ? 'MODIFIED' : 'ADDED', object: obj });
+    }
+    return this.applyMany(events);
+  }
+
+  private storeControlPlaneObject(ev: WatchEvent): boolean {
+    const map = this.objects[ev.kind] as Map<string, unknown>;
+    const k = metaKey(ev.object.metadata);
+    // Only keep objects the control-plane view reads; the k8s layer may hand us more.
+    const relevant =
+      ev.kind === 'MutatingWebhookConfiguration' ||
+      (ev.kind === 'Deployment' && isIstiodDeployment(ev.object as KindMap['Deployment'])) ||
+      (ev.kind === 'Service' && isIstiodService(ev.object as KindMap['Service'])) ||
+      (ev.kind === 'ConfigMap' && injectorConfigMapRevision(ev.object as KindMap['ConfigMap']) !== undefined);
+    if (ev.type === 'DELETED' || !relevant) return map.delete(k) || false;
+    map.set(k, ev.object);
+    return true;
+  }
+
+  private rebuildControlPlane(change: SnapshotChange): void {
+    this.cp = buildControlPlane({
+      deployments: this.objects.Deployment.values(),
+      services: this.objects.Service.values(),
+      configMaps: this.objects.ConfigMap.values(),
+      mwcs: this.objects.MutatingWebhookConfiguration.values(),
+    });
+    change.controlPlane = true;
+    change.gateways = true;
+    const fp = JSON.stringify([
+      this.cp.webhooks.map((w) => [w.configName, w.webhookName, w.revision, w.tag, w.deactivated, w.webhook.namespaceSelector, w.webhook.objectSelector]),
+      this.cp.revisions.map((r) => [r.name, r.version]),
+    ]);
+    if (fp !== this.resolutionFingerprint) {
+      this.resolutionFingerprint = fp;
+      for (const ns of this.podsByNs.keys()) this.reanalyzeNamespace(ns);
+      for (const ns of this.objects.Namespace.keys()) change.namespaces.add(ns);
+      for (const ns of this.podsByNs.keys()) change.namespaces.add(ns);
+    }
+  }
+
+  private applyNamespace(ev: WatchEvent<'Namespace'>, change: SnapshotChange): void {
+    const name = ev.object.metadata.name;
+    const old = this.objects.Namespace.get(name);
+    if (ev.type === 'DELETED') {
+      if (!old) return;
+      this.objects.Namespace.delete(name);
+      change.namespaceList = true;
+      change.namespaces.add(name);
+      return;
+    }
+    this.objects.Namespace.set(name, ev.object);
+    if (!old) change.namespaceList = true;
+    change.namespaces.add(name);
+    if (!old || !sameLabels(old.metadata.labels, ev.object.metadata.labels)) {
+      this.reanalyzeNamespace(name);
+      change.gateways = true;
+    }
+  }
+
+  private applyPod(ev: WatchEvent<'Pod'>, change: SnapshotChange): void {
+    const pod = ev.object;
+    const k = metaKey(pod.metadata);
+    const ns = pod.metadata.namespace ?? 'default';
+    change.namespaces.add(ns);
+    const old = this.proxyInfo.get(k);
+    if (old) this.account(old, -1);
+    if (ev.type === 'DELETED') {
+      this.objects.Pod.delete(k);
+      this.proxyInfo.delete(k);
+      this.podsByNs.get(ns)?.delete(k);
+      if (old?.gateway) change.gateways = true;
+      return;
+    }
+    this.objects.Pod.set(k, pod);
+    let set = this.podsByNs.get(ns);
+    if (!set) { set = new Set(); this.podsByNs.set(ns, set); }
+    set.add(k);
+    const info = this.analyze(pod);
+    this.proxyInfo.set(k, info);
+    this.account(info, +1);
+    if (info.gateway || old?.gateway) change.gateways = true;
+  }
+
+  private analyze(pod: KindMap['Pod']): ProxyInfo {
+    const ns = pod.metadata.namespace ?? 'default';
+    return analyzePod(pod, this.objects.Namespace.get(ns)?.metadata.labels, this.cp.webhooks, (r) => this.cp.revisionByName.get(r)?.version);
+  }
+
+  private reanalyzeNamespace(ns: string): void {
+    for (const k of this.podsByNs.get(ns) ?? []) {
+      const pod = this.objects.Pod.get(k);
+      if (!pod) continue;
+      const old = this.proxyInfo.get(k);
+      if (old) this.account(old, -1);
+      const info = this.analyze(pod);
+      this.proxyInfo.set(k, info);
+      this.account(info, +1);
+    }
+  }
+
+  private account(p: ProxyInfo, sign: 1 | -1): void {
+    let s = this.nsStats.get(p.namespace);
+    if (!s) { s = emptyStats(); this.nsStats.set(p.namespace, s); }
+    s.pods += sign;
+    if (p.missingProxy) s.missing += sign;
+    if (!p.injected) return;
+    s.proxies += sign;
+    if (p.stale) s.stale += sign;
+    const rk = proxyRevisionKey(p);
+    const n = (s.byRevision.get(rk) ?? 0) + sign;
+    if (n === 0) s.byRevision.delete(rk); else s.byRevision.set(rk, n);
+    let r = this.revProxies.get(rk);
+    if (!r) { r = { proxies: 0, stale: 0 }; this.revProxies.set(rk, r); }
+    r.proxies += sign;
+    if (p.stale) r.stale += sign;
+    if (r.proxies === 0) this.revProxies.delete(rk);
+  }
+
+  // ---- queries ----------------------------------------------------------
+
+  get controlPlane(): ControlPlane { return this.cp; }
+
+  get podCount(): number { return this.objects.Pod.size; }
+
+  /** Proxies (injected pods) per revision key, with stale counts. */
+  proxiesByRevision(): Map<string, { proxies: number; stale: number }> {
+    return new Map([...this.revProxies].map(([k, v]) => [k, { ...v }]));
+  }
+
+  proxies(namespace?: string): ProxyInfo[] {
+    if (namespace === undefined) return [...this.proxyInfo.values()];
+    return [...(this.podsByNs.get(namespace) ?? [])].map((k) => this.proxyInfo.get(k)!).filter(Boolean);
+  }
+
+  namespaceNames(): string[] {
+    return [...this.objects.Namespace.keys()].sort();
+  }
+
+  namespaceObject(name: string): Namespace | undefined {
+    return this.objects.Namespace.get(name);
+  }
+
+  namespace(name: string): NamespaceView | undefined {
+    const ns = this.objects.Namespace.get(name);
+    if (!ns) return undefined;
+    return this.viewOf(ns);
+  }
+
+  namespaces(): NamespaceView[] {
+    return this.namespaceNames().map((n) => this.viewOf(this.objects.Namespace.get(n)!));
+  }
+
+  private viewOf(ns: Namespace): NamespaceView {
+    const name = ns.metadata.name;
+    const labels = injectionLabels(ns.metadata.labels);
+    const resolution = resolveInjection(this.cp.webhooks, ns.metadata.labels, {}, name);
+    const stats = this.nsStats.get(name) ?? emptyStats();
+    const warnings: NamespaceWarning[] = [];
+    let viaTag: string | undefined;
+    if (resolution.kind === 'injected' && resolution.via.tag) viaTag = resolution.via.tag;
+    if (labels.both) {
+      warnings.push({ code: 'bothLabels', message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored (IST0123).` });
+    }
+    if (labels.injection !== undefined && labels.injection !== 'enabled' && labels.injection !== 'disabled') {
+      warnings.push({ code: 'invalidInjectionValue', message: `${INJECTION_LABEL}=${labels.injection} is neither "enabled" nor "disabled": no webhook selects it, so pods are not injected.` });
+    }
+    if (labels.rev !== undefined && !labels.both) {
+      const tag = this.cp.tagByName.get(labels.rev);
+      const rev = this.cp.revisionByName.get(labels.rev);
+      if (tag && !tag.revisionInstalled) {
+        warnings.push({ code: 'tagMissingRevision', message: `Tag ${tag.name} points at revision ${tag.revision}, which is not installed.` });
+      } else if (!tag && !(rev && (rev.deployments.length || rev.webhooks.length))) {
+        warnings.push({ code: 'unknownTarget', message: `${REV_LABEL}=${labels.rev} names no installed revision or tag: new pods are not injected.` });
+      } else if (!tag && rev && rev.tags.length > 0) {
+        warnings.push({ code: 'pinnedRevision', message: `Pinned to revision ${rev.name} while tag ${rev.tags.join(', ')} points at it: following the tag avoids a relabel on the next upgrade.` });
+      }
+    }
+    if (resolution.kind === 'ambiguous') {
+      warnings.push({ code: 'ambiguous', message: `More than one injection webhook matches (${resolution.matches.map((m) => m.configName).join(', ')}): ${describeOutcome(resolution)}.` });
+    }
+    return {
+      name,
+      labels,
+      resolution,
+      resolvedRevision: resolution.kind === 'injected' ? resolution.revision : undefined,
+      viaTag,
+      stats: { ...stats, byRevision: new Map(stats.byRevision) },
+      warnings,
+      terminating: ns.status?.phase === 'Terminating' || !!ns.metadata.deletionTimestamp,
+    };
+  }
+
+  /** Namespaces that follow a revision or tag name through their istio.io/rev label (as istioctl tag list counts them). */
+  namespacesLabelled(value: string): string[] {
+    const out: string[] = [];
+    for (const ns of this.objects.Namespace.values()) if (ns.metadata.labels?.[REV_LABEL] === value) out.push(ns.metadata.name);
+    return out.sort();
+  }
+
+  /** Namespaces whose new pods would be injected by `revision`, directly or through a tag. */
+  namespacesResolvingTo(revision: string): string[] {
+    return this.namespaces().filter((n) => n.resolvedRevision === revision).map((n) => n.name);
+  }
+
+  gateways(): GatewayView[] {
+    const by = new Map<string, GatewayView>();
+    for (const p of this.proxyInfo.values()) {
+      if (!p.gateway) continue;
+      const k = `${p.namespace}/${p.workload.kind}/${p.workload.name}`;
+      let g = by.get(k);
+      if (!g) {
+        g = {
+          namespace: p.namespace, workload: p.workload.name, kind: p.workload.kind, pods: 0, running: new Map(),
+          follows: describeOutcome(p.expected), followsRevision: p.expected.kind === 'injected' ? p.expected.revision : undefined, stale: 0,
+        };
+        by.set(k, g);
+      }
+      g.pods++;
+      if (p.injected) {
+        const rk = proxyRevisionKey(p);
+        g.running.set(rk, (g.running.get(rk) ?? 0) + 1);
+      }
+      if (p.stale) g.stale++;
+    }
+    return [...by.values()].sort((a, b) => `${a.namespace}/${a.workload}`.localeCompare(`${b.namespace}/${b.workload}`));
+  }
+
+  /**
+   * Migration progress toward the newest installed revision (by Istio version):
+   * the share of proxies already running it. Undefined when nothing is installed.
+   */
+  migration(): MigrationProgress | undefined {
+    const installed = this.cp.revisions.filter((r) => r.deployments.length > 0);
+    if (installed.length === 0) return undefined;
+    const byVersion = [...installed].sort((a, b) => compareRevisions(a, b));
+    const to = byVersion[byVersion.length - 1];
+    let total = 0;
+    let stale = 0;
+    let onTarget = 0;
+    let fromName: string | undefined;
+    let fromCount = -1;
+    for (const [rk, v] of this.revProxies) {
+      total += v.proxies;
+      stale += v.stale;
+      if (rk === to.name) onTarget += v.proxies;
+      else if (v.proxies > fromCount) { fromName = rk; fromCount = v.proxies; }
+    }
+    return { from: fromName, to: to.name, percent: total === 0 ? 100 : Math.floor((onTarget * 100) / total), proxies: total, stale };
+  }
+}
+
+function compareRevisions(a: RevisionInfo, b: RevisionInfo): number {
+  if (a.version && b.version) {
+    const c = compareVersions(a.version, b.version);
+    if (c !== 0) return c;
+  } else if (a.version || b.version) {
+    return a.version ? 1 : -1;
+  }
+  return a.name.localeCompare(b.name);
+}
+
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  const kb = Object.keys(b ?? {});
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if ((a ?? {})[k] !== (b ?? {})[k]) return false;
+  return true;
+}

@@ -1,0 +1,123 @@
+/**
+ * Plain shapes of the Kubernetes objects the Istio model reads.
+ *
+ * Only the fields the model needs are declared; everything is optional because
+ * what arrives from a cluster is untrusted JSON. The k8s layer prunes list and
+ * watch items down to these shapes before they reach the model, which keeps the
+ * snapshot small on clusters with thousands of pods.
+ */
+
+export type Labels = Record<string, string>;
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Labels;
+  annotations?: Labels;
+  ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string; // In | NotIn | Exists | DoesNotExist (anything else is invalid)
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface WebhookClientConfig {
+  url?: string;
+  service?: { name: string; namespace: string; path?: string; port?: number };
+  caBundle?: string;
+}
+
+export interface MutatingWebhook {
+  name: string;
+  clientConfig?: WebhookClientConfig;
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
+  rules?: { operations?: string[]; resources?: string[]; apiGroups?: string[]; apiVersions?: string[] }[];
+  failurePolicy?: string;
+  reinvocationPolicy?: string;
+}
+
+export interface MutatingWebhookConfiguration {
+  metadata: ObjectMeta;
+  webhooks?: MutatingWebhook[];
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+}
+
+export interface PodTemplate {
+  metadata?: { labels?: Labels; annotations?: Labels };
+  spec?: { containers?: Container[]; initContainers?: Container[]; hostNetwork?: boolean };
+}
+
+export interface Deployment {
+  kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  metadata: ObjectMeta;
+  spec?: { replicas?: number; selector?: LabelSelector; template?: PodTemplate };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    updatedReplicas?: number;
+    // DaemonSet
+    desiredNumberScheduled?: number;
+    numberReady?: number;
+    updatedNumberScheduled?: number;
+  };
+}
+
+export interface Service {
+  metadata: ObjectMeta;
+  spec?: { selector?: Labels };
+}
+
+export interface ConfigMap {
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
+export interface Namespace {
+  metadata: ObjectMeta;
+  status?: { phase?: string };
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec?: { containers?: Container[]; initContainers?: Container[]; hostNetwork?: boolean; nodeName?: string };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** The kinds the snapshot watches. */
+export type Kind = 'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap';
+
+export interface KindMap {
+  Namespace: Namespace;
+  Pod: Pod;
+  MutatingWebhookConfiguration: MutatingWebhookConfiguration;
+  Deployment: Deployment;
+  Service: Service;
+  ConfigMap: ConfigMap;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent<K extends Kind = Kind> {
+  kind: K;
+  type: WatchEventType;
+  object: KindMap[K];
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the local test cluster's binaries from the Go module proxy into
+# $CACHE/bin (CACHE=${ISTIO_REVISIONS_CACHE:-$HOME/.cache/istio-revisions}).
+# Idempotent: a binary is rebuilt only when it is missing or its stamp file
+# ($CACHE/bin/.<name>.stamp: pinned version + ldflags + go.mod/go.sum/source hash) differs.
+# Usage: test/cluster/build.sh [name ...]   (default: all)
+#   names: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok injector istioctl
+# Env: BUILD_P (go build -p, default 2), FORCE=1 (rebuild all given names)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${ISTIO_REVISIONS_CACHE:-$HOME/.cache/istio-revisions}
+BIN=$CACHE/bin
+mkdir -p "$BIN" "$CACHE/gomod" "$CACHE/gocache" "$CACHE/tmp"
+export GOMODCACHE=$CACHE/gomod GOCACHE=$CACHE/gocache GOTMPDIR=$CACHE/tmp
+export GOFLAGS= GOTOOLCHAIN=local GO111MODULE=on CGO_ENABLED=0
+export PATH=/usr/local/go/bin:$PATH
+P=${BUILD_P:-2}
+
+K8S_VERSION=v1.36.3
+K8S_MINOR=36
+ETCD_VERSION=v3.6.8
+KWOK_VERSION=v0.8.0
+ISTIO_VERSION=$(sed -n 's/^ISTIO_RELEASE=//p' "$HERE/istioctl/VERSION" 2>/dev/null || echo unknown)
+ISTIO_PSEUDO=$(sed -n 's/^ISTIO_PSEUDO=//p' "$HERE/istioctl/VERSION" 2>/dev/null || echo unknown)
+
+K8S_LDFLAGS="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$K8S_MINOR -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$K8S_MINOR"
+
+hashof() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+MAIN_HASH=$(hashof "$HERE/go.mod" "$HERE/go.sum")
+
+# name|module dir|package|version|ldflags|extra hash
+targets() {
+  echo "etcd|$HERE|go.etcd.io/etcd/server/v3|$ETCD_VERSION|-s -w|$MAIN_HASH"
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    echo "$c|$HERE|k8s.io/kubernetes/cmd/$c|$K8S_VERSION|$K8S_LDFLAGS|$MAIN_HASH"
+  done
+  echo "kwok|$HERE|sigs.k8s.io/kwok/cmd/kwok|$KWOK_VERSION|-s -w|$MAIN_HASH"
+  echo "injector|$HERE|./injector|local|-s -w|$(hashof "$HERE/go.mod" "$HERE/go.sum" "$HERE"/injector/*.go)"
+  echo "istioctl|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl|$ISTIO_VERSION@$ISTIO_PSEUDO|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION|$(hashof "$HERE/istioctl/go.mod" "$HERE/istioctl/go.sum")"
+}
+
+want=("$@")
+selected() {
+  [ ${#want[@]} -eq 0 ] && return 0
+  local n; for n in "${want[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1
+}
+
+total_start=$(date +%s)
+built=0
+while IFS='|' read -r name dir pkg version ldflags extra; do
+  selected "$name" || continue
+  stamp="$pkg $version $ldflags $extra $(go env GOVERSION)"
+  stampfile=$BIN/.$name.stamp
+  if [ -z "${FORCE:-}" ] && [ -x "$BIN/$name" ] && [ -f "$stampfile" ] && [ "$(cat "$stampfile")" = "$stamp" ]; then
+    echo "[build] $name: up to date ($version)"
+    continue
+  fi
+  echo "[build] $name: building $pkg ($version) ..."
+  t0=$(date +%s)
+  (cd "$dir" && go build -p "$P" -trimpath -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
+  mv -f "$BIN/$name.tmp" "$BIN/$name"
+  printf '%s' "$stamp" > "$stampfile"
+  echo "[build] $name: done in $(( $(date +%s) - t0 ))s"
+  built=$((built + 1))
+done < <(targets)
+echo "[build] finished: $built built in $(( $(date +%s) - total_start ))s; cache: $(du -sh "$CACHE" 2>/dev/null | cut -f1)"

@@ -1,0 +1,138 @@
+/**
+ * Objects shaped as Istio renders them (manifests/charts/istio-control/istio-discovery
+ * templates/mutatingwebhook.yaml and istioctl/pkg/tag/generate.go), so the unit tests
+ * exercise the same selectors the API server evaluates.
+ */
+import type { Deployment, LabelSelector, MutatingWebhook, MutatingWebhookConfiguration, Namespace, Pod, Service, ConfigMap } from '../../src/istio';
+
+const NEVER: LabelSelector = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
+
+function hook(name: string, svc: string, namespaceSelector: LabelSelector, objectSelector: LabelSelector): MutatingWebhook {
+  return {
+    name,
+    clientConfig: { service: { name: svc, namespace: 'istio-system', path: '/inject', port: 443 }, caBundle: 'Q0E=' },
+    namespaceSelector,
+    objectSelector,
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+    failurePolicy: 'Fail',
+    reinvocationPolicy: 'Never',
+  };
+}
+
+/** Webhooks for revision-or-tag `value`; `isDefault` adds the istio-injection / object webhooks of the default revision or tag. */
+function webhooksFor(value: string, svc: string, isDefault: boolean): MutatingWebhook[] {
+  const hooks = [
+    hook('rev.namespace.sidecar-injector.istio.io', svc,
+      { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [value] }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
+      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
+    hook('rev.object.sidecar-injector.istio.io', svc,
+      { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
+      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: 'istio.io/rev', operator: 'In', values: [value] }] }),
+  ];
+  if (isDefault) {
+    hooks.push(
+      hook('namespace.sidecar-injector.istio.io', svc,
+        { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
+        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
+      hook('object.sidecar-injector.istio.io', svc,
+        { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
+        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] }),
+    );
+  }
+  return hooks;
+}
+
+/** The injector MWC of a revision; `rev` undefined = the unrevisioned (`default`) control plane. */
+export function revisionMwc(rev?: string, opts: { deactivated?: boolean; version?: string } = {}): MutatingWebhookConfiguration {
+  const r = rev ?? 'default';
+  const svc = rev ? `istiod-${rev}` : 'istiod';
+  const webhooks = webhooksFor(r, svc, !rev);
+  if (opts.deactivated) for (const w of webhooks) { w.namespaceSelector = NEVER; w.objectSelector = NEVER; }
+  return {
+    metadata: {
+      name: rev ? `istio-sidecar-injector-${rev}` : 'istio-sidecar-injector',
+      labels: {
+        app: 'sidecar-injector', 'istio.io/rev': r, 'operator.istio.io/component': 'Pilot', release: 'istio',
+        ...(opts.version ? { 'operator.istio.io/version': opts.version } : {}),
+      },
+      resourceVersion: '1',
+    },
+    webhooks,
+  };
+}
+
+/** The MWC `istioctl tag set <tag> --revision <rev>` creates. */
+export function tagMwc(tag: string, rev: string): MutatingWebhookConfiguration {
+  return {
+    metadata: { name: `istio-revision-tag-${tag}`, labels: { 'istio.io/tag': tag, 'istio.io/rev': rev, app: 'sidecar-injector' }, resourceVersion: '1' },
+    webhooks: webhooksFor(tag, rev === 'default' ? 'istiod' : `istiod-${rev}`, tag === 'default'),
+  };
+}
+
+export function istiod(rev: string | undefined, version: string, ready = 1, replicas = 1): Deployment {
+  return {
+    metadata: {
+      name: rev ? `istiod-${rev}` : 'istiod', namespace: 'istio-system', generation: 1, resourceVersion: '1',
+      labels: { app: 'istiod', 'istio.io/rev': rev ?? 'default', istio: 'pilot', 'operator.istio.io/component': 'Pilot' },
+    },
+    spec: { replicas, template: { spec: { containers: [{ name: 'discovery', image: `docker.io/istio/pilot:${version}` }] } } },
+    status: { observedGeneration: 1, replicas, readyReplicas: ready, updatedReplicas: replicas, availableReplicas: ready },
+  };
+}
+
+export function istiodService(rev?: string): Service {
+  return {
+    metadata: { name: rev ? `istiod-${rev}` : 'istiod', namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot', 'istio.io/rev': rev ?? 'default' }, resourceVersion: '1' },
+    spec: { selector: { app: 'istiod', 'istio.io/rev': rev ?? 'default' } },
+  };
+}
+
+export function tagService(tag: string, rev: string): Service {
+  return {
+    metadata: { name: `istiod-revision-tag-${tag}`, namespace: 'istio-system', labels: { 'istio.io/tag': tag, 'istio.io/rev': rev, app: 'istiod' }, resourceVersion: '1' },
+    spec: { selector: { app: 'istiod', 'istio.io/rev': rev } },
+  };
+}
+
+export function injectorConfigMap(rev: string | undefined, tag: string): ConfigMap {
+  return {
+    metadata: { name: rev ? `istio-sidecar-injector-${rev}` : 'istio-sidecar-injector', namespace: 'istio-system', labels: { 'istio.io/rev': rev ?? 'default' }, resourceVersion: '1' },
+    data: { values: JSON.stringify({ global: { hub: 'docker.io/istio', tag, istioNamespace: 'istio-system' }, revision: rev ?? '' }), config: 'policy: enabled' },
+  };
+}
+
+export function ns(name: string, labels: Record<string, string> = {}, rv = '1'): Namespace {
+  return { metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels }, resourceVersion: rv }, status: { phase: 'Active' } };
+}
+
+let podSeq = 0;
+/** A pod of Deployment `deploy`; `injectedBy` adds what Istio's injector adds for that revision and version. */
+export function pod(namespace: string, deploy: string, opts: {
+  injectedBy?: string; version?: string; signals?: ('annotation' | 'status' | 'image')[]; labels?: Record<string, string>; name?: string; status?: string; rv?: string;
+} = {}): Pod {
+  const hash = '5d9f7c6b8';
+  const name = opts.name ?? `${deploy}-${hash}-${(podSeq++).toString(36).padStart(5, 'x')}`;
+  const signals = opts.signals ?? ['annotation', 'status', 'image'];
+  const annotations: Record<string, string> = {};
+  const containers = [{ name: 'app', image: `docker.io/library/${deploy}:1.0` }];
+  if (opts.injectedBy !== undefined || opts.status !== undefined) {
+    if (signals.includes('annotation') && opts.injectedBy) annotations['istio.io/rev'] = opts.injectedBy;
+    if (opts.status !== undefined) annotations['sidecar.istio.io/status'] = opts.status;
+    else if (signals.includes('status'))
+      annotations['sidecar.istio.io/status'] = JSON.stringify({
+        initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: ['workload-socket', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+        imagePullSecrets: null, ...(opts.injectedBy ? { revision: opts.injectedBy } : {}),
+      });
+    if (signals.includes('image') && opts.version) containers.push({ name: 'istio-proxy', image: `docker.io/istio/proxyv2:${opts.version}` });
+  }
+  return {
+    metadata: {
+      name, namespace, resourceVersion: opts.rv ?? '1',
+      labels: { app: deploy, 'pod-template-hash': hash, ...(opts.labels ?? {}) },
+      annotations,
+      ownerReferences: [{ kind: 'ReplicaSet', name: `${deploy}-${hash}`, controller: true }],
+    },
+    spec: { containers },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
