@@ -47,7 +47,7 @@ describe('injection resolution (ISTIO.md §2 selector table)', () => {
     assert.equal(o.kind === 'injected' && o.via.webhookName, 'object.sidecar-injector.istio.io');
   });
   it('pod label sidecar.istio.io/inject=false always excludes', () => {
-    for (const nsl of [{ 'istio-injection': 'enabled' }, { 'istio.io/rev': 'canary' }, {}]) {
+    for (const nsl of [{ 'istio-injection': 'enabled' }, { 'istio.io/rev': 'canary' }, {}] as Record<string, string>[]) {
       assert.equal(resolve(guide, nsl, { 'sidecar.istio.io/inject': 'false', 'istio.io/rev': 'canary' }).kind, 'none');
     }
   });

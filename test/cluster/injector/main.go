@@ -440,13 +440,33 @@ func (inj *injector) serveInject(w http.ResponseWriter, r *http.Request) {
 
 func buildPatch(pod *corev1.Pod, rev, version, hub string) []patchOp {
 	var ops []patchOp
-	status, _ := json.Marshal(map[string]interface{}{
+	image := fmt.Sprintf("%s/proxyv2:%s", hub, version)
+
+	// Gateways (and "gateway" injection template users) already carry an
+	// istio-proxy container with image "auto": Istio only fills it in.
+	proxyIdx := -1
+	for i, c := range pod.Spec.Containers {
+		if c.Name == "istio-proxy" {
+			proxyIdx = i
+		}
+	}
+	hasVolume := false
+	for _, v := range pod.Spec.Volumes {
+		if v.Name == "istio-envoy" {
+			hasVolume = true
+		}
+	}
+	statusMap := map[string]interface{}{
 		"initContainers":   []string{"istio-init"},
 		"containers":       []string{"istio-proxy"},
 		"volumes":          []string{"istio-envoy"},
 		"imagePullSecrets": nil,
 		"revision":         rev,
-	})
+	}
+	if proxyIdx >= 0 {
+		statusMap["initContainers"] = nil
+	}
+	status, _ := json.Marshal(statusMap)
 	annotations := map[string]string{
 		statusAnnotation: string(status),
 		revAnnotation:    rev,
@@ -494,7 +514,14 @@ func buildPatch(pod *corev1.Pod, rev, version, hub string) []patchOp {
 		ops = append(ops, patchOp{Op: "add", Path: "/metadata/labels/" + escapeJSONPointer(k), Value: v})
 	}
 
-	image := fmt.Sprintf("%s/proxyv2:%s", hub, version)
+	if proxyIdx >= 0 {
+		ops = append(ops, patchOp{Op: "replace", Path: fmt.Sprintf("/spec/containers/%d/image", proxyIdx), Value: image})
+		if !hasVolume {
+			ops = append(ops, volumeOps(pod)...)
+		}
+		return ops
+	}
+
 	discovery := "istiod." + istioNamespace + ".svc:15012"
 	if rev != "default" {
 		discovery = "istiod-" + rev + "." + istioNamespace + ".svc:15012"
@@ -523,20 +550,24 @@ func buildPatch(pod *corev1.Pod, rev, version, hub string) []patchOp {
 		Image: image,
 		Args:  []string{"istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020"},
 	}
-	vol := corev1.Volume{Name: "istio-envoy", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
-
 	ops = append(ops, patchOp{Op: "add", Path: "/spec/containers/-", Value: proxy})
 	if len(pod.Spec.InitContainers) == 0 {
 		ops = append(ops, patchOp{Op: "add", Path: "/spec/initContainers", Value: []corev1.Container{initC}})
 	} else {
 		ops = append(ops, patchOp{Op: "add", Path: "/spec/initContainers/-", Value: initC})
 	}
-	if len(pod.Spec.Volumes) == 0 {
-		ops = append(ops, patchOp{Op: "add", Path: "/spec/volumes", Value: []corev1.Volume{vol}})
-	} else {
-		ops = append(ops, patchOp{Op: "add", Path: "/spec/volumes/-", Value: vol})
+	if !hasVolume {
+		ops = append(ops, volumeOps(pod)...)
 	}
 	return ops
+}
+
+func volumeOps(pod *corev1.Pod) []patchOp {
+	vol := corev1.Volume{Name: "istio-envoy", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
+	if len(pod.Spec.Volumes) == 0 {
+		return []patchOp{{Op: "add", Path: "/spec/volumes", Value: []corev1.Volume{vol}}}
+	}
+	return []patchOp{{Op: "add", Path: "/spec/volumes/-", Value: vol}}
 }
 
 func firstContainer(pod *corev1.Pod) string {
