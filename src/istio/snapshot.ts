@@ -24,16 +24,19 @@ export interface SnapshotChange {
   namespaces: Set<string>;
   /** The set of namespaces itself changed (added or removed). */
   namespaceList: boolean;
+  /** Some namespace's labels changed (tag followers may differ). */
+  namespaceLabels: boolean;
   gateways: boolean;
 }
 
-export const noChange = (): SnapshotChange => ({ controlPlane: false, namespaces: new Set(), namespaceList: false, gateways: false });
+export const noChange = (): SnapshotChange => ({ controlPlane: false, namespaces: new Set(), namespaceList: false, namespaceLabels: false, gateways: false });
 
 export function mergeChanges(a: SnapshotChange, b: SnapshotChange): SnapshotChange {
   return {
     controlPlane: a.controlPlane || b.controlPlane,
     namespaces: new Set([...a.namespaces, ...b.namespaces]),
     namespaceList: a.namespaceList || b.namespaceList,
+    namespaceLabels: a.namespaceLabels || b.namespaceLabels,
     gateways: a.gateways || b.gateways,
   };
 }
@@ -195,6 +198,7 @@ export class ClusterSnapshot {
       if (!old) return;
       this.objects.Namespace.delete(name);
       change.namespaceList = true;
+      change.namespaceLabels = true;
       change.namespaces.add(name);
       return;
     }
@@ -202,6 +206,7 @@ export class ClusterSnapshot {
     if (!old) change.namespaceList = true;
     change.namespaces.add(name);
     if (!old || !sameLabels(old.metadata.labels, ev.object.metadata.labels)) {
+      change.namespaceLabels = true;
       this.reanalyzeNamespace(name);
       change.gateways = true;
     }

@@ -1,0 +1,39 @@
+// Bundles the extension (dist/extension.js, `vscode` external) and the CLI (dist/cli.js).
+// `--production` minifies; `--watch` rebuilds on change; `--metafile` writes dist/meta.json for size checks.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const metafile = process.argv.includes('--metafile');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  metafile,
+  // client-node ships ESM that reaches optional cloud/auth helpers we never call at load time.
+  mainFields: ['module', 'main'],
+};
+
+async function main() {
+  const builds = [
+    { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+    { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  ];
+  if (watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+    return;
+  }
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (metafile) require('fs').writeFileSync('dist/meta.json', JSON.stringify(results[0].metafile));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+/**
+ * Istio Revisions — activation. Thin: build the services, then register the
+ * tree, the status bar and the commands; everything is disposable.
+ */
+import * as vscode from 'vscode';
+import { ClusterManager } from './ui/clusters';
+import { COMMANDS } from './ui/commands';
+import { register, type Services } from './ui/commands/registry';
+import { Logger } from './ui/log';
+import { MigrationStatusBar } from './ui/statusBar';
+import { ClustersTreeProvider } from './ui/tree/provider';
+
+export const VIEW_ID = 'istioRevisions.clusters';
+
+export interface ExtensionApi {
+  clusters: ClusterManager;
+  tree: ClustersTreeProvider;
+  /** Resolves when the first kubeconfig load has finished (clusters may still be listing). */
+  ready: Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const log = new Logger();
+  const clusters = new ClusterManager(log);
+  const tree = new ClustersTreeProvider(clusters);
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const statusBar = new MigrationStatusBar(clusters);
+  const services: Services = { context, log, clusters, tree, treeView: treeView as vscode.TreeView<unknown> };
+  context.subscriptions.push(log, clusters, tree, treeView, statusBar, ...COMMANDS.map((c) => register(services, c)));
+  const ready = clusters.reload('activation').catch((e) => log.error(`initial load failed: ${(e as Error).stack ?? e}`));
+  return { clusters, tree, ready };
+}
+
+export function deactivate(): void {
+  /* everything is disposed through context.subscriptions */
+}

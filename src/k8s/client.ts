@@ -1,0 +1,283 @@
+/**
+ * HTTP access to one cluster (one kubeconfig context).
+ *
+ * Authentication and TLS come from @kubernetes/client-node's KubeConfig (tokens,
+ * client certificates, exec plugins, OIDC — whatever it supports), but requests go
+ * through Node's own http(s) with a keep-alive agent, and responses are parsed and
+ * pruned here: lists are paginated (`limit`/`continue`), may ask for metadata only
+ * (`as=PartialObjectMetadataList`), and only the fields the model reads are kept.
+ * Every failure comes back as a typed K8sResult naming cluster, verb and resource.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
+import { resourcePath, type ResourceType } from './resources';
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** For error messages. */
+  verb: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  metadataOnly?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchHandle {
+  /** Resolves when the watch ends: normally (server closed), by abort, or with an error. */
+  done: Promise<K8sResult<{ resourceVersion: string }>>;
+  abort(): void;
+}
+
+export interface ClientLogger {
+  debug(msg: string): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class ClusterClient {
+  readonly server: string;
+  private readonly agent: http.Agent;
+  private readonly dynamicAuth: boolean;
+  private staticOpts?: https.RequestOptions;
+
+  constructor(
+    readonly context: string,
+    private readonly kc: KubeConfig,
+    private readonly log?: ClientLogger,
+    readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
+    const cluster = kc.getCurrentCluster();
+    this.server = (cluster?.server ?? '').replace(/\/+$/, '');
+    const user = kc.getCurrentUser();
+    this.dynamicAuth = !!(user?.exec || user?.authProvider) || !!cluster?.proxyUrl;
+    this.agent = this.server.startsWith('http:')
+      ? new http.Agent({ keepAlive: true, maxSockets: 16 })
+      : new https.Agent({ keepAlive: true, maxSockets: 16 });
+  }
+
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  private async requestOptions(): Promise<https.RequestOptions> {
+    if (this.staticOpts && !this.dynamicAuth) return { ...this.staticOpts, headers: { ...(this.staticOpts.headers as object) } };
+    const opts: https.RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    if (!this.dynamicAuth) {
+      // Static credentials: keep our keep-alive agent with the same TLS material.
+      const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+      Object.assign((this.agent as https.Agent).options, tls);
+      opts.agent = this.agent;
+      this.staticOpts = opts;
+    }
+    return { ...opts, headers: { ...(opts.headers as object) } };
+  }
+
+  private err(o: Pick<RequestOptions, 'verb' | 'resource' | 'namespace' | 'name'>, kind: K8sError['kind'], cause: string, status?: number): K8sError {
+    return { kind, cluster: this.context, verb: o.verb, resource: o.resource, namespace: o.namespace, name: o.name, status, cause };
+  }
+
+  private url(path: string, query?: RequestOptions['query']): URL {
+    const u = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  /** Starts a request and hands back the response stream, or a typed error. */
+  private async open(o: RequestOptions, streaming: boolean): Promise<K8sResult<http.IncomingMessage>> {
+    if (!this.server) return fail(this.err(o, 'config', 'the context names no server URL'));
+    if (o.signal?.aborted) return fail(this.err(o, 'cancelled', 'cancelled'));
+    let base: https.RequestOptions;
+    try {
+      base = await this.requestOptions();
+    } catch (e) {
+      return fail(this.err(o, 'config', `credentials could not be loaded: ${(e as Error).message}`));
+    }
+    const u = this.url(o.path, o.query);
+    const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    const headers: Record<string, string> = { ...(base.headers as Record<string, string>), Accept: o.accept ?? 'application/json' };
+    if (body !== undefined) {
+      headers['Content-Type'] = o.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    const lib = u.protocol === 'http:' ? http : https;
+    const timeoutMs = o.timeoutMs ?? this.defaultTimeoutMs;
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (r: K8sResult<http.IncomingMessage>) => { if (!settled) { settled = true; cleanup(); resolve(r); } };
+      const req = lib.request(u, { ...base, method: o.method ?? 'GET', headers, agent: base.agent ?? this.agent });
+      const onAbort = () => { req.destroy(); done(fail(this.err(o, 'cancelled', 'cancelled'))); };
+      const timer = setTimeout(() => {
+        req.destroy();
+        done(fail(this.err(o, 'timeout', `no response from ${this.server} within ${Math.round(timeoutMs / 1000)} s`)));
+      }, timeoutMs);
+      const cleanup = () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); };
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const code = e.code ?? '';
+        const cause = code === 'ECONNREFUSED' ? `connection refused by ${this.server}`
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${u.hostname}`
+          : code === 'ECONNRESET' ? `connection to ${this.server} was reset`
+          : /certificate|self.signed|CERT/i.test(e.message) ? `TLS verification of ${this.server} failed: ${e.message}`
+          : `${this.server}: ${e.message}`;
+        done(fail(this.err(o, 'unreachable', cause)));
+      });
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          if (streaming) clearTimeout(timer);
+          done(ok(res));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let reason: string | undefined;
+          let message = text.slice(0, 500) || `HTTP ${status}`;
+          try {
+            const st = JSON.parse(text) as { reason?: string; message?: string };
+            reason = st.reason;
+            if (st.message) message = st.message;
+          } catch { /* not a Status object */ }
+          done(fail(this.err(o, kindForStatus(status, reason), message, status)));
+        });
+        res.on('error', (e) => done(fail(this.err(o, 'unreachable', e.message))));
+      });
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  /** A request with a JSON response. */
+  async request<T = unknown>(o: RequestOptions): Promise<K8sResult<T>> {
+    const started = Date.now();
+    const r = await this.open(o, false);
+    if (!r.ok) {
+      this.log?.debug(`${o.method ?? 'GET'} ${o.path} → ${r.error.kind} (${Date.now() - started} ms)`);
+      return r;
+    }
+    const res = r.value;
+    const timeoutMs = o.timeoutMs ?? this.defaultTimeoutMs;
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => { res.destroy(); resolve(fail(this.err(o, 'timeout', `response from ${this.server} not complete within ${Math.round(timeoutMs / 1000)} s`))); }, timeoutMs);
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e) => { clearTimeout(timer); resolve(fail(this.err(o, 'unreachable', e.message))); });
+      res.on('end', () => {
+        clearTimeout(timer);
+        this.log?.debug(`${o.method ?? 'GET'} ${o.path} → ${res.statusCode} (${Date.now() - started} ms)`);
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (text === '') { resolve(ok(undefined as T)); return; }
+        try {
+          resolve(ok(JSON.parse(text) as T));
+        } catch {
+          resolve(fail(this.err(o, 'server', `the server answered with something that is not JSON: ${text.slice(0, 120)}`)));
+        }
+      });
+    });
+  }
+
+  /** Lists all pages of a resource, pruning each item with `prune`. */
+  async list<T>(r: ResourceType, opts: ListOptions, prune: (raw: any) => T): Promise<K8sResult<ListResult<T>>> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    const path = resourcePath(r, { namespace: opts.namespace });
+    const accept = opts.metadataOnly
+      ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json'
+      : 'application/json';
+    do {
+      const res = await this.request<{ metadata?: { resourceVersion?: string; continue?: string }; items?: any[] }>({
+        path, verb: 'list', resource: r.plural, namespace: opts.namespace, signal: opts.signal, accept,
+        query: { limit: opts.limit ?? 500, continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+      });
+      if (!res.ok) return res;
+      for (const it of res.value.items ?? []) items.push(prune(it));
+      cont = res.value.metadata?.continue || undefined;
+      resourceVersion = res.value.metadata?.resourceVersion ?? resourceVersion;
+    } while (cont);
+    return ok({ items, resourceVersion });
+  }
+
+  /**
+   * Watches a resource from `resourceVersion`. Events arrive pruned. The watch ends when
+   * the server closes it (resume from the returned resourceVersion), on abort, or with an
+   * error (`gone` means the version expired: re-list).
+   */
+  watch<T>(
+    r: ResourceType,
+    opts: { namespace?: string; labelSelector?: string; resourceVersion: string; timeoutSeconds?: number },
+    prune: (raw: any) => T,
+    onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T) => void,
+  ): WatchHandle {
+    const ac = new AbortController();
+    let rv = opts.resourceVersion;
+    const ctx = { verb: 'watch', resource: r.plural, namespace: opts.namespace };
+    const done = (async (): Promise<K8sResult<{ resourceVersion: string }>> => {
+      const res = await this.open({
+        ...ctx, path: resourcePath(r, { namespace: opts.namespace }), signal: ac.signal,
+        query: { watch: 1, resourceVersion: rv, allowWatchBookmarks: true, labelSelector: opts.labelSelector, timeoutSeconds: opts.timeoutSeconds ?? 300 },
+      }, true);
+      if (!res.ok) return res;
+      const stream = res.value;
+      return new Promise((resolve) => {
+        let buf = '';
+        let result: K8sResult<{ resourceVersion: string }> | undefined;
+        const finish = (x: K8sResult<{ resourceVersion: string }>) => { if (!result) { result = x; resolve(x); } };
+        ac.signal.addEventListener('abort', () => { stream.destroy(); finish(fail(this.err(ctx, 'cancelled', 'cancelled'))); }, { once: true });
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            let ev: { type: WatchEventType; object: any };
+            try { ev = JSON.parse(line); } catch { continue; }
+            if (ev.type === 'ERROR') {
+              const st = ev.object ?? {};
+              const kind = kindForStatus(st.code ?? 500, st.reason);
+              stream.destroy();
+              finish(fail(this.err(ctx, kind, st.message ?? 'watch error', st.code)));
+              return;
+            }
+            const newRv = ev.object?.metadata?.resourceVersion;
+            if (newRv) rv = newRv;
+            if (ev.type === 'BOOKMARK') continue;
+            onEvent(ev.type, prune(ev.object));
+          }
+        });
+        stream.on('end', () => finish(ok({ resourceVersion: rv })));
+        stream.on('error', (e) => finish(fail(this.err(ctx, 'unreachable', e.message))));
+        stream.on('close', () => finish(ok({ resourceVersion: rv })));
+      });
+    })();
+    return { done, abort: () => ac.abort() };
+  }
+}

@@ -1,0 +1,7 @@
+export * from './result';
+export * from './resources';
+export * from './kubeconfig';
+export * from './client';
+export * from './prune';
+export * from './emitter';
+export * from './watcher';

@@ -1,0 +1,80 @@
+/**
+ * Pruning of raw API objects to the shapes the model reads (src/istio/types.ts).
+ * Keeping only these fields is what keeps a 10,000-pod snapshot small: a pod
+ * from the API is several kilobytes, its pruned form a few hundred bytes.
+ */
+import type { Container, ObjectMeta } from '../istio/types';
+
+function meta(m: any): ObjectMeta {
+  const out: ObjectMeta = { name: String(m?.name ?? '') };
+  if (m?.namespace) out.namespace = m.namespace;
+  if (m?.uid) out.uid = m.uid;
+  if (m?.resourceVersion) out.resourceVersion = m.resourceVersion;
+  if (m?.generation !== undefined) out.generation = m.generation;
+  if (m?.deletionTimestamp) out.deletionTimestamp = m.deletionTimestamp;
+  if (m?.labels) out.labels = m.labels;
+  if (m?.annotations) out.annotations = pickAnnotations(m.annotations);
+  if (Array.isArray(m?.ownerReferences))
+    out.ownerReferences = m.ownerReferences.map((o: any) => ({ kind: o.kind, name: o.name, uid: o.uid, controller: o.controller }));
+  return out;
+}
+
+/** Only the annotations the model reads; others (e.g. kubectl's last-applied-configuration) can be huge. */
+const KEPT_ANNOTATIONS = ['istio.io/rev', 'sidecar.istio.io/status', 'sidecar.istio.io/inject', 'kubectl.kubernetes.io/restartedAt', 'deployment.kubernetes.io/revision'];
+function pickAnnotations(a: Record<string, string>): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const k of KEPT_ANNOTATIONS) if (a[k] !== undefined) (out ??= {})[k] = a[k];
+  return out;
+}
+
+const containers = (cs: any): Container[] | undefined =>
+  Array.isArray(cs) ? cs.map((c: any) => ({ name: c.name, image: c.image })) : undefined;
+
+export function prunePod(o: any) {
+  return {
+    metadata: meta(o.metadata),
+    spec: o.spec ? { containers: containers(o.spec.containers), initContainers: containers(o.spec.initContainers), hostNetwork: o.spec.hostNetwork || undefined, nodeName: o.spec.nodeName } : undefined,
+    status: o.status ? { phase: o.status.phase, conditions: (o.status.conditions ?? []).filter((c: any) => c.type === 'Ready').map((c: any) => ({ type: c.type, status: c.status })) } : undefined,
+  };
+}
+
+export function pruneNamespace(o: any) {
+  return { metadata: meta(o.metadata), status: o.status ? { phase: o.status.phase } : undefined };
+}
+
+export function pruneDeployment(o: any) {
+  return {
+    kind: o.kind,
+    metadata: meta(o.metadata),
+    spec: o.spec ? {
+      replicas: o.spec.replicas,
+      selector: o.spec.selector,
+      template: { metadata: { labels: o.spec.template?.metadata?.labels, annotations: o.spec.template?.metadata?.annotations }, spec: { containers: containers(o.spec.template?.spec?.containers) } },
+    } : undefined,
+    status: o.status,
+  };
+}
+
+export function pruneService(o: any) {
+  return { metadata: meta(o.metadata), spec: { selector: o.spec?.selector } };
+}
+
+export function pruneConfigMap(o: any) {
+  // Only the injector's `values` is read (global.tag); its `config` template is large.
+  return { metadata: meta(o.metadata), data: o.data?.values !== undefined ? { values: o.data.values } : undefined };
+}
+
+export function pruneMwc(o: any) {
+  return {
+    metadata: meta(o.metadata),
+    webhooks: (o.webhooks ?? []).map((w: any) => ({
+      name: w.name,
+      clientConfig: w.clientConfig,
+      namespaceSelector: w.namespaceSelector,
+      objectSelector: w.objectSelector,
+      rules: w.rules,
+      failurePolicy: w.failurePolicy,
+      reinvocationPolicy: w.reinvocationPolicy,
+    })),
+  };
+}

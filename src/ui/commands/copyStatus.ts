@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import { buildReport } from '../../istio';
+import type { CommandModule } from './registry';
+
+/** Copies the same JSON `istio-revisions status -o json` prints. */
+export const copyStatus: CommandModule = {
+  id: 'istioRevisions.status.copy',
+  async run(s, node?: { context?: string }) {
+    const e = node?.context ? s.clusters.get(node.context) : s.clusters.active();
+    if (!e?.watcher || e.watcher.phase.phase !== 'ready') throw new Error(`Cluster "${e?.context ?? '?'}" is not loaded yet.`);
+    const report = buildReport(e.watcher.snapshot, { context: e.context, server: e.server });
+    await vscode.env.clipboard.writeText(JSON.stringify(report, null, 2));
+    void vscode.window.showInformationMessage(`Status of ${e.context} copied as JSON.`);
+  },
+};

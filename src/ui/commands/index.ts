@@ -1,0 +1,10 @@
+/** Every command the extension contributes; test/unit/contributes.test.ts checks this list against package.json. */
+import { copyStatus } from './copyStatus';
+import { openSettings } from './openSettings';
+import { refresh } from './refresh';
+import type { CommandModule } from './registry';
+import { retryCluster } from './retryCluster';
+import { selectContexts } from './selectContexts';
+import { showOutput } from './showOutput';
+
+export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus];

@@ -1,0 +1,424 @@
+/**
+ * The Clusters tree. Data lives in the ClusterManager's snapshots; this provider
+ * only translates it into TreeItems, and maps each SnapshotChange to the smallest
+ * set of nodes to refresh (a pod event refreshes its namespace node and the revision
+ * nodes, not the whole tree). Refreshes are debounced.
+ */
+import * as vscode from 'vscode';
+import { describeOutcome, proxyRevisionKey, type ClusterSnapshot, type NamespaceView } from '../../istio';
+import { describeK8sError } from '../../k8s';
+import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
+import { contextValue } from '../contextValues';
+import { readSettings } from '../settings';
+import { ids, type GroupKind, type Node, type WorkloadSummary } from './nodes';
+
+const GROUP_LABELS: Record<GroupKind, string> = { controlPlanes: 'Control planes', tags: 'Tags', namespaces: 'Namespaces', gateways: 'Gateways' };
+const GROUP_ICONS: Record<GroupKind, string> = { controlPlanes: 'server-process', tags: 'tag', namespaces: 'symbol-namespace', gateways: 'globe' };
+
+export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly nodes = new Map<string, Node>();
+  private readonly parents = new Map<string, Node | undefined>();
+  private pending = new Set<string>();
+  private pendingAll = false;
+  private timer?: NodeJS.Timeout;
+  private readonly subs: vscode.Disposable[] = [];
+  /** For tests and benchmarks: how many node refreshes were fired. */
+  refreshCount = 0;
+
+  constructor(private readonly clusters: ClusterManager, private readonly debounceMs = 100) {
+    this.subs.push(
+      clusters.onDidChangeClusters(() => this.refreshAll()),
+      clusters.onDidChangeCluster((e) => this.onClusterEvent(e)),
+    );
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subs) s.dispose();
+    this.emitter.dispose();
+  }
+
+  refreshAll(): void {
+    this.pendingAll = true;
+    this.schedule();
+  }
+
+  private onClusterEvent(e: ClusterEvent): void {
+    const ctx = e.context;
+    if (e.phase) { this.pending.add(ids.cluster(ctx)); this.schedule(); return; }
+    const ch = e.change;
+    if (!ch) return;
+    if (ch.controlPlane) {
+      this.pending.add(ids.group(ctx, 'controlPlanes'));
+      this.pending.add(ids.group(ctx, 'tags'));
+      this.pending.add(ids.group(ctx, 'namespaces'));
+    }
+    if (ch.namespaceList) this.pending.add(ids.group(ctx, 'namespaces'));
+    if (ch.namespaceLabels) this.pending.add(ids.group(ctx, 'tags'));
+    if (ch.gateways) this.pending.add(ids.group(ctx, 'gateways'));
+    if (ch.namespaces.size > 0) {
+      // Proxy counts on revisions change with pods.
+      for (const id of this.nodes.keys()) if (id.startsWith(`c:${ctx}/rev:`)) this.pending.add(id);
+      for (const ns of ch.namespaces) {
+        const id = ids.namespace(ctx, ns, 'namespaces');
+        if (this.nodes.has(id)) this.pending.add(id);
+        else this.pending.add(ids.group(ctx, 'namespaces')); // it may have just joined the mesh
+      }
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), this.debounceMs);
+  }
+
+  /** Fires the pending refreshes now. */
+  flush(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.pendingAll) {
+      this.pendingAll = false;
+      this.pending.clear();
+      this.nodes.clear();
+      this.parents.clear();
+      this.refreshCount++;
+      this.emitter.fire(undefined);
+      return;
+    }
+    // Drop nodes whose ancestor is refreshed anyway.
+    const list = [...this.pending].filter((id) => ![...this.pending].some((o) => o !== id && id.startsWith(o + '/')));
+    this.pending.clear();
+    const nodes = list.map((id) => this.nodes.get(id)).filter((n): n is Node => !!n);
+    if (nodes.length === 0) return;
+    this.refreshCount += nodes.length;
+    this.emitter.fire(nodes);
+  }
+
+  private node<T extends Node>(n: T, parent?: Node): T {
+    const existing = this.nodes.get(n.id) as T | undefined;
+    if (existing && existing.type === n.type) { this.parents.set(n.id, parent); return Object.assign(existing, n); }
+    this.nodes.set(n.id, n);
+    this.parents.set(n.id, parent);
+    return n;
+  }
+
+  getParent(n: Node): Node | undefined { return this.parents.get(n.id); }
+
+  /** Finds a rendered node by id (for reveal). */
+  findNode(id: string): Node | undefined { return this.nodes.get(id); }
+
+  private entry(ctx: string): ClusterEntry | undefined { return this.clusters.get(ctx); }
+  private snap(ctx: string): ClusterSnapshot | undefined { return this.entry(ctx)?.watcher?.snapshot; }
+
+  getChildren(parent?: Node): Node[] {
+    if (!parent) return this.clusters.list().map((e) => this.node({ type: 'cluster', id: ids.cluster(e.context), context: e.context }));
+    const ctx = parent.context;
+    switch (parent.type) {
+      case 'cluster': return this.clusterChildren(parent);
+      case 'group': return this.groupChildren(parent);
+      case 'revision': return this.revisionChildren(parent);
+      case 'tag': {
+        const snap = this.snap(ctx);
+        if (!snap) return [];
+        const names = snap.namespacesLabelled(parent.name);
+        if (names.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No namespace follows this tag', icon: 'info' }, parent)];
+        return names.map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n, 'tag', parent.name), context: ctx, name: n, under: 'tag' }, parent));
+      }
+      case 'namespace': return this.workloads(ctx, parent.name).map((w) => this.node({ type: 'workload', id: ids.workload(ctx, parent.name, w.kind, w.name), context: ctx, namespace: parent.name, kind: w.kind, name: w.name }, parent));
+      case 'otherNamespaces': {
+        const snap = this.snap(ctx);
+        return (snap?.namespaces() ?? []).filter((n) => !inMesh(n)).map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n.name, 'other'), context: ctx, name: n.name, under: 'other' }, parent));
+      }
+      default: return [];
+    }
+  }
+
+  private clusterChildren(parent: Extract<Node, { type: 'cluster' }>): Node[] {
+    const ctx = parent.context;
+    const e = this.entry(ctx);
+    if (!e) return [];
+    if (e.configError) return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: e.configError, retry: true }, parent)];
+    const phase = e.watcher?.phase;
+    if (!phase || phase.phase === 'idle' || phase.phase === 'connecting') return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: 'Loading…', icon: 'loading~spin' }, parent)];
+    if (phase.phase === 'error') return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: phase.message, retry: true }, parent)];
+    const out: Node[] = (['controlPlanes', 'tags', 'namespaces', 'gateways'] as GroupKind[]).map((g) => this.node({ type: 'group', id: ids.group(ctx, g), context: ctx, group: g }, parent));
+    // Kinds the user may not list: say so, with the verb and resource.
+    for (const [kind, st] of e.watcher!.kindStatus) {
+      if (st.state === 'forbidden' || st.state === 'error') {
+        out.push(this.node({ type: 'error', id: `${parent.id}/kind:${kind}`, context: ctx, message: describeK8sError(st.error), retry: st.state === 'error' }, parent));
+      }
+    }
+    return out;
+  }
+
+  private groupChildren(parent: Extract<Node, { type: 'group' }>): Node[] {
+    const ctx = parent.context;
+    const snap = this.snap(ctx);
+    if (!snap) return [];
+    const cp = snap.controlPlane;
+    switch (parent.group) {
+      case 'controlPlanes':
+        if (cp.revisions.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No Istio control plane found', icon: 'info' }, parent)];
+        return cp.revisions.map((r) => this.node({ type: 'revision', id: ids.revision(ctx, r.name), context: ctx, name: r.name }, parent));
+      case 'tags':
+        if (cp.tags.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No revision tags', icon: 'info' }, parent)];
+        return cp.tags.map((t) => this.node({ type: 'tag', id: ids.tag(ctx, t.name), context: ctx, name: t.name }, parent));
+      case 'namespaces': {
+        const all = snap.namespaces();
+        const showAll = readSettings().showAllNamespaces;
+        const shown = showAll ? all : all.filter(inMesh);
+        const out: Node[] = shown.map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n.name, 'namespaces'), context: ctx, name: n.name, under: 'namespaces' }, parent));
+        if (!showAll && shown.length < all.length) out.push(this.node({ type: 'otherNamespaces', id: ids.other(ctx), context: ctx }, parent));
+        return out;
+      }
+      case 'gateways': {
+        const gws = snap.gateways();
+        if (gws.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No gateways with injected proxies', icon: 'info' }, parent)];
+        return gws.map((g) => this.node({ type: 'gateway', id: ids.gateway(ctx, g.namespace, g.kind, g.workload), context: ctx, namespace: g.namespace, kind: g.kind, name: g.workload }, parent));
+      }
+    }
+  }
+
+  private revisionChildren(parent: Extract<Node, { type: 'revision' }>): Node[] {
+    const ctx = parent.context;
+    const snap = this.snap(ctx);
+    const r = snap?.controlPlane.revisionByName.get(parent.name);
+    if (!snap || !r) return [];
+    const info = (key: string, label: string, description: string, icon: string, tooltip?: string) =>
+      this.node({ type: 'info', id: `${parent.id}/${key}`, context: ctx, label, description, icon, tooltip }, parent);
+    const out: Node[] = [];
+    out.push(info('deploy', 'Deployments', r.deployments.join(', ') || 'none', 'server-process'));
+    out.push(info('svc', 'Services', r.services.join(', ') || 'none', 'plug'));
+    out.push(info('mwc', 'Injection webhooks', r.webhooks.join(', ') || 'none', 'symbol-event'));
+    const nss = snap.namespacesResolvingTo(r.name);
+    out.push(info('ns', 'Namespaces', nss.length ? `${nss.length}: ${nss.join(', ')}` : 'none', 'symbol-namespace'));
+    return out;
+  }
+
+  workloads(ctx: string, ns: string): WorkloadSummary[] {
+    const snap = this.snap(ctx);
+    if (!snap) return [];
+    const by = new Map<string, WorkloadSummary>();
+    for (const p of snap.proxies(ns)) {
+      const k = `${p.workload.kind}/${p.workload.name}`;
+      let w = by.get(k);
+      if (!w) { w = { kind: p.workload.kind, name: p.workload.name, proxies: [], byRevision: new Map(), stale: 0, pods: 0 }; by.set(k, w); }
+      w.pods++;
+      if (p.injected) { w.proxies.push(p); const rk = proxyRevisionKey(p); w.byRevision.set(rk, (w.byRevision.get(rk) ?? 0) + 1); }
+      if (p.stale) w.stale++;
+    }
+    return [...by.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getTreeItem(n: Node): vscode.TreeItem {
+    switch (n.type) {
+      case 'cluster': return this.clusterItem(n);
+      case 'group': return this.groupItem(n);
+      case 'revision': return this.revisionItem(n);
+      case 'tag': return this.tagItem(n);
+      case 'namespace': return this.namespaceItem(n);
+      case 'otherNamespaces': {
+        const snap = this.snap(n.context);
+        const count = (snap?.namespaces() ?? []).filter((x) => !inMesh(x)).length;
+        const it = new vscode.TreeItem('Other namespaces', vscode.TreeItemCollapsibleState.Collapsed);
+        it.id = n.id; it.description = `${count} without injection labels or proxies`; it.iconPath = new vscode.ThemeIcon('folder');
+        it.contextValue = contextValue('otherNamespaces');
+        return it;
+      }
+      case 'workload': return this.workloadItem(n);
+      case 'gateway': return this.gatewayItem(n);
+      case 'info': {
+        const it = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
+        it.id = n.id; it.description = n.description; it.tooltip = n.tooltip ?? n.description;
+        if (n.icon) it.iconPath = new vscode.ThemeIcon(n.icon);
+        it.contextValue = contextValue('info');
+        return it;
+      }
+      case 'error': {
+        const it = new vscode.TreeItem(n.message, vscode.TreeItemCollapsibleState.None);
+        it.id = n.id;
+        it.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        it.tooltip = new vscode.MarkdownString().appendText(n.message).appendMarkdown(n.retry ? '\n\nUse **Retry** to try again.' : '');
+        it.contextValue = contextValue('error', { error: true, retry: n.retry });
+        if (n.retry) it.command = { command: 'istioRevisions.cluster.retry', title: 'Retry', arguments: [n] };
+        return it;
+      }
+    }
+  }
+
+  private clusterItem(n: Extract<Node, { type: 'cluster' }>): vscode.TreeItem {
+    const e = this.entry(n.context);
+    const it = new vscode.TreeItem(n.context, vscode.TreeItemCollapsibleState.Expanded);
+    it.id = n.id;
+    const phase = e?.watcher?.phase;
+    const snap = e?.watcher?.snapshot;
+    const err = !!e?.configError || phase?.phase === 'error';
+    const ready = phase?.phase === 'ready';
+    const reconnecting = phase?.phase === 'reconnecting';
+    const mig = ready ? snap?.migration() : undefined;
+    it.description = err ? 'unreachable' : !ready && !reconnecting ? 'loading…' : mig ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%${reconnecting ? ' · reconnecting' : ''}` : reconnecting ? 'reconnecting' : 'no Istio';
+    it.iconPath = new vscode.ThemeIcon(err ? 'vm-outline' : 'vm-active', err ? new vscode.ThemeColor('errorForeground') : reconnecting ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    const md = new vscode.MarkdownString(`**${n.context}**\n\n`);
+    if (e?.server) md.appendMarkdown(`Server: \`${e.server}\`\n\n`);
+    if (mig) md.appendMarkdown(`Migration to **${mig.to}**: ${mig.percent}% of ${mig.proxies} proxies, ${mig.stale} stale\n\n`);
+    if (phase?.phase === 'error') md.appendText(phase.message);
+    if (e?.configError) md.appendText(e.configError);
+    it.tooltip = md;
+    it.contextValue = contextValue('cluster', { error: err, ready, reconnecting });
+    return it;
+  }
+
+  private groupItem(n: Extract<Node, { type: 'group' }>): vscode.TreeItem {
+    const snap = this.snap(n.context);
+    const it = new vscode.TreeItem(GROUP_LABELS[n.group], n.group === 'gateways' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+    it.id = n.id;
+    it.iconPath = new vscode.ThemeIcon(GROUP_ICONS[n.group]);
+    it.contextValue = contextValue('group', { [n.group]: true });
+    if (snap) {
+      const cp = snap.controlPlane;
+      if (n.group === 'controlPlanes') it.description = `${cp.revisions.length}${cp.defaultRevision ? ` · default ${cp.defaultRevision}` : ''}`;
+      if (n.group === 'tags') it.description = String(cp.tags.length);
+      if (n.group === 'namespaces') {
+        const nss = snap.namespaces().filter(inMesh);
+        const stale = nss.reduce((a, x) => a + x.stats.stale, 0);
+        it.description = `${nss.length} in the mesh${stale ? ` · ${stale} stale` : ''}`;
+      }
+      if (n.group === 'gateways') it.description = String(snap.gateways().length);
+    }
+    return it;
+  }
+
+  private revisionItem(n: Extract<Node, { type: 'revision' }>): vscode.TreeItem {
+    const snap = this.snap(n.context);
+    const r = snap?.controlPlane.revisionByName.get(n.name);
+    const it = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Collapsed);
+    it.id = n.id;
+    if (!snap || !r) return it;
+    const px = snap.proxiesByRevision().get(r.name) ?? { proxies: 0, stale: 0 };
+    const parts = [r.version ?? 'version ?', readinessText(r.readiness, r.readyReplicas, r.replicas)];
+    if (r.isDefault) parts.push('default');
+    if (r.tags.length) parts.push(`tags ${r.tags.join(', ')}`);
+    parts.push(`${px.proxies} prox${px.proxies === 1 ? 'y' : 'ies'}${px.stale ? ` (${px.stale} stale)` : ''}`);
+    it.description = parts.join(' · ');
+    const color = r.readiness === 'ready' ? 'testing.iconPassed' : r.readiness === 'degraded' || r.readiness === 'scaledToZero' ? 'editorWarning.foreground' : 'errorForeground';
+    it.iconPath = new vscode.ThemeIcon(r.isDefault ? 'star-full' : 'server-process', new vscode.ThemeColor(r.readiness === 'absent' ? 'disabledForeground' : color));
+    const md = new vscode.MarkdownString(`**Revision ${r.name}**${r.isDefault ? ' (default)' : ''}\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n| Istio version | ${r.version ?? 'unknown'}${r.versionSource ? ` (from ${r.versionSource})` : ''} |\n`);
+    md.appendMarkdown(`| istiod | ${r.readyReplicas}/${r.replicas} ready (${r.readiness}) |\n| Tags | ${r.tags.join(', ') || '—'} |\n| Proxies | ${px.proxies} (${px.stale} stale) |\n`);
+    md.appendMarkdown(`| Webhooks | ${r.webhooks.join(', ') || '—'} |\n`);
+    it.tooltip = md;
+    it.contextValue = contextValue('revision', { default: r.isDefault, tagged: r.tags.length > 0, [r.readiness]: true, hasProxies: px.proxies > 0 });
+    return it;
+  }
+
+  private tagItem(n: Extract<Node, { type: 'tag' }>): vscode.TreeItem {
+    const snap = this.snap(n.context);
+    const t = snap?.controlPlane.tagByName.get(n.name);
+    const it = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Collapsed);
+    it.id = n.id;
+    if (!snap || !t) return it;
+    const followers = snap.namespacesLabelled(t.name);
+    const version = snap.controlPlane.revisionByName.get(t.revision)?.version;
+    it.description = `→ ${t.revision}${version ? ` (${version})` : ''} · ${followers.length} namespace${followers.length === 1 ? '' : 's'}${t.revisionInstalled ? '' : ' · revision missing'}`;
+    it.iconPath = new vscode.ThemeIcon('tag', t.revisionInstalled && !t.conflict ? undefined : new vscode.ThemeColor('errorForeground'));
+    const md = new vscode.MarkdownString(`**Tag ${t.name}** → revision **${t.revision}**${version ? ` (Istio ${version})` : ''}\n\n`);
+    if (!t.revisionInstalled) md.appendMarkdown(`$(error) Revision ${t.revision} is not installed: pods in namespaces following this tag are not injected.\n\n`);
+    if (t.conflict) md.appendMarkdown(`$(warning) ${t.conflict}\n\n`);
+    md.appendMarkdown(`Webhook: ${t.webhooks.join(', ') || '—'}${t.services.length ? `  \nService: ${t.services.join(', ')}` : ''}\n\nNamespaces: ${followers.join(', ') || '—'}`);
+    md.supportThemeIcons = true;
+    it.tooltip = md;
+    it.contextValue = contextValue('tag', { default: t.name === 'default', missingRevision: !t.revisionInstalled, followed: followers.length > 0 });
+    return it;
+  }
+
+  private namespaceItem(n: Extract<Node, { type: 'namespace' }>): vscode.TreeItem {
+    const snap = this.snap(n.context);
+    const v = snap?.namespace(n.name);
+    const hasChildren = !!v && v.stats.pods > 0 && n.under !== 'tag';
+    const it = new vscode.TreeItem(n.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    it.id = n.id;
+    if (!v) return it;
+    it.description = namespaceDescription(v);
+    const worst = v.warnings.find((w) => w.code !== 'pinnedRevision');
+    const icon = v.terminating ? 'trash' : worst ? 'warning' : v.stats.stale > 0 ? 'history' : v.resolvedRevision ? 'pass' : 'circle-outline';
+    const color = worst ? 'editorWarning.foreground' : v.stats.stale > 0 ? 'editorWarning.foreground' : v.resolvedRevision ? 'testing.iconPassed' : 'disabledForeground';
+    it.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+    const md = new vscode.MarkdownString(`**Namespace ${v.name}**\n\n`);
+    md.appendMarkdown(`Labels: ${v.labels.injection !== undefined ? `\`istio-injection=${v.labels.injection}\`` : ''} ${v.labels.rev !== undefined ? `\`istio.io/rev=${v.labels.rev}\`` : ''}${v.labels.injection === undefined && v.labels.rev === undefined ? 'none' : ''}\n\n`);
+    md.appendMarkdown(`New pods: **${describeOutcome(v.resolution)}**${v.resolution.kind === 'injected' ? ` via ${v.resolution.via.configName} (${v.resolution.via.reason})` : v.resolution.kind === 'none' ? ` — ${v.resolution.reason}` : ''}\n\n`);
+    md.appendMarkdown(`Pods: ${v.stats.pods} · proxies: ${v.stats.proxies} · stale: ${v.stats.stale}${v.stats.missing ? ` · without sidecar: ${v.stats.missing}` : ''}\n\n`);
+    if (v.stats.byRevision.size) md.appendMarkdown(`Running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ')}\n\n`);
+    for (const w of v.warnings) md.appendMarkdown(`$(warning) ${escapeMd(w.message)}\n\n`);
+    md.supportThemeIcons = true;
+    it.tooltip = md;
+    it.contextValue = contextValue('namespace', {
+      labelled: v.labels.injection !== undefined || v.labels.rev !== undefined,
+      rev: v.labels.rev !== undefined,
+      injection: v.labels.injection !== undefined,
+      stale: v.stats.stale > 0,
+      proxies: v.stats.proxies > 0,
+      ...Object.fromEntries(v.warnings.map((w) => [w.code, true])),
+    });
+    return it;
+  }
+
+  private workloadItem(n: Extract<Node, { type: 'workload' }>): vscode.TreeItem {
+    const w = this.workloads(n.context, n.namespace).find((x) => x.kind === n.kind && x.name === n.name);
+    const it = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.None);
+    it.id = n.id;
+    if (!w) return it;
+    const revs = [...w.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ');
+    it.description = `${n.kind} · ${w.pods} pod${w.pods === 1 ? '' : 's'}${revs ? ` · ${revs}` : ' · no sidecar'}${w.stale ? ` · ${w.stale} stale` : ''}`;
+    it.iconPath = new vscode.ThemeIcon(w.stale ? 'history' : 'symbol-class', w.stale ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    const md = new vscode.MarkdownString(`**${n.kind} ${n.namespace}/${n.name}**\n\n`);
+    for (const p of w.proxies.slice(0, 20)) md.appendMarkdown(`- \`${p.name}\`: ${p.injectedRevision ?? '?'} (${p.proxyVersion ?? '?'})${p.stale ? ` — stale: ${escapeMd(p.staleReason ?? '')}` : ''}\n`);
+    if (w.proxies.length > 20) md.appendMarkdown(`- … ${w.proxies.length - 20} more\n`);
+    it.tooltip = md;
+    const restartable = ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind);
+    it.contextValue = contextValue('workload', { stale: w.stale > 0, restartable, [n.kind.toLowerCase()]: true });
+    return it;
+  }
+
+  private gatewayItem(n: Extract<Node, { type: 'gateway' }>): vscode.TreeItem {
+    const g = this.snap(n.context)?.gateways().find((x) => x.namespace === n.namespace && x.workload === n.name && x.kind === n.kind);
+    const it = new vscode.TreeItem(`${n.namespace}/${n.name}`, vscode.TreeItemCollapsibleState.None);
+    it.id = n.id;
+    if (!g) return it;
+    const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || 'no sidecar';
+    it.description = `runs ${runs} · follows ${g.follows}${g.stale ? ` · ${g.stale} stale` : ''}`;
+    it.iconPath = new vscode.ThemeIcon('globe', g.stale ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    it.tooltip = new vscode.MarkdownString(`**Gateway ${n.namespace}/${n.name}** (${n.kind})\n\nRuns: ${runs}\n\nFollows: ${g.follows}\n\nGateways are upgraded in place: restart them after moving the revision they follow.`);
+    it.contextValue = contextValue('gateway', { stale: g.stale > 0, restartable: ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind) });
+    return it;
+  }
+}
+
+export function inMesh(n: NamespaceView): boolean {
+  return n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
+}
+
+export function namespaceDescription(v: NamespaceView): string {
+  const labels: string[] = [];
+  if (v.labels.injection !== undefined) labels.push(`istio-injection=${v.labels.injection}`);
+  if (v.labels.rev !== undefined) labels.push(`istio.io/rev=${v.labels.rev}`);
+  const target = v.resolution.kind === 'injected' ? v.resolution.revision : v.resolution.kind === 'ambiguous' ? 'ambiguous' : 'not injected';
+  const parts = [`${labels.join(' ') || 'no label'} → ${target}`, `${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}`];
+  if (v.stats.stale) parts.push(`${v.stats.stale} stale`);
+  if (v.terminating) parts.push('terminating');
+  return parts.join(' · ');
+}
+
+function readinessText(r: string, ready: number, want: number): string {
+  switch (r) {
+    case 'ready': return `${ready}/${want} ready`;
+    case 'absent': return 'no istiod';
+    case 'scaledToZero': return 'scaled to 0';
+    default: return `${ready}/${want} ready`;
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|]/g, '\\$&');
+}

@@ -1,0 +1,75 @@
+/**
+ * package.json and the code agree (in the spirit of vscode-pull-request-github's
+ * scripts/check-commands.js): every contributed command is registered, every
+ * registered command is contributed, every view has a provider, and every command
+ * a menu names exists.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Command ids registered through the COMMANDS list (each module declares `id: '...'`). */
+function registeredCommandIds(): string[] {
+  const index = fs.readFileSync(path.join(root, 'src/ui/commands/index.ts'), 'utf8');
+  const listed = /COMMANDS: CommandModule\[\] = \[([^\]]*)\]/.exec(index)?.[1].split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const ids: string[] = [];
+  for (const f of sourceFiles(path.join(root, 'src/ui/commands'))) {
+    const text = fs.readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/export const (\w+): CommandModule = \{\s*id: '([^']+)'/g)) if (listed.includes(m[1])) ids.push(m[2]);
+  }
+  return ids.sort();
+}
+
+describe('package.json contributions match the code', () => {
+  const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+
+  it('every contributed command is registered, and nothing else', () => {
+    assert.deepEqual(registeredCommandIds(), contributed);
+  });
+
+  it('every command named by a menu or welcome view is contributed', () => {
+    const named = new Set<string>();
+    for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) for (const i of items) named.add(i.command);
+    for (const w of pkg.contributes.viewsWelcome) for (const m of (w.contents as string).matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
+    for (const c of named) assert.ok(contributed.includes(c), `${c} is used in a menu but not contributed`);
+  });
+
+  it('every contributed view gets a tree provider in activate()', () => {
+    const ext = fs.readFileSync(path.join(root, 'src/extension.ts'), 'utf8');
+    const views = Object.values(pkg.contributes.views).flat() as { id: string }[];
+    for (const v of views) {
+      const constName = /export const (\w+) = '([^']+)'/g;
+      const consts = new Map([...ext.matchAll(constName)].map((m) => [m[1], m[2]]));
+      const created = [...ext.matchAll(/createTreeView\((\w+|'[^']+')/g)].map((m) => (m[1].startsWith("'") ? m[1].slice(1, -1) : consts.get(m[1])));
+      assert.ok(created.includes(v.id), `view ${v.id} has no createTreeView`);
+    }
+  });
+
+  it('engines.vscode and @types/vscode name the same minimum', () => {
+    assert.equal(pkg.engines.vscode.replace(/^\^/, ''), pkg.devDependencies['@types/vscode']);
+  });
+
+  it('src/istio imports neither vscode nor the Kubernetes client', () => {
+    for (const f of sourceFiles(path.join(root, 'src/istio'))) {
+      const text = fs.readFileSync(f, 'utf8');
+      assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
+      assert.doesNotMatch(text, /@kubernetes\/client-node|from ['"]\.\.\/k8s/, f);
+    }
+  });
+
+  it('src/k8s and the CLI do not import vscode', () => {
+    for (const f of [...sourceFiles(path.join(root, 'src/k8s')), ...sourceFiles(path.join(root, 'src/cli'))]) {
+      assert.doesNotMatch(fs.readFileSync(f, 'utf8'), /from ['"]vscode['"]/, f);
+    }
+  });
+});
