@@ -1,0 +1,32 @@
+/**
+ * Mocha global fixture: starts the local cluster (`seed` scenario) once for the
+ * integration suite and stops it afterwards, also when a test fails. If
+ * ISTIO_REVISIONS_TEST_DIR names a running cluster (started by `npm run cluster:start`),
+ * it is used as is and left running.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+type ClusterModule = typeof import('../cluster/cluster.mjs');
+let started: { stop(): Promise<void> } | undefined;
+
+export async function mochaGlobalSetup(): Promise<void> {
+  const given = process.env.ISTIO_REVISIONS_TEST_DIR;
+  if (given && fs.existsSync(path.join(given, 'state.json'))) {
+    console.error(`[integration] using the running cluster in ${given}`);
+    return;
+  }
+  const cluster: ClusterModule = await import('../cluster/cluster.mjs');
+  const t0 = Date.now();
+  const c = await cluster.startCluster({ scenario: process.env.ISTIO_REVISIONS_TEST_SCENARIO ?? 'seed', quiet: !process.env.ISTIO_REVISIONS_VERBOSE });
+  started = c;
+  process.env.ISTIO_REVISIONS_TEST_DIR = c.dir;
+  console.error(`[integration] local cluster (${process.env.ISTIO_REVISIONS_TEST_SCENARIO ?? 'seed'}) started in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${c.kubeconfig}`);
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  if (started) {
+    await started.stop();
+    console.error('[integration] local cluster stopped');
+  }
+}
