@@ -8,3 +8,6 @@ export * from './controlplane';
 export * from './proxies';
 export * from './snapshot';
 export * from './report';
+export * from './plan';
+export * from './relabel';
+export * from './rollout';

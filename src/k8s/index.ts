@@ -5,3 +5,4 @@ export * from './client';
 export * from './prune';
 export * from './emitter';
 export * from './watcher';
+export * from './executor';

@@ -1,0 +1,98 @@
+/**
+ * Plans: every mutation the extension makes is first a Plan — the exact API
+ * requests, a one-line summary, the equivalent kubectl/istioctl commands, and the
+ * permissions it needs. A plan can be previewed, dry-run on the server, checked
+ * against RBAC before its first request, run with progress and cancel, and then
+ * verified. Plans are plain data built by pure functions here; src/k8s/executor.ts
+ * runs them.
+ */
+
+export type HttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Verb = 'create' | 'update' | 'patch' | 'delete' | 'get' | 'list';
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
+export const JSON_PATCH = 'application/json-patch+json';
+
+/** A permission a plan needs, as a SelfSubjectAccessReview resourceAttributes. */
+export interface Permission {
+  verb: Verb;
+  group: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface PlannedRequest {
+  method: HttpMethod;
+  /** API path, e.g. /api/v1/namespaces/test-ns. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  contentType?: string;
+  /** One line: what this request does. */
+  description: string;
+  permission: Permission;
+  /** Server-side dry run (`?dryRun=All`) is meaningful for this request. */
+  dryRunnable: boolean;
+  /** A 404 on DELETE means the object is already gone: not an error. */
+  ignoreNotFound?: boolean;
+  /**
+   * On 409 Conflict, re-read the object once, put its fresh resourceVersion into
+   * the body's metadata and retry; a second conflict is reported.
+   */
+  retryOnConflict?: boolean;
+}
+
+export interface Plan {
+  /** Short title for progress and confirmation, e.g. "Move test-ns to canary". */
+  title: string;
+  /** One line saying what will happen in the cluster. */
+  summary: string;
+  cluster: string;
+  requests: PlannedRequest[];
+  /** Equivalent commands a user could run by hand. */
+  commands: string[];
+  /** Things the user should know before confirming (impact, stale pods…). */
+  warnings: string[];
+}
+
+/** Distinct permissions of a plan, in first-use order. */
+export function planPermissions(plan: Plan): Permission[] {
+  const seen = new Set<string>();
+  const out: Permission[] = [];
+  for (const r of plan.requests) {
+    const p = r.permission;
+    const k = `${p.verb}|${p.group}|${p.resource}|${p.namespace ?? ''}|${p.name ?? ''}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(p);
+  }
+  return out;
+}
+
+/** The preview text: summary, warnings, requests with bodies, equivalent commands. */
+export function renderPlan(plan: Plan): string {
+  const lines: string[] = [`# ${plan.title}`, '', `Cluster: ${plan.cluster}`, '', plan.summary, ''];
+  if (plan.warnings.length) {
+    lines.push('## Before you confirm', '');
+    for (const w of plan.warnings) lines.push(`- ${w}`);
+    lines.push('');
+  }
+  lines.push(`## API requests (${plan.requests.length})`, '');
+  plan.requests.forEach((r, i) => {
+    const q = r.query && Object.keys(r.query).length ? '?' + new URLSearchParams(r.query).toString() : '';
+    lines.push(`${i + 1}. ${r.description}`, '', '```http', `${r.method} ${r.path}${q}${r.contentType ? `\nContent-Type: ${r.contentType}` : ''}`);
+    if (r.body !== undefined) lines.push('', JSON.stringify(r.body, null, 2));
+    lines.push('```', '');
+  });
+  if (plan.commands.length) {
+    lines.push('## Equivalent commands', '', '```sh', ...plan.commands, '```', '');
+  }
+  return lines.join('\n');
+}
+
+/** Quotes a shell word for display only (commands are never run through a shell). */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Restart plans (upgrade step 5) and rollout status.
+ *
+ * A restart is the change `kubectl rollout restart` makes: the pod template gets
+ * annotation kubectl.kubernetes.io/restartedAt=<now>. Rollout completion follows
+ * kubectl's `rollout status` logic (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go):
+ * the controller has observed the new generation, every replica is updated, old
+ * replicas are gone and the updated ones are available/ready.
+ */
+import { shellQuote, STRATEGIC_MERGE_PATCH, type Plan, type PlannedRequest } from './plan';
+import type { ClusterSnapshot } from './snapshot';
+
+export type RestartableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+export const RESTARTABLE: RestartableKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+export interface WorkloadId {
+  kind: RestartableKind;
+  namespace: string;
+  name: string;
+}
+
+export const workloadKey = (w: WorkloadId) => `${w.namespace}/${w.kind}/${w.name}`;
+
+const PLURAL: Record<RestartableKind, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+
+export function workloadPath(w: WorkloadId): string {
+  return `/apis/apps/v1/namespaces/${encodeURIComponent(w.namespace)}/${PLURAL[w.kind]}/${encodeURIComponent(w.name)}`;
+}
+
+export function restartRequest(w: WorkloadId, at: string): PlannedRequest {
+  return {
+    method: 'PATCH',
+    path: workloadPath(w),
+    contentType: STRATEGIC_MERGE_PATCH,
+    body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } },
+    description: `restart ${w.kind} ${w.namespace}/${w.name}`,
+    permission: { verb: 'patch', group: 'apps', resource: PLURAL[w.kind], namespace: w.namespace, name: w.name },
+    dryRunnable: true,
+  };
+}
+
+/** Workloads of a namespace that own injected (or, with `onlyStale`, stale) pods, from the snapshot. */
+export function restartCandidates(snapshot: ClusterSnapshot, namespace: string, onlyStale: boolean): { workloads: WorkloadId[]; skipped: string[] } {
+  const seen = new Map<string, WorkloadId>();
+  const skipped = new Set<string>();
+  for (const p of snapshot.proxies(namespace)) {
+    if (onlyStale ? !p.stale : !(p.injected || p.missingProxy)) continue;
+    const kind = p.workload.kind as RestartableKind;
+    if (!RESTARTABLE.includes(kind)) { skipped.add(`${p.workload.kind} ${namespace}/${p.workload.name}`); continue; }
+    const w = { kind, namespace, name: p.workload.name };
+    seen.set(workloadKey(w), w);
+  }
+  return { workloads: [...seen.values()].sort((a, b) => workloadKey(a).localeCompare(workloadKey(b))), skipped: [...skipped].sort() };
+}
+
+export function planRestart(cluster: string, workloads: WorkloadId[], at: string, batchSize: number, extraWarnings: string[] = []): Plan {
+  const requests = workloads.map((w) => restartRequest(w, at));
+  const batches = Math.ceil(workloads.length / Math.max(1, batchSize));
+  return {
+    title: workloads.length === 1 ? `Restart ${workloads[0].kind} ${workloads[0].namespace}/${workloads[0].name}` : `Restart ${workloads.length} workloads`,
+    summary: `Rolls out ${workloads.length} workload(s) the way kubectl rollout restart does, in ${batches} batch(es) of up to ${batchSize}, each waiting until its rollouts are complete.`,
+    cluster,
+    requests,
+    commands: workloads.map((w) => ['kubectl', 'rollout', 'restart', `${w.kind.toLowerCase()}/${w.name}`, '-n', w.namespace].map(shellQuote).join(' ')),
+    warnings: extraWarnings,
+  };
+}
+
+export interface RolloutObject {
+  metadata?: { generation?: number };
+  spec?: { replicas?: number; updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } } };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    readyReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    desiredNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+export type RolloutState = { done: true; message: string } | { done: false; failed: boolean; message: string };
+
+export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutState {
+  const gen = o.metadata?.generation ?? 0;
+  const st = o.status ?? {};
+  if ((st.observedGeneration ?? 0) < gen) return { done: false, failed: false, message: 'waiting for the controller to observe the update' };
+  if (kind === 'Deployment') {
+    const prog = st.conditions?.find((c) => c.type === 'Progressing');
+    if (prog?.reason === 'ProgressDeadlineExceeded') return { done: false, failed: true, message: `rollout exceeded its progress deadline: ${prog.message ?? ''}`.trim() };
+    const want = o.spec?.replicas ?? 1;
+    const updated = st.updatedReplicas ?? 0;
+    if (updated < want) return { done: false, failed: false, message: `${updated} of ${want} new replicas updated` };
+    if ((st.replicas ?? 0) > updated) return { done: false, failed: false, message: `${(st.replicas ?? 0) - updated} old replicas pending termination` };
+    if ((st.availableReplicas ?? 0) < updated) return { done: false, failed: false, message: `${st.availableReplicas ?? 0} of ${updated} updated replicas available` };
+    return { done: true, message: `${updated} replicas updated and available` };
+  }
+  if (kind === 'StatefulSet') {
+    if (o.spec?.updateStrategy?.type === 'OnDelete') return { done: true, message: 'OnDelete strategy: pods restart when deleted' };
+    const want = o.spec?.replicas ?? 1;
+    if ((st.readyReplicas ?? 0) < want) return { done: false, failed: false, message: `${st.readyReplicas ?? 0} of ${want} pods ready` };
+    const partition = o.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+    if (partition > 0) {
+      if ((st.updatedReplicas ?? 0) < want - partition) return { done: false, failed: false, message: `${st.updatedReplicas ?? 0} of ${want - partition} pods updated (partition ${partition})` };
+      return { done: true, message: `partitioned rollout: ${st.updatedReplicas ?? 0} pods updated` };
+    }
+    if (st.updateRevision && st.currentRevision !== st.updateRevision) return { done: false, failed: false, message: `${st.updatedReplicas ?? 0} of ${want} pods updated` };
+    return { done: true, message: `${want} pods at revision ${st.currentRevision ?? '?'}` };
+  }
+  // DaemonSet
+  const want = st.desiredNumberScheduled ?? 0;
+  if ((st.updatedNumberScheduled ?? 0) < want) return { done: false, failed: false, message: `${st.updatedNumberScheduled ?? 0} of ${want} pods updated` };
+  if ((st.numberAvailable ?? 0) < want) return { done: false, failed: false, message: `${st.numberAvailable ?? 0} of ${want} updated pods available` };
+  return { done: true, message: `${want} pods updated and available` };
+}

@@ -1,0 +1,295 @@
+/**
+ * Runs Plans against a cluster: permissions are checked with SelfSubjectAccessReviews
+ * before the first request (a plan the user may not finish is refused whole), then
+ * requests run in order with progress and cancel; `dryRun` sends them all with
+ * `?dryRun=All` so the API server validates without persisting. Batched restarts
+ * wait for each batch's rollouts to complete before starting the next.
+ */
+import type { Permission, Plan, PlannedRequest } from '../istio/plan';
+import { rolloutStatus, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
+import type { ClusterClient } from './client';
+import { describeK8sError, type K8sError, type K8sResult } from './result';
+
+export interface Denied {
+  permission: Permission;
+  reason: string;
+}
+
+export function describePermission(p: Permission): string {
+  const res = p.group ? `${p.resource}.${p.group}` : p.resource;
+  return `${p.verb} ${res}${p.name ? `/${p.name}` : ''}${p.namespace ? ` in namespace ${p.namespace}` : ''}`;
+}
+
+async function ssar(client: ClusterClient, p: Permission, signal?: AbortSignal): Promise<K8sResult<{ allowed: boolean; reason: string }>> {
+  const r = await client.request<{ status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string } }>({
+    method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', verb: 'create', resource: 'selfsubjectaccessreviews', signal,
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource, namespace: p.namespace, name: p.name } } },
+  });
+  if (!r.ok) return r;
+  const st = r.value?.status ?? {};
+  return { ok: true, value: { allowed: !!st.allowed, reason: st.reason || st.evaluationError || '' } };
+}
+
+/**
+ * Checks every permission. Named checks are first tried without the name (one review
+ * per verb/resource/namespace); only a denial there is re-checked per name, since RBAC
+ * can grant single objects.
+ */
+export async function checkPermissions(client: ClusterClient, perms: Permission[], signal?: AbortSignal): Promise<K8sResult<Denied[]>> {
+  const groups = new Map<string, Permission[]>();
+  for (const p of perms) {
+    const k = `${p.verb}|${p.group}|${p.resource}|${p.namespace ?? ''}`;
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const denied: Denied[] = [];
+  const entries = [...groups.values()];
+  const results = await mapLimit(entries, 8, async (ps) => {
+    const broad = { ...ps[0], name: undefined };
+    const r = await ssar(client, ps.length === 1 ? ps[0] : broad, signal);
+    if (!r.ok) return r;
+    if (r.value.allowed || ps.length === 1) return { ok: true as const, value: r.value.allowed ? [] : [{ permission: ps[0], reason: r.value.reason }] };
+    const each = await mapLimit(ps, 8, async (p) => ({ p, r: await ssar(client, p, signal) }));
+    const out: Denied[] = [];
+    for (const { p, r: rr } of each) {
+      if (!rr.ok) return rr;
+      if (!rr.value.allowed) out.push({ permission: p, reason: rr.value.reason });
+    }
+    return { ok: true as const, value: out };
+  });
+  for (const r of results) {
+    if (!r.ok) return r;
+    denied.push(...r.value);
+  }
+  return { ok: true, value: denied };
+}
+
+export function describeDenied(cluster: string, denied: Denied[]): string {
+  const list = denied.slice(0, 5).map((d) => describePermission(d.permission)).join('; ');
+  return `Cluster "${cluster}": you may not ${list}${denied.length > 5 ? ` (and ${denied.length - 5} more)` : ''}. Nothing was changed.`;
+}
+
+export interface PlanProgress {
+  done: number;
+  total: number;
+  request: PlannedRequest;
+}
+
+export interface PlanRunResult {
+  ok: boolean;
+  dryRun: boolean;
+  done: PlannedRequest[];
+  failed?: { request: PlannedRequest; error: K8sError; message: string };
+  notRun: PlannedRequest[];
+  cancelled: boolean;
+  /** Refused before any request because of RBAC. */
+  denied?: Denied[];
+  /** Responses of the done requests, in order. */
+  responses: unknown[];
+}
+
+export interface RunOptions {
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: PlanProgress) => void;
+  /** Skip the SelfSubjectAccessReviews (the caller checked already). */
+  skipPermissionCheck?: boolean;
+}
+
+function requestOf(r: PlannedRequest, dryRun: boolean, signal?: AbortSignal) {
+  return {
+    method: r.method,
+    path: r.path,
+    query: { ...(r.query ?? {}), ...(dryRun ? { dryRun: 'All' } : {}) },
+    body: r.body,
+    contentType: r.contentType,
+    signal,
+    verb: r.permission.verb,
+    resource: r.permission.group ? `${r.permission.resource}.${r.permission.group}` : r.permission.resource,
+    namespace: r.permission.namespace,
+    name: r.permission.name,
+  } as const;
+}
+
+/** Sends one planned request; a conflict re-reads once when the request allows it. */
+export async function sendPlanned(client: ClusterClient, r: PlannedRequest, dryRun: boolean, signal?: AbortSignal): Promise<K8sResult<unknown>> {
+  let res = await client.request(requestOf(r, dryRun, signal));
+  if (!res.ok && res.error.kind === 'notFound' && r.ignoreNotFound) return { ok: true, value: undefined };
+  if (!res.ok && res.error.kind === 'conflict' && r.retryOnConflict) {
+    const cur = await client.request<{ metadata?: { resourceVersion?: string } }>({ ...requestOf(r, false, signal), method: 'GET', body: undefined, query: {}, verb: 'get' });
+    if (!cur.ok) return cur;
+    const body = structuredClone(r.body) as { metadata?: { resourceVersion?: string } };
+    if (body?.metadata) body.metadata.resourceVersion = cur.value?.metadata?.resourceVersion;
+    res = await client.request({ ...requestOf(r, dryRun, signal), body });
+  }
+  return res;
+}
+
+/** Runs a plan's requests in order, after checking permissions. */
+export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOptions = {}): Promise<PlanRunResult> {
+  const dryRun = !!opts.dryRun;
+  const result: PlanRunResult = { ok: false, dryRun, done: [], notRun: [...plan.requests], cancelled: false, responses: [] };
+  if (!opts.skipPermissionCheck) {
+    const perms = await checkPermissions(client, plan.requests.map((r) => r.permission), opts.signal);
+    if (!perms.ok) {
+      result.failed = { request: plan.requests[0], error: perms.error, message: describeK8sError(perms.error) };
+      return result;
+    }
+    if (perms.value.length > 0) {
+      result.denied = perms.value;
+      return result;
+    }
+  }
+  for (const [i, r] of plan.requests.entries()) {
+    if (opts.signal?.aborted) { result.cancelled = true; return result; }
+    opts.onProgress?.({ done: i, total: plan.requests.length, request: r });
+    const res = await sendPlanned(client, r, dryRun && r.dryRunnable, opts.signal);
+    if (!res.ok) {
+      if (res.error.kind === 'cancelled') { result.cancelled = true; return result; }
+      result.failed = { request: r, error: res.error, message: describeK8sError(res.error) };
+      return result;
+    }
+    result.done.push(r);
+    result.responses.push(res.value);
+    result.notRun.shift();
+  }
+  result.ok = true;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batched restarts
+
+export interface RestartReport {
+  /** Restarted and rolled out. */
+  completed: WorkloadId[];
+  /** Restart sent; rollout not confirmed (the run stopped while it was in progress). */
+  inProgress: WorkloadId[];
+  /** Never touched. */
+  notRestarted: WorkloadId[];
+  failed?: { workload: WorkloadId; reason: string };
+  cancelled: boolean;
+  denied?: Denied[];
+  dryRun: boolean;
+}
+
+export interface RestartOptions {
+  batchSize: number;
+  signal?: AbortSignal;
+  dryRun?: boolean;
+  /** How long one rollout may take before it counts as failed. */
+  rolloutTimeoutMs?: number;
+  pollMs?: number;
+  at?: string;
+  onProgress?: (e: { phase: 'restarting' | 'waiting' | 'done'; batch: number; batches: number; workload?: WorkloadId; message?: string; completed: number; total: number }) => void;
+  skipPermissionCheck?: boolean;
+}
+
+export function describeRestartReport(r: RestartReport): string {
+  const names = (ws: WorkloadId[]) => ws.map((w) => `${w.namespace}/${w.name}`).join(', ');
+  const parts: string[] = [];
+  if (r.denied) return `Refused before any change: ${r.denied.map((d) => describePermission(d.permission)).join('; ')}.`;
+  if (r.dryRun) return `Dry run: the API server accepted all ${r.completed.length} restart(s); nothing was changed.`;
+  parts.push(`${r.completed.length} restarted${r.completed.length ? ` (${names(r.completed)})` : ''}`);
+  if (r.inProgress.length) parts.push(`${r.inProgress.length} restarted, rollout still in progress (${names(r.inProgress)})`);
+  if (r.failed) parts.push(`failed: ${r.failed.workload.namespace}/${r.failed.workload.name} — ${r.failed.reason}`);
+  if (r.notRestarted.length) parts.push(`${r.notRestarted.length} not restarted (${names(r.notRestarted)})`);
+  return (r.cancelled ? 'Cancelled. ' : '') + parts.join('; ') + '.';
+}
+
+/**
+ * Restarts workloads in batches. A batch's patches are sent together; the next batch
+ * starts only when every rollout of this one is complete. Cancelling stops after the
+ * batch in flight has rolled out; a rollout that fails or times out stops the run.
+ */
+export async function runRestarts(client: ClusterClient, workloads: WorkloadId[], opts: RestartOptions): Promise<RestartReport> {
+  const at = opts.at ?? new Date().toISOString();
+  const report: RestartReport = { completed: [], inProgress: [], notRestarted: [...workloads], cancelled: false, dryRun: !!opts.dryRun };
+  if (!opts.skipPermissionCheck) {
+    const perms = await checkPermissions(client, workloads.flatMap((w) => {
+      const req = restartRequest(w, at);
+      return [req.permission, { ...req.permission, verb: 'get' as const }];
+    }), opts.signal);
+    if (!perms.ok) { report.failed = { workload: workloads[0], reason: describeK8sError(perms.error) }; return report; }
+    if (perms.value.length) { report.denied = perms.value; return report; }
+  }
+  const size = Math.max(1, opts.batchSize);
+  const batches = Math.ceil(workloads.length / size);
+  for (let b = 0; b < batches; b++) {
+    if (opts.signal?.aborted) { report.cancelled = true; return report; }
+    const batch = workloads.slice(b * size, (b + 1) * size);
+    const sent: { w: WorkloadId; generation: number }[] = [];
+    for (const w of batch) {
+      opts.onProgress?.({ phase: 'restarting', batch: b + 1, batches, workload: w, completed: report.completed.length, total: workloads.length });
+      // The patch itself is not cancelled midway: a batch is sent whole.
+      const res = await sendPlanned(client, restartRequest(w, at), !!opts.dryRun);
+      report.notRestarted = report.notRestarted.filter((x) => workloadKey(x) !== workloadKey(w));
+      if (!res.ok) {
+        report.failed = { workload: w, reason: describeK8sError(res.error) };
+        report.inProgress.push(...sent.map((s) => s.w));
+        if (res.error.kind === 'notFound') report.failed.reason = `${w.kind} ${w.namespace}/${w.name} no longer exists`;
+        return report;
+      }
+      sent.push({ w, generation: (res.value as RolloutObject)?.metadata?.generation ?? 0 });
+      report.inProgress.push(w);
+    }
+    if (opts.dryRun) { report.completed.push(...batch); report.inProgress = []; continue; }
+    for (const { w, generation } of sent) {
+      const wait = await waitForRollout(client, w, generation, opts, (message) =>
+        opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length }));
+      if (!wait.ok) {
+        report.failed = { workload: w, reason: wait.reason };
+        return report;
+      }
+      report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
+      report.completed.push(w);
+    }
+    if (opts.signal?.aborted) { report.cancelled = true; return report; }
+  }
+  opts.onProgress?.({ phase: 'done', batch: batches, batches, completed: report.completed.length, total: workloads.length });
+  return report;
+}
+
+async function waitForRollout(
+  client: ClusterClient, w: WorkloadId, generation: number, opts: RestartOptions, progress: (m: string) => void,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const timeout = opts.rolloutTimeoutMs ?? 5 * 60_000;
+  const poll = opts.pollMs ?? 250;
+  const t0 = Date.now();
+  let last = '';
+  let unreachableSince: number | undefined;
+  for (;;) {
+    const r = await client.request<RolloutObject>({ path: workloadPath(w), verb: 'get', resource: `${w.kind.toLowerCase()}s.apps`, namespace: w.namespace, name: w.name });
+    if (r.ok) {
+      unreachableSince = undefined;
+      const o = r.value;
+      if ((o.metadata?.generation ?? 0) < generation) o.metadata = { ...o.metadata, generation };
+      const st = rolloutStatus(w.kind as RestartableKind, o);
+      if (st.done) return { ok: true };
+      if (st.failed) return { ok: false, reason: st.message };
+      if (st.message !== last) { last = st.message; progress(st.message); }
+    } else if (r.error.kind === 'notFound') {
+      return { ok: false, reason: `${w.kind} ${w.namespace}/${w.name} was deleted during its rollout` };
+    } else {
+      // The API server may be restarting: keep waiting within the rollout timeout.
+      unreachableSince ??= Date.now();
+      last = describeK8sError(r.error);
+      progress(`waiting for the API server: ${last}`);
+    }
+    if (Date.now() - t0 > timeout) {
+      return { ok: false, reason: `rollout did not complete within ${Math.round(timeout / 1000)} s (${unreachableSince ? last : last || 'no progress'})` };
+    }
+    await new Promise((res) => setTimeout(res, poll));
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  }));
+  return out;
+}
