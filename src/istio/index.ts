@@ -11,3 +11,5 @@ export * from './report';
 export * from './plan';
 export * from './relabel';
 export * from './rollout';
+export * from './tagplan';
+export * from './uninstall';

@@ -96,6 +96,25 @@ export function isGatewayPod(labels: Labels | undefined): boolean {
   return l[INJECT_POD_LABEL] === 'true' && /gateway/.test(app);
 }
 
+/**
+ * Gateways installed by istioctl (the operator's gateway components) carry their own
+ * istio-proxy container and opt out of injection (`sidecar.istio.io/inject: "false"`);
+ * the revision they belong to is their `istio.io/rev` label (a tag name maps to its
+ * revision), not what the webhooks would do.
+ */
+function builtInProxyOwner(pod: Pod, tagTarget: (tag: string) => string | undefined): InjectionOutcome | undefined {
+  const l = pod.metadata.labels ?? {};
+  if (l[INJECT_POD_LABEL] !== 'false') return undefined;
+  if (!(pod.spec?.containers ?? []).some((c) => c.name === PROXY_CONTAINER)) return undefined;
+  const label = l['istio.io/rev'] || 'default';
+  const revision = tagTarget(label) ?? label;
+  return {
+    kind: 'injected', revision,
+    via: { configName: `${pod.metadata.name} (built-in proxy)`, webhookName: '', revision, tag: tagTarget(label) ? label : undefined, reason: `pod label istio.io/rev=${label}` },
+    matches: [],
+  } as InjectionOutcome;
+}
+
 function isReady(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
@@ -110,10 +129,11 @@ export function analyzePod(
   nsLabels: Labels | undefined,
   webhooks: readonly InjectionWebhook[],
   revisionVersion: (rev: string) => string | undefined,
+  tagTarget: (tag: string) => string | undefined = () => undefined,
 ): ProxyInfo {
   const ns = pod.metadata.namespace ?? 'default';
   const sig = injectedRevisionOf(pod);
-  const expected = resolveInjection(webhooks, nsLabels, pod.metadata.labels, ns);
+  const expected = builtInProxyOwner(pod, tagTarget) ?? resolveInjection(webhooks, nsLabels, pod.metadata.labels, ns);
   let stale = false;
   let staleReason: string | undefined;
   let missingProxy = false;

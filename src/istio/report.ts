@@ -111,6 +111,7 @@ export function findBlockers(snap: ClusterSnapshot): Blocker[] {
     if (!t.revisionInstalled) out.push({ code: 'tagMissingRevision', object: `tag/${t.name}`, message: `Tag ${t.name} points at revision ${t.revision}, which is not installed.` });
   }
   for (const n of snap.namespaces()) {
+    if (n.terminating) continue; // going away: nothing to finish there
     for (const w of n.warnings) {
       if (w.code === 'pinnedRevision') continue;
       if (w.code === 'tagMissingRevision') continue; // reported once per tag above

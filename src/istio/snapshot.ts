@@ -238,7 +238,8 @@ export class ClusterSnapshot {
 
   private analyze(pod: KindMap['Pod']): ProxyInfo {
     const ns = pod.metadata.namespace ?? 'default';
-    return analyzePod(pod, this.objects.Namespace.get(ns)?.metadata.labels, this.cp.webhooks, (r) => this.cp.revisionByName.get(r)?.version);
+    return analyzePod(pod, this.objects.Namespace.get(ns)?.metadata.labels, this.cp.webhooks,
+      (r) => this.cp.revisionByName.get(r)?.version, (t) => this.cp.tagByName.get(t)?.revision);
   }
 
   private reanalyzeNamespace(ns: string): void {

@@ -63,4 +63,17 @@ while IFS='|' read -r name dir pkg version ldflags extra; do
   echo "[build] $name: done in $(( $(date +%s) - t0 ))s"
   built=$((built + 1))
 done < <(targets)
+# kwok's "fast" stages (node initialize + heartbeat with lease, pod ready/complete/delete),
+# taken from the pinned kwok module, for `kwok --config`.
+STAGES=$CACHE/share/kwok-stages-$KWOK_VERSION.yaml
+if [ ! -s "$STAGES" ] && selected kwok; then
+  mkdir -p "$CACHE/share"
+  kdir=$(cd "$HERE" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"; cat "$kdir/kustomize/stage/$f"
+  done > "$STAGES.tmp"
+  mv "$STAGES.tmp" "$STAGES"
+  echo "[build] kwok stages: $STAGES"
+fi
 echo "[build] finished: $built built in $(( $(date +%s) - total_start ))s; cache: $(du -sh "$CACHE" 2>/dev/null | cut -f1)"

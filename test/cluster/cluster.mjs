@@ -29,6 +29,7 @@ export const CACHE = process.env.ISTIO_REVISIONS_CACHE || path.join(os.homedir()
 export const BIN_DIR = path.join(CACHE, 'bin');
 export const DEFAULT_DIR = process.env.ISTIO_REVISIONS_CLUSTER_DIR || path.join(os.tmpdir(), 'istio-revisions-cluster');
 export const CONTEXT = 'istio-revisions-local';
+export const KWOK_STAGES = path.join(CACHE, 'share', 'kwok-stages-v0.8.0.yaml');
 const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'injector', 'istioctl'];
 // Start order; stop is the reverse.
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'injector'];
@@ -38,8 +39,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------ build
 
-export function ensureBinaries() {
-  const missing = BINARIES.filter((b) => !fs.existsSync(path.join(BIN_DIR, b)));
+export function ensureBinaries(names = BINARIES) {
+  const missing = names.filter((b) => !fs.existsSync(path.join(BIN_DIR, b)));
+  if (!fs.existsSync(KWOK_STAGES) && !missing.includes('kwok')) missing.push('kwok');
   if (missing.length === 0) return;
   log(`binaries missing (${missing.join(', ')}); running build.sh`);
   const r = spawnSync(path.join(HERE, 'build.sh'), missing, { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -125,9 +127,8 @@ owner=$1; shift
 child=$!
 stop_child() {
   kill -TERM "$child" 2>/dev/null
-  i=0
-  while kill -0 "$child" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-  kill -KILL "$child" 2>/dev/null
+  ( i=0; while kill -0 "$child" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+    kill -KILL "$child" 2>/dev/null ) &
   wait "$child" 2>/dev/null
 }
 trap 'stop_child; exit 143' TERM INT HUP
@@ -171,8 +172,20 @@ export function readState(dir = DEFAULT_DIR) {
 function alive(pid) {
   try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
 }
+// A process group counts as alive while it has a member that is not a zombie
+// (a supervisor whose parent is gone stays a zombie until init reaps it).
 function groupAlive(pgid) {
-  try { process.kill(-pgid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  try { process.kill(-pgid, 0); } catch (e) { if (e.code !== 'EPERM') return false; }
+  let entries;
+  try { entries = fs.readdirSync('/proc'); } catch { return true; }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    let stat;
+    try { stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8'); } catch { continue; }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
+    if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
+  }
+  return false;
 }
 
 function tail(file, n = 30) {
@@ -254,7 +267,7 @@ export function istioctl(state, args, { input, allowFail = false, timeout = 3000
 export async function startCluster({ scenario = 'none', dir, nodes = 1, large = {}, ownerPid = process.pid, quiet } = {}) {
   if (quiet) process.env.ISTIO_REVISIONS_QUIET = '1';
   const t0 = Date.now();
-  ensureBinaries();
+  ensureBinaries(scenario && scenario !== 'none' ? BINARIES : BINARIES.filter((b) => b !== 'istioctl'));
   let ownDir = false;
   if (!dir) {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'istio-revisions-cluster-'));
@@ -406,7 +419,8 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
     startProcess(state, 'kwok', path.join(BIN_DIR, 'kwok'), [
       `--kubeconfig=${componentKubeconfig('kwok')}`,
       '--manage-all-nodes=true', `--server-address=127.0.0.1:${ports.kwok}`,
-      '--cidr=10.64.0.0/12', '--node-ip=127.0.0.1',
+      '--cidr=10.64.0.0/12', '--node-ip=127.0.0.1', '--node-lease-duration-seconds=40',
+      `--config=${KWOK_STAGES}`,
     ], { env: { HOME: path.join(dir, 'home') } });
     // fake node(s), kwok's documented shape (without the NoSchedule taint so
     // istioctl's unmodified Deployments can land on it).
@@ -481,7 +495,6 @@ async function createNode(state, name, large = {}) {
         'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux',
         'kubernetes.io/role': 'agent', 'node-role.kubernetes.io/agent': '', type: 'kwok',
-        'topology.kubernetes.io/zone': 'local-a', 'topology.kubernetes.io/region': 'local',
       },
     },
     spec: {},
@@ -509,6 +522,7 @@ export async function stopCluster(dir = DEFAULT_DIR, { removeDir = false } = {})
   for (const name of order) {
     const pgid = state.pids?.[name];
     if (!pgid || !groupAlive(pgid)) continue;
+    const ts = Date.now();
     try { process.kill(-pgid, 'SIGTERM'); } catch {}
     const deadline = Date.now() + 5000;
     while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
@@ -516,7 +530,9 @@ export async function stopCluster(dir = DEFAULT_DIR, { removeDir = false } = {})
       try { process.kill(-pgid, 'SIGKILL'); } catch {}
       const d2 = Date.now() + 2000;
       while (groupAlive(pgid) && Date.now() < d2) await sleep(50);
+      log(`${name} needed SIGKILL`);
     }
+    if (process.env.ISTIO_REVISIONS_DEBUG) log(`${name} stopped in ${Date.now() - ts} ms`);
   }
   state.pids = {};
   state.stoppedAt = new Date().toISOString();

@@ -92,6 +92,8 @@ describe('read side on the local cluster (seed)', function () {
       }
     } finally {
       await kubectl(['label', 'namespace', 'ns-a', 'istio.io/rev=prod', '--overwrite']);
+      // kubectl's restartedAt has one-second resolution: a second restart within it is refused.
+      await new Promise((r) => setTimeout(r, 1100));
       await kubectl(['rollout', 'restart', 'deployment', '-n', 'ns-a']);
       await waitFor('ns-a back on 1-7-6', () => {
         const n = w.snapshot.namespace('ns-a');
@@ -157,6 +159,7 @@ describe('read side on the local cluster (seed)', function () {
       assert.deepEqual(results.map((r) => [r.i, r.predicted]), results.map((r) => [r.i, r.actual]));
     } finally {
       for (const ns of names) await apiRequest(st, 'DELETE', `/api/v1/namespaces/${ns}`);
+      await waitFor('probe namespaces deleted', () => names.every((n) => !w.snapshot.namespace(n)), 90_000);
     }
   });
 

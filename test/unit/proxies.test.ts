@@ -86,4 +86,16 @@ describe('proxies: injected revision, version and staleness', () => {
     assert.equal(p.expected.kind === 'injected' && p.expected.revision, '1-7-6');
     assert.equal(p.stale, false);
   });
+  it('an istioctl-installed gateway (built-in proxy, inject=false) follows its istio.io/rev label, not the webhooks', () => {
+    const gw = pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', signals: ['annotation', 'image'],
+      labels: { 'sidecar.istio.io/inject': 'false', istio: 'ingressgateway', 'istio.io/rev': '1-7-6' } });
+    const p = analyze(gw, {});
+    assert.deepEqual([p.gateway, p.injected, p.injectedRevision, p.stale], [true, true, '1-7-6', false]);
+    assert.equal(p.expected.kind === 'injected' && p.expected.revision, '1-7-6');
+    // labelled with a tag: follows the tag's revision; running 1-7-6 while prod moved to 1-8-0 → stale
+    const tagged = pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', signals: ['annotation', 'image'],
+      labels: { 'sidecar.istio.io/inject': 'false', istio: 'ingressgateway', 'istio.io/rev': 'canary' } });
+    const q = analyzePod(tagged, {}, cp.webhooks, ver, (t) => cp.tagByName.get(t)?.revision);
+    assert.deepEqual([q.stale, q.expected.kind === 'injected' && q.expected.revision], [true, '1-8-0']);
+  });
 });

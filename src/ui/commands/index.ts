@@ -1,5 +1,7 @@
 /** Every command the extension contributes; test/unit/contributes.test.ts checks this list against package.json. */
 import { copyStatus } from './copyStatus';
+import { disableInjection, enableInjection, moveNamespace } from './moveNamespace';
+import { restartNamespace, restartWorkload } from './restartNamespace';
 import { openSettings } from './openSettings';
 import { refresh } from './refresh';
 import type { CommandModule } from './registry';
@@ -7,4 +9,5 @@ import { retryCluster } from './retryCluster';
 import { selectContexts } from './selectContexts';
 import { showOutput } from './showOutput';
 
-export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus];
+export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
+  moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload];

@@ -456,17 +456,18 @@ func buildPatch(pod *corev1.Pod, rev, version, hub string) []patchOp {
 			hasVolume = true
 		}
 	}
-	statusMap := map[string]interface{}{
-		"initContainers":   []string{"istio-init"},
-		"containers":       []string{"istio-proxy"},
-		"volumes":          []string{"istio-envoy"},
-		"imagePullSecrets": nil,
-		"revision":         rev,
-	}
+	// Same shape and field order as Istio's SidecarInjectionStatus.
+	statusObj := struct {
+		InitContainers   []string `json:"initContainers"`
+		Containers       []string `json:"containers"`
+		Volumes          []string `json:"volumes"`
+		ImagePullSecrets []string `json:"imagePullSecrets"`
+		Revision         string   `json:"revision"`
+	}{[]string{"istio-init"}, []string{"istio-proxy"}, []string{"istio-envoy"}, nil, rev}
 	if proxyIdx >= 0 {
-		statusMap["initContainers"] = nil
+		statusObj.InitContainers = nil
 	}
-	status, _ := json.Marshal(statusMap)
+	status, _ := json.Marshal(statusObj)
 	annotations := map[string]string{
 		statusAnnotation: string(status),
 		revAnnotation:    rev,

@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { planRestart, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
+import { checkPermissions, describeDenied, describeRestartReport, runRestarts, type RestartReport } from '../../k8s';
+import { pickCluster, pickNamespaces } from '../pick';
+import { confirmPlan } from '../planUi';
+import { readSettings } from '../settings';
+import { CancelledError, type CommandModule, type Services } from './registry';
+
+export interface RestartOptions {
+  onlyStale?: boolean;
+  assumeYes?: boolean;
+  batchSize?: number;
+  rolloutTimeoutMs?: number;
+}
+
+/** Restarts workloads (given, or those of `namespaces`) in batches with progress and cancel. */
+export async function restartWorkloadsWithUi(
+  s: Services, context: string | undefined, namespaces: string[], onlyStale: boolean | undefined, given: WorkloadId[] | undefined, opts: RestartOptions = {},
+): Promise<RestartReport> {
+  const cluster = await pickCluster(s.clusters, context);
+  const snap = cluster.watcher.snapshot;
+  let workloads = given ?? [];
+  const notes: string[] = [];
+  if (!given) {
+    let stale = opts.onlyStale ?? onlyStale;
+    if (stale === undefined) {
+      const staleCount = namespaces.reduce((a, n) => a + (snap.namespace(n)?.stats.stale ?? 0), 0);
+      const p = await vscode.window.showQuickPick([
+        { label: 'Only workloads with stale proxies', description: `${staleCount} stale prox${staleCount === 1 ? 'y' : 'ies'}`, value: true },
+        { label: 'All workloads with proxies (or that should get one)', value: false },
+      ], { title: `Restart workloads in ${namespaces.join(', ')}` });
+      if (!p) throw new CancelledError();
+      stale = p.value;
+    }
+    const seen = new Map<string, WorkloadId>();
+    for (const ns of namespaces) {
+      const c = restartCandidates(snap, ns, stale);
+      for (const w of c.workloads) seen.set(workloadKey(w), w);
+      if (c.skipped.length) notes.push(`Not restartable here (restart them by hand): ${c.skipped.join(', ')}.`);
+    }
+    workloads = [...seen.values()];
+  }
+  if (workloads.length === 0) {
+    void vscode.window.showInformationMessage(`Nothing to restart in ${namespaces.join(', ')}.`);
+    return { completed: [], inProgress: [], notRestarted: [], cancelled: false, dryRun: false };
+  }
+  const batchSize = opts.batchSize ?? readSettings().restartBatchSize;
+  const at = new Date().toISOString();
+  const plan = planRestart(cluster.context, workloads, at, batchSize, notes);
+  const mode = await confirmPlan(plan, { action: 'Restart', assumeYes: opts.assumeYes });
+  const client = cluster.watcher.client;
+  const perms = await checkPermissions(client, plan.requests.flatMap((r) => [r.permission, { ...r.permission, verb: 'get' as const }]));
+  if (!perms.ok) throw new Error(`${perms.error.cause}`);
+  if (perms.value.length) throw new Error(describeDenied(cluster.context, perms.value));
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
+    (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => { ac.abort(); progress.report({ message: 'cancelling after the batch in flight…' }); });
+      let reported = 0;
+      return runRestarts(client, workloads, {
+        batchSize, at, signal: ac.signal, dryRun: mode === 'dryRun', skipPermissionCheck: true, rolloutTimeoutMs: opts.rolloutTimeoutMs,
+        onProgress: (e) => {
+          const inc = ((e.completed - reported) * 100) / e.total;
+          reported = e.completed;
+          progress.report({ increment: inc, message: `batch ${e.batch}/${e.batches} · ${e.completed}/${e.total} done${e.workload ? ` · ${e.workload.name}: ${e.message ?? e.phase}` : ''}` });
+        },
+      });
+    },
+  );
+  const text = describeRestartReport(report);
+  s.log.info(`${plan.title} on ${cluster.context}: ${text}`);
+  if (report.failed || report.denied) throw new Error(`${plan.title} on ${cluster.context} stopped: ${text}`);
+  if (report.cancelled) void vscode.window.showWarningMessage(text);
+  else void vscode.window.showInformationMessage(text);
+  return report;
+}
+
+type NsNode = { context?: string; name?: string; type?: string };
+
+export const restartNamespace: CommandModule = {
+  id: 'istioRevisions.namespace.restart',
+  async run(s, node?: NsNode, nodes?: NsNode[], opts?: RestartOptions) {
+    const sel = (nodes && nodes.length ? nodes : node ? [node] : []).filter((n) => n.name);
+    let context = sel[0]?.context;
+    let names = sel.filter((n) => n.context === context).map((n) => n.name as string);
+    if (names.length === 0) {
+      const cluster = await pickCluster(s.clusters, context);
+      context = cluster.context;
+      names = await pickNamespaces(cluster.watcher.snapshot, 'Restart the workloads of which namespaces?');
+    }
+    return restartWorkloadsWithUi(s, context, names, undefined, undefined, opts);
+  },
+};
+
+type WorkloadNode = { context?: string; namespace?: string; kind?: string; name?: string };
+
+export const restartWorkload: CommandModule = {
+  id: 'istioRevisions.workload.restart',
+  async run(s, node?: WorkloadNode, nodes?: WorkloadNode[], opts?: RestartOptions) {
+    const sel = (nodes && nodes.length ? nodes : node ? [node] : []).filter((n) => n.namespace && n.name && n.kind);
+    if (sel.length === 0) throw new Error('Choose a workload in the Istio Revisions view (Namespaces → namespace → workload).');
+    const bad = sel.find((n) => !['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind!));
+    if (bad) throw new Error(`${bad.kind} ${bad.namespace}/${bad.name} cannot be restarted this way: only Deployments, StatefulSets and DaemonSets roll out.`);
+    const ws = sel.map((n) => ({ kind: n.kind as WorkloadId['kind'], namespace: n.namespace!, name: n.name! }));
+    return restartWorkloadsWithUi(s, sel[0].context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, opts);
+  },
+};

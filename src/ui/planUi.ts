@@ -1,0 +1,64 @@
+/**
+ * The one way a plan reaches the cluster from the UI: confirm (with the plan's
+ * summary and warnings), optionally preview the exact requests and commands or
+ * dry-run them on the server, then run with cancellable progress and report the
+ * outcome — including exactly what was and was not done when it stops midway.
+ */
+import * as vscode from 'vscode';
+import { renderPlan, type Plan } from '../istio';
+import { checkPermissions, describeDenied, runPlan, type ClusterClient, type PlanRunResult } from '../k8s';
+import { CancelledError } from './commands/registry';
+import type { Logger } from './log';
+
+export async function showPlanPreview(plan: Plan): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderPlan(plan) });
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+export interface ConfirmOptions {
+  /** Label of the run button, e.g. "Move". */
+  action: string;
+  /** Modal confirmation (default true). Tests pass `assumeYes`. */
+  assumeYes?: boolean;
+}
+
+/** Asks until the user runs, dry-runs or cancels. Returns 'run' | 'dryRun'. */
+export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'run' | 'dryRun'> {
+  if (opts.assumeYes) return 'run';
+  for (;;) {
+    const detail = [plan.summary, ...plan.warnings.map((w) => `⚠ ${w}`), '', ...plan.commands.slice(0, 6), plan.commands.length > 6 ? `… ${plan.commands.length - 6} more` : ''].filter((l) => l !== undefined).join('\n');
+    const choice = await vscode.window.showWarningMessage(`${plan.title} on ${plan.cluster}?`, { modal: true, detail }, opts.action, 'Dry Run', 'Preview Requests');
+    if (choice === opts.action) return 'run';
+    if (choice === 'Dry Run') return 'dryRun';
+    if (choice === 'Preview Requests') { await showPlanPreview(plan); continue; }
+    throw new CancelledError();
+  }
+}
+
+/** Runs a plan with progress; throws (once, with a clear message) when it fails. */
+export async function executePlan(client: ClusterClient, plan: Plan, log: Logger, mode: 'run' | 'dryRun'): Promise<PlanRunResult> {
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
+    async (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      progress.report({ message: 'checking permissions…' });
+      const perms = await checkPermissions(client, plan.requests.map((r) => r.permission), ac.signal);
+      if (perms.ok && perms.value.length) return { ok: false, dryRun: mode === 'dryRun', done: [], notRun: plan.requests, cancelled: false, denied: perms.value, responses: [] } satisfies PlanRunResult;
+      return runPlan(client, plan, {
+        dryRun: mode === 'dryRun', signal: ac.signal, skipPermissionCheck: perms.ok,
+        onProgress: (p) => progress.report({ message: p.request.description, increment: 100 / p.total }),
+      });
+    },
+  );
+  log.info(`${mode === 'dryRun' ? 'dry run ' : ''}${plan.title} on ${plan.cluster}: ${result.ok ? 'ok' : result.denied ? 'refused (RBAC)' : result.cancelled ? 'cancelled' : 'failed'}; ${result.done.length}/${plan.requests.length} requests done`);
+  if (result.denied) throw new Error(describeDenied(plan.cluster, result.denied));
+  if (result.failed) {
+    const done = result.done.length ? ` Done before the failure: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.';
+    throw new Error(`${result.failed.message}.${done}`);
+  }
+  if (result.cancelled) {
+    void vscode.window.showWarningMessage(`${plan.title}: cancelled after ${result.done.length} of ${plan.requests.length} request(s).${result.done.length ? ` Done: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.'}`);
+  }
+  return result;
+}

@@ -1,0 +1,419 @@
+// Scenarios of the local test cluster (see README.md for the exact inventory).
+// Control planes are rendered by the real istioctl (`istioctl manifest generate`)
+// and applied with the real kubectl; tags are made by the real `istioctl tag set`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { kubectl, istioctl, apiRequest } from './cluster.mjs';
+
+const log = (...a) => { if (!process.env.ISTIO_REVISIONS_QUIET) console.error('[scenario]', ...a); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const ISTIO_NS = 'istio-system';
+const HUB = 'docker.io/istio';
+
+// ------------------------------------------------------------------ definitions
+
+export const SCENARIOS = {
+  none: { description: 'just the cluster (1 kwok node, injector running, no Istio)' },
+  guide: {
+    description: 'Istio canary-upgrade guide: unrevisioned istiod 1.27.5 + revision canary 1.28.0',
+    controlPlanes: [
+      { revision: '', version: '1.27.5', profile: 'default' }, // istiod + istio-ingressgateway
+      { revision: 'canary', version: '1.28.0', profile: 'minimal', after: 'workloads' },
+    ],
+    tags: [],
+    namespaces: [
+      { name: 'test-ns', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 2 }] },
+    ],
+  },
+  seed: {
+    description: 'revisions 1-7-6 (1.7.6) and 1-8-0 (1.8.0); tags prod->1-7-6, canary->1-8-0, default->1-7-6',
+    controlPlanes: [
+      { revision: '1-7-6', version: '1.7.6', profile: 'default' }, // istiod-1-7-6 + istio-ingressgateway
+      { revision: '1-8-0', version: '1.8.0', profile: 'minimal' },
+    ],
+    tags: [
+      { tag: 'prod', revision: '1-7-6', overwrite: true },
+      { tag: 'canary', revision: '1-8-0', overwrite: true },
+      { tag: 'default', revision: '1-7-6', overwrite: true }, // already made by the 1-7-6 install, as istioctl install does
+    ],
+    namespaces: [
+      { name: 'ns-a', labels: { 'istio.io/rev': 'prod' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
+      { name: 'ns-b', labels: { 'istio.io/rev': 'prod' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
+      { name: 'ns-c', labels: { 'istio.io/rev': 'canary' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
+      { name: 'test-ns', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
+    ],
+  },
+  large: {
+    description: 'N namespaces x M pods, revisions 1-29-2/1-30-1/1-31-0, tags stable->1-30-1, canary->1-31-0',
+    controlPlanes: [
+      { revision: '1-29-2', version: '1.29.2', profile: 'minimal', defaultTag: false }, // helm-style: no default tag
+      { revision: '1-30-1', version: '1.30.1', profile: 'minimal', defaultTag: false },
+      { revision: '1-31-0', version: '1.31.0', profile: 'minimal', defaultTag: false },
+    ],
+    tags: [
+      { tag: 'stable', revision: '1-30-1', overwrite: true },
+      { tag: 'canary', revision: '1-31-0', overwrite: true },
+    ],
+    // namespace i (large-0000 ...) gets LARGE_LABELS[i % 4]
+  },
+};
+
+export const LARGE_LABELS = [
+  { 'istio.io/rev': 'stable' },
+  { 'istio.io/rev': 'canary' },
+  { 'istio.io/rev': '1-29-2' },
+  {}, // not injected
+];
+
+export function largeParams(large = {}) {
+  return {
+    namespaces: Number(large.namespaces ?? process.env.ISTIO_REVISIONS_LARGE_NAMESPACES ?? 50),
+    podsPerNamespace: Number(large.podsPerNamespace ?? process.env.ISTIO_REVISIONS_LARGE_PODS_PER_NAMESPACE ?? 20),
+    concurrency: Number(large.concurrency ?? 16),
+    timeoutMs: Number(large.timeoutMs ?? 30 * 60 * 1000),
+  };
+}
+
+// ------------------------------------------------------------------ YAML docs (no YAML library: helm output is regular)
+
+export function splitDocs(yaml) {
+  return yaml.split(/^---\s*$/m).map((text) => text.trim()).filter((t) => /^kind:/m.test(t)).map((text) => {
+    const kind = (text.match(/^kind:\s*(\S+)/m) || [])[1];
+    const meta = text.match(/^metadata:\n((?:[ \t]+.*\n?|\s*\n)*)/m);
+    let name; let namespace;
+    if (meta) {
+      name = (meta[1].match(/^ {2}name:\s*"?([^"\s]+)"?/m) || [])[1];
+      namespace = (meta[1].match(/^ {2}namespace:\s*"?([^"\s]+)"?/m) || [])[1];
+    }
+    return { kind, name, namespace, text };
+  });
+}
+
+const joinDocs = (docs) => docs.map((d) => d.text).join('\n---\n') + '\n';
+
+// ------------------------------------------------------------------ building blocks
+
+export function generateControlPlane(state, { revision = '', version, profile = 'default', sets = [] }) {
+  const args = ['manifest', 'generate', '--set', `profile=${profile}`, '--set', `hub=${HUB}`, '--set', `tag=${version}`];
+  if (revision) args.push('--set', `revision=${revision}`);
+  for (const s of sets) args.push('--set', s);
+  let out = istioctl(state, args);
+  // istioctl built from the module zip carries charts versioned 1.0.0; a real
+  // release of <version> stamps its own version there.
+  out = out.replace(/^(\s+app\.kubernetes\.io\/version:\s*)"?1\.0\.0"?\s*$/mg, `$1"${version}"`)
+    .replace(/^(\s+helm\.sh\/chart:\s*\S+)-1\.0\.0\s*$/mg, `$1-${version}`);
+  return splitDocs(out);
+}
+
+async function applyDocs(state, docs, { fieldManager = 'istio-operator' } = {}) {
+  if (docs.length === 0) return;
+  const file = path.join(state.dir, `apply-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.yaml`);
+  fs.writeFileSync(file, joinDocs(docs));
+  kubectl(state, ['apply', '--server-side', '--force-conflicts', `--field-manager=${fieldManager}`, '-f', file]);
+}
+
+async function ensureNamespace(state, name, labels = {}) {
+  const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+  const r = await apiRequest(state, 'POST', '/api/v1/namespaces', body);
+  if (r.status === 409) {
+    const p = await apiRequest(state, 'PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
+    if (p.status !== 200) throw new Error(`label namespace ${name}: ${p.status} ${p.text}`);
+  } else if (r.status !== 201) throw new Error(`create namespace ${name}: ${r.status} ${r.text}`);
+  await waitFor(`serviceaccount ${name}/default`, async () => (await apiRequest(state, 'GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, 60000);
+}
+
+async function waitFor(what, fn, timeout = 120000, interval = 250) {
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < timeout) {
+    try { if (await fn()) return; } catch (e) { last = e; }
+    await sleep(interval);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+// All Istio injector webhooks / validators point at our injector.
+export async function waitWebhooksRewired(state, timeout = 60000) {
+  const base = `https://127.0.0.1:${state.ports.injector}/`;
+  await waitFor('Istio webhooks rewired to the injector', async () => {
+    const m = await apiRequest(state, 'GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations');
+    const v = await apiRequest(state, 'GET', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations');
+    for (const mwc of m.json.items) {
+      for (const wh of mwc.webhooks || []) {
+        if (wh.name.endsWith('sidecar-injector.istio.io') && !(wh.clientConfig?.url || '').startsWith(base)) return false;
+      }
+    }
+    for (const vwc of v.json.items) {
+      if (!(vwc.metadata.name.startsWith('istio-validator') || vwc.metadata.name === 'istiod-default-validator')) continue;
+      for (const wh of vwc.webhooks || []) if (!(wh.clientConfig?.url || '').startsWith(base)) return false;
+    }
+    return true;
+  }, timeout);
+  await sleep(1500); // the API server picks webhook configuration changes up asynchronously
+}
+
+async function waitRollouts(state, list, timeout = 300) {
+  for (const { namespace, name } of list) {
+    kubectl(state, ['-n', namespace, 'rollout', 'status', `deployment/${name}`, `--timeout=${timeout}s`]);
+  }
+}
+
+// Install one control plane the way `istioctl install` would leave it, from
+// `istioctl manifest generate`: CRDs first (wait Established), then the rest.
+// For revisioned installs the generated default-tag objects are dropped so the
+// scenario's `istioctl tag set` calls create them (as on a real cluster).
+export async function installControlPlane(state, cp) {
+  const t0 = Date.now();
+  const docs = generateControlPlane(state, cp);
+  await ensureNamespace(state, ISTIO_NS);
+  const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
+  let rest = docs.filter((d) => d.kind !== 'CustomResourceDefinition');
+  if (cp.revision && cp.revision !== 'default' && !cp.keepDefaultTag) {
+    rest = rest.filter((d) => !(d.kind === 'MutatingWebhookConfiguration' && /^istio-revision-tag-/.test(d.name))
+      && !(d.kind === 'Service' && /^istiod-revision-tag-/.test(d.name))
+      && !(d.kind === 'ValidatingWebhookConfiguration' && d.name === 'istiod-default-validator'));
+  }
+  if (crds.length) {
+    await applyDocs(state, crds);
+    kubectl(state, ['wait', '--for=condition=Established', '--timeout=120s', 'crd', ...crds.map((d) => d.name)]);
+  }
+  await applyDocs(state, rest);
+  const deployments = rest.filter((d) => d.kind === 'Deployment').map((d) => ({ namespace: d.namespace || ISTIO_NS, name: d.name }));
+  await waitWebhooksRewired(state);
+  // `istioctl install` (operator/pkg/webhook WebhooksToDeploy) creates the
+  // default tag when the install is unrevisioned or no default tag exists yet.
+  if (cp.defaultTag !== false) {
+    const existing = await apiRequest(state, 'GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations?labelSelector=' + encodeURIComponent('app=sidecar-injector,istio.io/tag=default'));
+    if (!cp.revision || existing.json.items.length === 0) {
+      await setTag(state, { tag: 'default', revision: cp.revision || 'default', overwrite: true });
+    }
+  }
+  await waitRollouts(state, deployments);
+  log(`control plane ${cp.revision || '(default)'} ${cp.version} installed in ${Date.now() - t0} ms: ${deployments.map((d) => d.name).join(', ')}`);
+  return { ...cp, deployments: deployments.map((d) => d.name) };
+}
+
+export async function setTag(state, { tag, revision, overwrite = false }) {
+  istioctl(state, ['tag', 'set', tag, '--revision', revision, '-y', '--kubeconfig', state.kubeconfig, '--istioNamespace', ISTIO_NS,
+    ...(overwrite ? ['--overwrite'] : [])]);
+  await waitWebhooksRewired(state);
+}
+
+// Workloads shaped like Istio's samples (httpbin, sleep).
+export function workloadYaml(namespace, { name, replicas }) {
+  const image = name === 'sleep' ? 'curlimages/curl:8.16.0' : 'docker.io/mccutchen/go-httpbin:v2.15.0';
+  const port = name === 'sleep' ? 80 : 8080;
+  const cmd = name === 'sleep' ? '\n        command: ["/bin/sleep", "infinity"]' : '';
+  return `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+  labels:
+    app: ${name}
+    service: ${name}
+spec:
+  ports:
+  - name: http
+    port: ${name === 'sleep' ? 80 : 8000}
+    targetPort: ${port}
+  selector:
+    app: ${name}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+  labels:
+    app: ${name}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ${name}
+      version: v1
+  template:
+    metadata:
+      labels:
+        app: ${name}
+        version: v1
+    spec:
+      serviceAccountName: ${name}
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: ${name}
+        image: ${image}
+        imagePullPolicy: IfNotPresent${cmd}
+        ports:
+        - containerPort: ${port}
+`;
+}
+
+export async function createWorkloads(state, namespaces) {
+  const rollouts = [];
+  for (const ns of namespaces) {
+    await ensureNamespace(state, ns.name, ns.labels);
+    const yaml = ns.workloads.map((w) => workloadYaml(ns.name, w)).join('---\n');
+    const file = path.join(state.dir, `workloads-${ns.name}.yaml`);
+    fs.writeFileSync(file, yaml);
+    kubectl(state, ['apply', '--server-side', '--field-manager=kubectl', '-f', file]);
+    for (const w of ns.workloads) rollouts.push({ namespace: ns.name, name: w.name });
+  }
+  await waitRollouts(state, rollouts);
+}
+
+// Pods with their injection result: [{ namespace, name, phase, rev, status, proxyImage }]
+export async function podInventory(state, namespaces) {
+  const out = [];
+  for (const ns of namespaces) {
+    const r = await apiRequest(state, 'GET', `/api/v1/namespaces/${ns}/pods`);
+    for (const p of r.json.items) {
+      const proxy = (p.spec.containers || []).find((c) => c.name === 'istio-proxy');
+      out.push({
+        namespace: ns, name: p.metadata.name, app: p.metadata.labels?.app, phase: p.status?.phase,
+        rev: p.metadata.annotations?.['istio.io/rev'], status: p.metadata.annotations?.['sidecar.istio.io/status'],
+        proxyImage: proxy?.image,
+      });
+    }
+  }
+  return out;
+}
+
+function checkInjected(pods, expectRev) {
+  for (const p of pods) {
+    if (p.phase !== 'Running') throw new Error(`pod ${p.namespace}/${p.name} is ${p.phase}, not Running`);
+    const want = expectRev[p.namespace];
+    if (want === undefined) continue;
+    if (want === null) {
+      if (p.status) throw new Error(`pod ${p.namespace}/${p.name} unexpectedly injected (${p.rev})`);
+      continue;
+    }
+    if (p.app === 'istio-ingressgateway') {
+      // istioctl's gateway is not injected: it runs proxyv2 itself, with annotation istio.io/rev
+      if (p.rev !== want || !p.proxyImage) throw new Error(`gateway pod ${p.name}: rev=${p.rev} image=${p.proxyImage}`);
+      continue;
+    }
+    if (p.rev !== want || !p.status || !p.proxyImage) {
+      throw new Error(`pod ${p.namespace}/${p.name}: expected injection by ${want}, got rev=${p.rev} status=${p.status} image=${p.proxyImage}`);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ scenarios
+
+export async function applyScenario(state, name, { large = {} } = {}) {
+  const t0 = Date.now();
+  let result;
+  if (name === 'none') result = {};
+  else if (name === 'seed') result = await seed(state);
+  else if (name === 'guide') result = await guide(state);
+  else if (name === 'large') result = await largeScenario(state, large);
+  else throw new Error(`unknown scenario ${name} (none|seed|guide|large)`);
+  result.ms = Date.now() - t0;
+  return result;
+}
+
+async function seed(state) {
+  const def = SCENARIOS.seed;
+  const cps = [];
+  for (const cp of def.controlPlanes) cps.push(await installControlPlane(state, cp));
+  for (const t of def.tags) await setTag(state, t);
+  await createWorkloads(state, def.namespaces);
+  const pods = await podInventory(state, [...def.namespaces.map((n) => n.name), ISTIO_NS]);
+  checkInjected(pods.filter((p) => p.namespace !== ISTIO_NS || p.app === 'istio-ingressgateway'),
+    { 'ns-a': '1-7-6', 'ns-b': '1-7-6', 'ns-c': '1-8-0', 'test-ns': '1-7-6', [ISTIO_NS]: '1-7-6' });
+  return { controlPlanes: cps, tags: def.tags, pods: pods.length };
+}
+
+async function guide(state) {
+  const def = SCENARIOS.guide;
+  const cps = [];
+  cps.push(await installControlPlane(state, def.controlPlanes[0]));
+  await createWorkloads(state, def.namespaces);
+  cps.push(await installControlPlane(state, def.controlPlanes[1]));
+  const pods = await podInventory(state, ['test-ns', ISTIO_NS]);
+  checkInjected(pods.filter((p) => p.namespace !== ISTIO_NS || p.app === 'istio-ingressgateway'),
+    { 'test-ns': 'default', [ISTIO_NS]: 'default' });
+  return { controlPlanes: cps, pods: pods.length };
+}
+
+async function pool(items, concurrency, fn) {
+  let i = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (i < items.length) {
+      const item = items[i++];
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+async function postOk(state, p, body) {
+  for (let attempt = 0; ; attempt++) {
+    const r = await apiRequest(state, 'POST', p, body);
+    if (r.status === 201 || r.status === 409) return;
+    if (attempt >= 20) throw new Error(`POST ${p}: ${r.status} ${r.text}`);
+    await sleep(200 * (attempt + 1));
+  }
+}
+
+async function largeScenario(state, large) {
+  const def = SCENARIOS.large;
+  const prm = largeParams(large);
+  const t0 = Date.now();
+  const cps = [];
+  for (const cp of def.controlPlanes) cps.push(await installControlPlane(state, cp));
+  for (const t of def.tags) await setTag(state, t);
+  const tControl = Date.now() - t0;
+
+  const names = Array.from({ length: prm.namespaces }, (_, i) => `large-${String(i).padStart(4, '0')}`);
+  const t1 = Date.now();
+  await pool(names, prm.concurrency, async (ns) => {
+    const i = Number(ns.slice(6));
+    await postOk(state, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...LARGE_LABELS[i % LARGE_LABELS.length], 'istio-revisions/bench': 'large' } } });
+  });
+  // ServiceAccount admission needs the default SA
+  await waitFor('default serviceaccounts', async () => {
+    const r = await apiRequest(state, 'GET', '/api/v1/serviceaccounts?fieldSelector=metadata.name%3Ddefault');
+    const have = new Set(r.json.items.map((s) => s.metadata.namespace));
+    return names.every((n) => have.has(n));
+  }, 120000, 500);
+  await pool(names, prm.concurrency, async (ns) => {
+    await postOk(state, `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'workload', namespace: ns, labels: { app: 'workload' } },
+      spec: {
+        replicas: prm.podsPerNamespace,
+        selector: { matchLabels: { app: 'workload' } },
+        template: {
+          metadata: { labels: { app: 'workload', version: 'v1' } },
+          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'docker.io/mccutchen/go-httpbin:v2.15.0' }] },
+        },
+      },
+    });
+  });
+  const tCreate = Date.now() - t1;
+  const want = prm.namespaces * prm.podsPerNamespace;
+  let ready = 0;
+  let firstThousand;
+  await waitFor(`${want} pods available`, async () => {
+    const r = await apiRequest(state, 'GET', '/apis/apps/v1/deployments?labelSelector=app%3Dworkload', undefined, { timeout: 60000 });
+    ready = r.json.items.reduce((s, d) => s + (d.status?.availableReplicas || 0), 0);
+    if (firstThousand === undefined && ready >= Math.min(1000, want)) firstThousand = Date.now() - t1;
+    return ready >= want;
+  }, prm.timeoutMs, 1000);
+  const tPods = Date.now() - t1;
+  const res = {
+    controlPlanes: cps, tags: def.tags, namespaces: prm.namespaces, podsPerNamespace: prm.podsPerNamespace, pods: want,
+    ms: { controlPlanes: tControl, createObjects: tCreate, allPodsAvailable: tPods, first1000PodsAvailable: firstThousand },
+  };
+  log(`large: ${want} pods in ${prm.namespaces} namespaces available after ${tPods} ms (1000 after ${firstThousand} ms)`);
+  return res;
+}
