@@ -11,5 +11,7 @@ export * from './report';
 export * from './plan';
 export * from './relabel';
 export * from './rollout';
+export * from './precheck';
+export * from './guide';
 export * from './tagplan';
 export * from './uninstall';

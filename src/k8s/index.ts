@@ -6,3 +6,4 @@ export * from './prune';
 export * from './emitter';
 export * from './watcher';
 export * from './executor';
+export * from './precheck';

@@ -41,6 +41,11 @@ describe('package.json contributions match the code', () => {
     const named = new Set<string>();
     for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) for (const i of items) named.add(i.command);
     for (const w of pkg.contributes.viewsWelcome) for (const m of (w.contents as string).matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
+    for (const wt of pkg.contributes.walkthroughs ?? []) for (const st of wt.steps) {
+      for (const m of (st.description as string).matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
+      for (const ev of st.completionEvents ?? []) if (ev.startsWith('onCommand:')) named.add(ev.slice('onCommand:'.length));
+      if (st.media?.markdown) assert.ok(fs.existsSync(path.join(root, st.media.markdown)), `${st.media.markdown} missing`);
+    }
     for (const c of named) assert.ok(contributed.includes(c), `${c} is used in a menu but not contributed`);
   });
 

@@ -1,5 +1,8 @@
 /** Every command the extension contributes; test/unit/contributes.test.ts checks this list against package.json. */
 import { copyStatus } from './copyStatus';
+import { installRevision } from './installRevision';
+import { precheck } from './precheck';
+import { upgradeGuide } from './upgradeGuide';
 import { disableInjection, enableInjection, moveNamespace } from './moveNamespace';
 import { restartNamespace, restartWorkload } from './restartNamespace';
 import { openSettings } from './openSettings';
@@ -10,4 +13,5 @@ import { selectContexts } from './selectContexts';
 import { showOutput } from './showOutput';
 
 export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
-  moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload];
+  moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
+  precheck, installRevision, upgradeGuide];

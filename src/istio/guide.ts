@@ -1,0 +1,87 @@
+/**
+ * The guided canary upgrade: which steps are done, read from the cluster itself
+ * (never from memory), so the guide resumes wherever the user — or a colleague
+ * with kubectl — left off. "From" is the oldest installed revision that still
+ * matters; "to" the newest installed revision by Istio version.
+ */
+import type { ClusterSnapshot } from './snapshot';
+import { compareVersions } from './version';
+
+export type StepId = 'precheck' | 'install' | 'moveNamespaces' | 'restart' | 'gateways' | 'moveTags' | 'uninstall';
+export type StepState = 'done' | 'todo' | 'blocked' | 'optional';
+
+export interface GuideStep {
+  id: StepId;
+  title: string;
+  state: StepState;
+  detail: string;
+  /** The command that performs the step. */
+  command: string;
+}
+
+export interface GuideState {
+  from?: string;
+  to?: string;
+  steps: GuideStep[];
+  /** First step that is not done (where to resume). */
+  next?: StepId;
+}
+
+export function guideState(snap: ClusterSnapshot): GuideState {
+  const cp = snap.controlPlane;
+  const installed = cp.revisions.filter((r) => r.deployments.length > 0);
+  const sorted = [...installed].sort((a, b) => (a.version && b.version ? compareVersions(a.version, b.version) : 0) || a.name.localeCompare(b.name));
+  const to = sorted[sorted.length - 1];
+  const from = sorted.length > 1 ? sorted[0] : undefined;
+  const byRev = snap.proxiesByRevision();
+  const nss = snap.namespaces().filter((n) => n.labels.injection !== undefined || n.labels.rev !== undefined);
+  const steps: GuideStep[] = [];
+  steps.push({ id: 'precheck', title: 'Precheck the cluster', state: 'optional', detail: 'Kubernetes version, permissions, Gateway API CRDs (run any time).', command: 'istioRevisions.cluster.precheck' });
+  steps.push({
+    id: 'install', title: 'Install the canary revision', command: 'istioRevisions.revision.install',
+    state: from ? 'done' : 'todo',
+    detail: from ? `${to!.name} (${to!.version ?? '?'}) runs beside ${from.name} (${from.version ?? '?'}).` : to ? `Only ${to.name} is installed: install the new version as a revision beside it.` : 'No control plane found.',
+  });
+  if (!from || !to) {
+    for (const [id, title, command] of [['moveNamespaces', 'Move namespaces', 'istioRevisions.namespace.move'], ['restart', 'Restart workloads', 'istioRevisions.namespace.restart'],
+      ['gateways', 'Restart gateways', 'istioRevisions.workload.restart'], ['moveTags', 'Move tags', 'istioRevisions.tag.move'], ['uninstall', 'Uninstall the old revision', 'istioRevisions.revision.uninstall']] as const) {
+      steps.push({ id, title, command, state: to && installed.length === 1 && (byRev.get(to.name)?.stale ?? 0) === 0 && !cp.tags.some((t) => !t.revisionInstalled) ? 'done' : 'blocked', detail: 'Needs two revisions side by side.' });
+    }
+    return finish({ from: from?.name, to: to?.name, steps });
+  }
+  const onOld = nss.filter((n) => n.resolvedRevision === from.name);
+  steps.push({
+    id: 'moveNamespaces', title: `Move namespaces to ${to.name}`, command: 'istioRevisions.namespace.move',
+    state: onOld.length === 0 ? 'done' : 'todo',
+    detail: onOld.length === 0 ? `No labelled namespace resolves to ${from.name}.` : `${onOld.length} namespace(s) still resolve to ${from.name}: ${onOld.slice(0, 5).map((n) => n.name).join(', ')}${onOld.length > 5 ? '…' : ''}.`,
+  });
+  const gatewaysOld = snap.gateways().filter((g) => g.running.has(from.name));
+  const gatewayPods = gatewaysOld.reduce((a, g) => a + (g.running.get(from.name) ?? 0), 0);
+  const oldProxies = (byRev.get(from.name)?.proxies ?? 0) - gatewayPods;
+  const stale = [...byRev.values()].reduce((a, v) => a + v.stale, 0);
+  steps.push({
+    id: 'restart', title: 'Restart workloads', command: 'istioRevisions.namespace.restart',
+    state: oldProxies <= 0 && stale === 0 ? 'done' : 'todo',
+    detail: oldProxies <= 0 && stale === 0 ? 'Every sidecar runs the revision its namespace resolves to.' : `${Math.max(0, oldProxies)} sidecar(s) still run ${from.name}; ${stale} stale.`,
+  });
+  steps.push({
+    id: 'gateways', title: 'Restart gateways', command: 'istioRevisions.workload.restart',
+    state: gatewaysOld.length === 0 ? 'done' : 'todo',
+    detail: gatewaysOld.length === 0 ? `No gateway runs ${from.name}.` : `Still on ${from.name}: ${gatewaysOld.map((g) => `${g.namespace}/${g.workload}`).join(', ')}.`,
+  });
+  const oldTags = cp.tags.filter((t) => t.revision === from.name);
+  steps.push({
+    id: 'moveTags', title: `Move tags to ${to.name}`, command: 'istioRevisions.tag.move',
+    state: oldTags.length === 0 ? 'done' : 'todo',
+    detail: oldTags.length === 0 ? `No tag points at ${from.name}.` : `Still on ${from.name}: ${oldTags.map((t) => t.name).join(', ')}.`,
+  });
+  steps.push({
+    id: 'uninstall', title: `Uninstall ${from.name}`, command: 'istioRevisions.revision.uninstall',
+    state: 'todo', detail: `${from.name} is still installed.`,
+  });
+  return finish({ from: from.name, to: to.name, steps });
+}
+
+function finish(g: Omit<GuideState, 'next'>): GuideState {
+  return { ...g, next: g.steps.find((s) => s.state === 'todo')?.id };
+}

@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { precheckPassed, type PrecheckItem } from '../../istio';
+import { runPrecheck } from '../../k8s';
+import { checkIstioctl, runIstioctl } from '../istioctl';
+import { pickCluster } from '../pick';
+import { readSettings } from '../settings';
+import { CancelledError, type CommandModule } from './registry';
+
+const ICON: Record<PrecheckItem['level'], string> = { ok: '✔', info: 'ℹ', warning: '⚠', error: '✘' };
+
+/** Native precheck plus `istioctl x precheck` when istioctl is available; a report document. */
+export const precheck: CommandModule = {
+  id: 'istioRevisions.cluster.precheck',
+  async run(s, node?: { context?: string }, _nodes?: unknown, opts?: { targetVersion?: string; noDocument?: boolean }) {
+    const cluster = await pickCluster(s.clusters, node?.context);
+    const ctl = await checkIstioctl(s.clusters);
+    let target = opts?.targetVersion;
+    if (!target) {
+      target = await vscode.window.showInputBox({
+        title: 'Precheck for which Istio version?', value: ctl.ok ? ctl.version : '',
+        validateInput: (v) => (/^1\.\d+(\.\d+)?/.test(v.trim()) ? undefined : 'An Istio version like 1.28.0'),
+      });
+      if (!target) throw new CancelledError();
+    }
+    const items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Precheck of ${cluster.context}` },
+      () => runPrecheck(cluster.watcher.client, target!.trim(), readSettings().istioNamespace));
+    let istioctlOut = '';
+    if (ctl.ok) {
+      const r = await runIstioctl(s.clusters, cluster.context, ['x', 'precheck'], `istioctl x precheck on ${cluster.context}`);
+      istioctlOut = r.result ? (r.result.stdout + r.result.stderr).trim() : r.ok ? '' : (r as { message: string }).message;
+    } else {
+      istioctlOut = `(not run: ${ctl.message})`;
+    }
+    const md = [`# Precheck of ${cluster.context} for Istio ${target}`, '', ...items.map((i) => `- ${ICON[i.level]} **${i.title}** (${i.code}): ${i.message}`), '',
+      `**${precheckPassed(items) ? 'No blocking issues found.' : 'Fix the items above before installing.'}**`, '', '## istioctl x precheck', '', '```', istioctlOut || '(no output)', '```', ''].join('\n');
+    s.log.info(`precheck ${cluster.context}: ${items.map((i) => `${i.code}=${i.level}`).join(', ')}`);
+    if (!opts?.noDocument) {
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+    return { items, istioctl: istioctlOut, passed: precheckPassed(items) };
+  },
+};
