@@ -29,7 +29,8 @@ export function runTool(bin: string, args: string[], opts: RunToolOptions = {}):
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(bin, args, { env: opts.env ?? process.env, cwd: opts.cwd, shell: false, stdio: ['pipe', 'pipe', 'pipe'] });
+      // Own process group, so cancel reaches whatever the tool started too.
+      child = spawn(bin, args, { env: opts.env ?? process.env, cwd: opts.cwd, shell: false, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       resolve({ ok: false, message: `cannot start ${bin}: ${(e as Error).message}` });
       return;
@@ -50,10 +51,12 @@ export function runTool(bin: string, args: string[], opts: RunToolOptions = {}):
     };
     child.stdout.setEncoding('utf8').on('data', (c: string) => feed('stdout', c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => feed('stderr', c));
+    const signalGroup = (sig: NodeJS.Signals) => {
+      try { if (child.pid) process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* gone */ } }
+    };
     const kill = () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); }, 5000).unref();
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), 5000).unref();
     };
     const onAbort = () => { cancelled = true; kill(); };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
