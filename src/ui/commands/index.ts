@@ -5,6 +5,7 @@ import { precheck } from './precheck';
 import { upgradeGuide } from './upgradeGuide';
 import { disableInjection, enableInjection, moveNamespace } from './moveNamespace';
 import { restartNamespace, restartWorkload } from './restartNamespace';
+import { revealInTree } from './revealInTree';
 import { openSettings } from './openSettings';
 import { refresh } from './refresh';
 import type { CommandModule } from './registry';
@@ -14,4 +15,4 @@ import { showOutput } from './showOutput';
 
 export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
   moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
-  precheck, installRevision, upgradeGuide];
+  precheck, installRevision, upgradeGuide, revealInTree];

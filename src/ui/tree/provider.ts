@@ -109,6 +109,22 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   /** Finds a rendered node by id (for reveal). */
   findNode(id: string): Node | undefined { return this.nodes.get(id); }
 
+  /** Walks cluster → Namespaces → namespace (→ workload), materialising nodes, and returns the deepest found. */
+  locate(context: string, namespace: string, workload?: { kind?: string; name: string }): Node | undefined {
+    const cluster = this.getChildren().find((n) => n.context === context);
+    if (!cluster) return undefined;
+    const group = this.getChildren(cluster).find((n) => n.type === 'group' && n.group === 'namespaces');
+    if (!group) return cluster;
+    let nsNode = this.getChildren(group).find((n) => n.type === 'namespace' && n.name === namespace);
+    if (!nsNode) {
+      const other = this.getChildren(group).find((n) => n.type === 'otherNamespaces');
+      nsNode = other ? this.getChildren(other).find((n) => n.type === 'namespace' && n.name === namespace) : undefined;
+    }
+    if (!nsNode) return group;
+    if (!workload) return nsNode;
+    return this.getChildren(nsNode).find((n) => n.type === 'workload' && n.name === workload.name && (!workload.kind || n.kind === workload.kind)) ?? nsNode;
+  }
+
   private entry(ctx: string): ClusterEntry | undefined { return this.clusters.get(ctx); }
   private snap(ctx: string): ClusterSnapshot | undefined { return this.entry(ctx)?.watcher?.snapshot; }
 
