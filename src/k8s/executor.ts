@@ -179,6 +179,8 @@ export interface RestartOptions {
   /** How long one rollout may take before it counts as failed. */
   rolloutTimeoutMs?: number;
   pollMs?: number;
+  /** Patches sent at once within a batch. */
+  concurrency?: number;
   at?: string;
   onProgress?: (e: { phase: 'restarting' | 'waiting' | 'done'; batch: number; batches: number; workload?: WorkloadId; message?: string; completed: number; total: number }) => void;
   skipPermissionCheck?: boolean;
@@ -218,20 +220,21 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     if (opts.signal?.aborted) { report.cancelled = true; return report; }
     const batch = workloads.slice(b * size, (b + 1) * size);
     const sent: { w: WorkloadId; generation: number }[] = [];
-    for (const w of batch) {
-      opts.onProgress?.({ phase: 'restarting', batch: b + 1, batches, workload: w, completed: report.completed.length, total: workloads.length });
-      // The patch itself is not cancelled midway: a batch is sent whole.
-      const res = await sendPlanned(client, restartRequest(w, at), !!opts.dryRun);
+    // A batch's patches go out together (bounded concurrency) and are not cancelled midway.
+    for (const w of batch) opts.onProgress?.({ phase: 'restarting', batch: b + 1, batches, workload: w, completed: report.completed.length, total: workloads.length });
+    const results = await mapLimit(batch, opts.concurrency ?? 10, async (w) => ({ w, res: await sendPlanned(client, restartRequest(w, at), !!opts.dryRun) }));
+    let failure: { workload: WorkloadId; reason: string } | undefined;
+    for (const { w, res } of results) {
       report.notRestarted = report.notRestarted.filter((x) => workloadKey(x) !== workloadKey(w));
       if (!res.ok) {
-        report.failed = { workload: w, reason: describeK8sError(res.error) };
-        report.inProgress.push(...sent.map((s) => s.w));
-        if (res.error.kind === 'notFound') report.failed.reason = `${w.kind} ${w.namespace}/${w.name} no longer exists`;
-        return report;
+        const reason = res.error.kind === 'notFound' ? `${w.kind} ${w.namespace}/${w.name} no longer exists` : describeK8sError(res.error);
+        failure ??= { workload: w, reason };
+        continue;
       }
       sent.push({ w, generation: (res.value as RolloutObject)?.metadata?.generation ?? 0 });
       report.inProgress.push(w);
     }
+    if (failure) { report.failed = failure; return report; }
     if (opts.dryRun) { report.completed.push(...batch); report.inProgress = []; continue; }
     for (const { w, generation } of sent) {
       const wait = await waitForRollout(client, w, generation, opts, (message) =>
