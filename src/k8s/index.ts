@@ -7,3 +7,4 @@ export * from './emitter';
 export * from './watcher';
 export * from './executor';
 export * from './precheck';
+export * from './fetch';

@@ -6,6 +6,8 @@ import { upgradeGuide } from './upgradeGuide';
 import { disableInjection, enableInjection, moveNamespace } from './moveNamespace';
 import { restartNamespace, restartWorkload } from './restartNamespace';
 import { revealInTree } from './revealInTree';
+import { createTag, moveTag, removeTag } from './tags';
+import { rollbackRevision, uninstallRevision } from './uninstallRevision';
 import { openSettings } from './openSettings';
 import { refresh } from './refresh';
 import type { CommandModule } from './registry';
@@ -15,4 +17,5 @@ import { showOutput } from './showOutput';
 
 export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
   moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
-  precheck, installRevision, upgradeGuide, revealInTree];
+  precheck, installRevision, upgradeGuide, revealInTree,
+  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision];

@@ -1,0 +1,111 @@
+/**
+ * Tag commands: create, move (point at another revision), remove — producing the
+ * objects `istioctl tag set/remove` produces (src/istio/tagplan.ts), after showing
+ * who follows the tag and how many proxies will be stale until restarted.
+ */
+import * as vscode from 'vscode';
+import { checkRevisionName, planTagRemove, planTagSet, tagImpact, type Plan } from '../../istio';
+import { describeK8sError, fetchTagInputs } from '../../k8s';
+import { pickCluster, pickRevisionOrTag } from '../pick';
+import { confirmPlan, executePlan } from '../planUi';
+import { readSettings } from '../settings';
+import { CancelledError, type CommandModule, type Services } from './registry';
+import { restartWorkloadsWithUi } from './restartNamespace';
+
+export interface TagOptions {
+  tag?: string;
+  revision?: string;
+  assumeYes?: boolean;
+  /** After a move: restart the followers' workloads ('no' by default when assumeYes). */
+  restart?: 'all' | 'no';
+}
+
+type TagNode = { context?: string; name?: string; type?: string };
+
+async function buildAndRun(s: Services, context: string, build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string }, action: string, assumeYes?: boolean, extraWarnings: string[] = []) {
+  const cluster = await pickCluster(s.clusters, context);
+  const inputs = await fetchTagInputs(cluster.watcher.client, readSettings().istioNamespace);
+  if (!inputs.ok) throw new Error(describeK8sError(inputs.error));
+  const built = build(inputs);
+  if (!built.ok) throw new Error(`Cluster "${cluster.context}": ${built.message}`);
+  built.plan.warnings.unshift(...extraWarnings);
+  const mode = await confirmPlan(built.plan, { action, assumeYes });
+  const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
+  if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
+  return { cluster, plan: built.plan, result, mode };
+}
+
+export const createTag: CommandModule = {
+  id: 'istioRevisions.tag.create',
+  async run(s, node?: TagNode, _nodes?: unknown, opts: TagOptions = {}) {
+    const cluster = await pickCluster(s.clusters, node?.context);
+    const cp = cluster.watcher.snapshot.controlPlane;
+    const validate = (v: string) => {
+      const c = checkRevisionName(v.trim(), 'tag');
+      if (!c.ok) return c.message + (c.suggestion ? ` Try "${c.suggestion}".` : '');
+      if (cp.tagByName.has(v.trim())) return `Tag ${v.trim()} already exists on ${cluster.context}: use "Point Tag to Revision…" to move it.`;
+      if (cp.revisionByName.has(v.trim()) && v.trim() !== 'default') return `"${v.trim()}" is a revision on ${cluster.context}; a tag may not share its name.`;
+      return undefined;
+    };
+    let tag = opts.tag;
+    if (tag === undefined) {
+      tag = await vscode.window.showInputBox({ title: `New revision tag on ${cluster.context}`, prompt: 'Tag name (DNS-1123 label), e.g. prod, canary, stable', validateInput: validate });
+      if (tag === undefined) throw new CancelledError();
+    }
+    tag = tag.trim();
+    const err = validate(tag);
+    if (err) throw new Error(err);
+    const revision = opts.revision ?? await pickRevisionOrTag(cluster.watcher.snapshot, `Point tag ${tag} at which revision?`, { tags: false });
+    const impact = tagImpact(cluster.watcher.snapshot, tag, revision);
+    const warn = impact.namespaces.length ? [`Namespaces already labelled istio.io/rev=${tag} start getting ${revision} for new pods: ${impact.namespaces.join(', ')}.`] : [];
+    return buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: false, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Create Tag', opts.assumeYes, warn);
+  },
+};
+
+export const moveTag: CommandModule = {
+  id: 'istioRevisions.tag.move',
+  async run(s, node?: TagNode, _nodes?: unknown, opts: TagOptions = {}) {
+    const cluster = await pickCluster(s.clusters, node?.context);
+    const snap = cluster.watcher.snapshot;
+    const cp = snap.controlPlane;
+    let tag = opts.tag ?? (node?.type === 'tag' || node?.type === undefined ? node?.name : undefined);
+    if (!tag) {
+      const p = await vscode.window.showQuickPick(cp.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })), { title: 'Move which tag?' });
+      if (!p) throw new CancelledError();
+      tag = p.label;
+    }
+    const current = cp.tagByName.get(tag);
+    if (!current) throw new Error(`Cluster "${cluster.context}": tag ${tag} does not exist.`);
+    const revision = opts.revision ?? await pickRevisionOrTag(snap, `Point tag ${tag} (now → ${current.revision}) at which revision?`, { tags: false, exclude: [current.revision] });
+    if (revision === current.revision) throw new Error(`Tag ${tag} already points at ${revision}.`);
+    const impact = tagImpact(snap, tag, revision);
+    const out = await buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Move Tag', opts.assumeYes, [impact.message]);
+    if (!out.result.ok || out.mode === 'dryRun' || impact.workloads.length === 0) return out;
+    let restart = opts.restart;
+    if (!restart && !opts.assumeYes) {
+      const a = await vscode.window.showInformationMessage(`Tag ${tag} now points at ${revision}. ${impact.workloads.length} workload(s) keep their old sidecar until restarted.`, 'Restart Them', 'Later');
+      restart = a === 'Restart Them' ? 'all' : 'no';
+    }
+    if (restart === 'all') {
+      const ws = impact.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind)).map((w) => ({ kind: w.kind as 'Deployment', namespace: w.namespace, name: w.name }));
+      await restartWorkloadsWithUi(s, cluster.context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, { assumeYes: opts.assumeYes });
+    }
+    return out;
+  },
+};
+
+export const removeTag: CommandModule = {
+  id: 'istioRevisions.tag.remove',
+  async run(s, node?: TagNode, _nodes?: unknown, opts: TagOptions = {}) {
+    const cluster = await pickCluster(s.clusters, node?.context);
+    const snap = cluster.watcher.snapshot;
+    let tag = opts.tag ?? node?.name;
+    if (!tag) {
+      const p = await vscode.window.showQuickPick(snap.controlPlane.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })), { title: 'Remove which tag?' });
+      if (!p) throw new CancelledError();
+      tag = p.label;
+    }
+    const impact = tagImpact(snap, tag);
+    return buildAndRun(s, cluster.context, (i) => planTagRemove({ cluster: cluster.context, tag: tag!, namespacesUsingTag: snap.namespacesLabelled(tag!), istioNamespace: readSettings().istioNamespace, ...i.value }), 'Remove Tag', opts.assumeYes, [impact.message]);
+  },
+};
