@@ -6,7 +6,26 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const metafile = process.argv.includes('--metafile');
 
+const path = require('path');
+
+/**
+ * Size plugins: node-fetch is replaced by Node's built-in fetch/Headers, and the
+ * generated API client that client-node's config.js imports (but KubeConfig's auth
+ * path never uses) is left out. See scripts/shims/.
+ */
+const slim = {
+  name: 'slim',
+  setup(build) {
+    build.onResolve({ filter: /^node-fetch$/ }, () => ({ path: path.join(__dirname, 'scripts/shims/node-fetch.js') }));
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => {
+      if (!args.importer.endsWith(`${path.sep}client-node${path.sep}dist${path.sep}config.js`)) return undefined;
+      return { path: path.join(__dirname, 'scripts/shims/client-node-gen.js') };
+    });
+  },
+};
+
 const common = {
+  plugins: [slim],
   bundle: true,
   platform: 'node',
   target: 'node18',

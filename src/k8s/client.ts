@@ -10,7 +10,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
 import { resourcePath, type ResourceType } from './resources';
 
