@@ -1,0 +1,222 @@
+/**
+ * `npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --runs N] [-- --dir D]`
+ *
+ * Seeds the `large` scenario at each size into the local cluster once, then measures,
+ * side by side in the same run (medians with min–max over repeated runs):
+ *  1. full model build through the extension's src/k8s + src/istio (the bundled CLI,
+ *     `status -o json`) vs `kubectl get pods -A -o json` + `kubectl get ns -o json`;
+ *  2. peak memory (max RSS) of both;
+ *  3. one pod change → model and tree-node data updated, vs a full re-list;
+ *  4. restarting 100 workloads through the restart plan vs a `kubectl rollout restart` loop;
+ *  5. linting a 5,000-line multi-document manifest;
+ *  6. activation time of the bundled extension and bundle size.
+ * Prints one table and writes bench-results/<timestamp>.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs, runRestarts } from '../src/k8s';
+import type { WorkloadId } from '../src/istio';
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const argVal = (k: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
+const sizes = (argVal('--sizes') ?? (quick ? '1000' : '1000,10000')).split(',').map(Number);
+const runs = Number(argVal('--runs') ?? (quick ? 3 : 5));
+const CONTEXT = 'istio-revisions-local';
+
+interface Stat { median: number; min: number; max: number; samples: number[] }
+const stat = (xs: number[]): Stat => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, min: s[0], max: s[s.length - 1], samples: xs };
+};
+const fmt = (s: Stat, unit: string, digits = 0) => `${s.median.toFixed(digits)} ${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+const log = (...a: unknown[]) => console.error('[bench]', ...a);
+
+/** Runs a command under GNU time: wall seconds and max RSS (KiB). */
+function timed(cmd: string, argv: string[], env?: NodeJS.ProcessEnv): { wallMs: number; maxRssKb: number } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], { encoding: 'utf8', env: env ?? process.env, maxBuffer: 1024 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  const last = r.stderr.trim().split('\n').pop()!.trim().split(/\s+/);
+  return { wallMs: Number(last[0]) * 1000, maxRssKb: Number(last[1]) };
+}
+
+function ensureTimeTool(): void {
+  if (fs.existsSync('/usr/bin/time')) return;
+  log('installing GNU time (Debian package "time")');
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'time'], { stdio: 'inherit' });
+  if (r.status !== 0) spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq time'], { stdio: 'inherit' });
+  if (!fs.existsSync('/usr/bin/time')) throw new Error('GNU time is needed for peak-memory measurements: apt-get install time');
+}
+
+function client(kubeconfig: string): ClusterClient {
+  const loaded = loadKubeconfigs([kubeconfig]);
+  const cfg = configForContext(loaded, CONTEXT);
+  if (!cfg.ok) throw new Error(cfg.message);
+  return new ClusterClient(CONTEXT, cfg.config, undefined, 120_000);
+}
+
+async function main() {
+  ensureTimeTool();
+  log('building the bundle');
+  if (spawnSync('node', ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  const cluster = await import(path.join(root, 'test/cluster/cluster.mjs'));
+  const scen = await import(path.join(root, 'test/cluster/scenarios.mjs'));
+  const dir = argVal('--dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-bench-'));
+  const started = await cluster.startCluster({ scenario: 'none', dir, quiet: true });
+  const state = cluster.readState(dir);
+  const kubectl = path.join(state.binDir, 'kubectl');
+  const kenv = { ...process.env, KUBECONFIG: state.kubeconfig };
+  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, quick, runs, sizes: {} as Record<string, unknown> };
+  const rows: string[][] = [];
+  try {
+    let seeded = 0;
+    for (const size of sizes) {
+      const namespaces = Math.max(1, Math.round(size / 20));
+      log(`seeding ${size} pods in ${namespaces} namespaces…`);
+      const t0 = Date.now();
+      if (seeded === 0) await scen.applyScenario(state, 'large', { large: { namespaces, podsPerNamespace: 20 } });
+      else await scen.applyScenario(state, 'large', { large: { namespaces, podsPerNamespace: 20 } });
+      seeded = size;
+      log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      const r: Record<string, unknown> = {};
+
+      // 1 + 2: model build vs kubectl, wall time and peak memory, interleaved run by run.
+      const ours: { wallMs: number; maxRssKb: number }[] = [];
+      const theirs: { wallMs: number; maxRssKb: number }[] = [];
+      for (let i = 0; i < runs; i++) {
+        ours.push(timed(process.execPath, [path.join(root, 'dist/cli.js'), 'status', '-o', 'json', '--kubeconfig', state.kubeconfig, '--context', CONTEXT, '--timeout', '120']));
+        const a = timed(kubectl, ['get', 'pods', '-A', '-o', 'json'], kenv);
+        const b = timed(kubectl, ['get', 'ns', '-o', 'json'], kenv);
+        theirs.push({ wallMs: a.wallMs + b.wallMs, maxRssKb: Math.max(a.maxRssKb, b.maxRssKb) });
+      }
+      const oW = stat(ours.map((x) => x.wallMs)); const kW = stat(theirs.map((x) => x.wallMs));
+      const oM = stat(ours.map((x) => x.maxRssKb / 1024)); const kM = stat(theirs.map((x) => x.maxRssKb / 1024));
+      r.modelBuild = { ours: oW, kubectl: kW, ratio: oW.median / kW.median };
+      r.peakMemoryMiB = { ours: oM, kubectl: kM, ratio: oM.median / kM.median };
+      rows.push([`${size} pods`, 'model build (wall)', fmt(oW, 'ms'), fmt(kW, 'ms'), (oW.median / kW.median).toFixed(2)]);
+      rows.push([`${size} pods`, 'peak memory', fmt(oM, 'MiB'), fmt(kM, 'MiB'), (oM.median / kM.median).toFixed(2)]);
+
+      // 3: one pod change → model + node data, vs a full re-list (in process, the extension's own code).
+      const c = client(state.kubeconfig);
+      const w = new ClusterWatcher(c, { batchMs: 0 });
+      await w.start(true);
+      const podList = JSON.parse(spawnSync(kubectl, ['get', 'pods', '-n', 'large-0000', '-o', 'json'], { env: kenv, encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
+      const target = podList.items[0].metadata.name;
+      const e2e: number[] = []; const proc: number[] = []; const relist: number[] = [];
+      for (let i = 0; i < Math.max(runs, 5); i++) {
+        const value = `v${Date.now()}-${i}`;
+        let procMs = 0;
+        const done = new Promise<number>((resolve) => {
+          const sub = w.onDidChange((ch) => {
+            if (!ch.namespaces.has('large-0000')) return;
+            const t = performance.now();
+            const v = w.snapshot.namespace('large-0000'); // what the namespace tree node renders from
+            void v?.stats.pods;
+            procMs += performance.now() - t;
+            if (w.snapshot.proxies('large-0000').length > 0) { sub.dispose(); resolve(performance.now()); }
+          });
+        });
+        // processing time of the event itself: wrap applyMany once per run
+        const orig = w.snapshot.applyMany.bind(w.snapshot);
+        w.snapshot.applyMany = (evs) => { const t = performance.now(); const out = orig(evs); procMs += performance.now() - t; return out; };
+        const t0 = performance.now();
+        const res = await c.request({ method: 'PATCH', path: `/api/v1/namespaces/large-0000/pods/${target}`, contentType: 'application/merge-patch+json', body: { metadata: { labels: { bench: value } } }, verb: 'patch', resource: 'pods' });
+        if (!res.ok) throw new Error(JSON.stringify(res.error));
+        const t1 = await done;
+        w.snapshot.applyMany = orig;
+        e2e.push(t1 - t0);
+        proc.push(procMs);
+      }
+      for (let i = 0; i < runs; i++) {
+        const w2 = new ClusterWatcher(c, {});
+        const t0 = performance.now();
+        await w2.start(false);
+        relist.push(performance.now() - t0);
+        w2.dispose();
+      }
+      w.dispose();
+      const sP = stat(proc); const sE = stat(e2e); const sR = stat(relist);
+      r.podChange = { processingMs: sP, endToEndMs: sE, fullRelistMs: sR };
+      rows.push([`${size} pods`, 'pod change: model + node data', fmt(sP, 'ms', 3), `re-list ${fmt(sR, 'ms')}`, (sP.median / sR.median).toFixed(5)]);
+      rows.push([`${size} pods`, 'pod change: PATCH → model updated', fmt(sE, 'ms', 1), '', '']);
+
+      // 4: restart 100 workloads (only at the first size: it does not depend on pod count).
+      if (size === sizes[0]) {
+        const n = quick ? 30 : 100;
+        log(`creating ${2 * n} zero-replica deployments for the restart benchmark`);
+        const ns = 'bench-restart';
+        await c.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } }, verb: 'create', resource: 'namespaces' });
+        const mk = async (name: string) => c.request({ method: 'POST', path: `/apis/apps/v1/namespaces/${ns}/deployments`, verb: 'create', resource: 'deployments', body: {
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+        } });
+        for (let i = 0; i < 2 * n; i += 20) await Promise.all(Array.from({ length: Math.min(20, 2 * n - i) }, (_, j) => mk(`d-${i + j}`)));
+        await new Promise((res) => setTimeout(res, 2000));
+        const oursWs: WorkloadId[] = Array.from({ length: n }, (_, i) => ({ kind: 'Deployment', namespace: ns, name: `d-${i}` }));
+        const t0 = performance.now();
+        const rep = await runRestarts(c, oursWs, { batchSize: n, pollMs: 50 });
+        const oursMs = performance.now() - t0;
+        if (rep.completed.length !== n) throw new Error(`restart bench: ${JSON.stringify(rep).slice(0, 300)}`);
+        const t1 = performance.now();
+        for (let i = n; i < 2 * n; i++) {
+          const x = spawnSync(kubectl, ['rollout', 'restart', `deployment/d-${i}`, '-n', ns], { env: kenv, encoding: 'utf8' });
+          if (x.status !== 0) throw new Error(x.stderr);
+        }
+        const kMs = performance.now() - t1;
+        r.restart = { workloads: n, oursMs, kubectlLoopMs: kMs, ratio: oursMs / kMs, note: 'ours includes the RBAC pre-check and waiting for each rollout (zero replicas); kubectl does not wait' };
+        rows.push([`${n} workloads`, 'restart (plan incl. SSAR + rollout wait)', `${oursMs.toFixed(0)} ms`, `kubectl loop ${kMs.toFixed(0)} ms`, (oursMs / kMs).toFixed(3)]);
+      }
+      c.dispose();
+      (results.sizes as Record<string, unknown>)[String(size)] = r;
+    }
+
+    // 5: lint a 5,000-line manifest (independent of the cluster).
+    const lintMod = await import('../src/istio/lint').catch(() => undefined) as { lintText?: (t: string, ctx?: unknown, disabled?: string[]) => unknown } | undefined;
+    if (lintMod?.lintText) {
+      const docs: string[] = [];
+      let lines = 0;
+      for (let i = 0; lines < 5000; i++) {
+        const d = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: ns-${i % 20}\n  annotations:\n    sidecar.istio.io/inject: "true"\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: app-${i}\n  template:\n    metadata:\n      labels:\n        app: app-${i}\n        istio.io/rev: ${i % 3 ? 'canary' : '1.8.0'}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${i}\n  labels:\n    istio-injection: enabled\n    istio.io/rev: prod\n`;
+        docs.push(d);
+        lines += d.split('\n').length;
+      }
+      const text = docs.join('---\n');
+      const ts: number[] = [];
+      for (let i = 0; i < 25; i++) { const t0 = performance.now(); lintMod.lintText(text, undefined, []); ts.push(performance.now() - t0); }
+      const s = stat(ts.slice(5));
+      results.lint = { lines: text.split('\n').length, ms: s };
+      rows.push(['manifest', `lint ${text.split('\n').length} lines`, fmt(s, 'ms', 1), '', '']);
+    } else {
+      rows.push(['manifest', 'lint 5,000 lines', 'lint module not built yet', '', '']);
+    }
+
+    // 6: activation of the bundled extension with a cluster configured, before the first list returns.
+    const act: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const out = spawnSync(process.execPath, [path.join(root, 'scripts/bench-activate.js'), path.join(root, 'dist/extension.js'), state.kubeconfig], { encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(out.stderr);
+      act.push(JSON.parse(out.stdout.trim().split('\n').pop()!).activateMs);
+    }
+    const sA = stat(act);
+    const bundle = fs.statSync(path.join(root, 'dist/extension.js')).size;
+    results.activation = { ms: sA, bundleBytes: bundle };
+    rows.push(['extension', 'activation (load + activate)', fmt(sA, 'ms', 1), '', '']);
+    rows.push(['extension', 'bundle size', `${(bundle / 1024).toFixed(0)} KiB`, '', '']);
+  } finally {
+    await started.stop();
+  }
+  const header = ['size', 'measure', 'Istio Revisions', 'baseline', 'ratio'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ');
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  const outDir = path.join(root, 'bench-results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+  fs.writeFileSync(file, JSON.stringify(results, null, 2));
+  console.log(`\nJSON: ${path.relative(root, file)}`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
+void spawn;
