@@ -93,6 +93,8 @@ export interface RunOptions {
   onProgress?: (p: PlanProgress) => void;
   /** Skip the SelfSubjectAccessReviews (the caller checked already). */
   skipPermissionCheck?: boolean;
+  /** Test seam: runs between the re-read and the retry after a conflict. */
+  beforeRetry?: () => Promise<void>;
 }
 
 function requestOf(r: PlannedRequest, dryRun: boolean, signal?: AbortSignal) {
@@ -111,12 +113,13 @@ function requestOf(r: PlannedRequest, dryRun: boolean, signal?: AbortSignal) {
 }
 
 /** Sends one planned request; a conflict re-reads once when the request allows it. */
-export async function sendPlanned(client: ClusterClient, r: PlannedRequest, dryRun: boolean, signal?: AbortSignal): Promise<K8sResult<unknown>> {
+export async function sendPlanned(client: ClusterClient, r: PlannedRequest, dryRun: boolean, signal?: AbortSignal, beforeRetry?: () => Promise<void>): Promise<K8sResult<unknown>> {
   let res = await client.request(requestOf(r, dryRun, signal));
   if (!res.ok && res.error.kind === 'notFound' && r.ignoreNotFound) return { ok: true, value: undefined };
   if (!res.ok && res.error.kind === 'conflict' && r.retryOnConflict) {
     const cur = await client.request<{ metadata?: { resourceVersion?: string } }>({ ...requestOf(r, false, signal), method: 'GET', body: undefined, query: {}, verb: 'get' });
     if (!cur.ok) return cur;
+    await beforeRetry?.();
     const body = structuredClone(r.body) as { metadata?: { resourceVersion?: string } };
     if (body?.metadata) body.metadata.resourceVersion = cur.value?.metadata?.resourceVersion;
     res = await client.request({ ...requestOf(r, dryRun, signal), body });
@@ -142,7 +145,7 @@ export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOption
   for (const [i, r] of plan.requests.entries()) {
     if (opts.signal?.aborted) { result.cancelled = true; return result; }
     opts.onProgress?.({ done: i, total: plan.requests.length, request: r });
-    const res = await sendPlanned(client, r, dryRun && r.dryRunnable, opts.signal);
+    const res = await sendPlanned(client, r, dryRun && r.dryRunnable, opts.signal, opts.beforeRetry);
     if (!res.ok) {
       if (res.error.kind === 'cancelled') { result.cancelled = true; return result; }
       result.failed = { request: r, error: res.error, message: describeK8sError(res.error) };
@@ -236,16 +239,18 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     }
     if (failure) { report.failed = failure; return report; }
     if (opts.dryRun) { report.completed.push(...batch); report.inProgress = []; continue; }
-    for (const { w, generation } of sent) {
-      const wait = await waitForRollout(client, w, generation, opts, (message) =>
-        opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length }));
-      if (!wait.ok) {
-        report.failed = { workload: w, reason: wait.reason };
-        return report;
-      }
+    // The batch's rollouts proceed in parallel; wait for all of them.
+    const waits = await Promise.all(sent.map(async ({ w, generation }) => ({
+      w,
+      r: await waitForRollout(client, w, generation, opts, (message) =>
+        opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length })),
+    })));
+    for (const { w, r } of waits) {
+      if (!r.ok) { report.failed ??= { workload: w, reason: r.reason }; continue; }
       report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
       report.completed.push(w);
     }
+    if (report.failed) return report;
     if (opts.signal?.aborted) { report.cancelled = true; return report; }
   }
   opts.onProgress?.({ phase: 'done', batch: batches, batches, completed: report.completed.length, total: workloads.length });

@@ -14,6 +14,14 @@ export interface StartedCluster {
   apiserverUrl: string;
   adminToken: string;
   binDir: string;
+  /** 'istio-revisions-local' */
+  context: string;
+  /** bearer tokens of the static users: admin (system:masters), readonly, nsuser (no rights), and the components' */
+  tokens: { admin: string; readonly: string; nsuser: string; [k: string]: string };
+  ports: Record<string, number>;
+  pids: Record<string, number>;
+  timings: Record<string, number>;
+  scenarioResult?: unknown;
   stop(): Promise<void>;
 }
 export const CACHE: string;
@@ -27,3 +35,4 @@ export function kubectl(state: unknown, args: string[], opts?: { input?: string;
 export function istioctl(state: unknown, args: string[], opts?: { input?: string; allowFail?: boolean; timeout?: number }): string;
 export function startCluster(opts?: { scenario?: string; dir?: string; nodes?: number; large?: { namespaces?: number; podsPerNamespace?: number }; ownerPid?: number; quiet?: boolean }): Promise<StartedCluster>;
 export function stopCluster(dir?: string, opts?: { removeDir?: boolean }): Promise<void>;
+export function restartComponent(dir: string, name: string, opts?: { downMs?: number; onDown?: () => Promise<void> | void }): Promise<ClusterState>;

@@ -514,6 +514,31 @@ async function createNode(state, name, large = {}) {
 
 // ------------------------------------------------------------------ stop
 
+/**
+ * Stops one component (e.g. kube-apiserver) and starts it again with the same command
+ * line after `downMs` — for fault tests (API server restarted mid-operation).
+ * Resolves when the component is back (for the API server: /readyz answers).
+ */
+export async function restartComponent(dir, name, { downMs = 2000, onDown } = {}) {
+  const state = readState(dir);
+  const pgid = state.pids[name];
+  if (!pgid) throw new Error(`no component ${name} in ${dir}`);
+  const argv = fs.readFileSync(`/proc/${pgid}/cmdline`, 'utf8').split('\0').filter((x, i, a) => i < a.length - 1 || x !== '');
+  // /bin/sh -c SUPERVISOR supervise <owner> <bin> <args...>
+  const at = argv.indexOf('supervise');
+  const bin = argv[at + 2];
+  const args = argv.slice(at + 3);
+  try { process.kill(-pgid, 'SIGTERM'); } catch { /* already gone */ }
+  await waitFor(`${name} to stop`, () => !groupAlive(pgid), { timeout: 15000 });
+  if (onDown) await onDown();
+  await sleep(downMs);
+  startProcess(state, name, bin, args);
+  if (name === 'kube-apiserver') {
+    await waitFor('kube-apiserver /readyz after restart', async () => (await apiRequest(state, 'GET', '/readyz')).status === 200, { timeout: 60000, state, component: name });
+  }
+  return readState(dir);
+}
+
 export async function stopCluster(dir = DEFAULT_DIR, { removeDir = false } = {}) {
   dir = path.resolve(dir);
   let state;
