@@ -246,7 +246,11 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
         opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length })),
     })));
     for (const { w, r } of waits) {
-      if (!r.ok) { report.failed ??= { workload: w, reason: r.reason }; continue; }
+      if (!r.ok) {
+        report.failed ??= { workload: w, reason: r.reason };
+        if (report.failed.workload === w) report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
+        continue;
+      }
       report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
       report.completed.push(w);
     }
