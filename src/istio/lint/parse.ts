@@ -38,7 +38,7 @@ export function chunks(text: string): Chunk[] {
 }
 
 /** Documents that can produce a finding, a hover or a CodeLens. */
-export const RELEVANT = /istio-injection|istio\.io\/rev|sidecar\.istio\.io\/inject|revision|^kind:[ \t]*["']?Namespace\b/m;
+export const RELEVANT = /istio-injection|istio\.io\/rev|sidecar\.istio\.io\/inject|[Rr]evision|^kind:[ \t]*["']?Namespace\b/m;
 
 export interface ParsedFile {
   docs: ManifestDoc[];
@@ -53,7 +53,34 @@ export interface ParseOptions {
 }
 
 const HELM_FILE = /(^|[\\/])values[^\\/]*\.ya?ml$/i;
-const HELM_KEYS = new Set(['revision', 'revisionTags', 'defaultRevision', 'global', 'pilot', 'meshConfig', 'sidecarInjectorWebhook', 'istiodRemote', 'base', 'telemetry']);
+/** Top-level keys of the values of Istio's charts (istiod, base, istio-discovery). */
+const ISTIO_VALUES_KEYS = new Set(['revisionTags', 'defaultRevision', 'global', 'pilot', 'meshConfig', 'sidecarInjectorWebhook', 'istiodRemote', 'istio_cni']);
+
+/**
+ * Parsed documents by chunk text. Editing one document of a large file re-parses
+ * only that document; node ranges are chunk-relative, so a cached parse stays
+ * valid when the chunk moves. Rules never mutate the documents.
+ */
+const cache = new Map<string, Document.Parsed[]>();
+const CACHE_MAX_ENTRIES = 4000;
+const CACHE_MAX_CHUNK = 200_000;
+
+function parseChunk(src: string): Document.Parsed[] {
+  const hit = cache.get(src);
+  if (hit) return hit;
+  const parsed = parseAllDocuments(src, { prettyErrors: false, uniqueKeys: false }) as unknown as Document.Parsed[];
+  const docs = Array.isArray(parsed) ? parsed : [];
+  if (src.length <= CACHE_MAX_CHUNK) {
+    if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
+    cache.set(src, docs);
+  }
+  return docs;
+}
+
+/** Drops cached parses (tests, memory pressure). */
+export function clearParseCache(): void {
+  cache.clear();
+}
 
 export function parseManifest(text: string, opts: ParseOptions = {}): ParsedFile {
   const filter = opts.filter === undefined ? RELEVANT : opts.filter;
@@ -66,22 +93,18 @@ export function parseManifest(text: string, opts: ParseOptions = {}): ParsedFile
     if (filter && !filter.test(src)) { index++; continue; }
     let parsed: Document.Parsed[];
     try {
-      parsed = parseAllDocuments(src, { prettyErrors: false }) as unknown as Document.Parsed[];
+      parsed = parseChunk(src);
     } catch (e) {
       errors.push({ range: [c.start, Math.min(c.end, c.start + 1)], message: `YAML could not be parsed: ${(e as Error).message}` });
       index++;
       continue;
     }
-    if (!Array.isArray(parsed) || parsed.length === 0) { index++; continue; }
+    if (parsed.length === 0) { index++; continue; }
     for (const d of parsed) {
       const dStart = c.start + (d.range?.[0] ?? 0);
       const dEnd = c.start + (d.range?.[2] ?? src.length);
       if (d.errors.length > 0) {
-        for (const e of d.errors.slice(0, 3)) {
-          const s = c.start + (e.pos?.[0] ?? 0);
-          const en = Math.max(s + 1, c.start + (e.pos?.[1] ?? 0));
-          errors.push({ range: [Math.min(s, text.length), Math.min(en, Math.max(text.length, s + 1))], message: e.message.split('\n')[0] });
-        }
+        for (const e of d.errors.slice(0, 3)) errors.push({ range: errorRange(text, c, src, e.pos), message: e.message.split('\n')[0] });
         index++;
         continue;
       }
@@ -94,12 +117,29 @@ export function parseManifest(text: string, opts: ParseOptions = {}): ParsedFile
         const meta = mapAt(root, 'metadata');
         md.name = str(get(meta, 'name'));
         md.namespace = str(get(meta, 'namespace'));
-        md.helmValues = !md.kind && !md.apiVersion && (helmByName || root.items.some((p) => HELM_KEYS.has(keyOf(p) ?? '')));
+        // A values file by its name (values*.yaml) with a `revision`, or by keys only Istio's charts use.
+        const keys = root.items.map((p) => keyOf(p) ?? '');
+        md.helmValues = !md.kind && !md.apiVersion && keys.some((k) => ISTIO_VALUES_KEYS.has(k) || (helmByName && k === 'revision'));
       }
       docs.push(md);
     }
   }
   return { docs, errors };
+}
+
+/** An error's range inside its chunk; one at the very end (an unclosed `{`) points at the last line instead. */
+function errorRange(text: string, c: Chunk, src: string, pos: [number, number] | undefined): TextRange {
+  const last = c.start + Math.max(0, src.trimEnd().length - 1);
+  let s = c.start + (pos?.[0] ?? 0);
+  let e = c.start + (pos?.[1] ?? 0);
+  if (s > last) {
+    s = lineStart(text, last);
+    while (s < last && (text[s] === ' ' || text[s] === '\t')) s++;
+    e = last + 1;
+  }
+  const eol = text.indexOf('\n', s);
+  e = Math.min(Math.max(e, s + 1), eol < 0 ? text.length : Math.max(eol, s + 1), text.length);
+  return [Math.min(s, text.length), e];
 }
 
 // ---- node helpers ------------------------------------------------------
