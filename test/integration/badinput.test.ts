@@ -14,6 +14,7 @@ import {
 } from '../../src/istio';
 import { describeRestartReport, fetchTagInputs, fetchUninstallObjects, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { run } from '../../src/cli/main';
+import { lintText } from '../../src/istio/lint';
 import { istioctlClientVersion, runTool } from '../../src/tools/process';
 import { clusterState, CONTEXT, kubectl, startWatcher, waitFor } from './helpers';
 
@@ -233,6 +234,32 @@ describe('bad input: clear errors, nothing half-done', function () {
     const v = await istioctlClientVersion(p);
     assert.equal(v.ok, false);
     assert.match(!v.ok ? v.message : '', /printed something that is not istioctl's version JSON/);
+  });
+
+  // ---- workspace files ---------------------------------------------------------------------
+  bad('malformed YAML: a syntax diagnostic, and the valid documents are still checked', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n---\nkind: Namespace\nmetadata: {name: b, labels: {istio.io/rev: [unclosed\n';
+    const f = lintText(text, {}, []);
+    assert.equal(f[0].code, 'IR001', 'the valid first document is still checked');
+    assert.ok(f.length >= 2 && f.slice(1).every((x) => x.code === 'IR000'), JSON.stringify(f.map((x) => x.code)));
+    assert.match(f[1].message, /^YAML syntax error: .+ This document is not checked by Istio Revisions\.$/);
+    assert.ok(f[1].range[0] > text.indexOf('---'), 'the syntax error points into the second document');
+  });
+  bad('a non-YAML file (binary garbage) does not break linting', () => {
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
+    assert.doesNotThrow(() => lintText(garbage, {}, []));
+    assert.deepEqual(lintText('{"kind": "Namespace", "metadata": {"name": "x", "labels": {"istio-injection": "maybe"}}}', {}, []).map((x) => x.code), ['IR007']);
+  });
+  bad('a huge manifest (6 MB) is skipped with a message saying so', () => {
+    const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: "' + 'x'.repeat(6_000_000) + '"\n';
+    const t0 = Date.now();
+    const f = lintText(doc, {}, []);
+    assert.ok(Date.now() - t0 < 2000);
+    assert.deepEqual(f.map((x) => [x.code, x.severity, x.message]), [['IR000', 'info', 'This file is 6.0 MB; Istio Revisions checks files up to 5 MB and skipped it.']]);
+  });
+  bad('an empty manifest has no findings', () => {
+    assert.deepEqual(lintText('', {}, []), []);
+    assert.deepEqual(lintText('---\n---\n', {}, []), []);
   });
 
   // ---- pods with broken annotations -------------------------------------------------------

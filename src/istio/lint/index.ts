@@ -23,7 +23,11 @@ export const MAX_LINT_CHARS = 5_000_000;
 
 /** Lints one file. Never throws: a rule that fails on odd input is skipped for that document. */
 export function lintText(text: string, ctx: LintContext = {}, disabledCodes: Iterable<string> = []): Finding[] {
-  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_LINT_CHARS) return [];
+  if (typeof text !== 'string' || text.length === 0) return [];
+  if (text.length > MAX_LINT_CHARS) {
+    return [{ code: SYNTAX_CODE, severity: 'info', range: [0, 0], fixes: [],
+      message: `This file is ${(text.length / 1e6).toFixed(1)} MB; Istio Revisions checks files up to ${MAX_LINT_CHARS / 1e6} MB and skipped it.` }];
+  }
   const disabled = new Set(disabledCodes);
   const parsed = parseManifest(text, { fileName: ctx.fileName });
   const out: Finding[] = [];
