@@ -26,7 +26,9 @@ ISTIO_PSEUDO=$(sed -n 's/^ISTIO_PSEUDO=//p' "$HERE/istioctl/VERSION" 2>/dev/null
 K8S_LDFLAGS="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$K8S_MINOR -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$K8S_MINOR"
 
 hashof() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
-MAIN_HASH=$(hashof "$HERE/go.mod" "$HERE/go.sum")
+# Pinned binaries are stamped with their version (+ ldflags + Go version);
+# go.mod/go.sum are derived from those pins by gen-gomod.sh.
+MAIN_HASH=pinned
 
 # name|module dir|package|version|ldflags|extra hash
 targets() {
@@ -35,8 +37,8 @@ targets() {
     echo "$c|$HERE|k8s.io/kubernetes/cmd/$c|$K8S_VERSION|$K8S_LDFLAGS|$MAIN_HASH"
   done
   echo "kwok|$HERE|sigs.k8s.io/kwok/cmd/kwok|$KWOK_VERSION|-s -w|$MAIN_HASH"
-  echo "injector|$HERE|./injector|local|-s -w|$(hashof "$HERE/go.mod" "$HERE/go.sum" "$HERE"/injector/*.go)"
-  echo "istioctl|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl|$ISTIO_VERSION@$ISTIO_PSEUDO|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION|$(hashof "$HERE/istioctl/go.mod" "$HERE/istioctl/go.sum")"
+  echo "injector|$HERE|./injector|local|-s -w|$(hashof "$HERE/go.sum" "$HERE"/injector/*.go)"
+  echo "istioctl|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl|$ISTIO_VERSION@$ISTIO_PSEUDO|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION|pinned"
 }
 
 want=("$@")
@@ -57,7 +59,7 @@ while IFS='|' read -r name dir pkg version ldflags extra; do
   fi
   echo "[build] $name: building $pkg ($version) ..."
   t0=$(date +%s)
-  (cd "$dir" && go build -p "$P" -trimpath -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
+  (cd "$dir" && go build -p "$P" -trimpath -buildvcs=false -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
   mv -f "$BIN/$name.tmp" "$BIN/$name"
   printf '%s' "$stamp" > "$stampfile"
   echo "[build] $name: done in $(( $(date +%s) - t0 ))s"

@@ -105,10 +105,62 @@ export function generateControlPlane(state, { revision = '', version, profile = 
   return splitDocs(out);
 }
 
-async function applyDocs(state, docs, { fieldManager = 'istio-operator' } = {}) {
+// The injector rewires Istio's webhooks from `service` to `url`; re-applying
+// the `service` form over that with server-side apply would leave both set
+// ("exactly one of url or service is required"). So objects we apply are
+// rewired up front, exactly as the injector would.
+export function rewireObject(state, o) {
+  const base = `https://127.0.0.1:${state.ports.injector}`;
+  const caBundle = fs.readFileSync(state.pki.caCrt).toString('base64');
+  if (o.kind === 'MutatingWebhookConfiguration') {
+    const rev = o.metadata.labels?.['istio.io/rev'] || 'default';
+    for (const wh of o.webhooks || []) {
+      if (wh.name.endsWith('sidecar-injector.istio.io')) wh.clientConfig = { url: `${base}/inject/${rev}`, caBundle };
+    }
+  } else if (o.kind === 'ValidatingWebhookConfiguration'
+    && (o.metadata.name.startsWith('istio-validator') || o.metadata.name === 'istiod-default-validator')) {
+    for (const wh of o.webhooks || []) wh.clientConfig = { url: `${base}/validate`, caBundle };
+  }
+  return o;
+}
+
+// kubectl prints one JSON document per object, concatenated.
+export function parseJSONStream(text) {
+  const out = [];
+  let depth = 0; let inStr = false; let esc = false; let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inStr) {
+      if (esc) esc = false; else if (c === '\\') esc = true; else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    else if (c === '{') { if (depth++ === 0) start = i; }
+    else if (c === '}') { if (--depth === 0) out.push(JSON.parse(text.slice(start, i + 1))); }
+  }
+  return out;
+}
+
+// ownerLabels: what `istioctl install` adds to every object's metadata.labels
+// (operator/pkg/install getOwnerLabels); `istioctl uninstall --revision` finds
+// objects by istio.io/rev + install.operator.istio.io/owning-resource-namespace.
+async function applyDocs(state, docs, { fieldManager = 'istio-operator', ownerLabels } = {}) {
   if (docs.length === 0) return;
-  const file = path.join(state.dir, `apply-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.yaml`);
-  fs.writeFileSync(file, joinDocs(docs));
+  const base = path.join(state.dir, `apply-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  fs.writeFileSync(`${base}.yaml`, joinDocs(docs));
+  let file = `${base}.yaml`;
+  if (ownerLabels) {
+    // YAML -> JSON with kubectl itself (no YAML library), then add labels.
+    const items = parseJSONStream(kubectl(state, ['create', '--dry-run=client', '-o', 'json', '-f', file]))
+      .flatMap((o) => (o.kind === 'List' ? o.items : [o]));
+    for (const o of items) {
+      o.metadata.labels = { ...(o.metadata.labels || {}) };
+      for (const [k, v] of Object.entries(ownerLabels)) if (o.metadata.labels[k] === undefined) o.metadata.labels[k] = v;
+      rewireObject(state, o);
+    }
+    file = `${base}.json`;
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  }
   kubectl(state, ['apply', '--server-side', '--force-conflicts', `--field-manager=${fieldManager}`, '-f', file]);
 }
 
@@ -173,11 +225,17 @@ export async function installControlPlane(state, cp) {
       && !(d.kind === 'Service' && /^istiod-revision-tag-/.test(d.name))
       && !(d.kind === 'ValidatingWebhookConfiguration' && d.name === 'istiod-default-validator'));
   }
+  const ownerLabels = {
+    'operator.istio.io/managed': 'Reconcile',
+    'operator.istio.io/version': cp.version,
+    'install.operator.istio.io/owning-resource-namespace': ISTIO_NS,
+    'istio.io/rev': cp.revision || 'default',
+  };
   if (crds.length) {
-    await applyDocs(state, crds);
+    await applyDocs(state, crds, { ownerLabels });
     kubectl(state, ['wait', '--for=condition=Established', '--timeout=120s', 'crd', ...crds.map((d) => d.name)]);
   }
-  await applyDocs(state, rest);
+  await applyDocs(state, rest, { ownerLabels });
   const deployments = rest.filter((d) => d.kind === 'Deployment').map((d) => ({ namespace: d.namespace || ISTIO_NS, name: d.name }));
   await waitWebhooksRewired(state);
   // `istioctl install` (operator/pkg/webhook WebhooksToDeploy) creates the
