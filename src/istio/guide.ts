@@ -40,7 +40,7 @@ export function guideState(snap: ClusterSnapshot): GuideState {
   steps.push({
     id: 'install', title: 'Install the canary revision', command: 'istioRevisions.revision.install',
     state: from ? 'done' : 'todo',
-    detail: from ? `${to!.name} (${to!.version ?? '?'}) runs beside ${from.name} (${from.version ?? '?'}).` : to ? `Only ${to.name} is installed: install the new version as a revision beside it.` : 'No control plane found.',
+    detail: from ? `${to!.name} (${to!.version ?? '?'}) runs beside ${from.name} (${from.version ?? '?'}).` : to ? `Only ${to.name} (${to.version ?? '?'}) is installed: install the next version as a revision beside it to start an upgrade.` : 'No control plane found.',
   });
   if (!from || !to) {
     for (const [id, title, command] of [['moveNamespaces', 'Move namespaces', 'istioRevisions.namespace.move'], ['restart', 'Restart workloads', 'istioRevisions.namespace.restart'],

@@ -372,8 +372,9 @@ export async function applyScenario(state, name, { large = {} } = {}) {
   if (name === 'none') result = {};
   else if (name === 'seed') result = await seed(state);
   else if (name === 'guide') result = await guide(state);
+  else if (name === 'guide-base') result = await guide(state, { canary: false });
   else if (name === 'large') result = await largeScenario(state, large);
-  else throw new Error(`unknown scenario ${name} (none|seed|guide|large)`);
+  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large)`);
   result.ms = Date.now() - t0;
   return result;
 }
@@ -390,12 +391,13 @@ async function seed(state) {
   return { controlPlanes: cps, tags: def.tags, pods: pods.length };
 }
 
-async function guide(state) {
+// `guide-base` stops before the canary install (tests install it with the real istioctl).
+async function guide(state, { canary = true } = {}) {
   const def = SCENARIOS.guide;
   const cps = [];
   cps.push(await installControlPlane(state, def.controlPlanes[0]));
   await createWorkloads(state, def.namespaces);
-  cps.push(await installControlPlane(state, def.controlPlanes[1]));
+  if (canary) cps.push(await installControlPlane(state, def.controlPlanes[1]));
   const pods = await podInventory(state, ['test-ns', ISTIO_NS]);
   checkInjected(pods.filter((p) => p.namespace !== ISTIO_NS || p.app === 'istio-ingressgateway'),
     { 'test-ns': 'default', [ISTIO_NS]: 'default' });
