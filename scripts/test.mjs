@@ -23,12 +23,14 @@ function step(name, cmd, args, opts = {}) {
 }
 
 step('type check', bin('tsc'), ['--noEmit', '-p', '.']);
+step('type check (webview page)', bin('tsc'), ['--noEmit', '-p', 'webview-ui']);
 step('unit tests', bin('mocha'), ['--config', 'test/unit/.mocharc.json']);
 step('bundle + package', 'npm', ['run', '-s', 'package']);
 const vsix = path.join(root, 'dist', 'istio-revisions.vsix');
 const size = fs.statSync(vsix).size;
 console.log(`[test] ${path.relative(root, vsix)}: ${(size / 1024).toFixed(0)} KiB`);
 if (size > 2 * 1024 * 1024) { console.error('[test] the .vsix is over 2 MB'); process.exit(1); }
+step('webview page in Chromium', bin('mocha'), ['--config', 'test/webview/.mocharc.json']);
 if (!unitOnly) {
   step('local cluster binaries', process.execPath, ['-e', "import('./test/cluster/cluster.mjs').then((m) => m.ensureBinaries())"]);
   step('integration tests (local cluster)', bin('mocha'), ['--config', 'test/integration/.mocharc.json']);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { ClusterManager } from './ui/clusters';
 import { COMMANDS } from './ui/commands';
 import { registerManifestDiagnostics } from './ui/diagnostics';
+import { registerProxyStatusSerializer } from './ui/proxyStatusPanel';
 import { register, type Services } from './ui/commands/registry';
 import { Logger } from './ui/log';
 import { MigrationStatusBar } from './ui/statusBar';
@@ -28,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const statusBar = new MigrationStatusBar(clusters);
   const services: Services = { context, log, clusters, tree, treeView: treeView as vscode.TreeView<unknown> };
   context.subscriptions.push(log, clusters, tree, treeView, statusBar, ...COMMANDS.map((c) => register(services, c)));
-  context.subscriptions.push(registerManifestDiagnostics(services));
+  context.subscriptions.push(registerManifestDiagnostics(services), registerProxyStatusSerializer(services));
   const ready = clusters.reload('activation').catch((e) => log.error(`initial load failed: ${(e as Error).stack ?? e}`));
   return { clusters, tree, ready };
 }

@@ -8,3 +8,4 @@ export * from './watcher';
 export * from './executor';
 export * from './precheck';
 export * from './fetch';
+export * from './redact';

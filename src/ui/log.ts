@@ -3,18 +3,9 @@
  * redact(): bearer tokens, client keys and certificate data never reach the log.
  */
 import * as vscode from 'vscode';
+import { redact } from '../k8s/redact';
 
-const PATTERNS: [RegExp, string][] = [
-  [/(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, '$1<redacted>'],
-  [/("?(?:token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)"?\s*[:=]\s*"?)[^"\s,}]+/gi, '$1<redacted>'],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '<redacted private key>'],
-];
-
-export function redact(s: string): string {
-  let out = s;
-  for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
-  return out;
-}
+export { redact };
 
 export class Logger implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;

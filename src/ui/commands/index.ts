@@ -6,6 +6,7 @@ import { upgradeGuide } from './upgradeGuide';
 import { disableInjection, enableInjection, moveNamespace } from './moveNamespace';
 import { restartNamespace, restartWorkload } from './restartNamespace';
 import { revealInTree } from './revealInTree';
+import { showProxyStatus } from './showProxyStatus';
 import { createTag, moveTag, removeTag } from './tags';
 import { rollbackRevision, uninstallRevision } from './uninstallRevision';
 import { openSettings } from './openSettings';
@@ -18,4 +19,4 @@ import { showOutput } from './showOutput';
 export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
   moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
   precheck, installRevision, upgradeGuide, revealInTree,
-  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision];
+  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision, showProxyStatus];
