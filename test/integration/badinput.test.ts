@@ -15,6 +15,7 @@ import {
 import { describeRestartReport, fetchTagInputs, fetchUninstallObjects, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { run } from '../../src/cli/main';
 import { lintText } from '../../src/istio/lint';
+import { parsePageMessage } from '../../src/webview/protocol';
 import { istioctlClientVersion, runTool } from '../../src/tools/process';
 import { clusterState, CONTEXT, kubectl, startWatcher, waitFor } from './helpers';
 
@@ -260,6 +261,18 @@ describe('bad input: clear errors, nothing half-done', function () {
   bad('an empty manifest has no findings', () => {
     assert.deepEqual(lintText('', {}, []), []);
     assert.deepEqual(lintText('---\n---\n', {}, []), []);
+  });
+
+  // ---- webview messages ----------------------------------------------------------------------
+  bad('a malformed webview message is rejected', () => {
+    assert.deepEqual(parsePageMessage('hello'), { ok: false, error: 'message must be an object' });
+    assert.deepEqual(parsePageMessage({ type: 'reveal', namespace: 5 }), { ok: false, error: 'reveal: namespace is not a namespace name' });
+  });
+  bad('an oversized webview message is rejected', () => {
+    assert.deepEqual(parsePageMessage({ type: 'setFilters', filters: { search: 'x'.repeat(70_000) } }), { ok: false, error: 'message larger than 65536 bytes' });
+  });
+  bad('an unknown webview message type is rejected', () => {
+    assert.deepEqual(parsePageMessage({ type: 'runShell', command: 'rm -rf /' }), { ok: false, error: 'unknown message type "runShell"' });
   });
 
   // ---- pods with broken annotations -------------------------------------------------------
