@@ -193,4 +193,22 @@ describe('read side on the local cluster (seed)', function () {
       await kubectl(['label', 'namespace', 'ns-c', 'istio.io/rev=canary', '--overwrite']);
     }
   });
+
+  it('authenticates with an exec credential plugin, as kubectl does', async () => {
+    const st = clusterState();
+    const fs = await import('node:fs');
+    const plugin = path.join(st.dir, 'exec-plugin.sh');
+    fs.writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${st.adminToken}"}}'\n`);
+    fs.chmodSync(plugin, 0o755);
+    const text = fs.readFileSync(st.kubeconfig, 'utf8')
+      .replace(/users:\n/, `users:\n- name: exec-user\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${plugin}\n      interactiveMode: Never\n`)
+      .replace(/contexts:\n/, 'contexts:\n- name: exec-ctx\n  context:\n    cluster: istio-revisions-local\n    user: exec-user\n');
+    const kc = path.join(st.dir, 'exec-kubeconfig');
+    fs.writeFileSync(kc, text);
+    let out = '';
+    let err = '';
+    const code = await run(['status', '-o', 'json', '--context', 'exec-ctx'], { out: (x) => { out += x; }, err: (x) => { err += x; }, env: { KUBECONFIG: kc } });
+    assert.equal(code, 0, err);
+    assert.deepEqual(JSON.parse(out).revisions.map((x: { name: string }) => x.name), ['1-7-6', '1-8-0']);
+  });
 });
