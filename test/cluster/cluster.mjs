@@ -370,6 +370,7 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
       `--cert-dir=${path.join(dir, 'pki', 'apiserver-generated')}`,
       '--max-requests-inflight=2000', '--max-mutating-requests-inflight=1000',
       '--enable-priority-and-fairness=false',
+      '--endpoint-reconciler-type=none', // 127.0.0.1 is not a valid Endpoints address
       '--event-ttl=10m', '--v=1',
     ]);
     state.agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
@@ -471,6 +472,7 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
   }
 
   const { agent, caPem, ...persisted } = state;
+  if (ownerPid === process.pid) registerExitCleanup(dir, ownDir);
   return {
     ...persisted,
     kubeconfig: state.kubeconfig,
@@ -514,6 +516,26 @@ async function createNode(state, name, large = {}) {
 
 // ------------------------------------------------------------------ stop
 
+// When the owning process exits without stop() (uncaught exception,
+// process.exit), kill the clusters it started right away (synchronously) and
+// remove the folders startCluster created. SIGKILL of the owner is covered by
+// the supervisors' owner polling instead.
+const owned = new Map(); // dir -> ownDir
+let exitHookInstalled = false;
+function registerExitCleanup(dir, ownDir) {
+  owned.set(dir, ownDir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [d, own] of owned) {
+      let st;
+      try { st = readState(d); } catch { continue; }
+      for (const pgid of Object.values(st.pids || {})) { try { process.kill(-pgid, 'SIGKILL'); } catch {} }
+      if (own && !process.env.ISTIO_REVISIONS_KEEP_DIR) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
+    }
+  });
+}
+
 /**
  * Stops one component (e.g. kube-apiserver) and starts it again with the same command
  * line after `downMs` — for fault tests (API server restarted mid-operation).
@@ -541,6 +563,7 @@ export async function restartComponent(dir, name, { downMs = 2000, onDown } = {}
 
 export async function stopCluster(dir = DEFAULT_DIR, { removeDir = false } = {}) {
   dir = path.resolve(dir);
+  owned.delete(dir);
   let state;
   try { state = readState(dir); } catch { return; }
   const order = [...COMPONENTS].reverse();
