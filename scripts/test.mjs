@@ -34,5 +34,6 @@ step('webview page in Chromium', bin('mocha'), ['--config', 'test/webview/.mocha
 if (!unitOnly) {
   step('local cluster binaries', process.execPath, ['-e', "import('./test/cluster/cluster.mjs').then((m) => m.ensureBinaries())"]);
   step('integration tests (local cluster)', bin('mocha'), ['--config', 'test/integration/.mocharc.json']);
+  step('VS Code end to end (code-server + Chromium)', process.execPath, ['test/vscode/run-all.mjs', '--no-package']);
 }
 console.log(`\n[test] all passed\n  ${timings.join('\n  ')}`);

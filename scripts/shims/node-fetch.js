@@ -1,10 +1,12 @@
 // Bundling shim: @kubernetes/client-node imports node-fetch, but the extension only
 // uses its KubeConfig (auth, TLS) and issues requests with node:https itself. Node ≥ 18
 // has fetch and Headers built in, so the bundle uses those instead of node-fetch and its
-// large URL/unicode tables.
-module.exports = globalThis.fetch;
-module.exports.default = globalThis.fetch;
-module.exports.Headers = globalThis.Headers;
-module.exports.Request = globalThis.Request;
-module.exports.Response = globalThis.Response;
+// large URL/unicode tables. Accessed lazily: touching globalThis.fetch loads Node's
+// internal HTTP client, which costs activation time for nothing.
+function fetch(...args) { return globalThis.fetch(...args); }
+module.exports = fetch;
+module.exports.default = fetch;
 module.exports.FetchError = Error;
+for (const name of ['Headers', 'Request', 'Response']) {
+  Object.defineProperty(module.exports, name, { enumerable: true, get: () => globalThis[name] });
+}

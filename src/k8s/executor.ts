@@ -225,7 +225,7 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     const sent: { w: WorkloadId; generation: number }[] = [];
     // A batch's patches go out together (bounded concurrency) and are not cancelled midway.
     for (const w of batch) opts.onProgress?.({ phase: 'restarting', batch: b + 1, batches, workload: w, completed: report.completed.length, total: workloads.length });
-    const results = await mapLimit(batch, opts.concurrency ?? 10, async (w) => ({ w, res: await sendPlanned(client, restartRequest(w, at), !!opts.dryRun) }));
+    const results = await sendRestartPatches(client, batch, at, { dryRun: opts.dryRun, concurrency: opts.concurrency });
     let failure: { workload: WorkloadId; reason: string } | undefined;
     for (const { w, res } of results) {
       report.notRestarted = report.notRestarted.filter((x) => workloadKey(x) !== workloadKey(w));
@@ -259,6 +259,14 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
   }
   opts.onProgress?.({ phase: 'done', batch: batches, batches, completed: report.completed.length, total: workloads.length });
   return report;
+}
+
+/**
+ * Sends the restart patches (what `kubectl rollout restart` does) with bounded
+ * concurrency; each result says whether that workload's patch was accepted.
+ */
+export function sendRestartPatches(client: ClusterClient, workloads: WorkloadId[], at: string, opts: { dryRun?: boolean; concurrency?: number } = {}) {
+  return mapLimit(workloads, opts.concurrency ?? 16, async (w) => ({ w, res: await sendPlanned(client, restartRequest(w, at), !!opts.dryRun) }));
 }
 
 async function waitForRollout(

@@ -9,10 +9,18 @@
  * and message; hovers and CodeLenses read the same pure helpers.
  */
 import * as vscode from 'vscode';
-import {
-  clusterViewFrom, describeLabelSite, describeNamespaceLens, injectionLabelAt, lintText, namespaceDocs, parseManifest,
-  type ClusterView, type Finding, type Severity,
-} from '../istio/lint';
+import type * as LintModule from '../istio/lint';
+import type { ClusterView, Finding, Severity } from '../istio/lint';
+
+/**
+ * The lint rules and the YAML parser are loaded on first use (the first YAML file
+ * opened), not at activation: esbuild keeps a required module's body lazy.
+ */
+let lintModule: typeof LintModule | undefined;
+function lint(): typeof LintModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (lintModule ??= require('../istio/lint') as typeof LintModule);
+}
 import type { Services } from './commands/registry';
 import { readSettings, SECTION } from './settings';
 
@@ -86,7 +94,7 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     if (!usable) { this.view = undefined; this.viewKey = undefined; return undefined; }
     if (this.viewDirty || this.viewKey !== key || !this.view) {
       try {
-        this.view = clusterViewFrom(w!.snapshot, e!.context);
+        this.view = lint().clusterViewFrom(w!.snapshot, e!.context);
       } catch (err) {
         this.services.log.warn(`manifest diagnostics: cluster view of ${e!.context} failed: ${(err as Error).message}`);
         this.view = undefined;
@@ -124,7 +132,7 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     if (!isManifest(doc) || doc.isClosed) return [];
     let findings: Finding[] = [];
     try {
-      findings = lintText(doc.getText(), { cluster: this.clusterView(), fileName: doc.uri.path }, readSettings().disabledRules);
+      findings = lint().lintText(doc.getText(), { cluster: this.clusterView(), fileName: doc.uri.path }, readSettings().disabledRules);
     } catch (err) {
       this.services.log.warn(`manifest diagnostics: ${doc.uri.path}: ${(err as Error).message}`);
     }
@@ -184,10 +192,10 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     if (!isManifest(doc)) return undefined;
     const text = doc.getText();
     const offset = doc.offsetAt(pos);
-    const { docs } = parseManifest(text, { fileName: doc.uri.path });
-    const site = injectionLabelAt(docs, offset);
+    const { docs } = lint().parseManifest(text, { fileName: doc.uri.path });
+    const site = lint().injectionLabelAt(docs, offset);
     if (!site) return undefined;
-    const md = new vscode.MarkdownString(describeLabelSite(site, this.clusterView()).join('\n\n'));
+    const md = new vscode.MarkdownString(lint().describeLabelSite(site, this.clusterView()).join('\n\n'));
     return new vscode.Hover(md, this.range(doc, site.range));
   }
 
@@ -197,16 +205,16 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     if (!isManifest(doc)) return [];
     const text = doc.getText();
     if (!NAMESPACE_DOC.test(text)) return [];
-    const { docs } = parseManifest(text, { fileName: doc.uri.path, filter: NAMESPACE_DOC });
+    const { docs } = lint().parseManifest(text, { fileName: doc.uri.path, filter: NAMESPACE_DOC });
     const view = this.clusterView();
     const lenses: vscode.CodeLens[] = [];
-    for (const ns of namespaceDocs(docs)) {
+    for (const ns of lint().namespaceDocs(docs)) {
       const r = this.range(doc, ns.range);
       if (!view) {
         lenses.push(new vscode.CodeLens(r, { title: 'Istio: no cluster loaded', command: '' }));
         continue;
       }
-      const d = describeNamespaceLens(ns, view);
+      const d = lint().describeNamespaceLens(ns, view);
       const live = d.live ? ` · ${d.live.proxies} prox${d.live.proxies === 1 ? 'y' : 'ies'} (${d.live.stale} stale)` : ` · not in ${view.context}`;
       const changed = d.live && d.live.resolves !== d.resolves ? ` · live: ${d.live.resolves}` : '';
       lenses.push(new vscode.CodeLens(r, {
