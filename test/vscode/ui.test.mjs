@@ -1,0 +1,304 @@
+// UI test: the packaged extension (.vsix) installed in code-server (real VS Code workbench),
+// driven by Debian Chromium through playwright-core, against the local cluster's `seed` scenario.
+//   1. open the Istio Revisions container, expand the cluster, read revisions, tags and namespaces
+//      from the rows (test-ns must show → 1-7-6, ns-c → 1-8-0, …: test/vscode/seed-expectations.json);
+//   2. right-click test-ns → "Move to Revision or Tag…" → pick canary → confirm "Move";
+//      read the namespace through the API: istio.io/rev=canary and no istio-injection;
+//   3. further UI checks when the build has the feature (UI_CHECKS: the proxy-status panel, read
+//      through the webview frames).
+// Screenshots go to test-output/vscode/. Exit code 0 = every check passed.
+//
+//   node test/vscode/ui.test.mjs [--cluster-dir D] [--vsix dist/istio-revisions.vsix] [--keep]
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  CONTAINER_TITLE, ensureSetup, exitOnSignals, keepTmp, launchBrowser, log, mkTmp, OUTPUT_DIR, ROOT, runFromPalette, secs, sleep, startCodeServer, tail, waitForWorkbench, widenSidebar,
+} from './lib.mjs';
+
+const seed = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/vscode/seed-expectations.json'), 'utf8'));
+const SIDEBAR = '[id="workbench.parts.sidebar"]';
+
+class CheckFailed extends Error {}
+function check(cond, msg) { if (!cond) throw new CheckFailed(msg); }
+
+async function poll(what, fn, timeoutMs = 20_000, everyMs = 250) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    try { const v = await fn(); if (v) return v; last = v; } catch (e) { last = e; }
+    if (Date.now() - t0 > timeoutMs) throw new CheckFailed(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await sleep(everyMs);
+  }
+}
+
+// ---- the tree as the workbench renders it ------------------------------------------
+
+/** Every rendered row of the sidebar tree: { level, label, description, expanded }. */
+export async function readTreeRows(page) {
+  return page.locator(`${SIDEBAR} .monaco-list-row`).evaluateAll((els) => els.map((el) => ({
+    level: Number(el.getAttribute('aria-level') ?? 0),
+    label: (el.querySelector('.label-name')?.textContent ?? '').trim(),
+    description: (el.querySelector('.label-description')?.textContent ?? '').trim(),
+    expanded: el.getAttribute('aria-expanded'),
+    top: el.getBoundingClientRect().top,
+  })).sort((a, b) => a.top - b.top));
+}
+
+/** Rows grouped under their level-2 group ("Control planes", …): Map group → [{label, description}]. */
+export function groupRows(rows) {
+  const groups = new Map();
+  let current;
+  for (const r of rows) {
+    if (r.level === 2) { current = []; groups.set(r.label, current); } else if (r.level === 3 && current) current.push(r);
+  }
+  return groups;
+}
+
+function rowLocator(page, label, level) {
+  return page.locator(`${SIDEBAR} .monaco-list-row[aria-level="${level}"]`).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) }).first();
+}
+
+/** Checks the rows against seed-expectations.json; returns a list of failures (empty = the tree is right). */
+export function compareWithSeed(groups) {
+  const fails = [];
+  const find = (g, label) => (groups.get(g) ?? []).find((r) => r.label === label);
+  for (const [name, want] of Object.entries(seed.revisions)) {
+    const r = find('Control planes', name);
+    if (!r) fails.push(`revision row ${name} missing`);
+    else if (!r.description.startsWith(want.version) || want.default !== /(^| · )default( · |$)/.test(r.description)) fails.push(`revision ${name}: "${r.description}"`);
+  }
+  for (const [tag, rev] of Object.entries(seed.tags)) {
+    const r = find('Tags', tag);
+    if (!r) fails.push(`tag row ${tag} missing`);
+    else if (!r.description.startsWith(`→ ${rev}`)) fails.push(`tag ${tag}: "${r.description}", expected "→ ${rev}"`);
+  }
+  for (const [ns, want] of Object.entries(seed.namespaces)) {
+    const r = find('Namespaces', ns);
+    const expected = `${want.labels} → ${want.revision} · ${want.pods} pods`;
+    if (!r) fails.push(`namespace row ${ns} missing`);
+    else if (!r.description.startsWith(expected)) fails.push(`namespace ${ns}: "${r.description}", expected "${expected}"`);
+  }
+  return fails;
+}
+
+// ---- the cluster, through its API --------------------------------------------------
+
+async function clusterApi(clusterDir) {
+  const cluster = await import(path.join(ROOT, 'test/cluster/cluster.mjs'));
+  const state = cluster.readState(clusterDir);
+  return {
+    state,
+    async nsLabels(name) {
+      const r = await cluster.apiRequest(state, 'GET', `/api/v1/namespaces/${name}`);
+      if (r.status !== 200) throw new Error(`GET namespace ${name}: HTTP ${r.status}`);
+      return r.json.metadata.labels ?? {};
+    },
+    async patchNsLabels(name, labels) {
+      const r = await cluster.apiRequest(state, 'PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
+      if (r.status !== 200) throw new Error(`PATCH namespace ${name}: HTTP ${r.status} ${r.text}`);
+    },
+  };
+}
+
+// ---- further UI checks: one entry per feature, run when package.json contributes its command ----
+
+/** Contributed command → palette title ("Istio: Show Proxy Status"). */
+function paletteTitle(id) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const c = (pkg.contributes?.commands ?? []).find((x) => x.command === id);
+  return c ? `${c.category ? `${c.category}: ` : ''}${c.title}` : undefined;
+}
+
+export const UI_CHECKS = [
+  {
+    title: 'proxy-status panel opens from the palette and shows the seed distribution',
+    requires: { commands: ['istioRevisions.proxyStatus.show'] },
+    async run({ page, shot }) {
+      await runFromPalette(page, paletteTitle('istioRevisions.proxyStatus.show'));
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      // Seed: 13 proxies: 10 on 1-7-6 (ns-a, ns-b and test-ns × 3 — test-ns keeps its old sidecars after the move — plus the gateway), 3 on 1-8-0 (ns-c).
+      const want = [/1-7-6[^\n]*\b10 prox/, /1-8-0[^\n]*\b3 prox/];
+      const text = await poll('the panel to show 10 proxies on 1-7-6 and 3 on 1-8-0', async () => {
+        const t = await frame.locator('body').innerText({ timeout: 2000 });
+        const missing = want.filter((re) => !re.test(t));
+        if (missing.length) throw new CheckFailed(`no ${missing.join(', ')} in: ${t.slice(0, 400).replace(/\n/g, ' | ')}`);
+        return t;
+      }, 30_000);
+      log('ui', `panel text (first lines):\n    ${text.split('\n').filter((l) => l.trim()).slice(0, 25).join('\n    ')}`);
+      await sleep(500);
+      await shot('proxy-status.png');
+    },
+  },
+];
+
+// ---- the run ---------------------------------------------------------------------
+
+/**
+ * opts: { setup, clusterDir, vsix, keep }
+ * Returns { ok, passed, failed, seconds, screenshots }.
+ */
+export async function runUiTest(opts) {
+  const t0 = Date.now();
+  const setup = opts.setup ?? ensureSetup();
+  const vsix = opts.vsix ?? path.join(ROOT, 'dist/istio-revisions.vsix');
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} missing: run npm run package first`);
+  const api = await clusterApi(opts.clusterDir);
+  const dir = mkTmp('istio-revisions-ui-');
+  const workspace = path.join(dir, 'workspace');
+  fs.mkdirSync(workspace, { recursive: true });
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  const results = [];
+  const screenshots = [];
+  let server;
+  let context;
+  let page;
+  const shot = async (name, locator) => {
+    const file = path.join(OUTPUT_DIR, name);
+    await (locator ?? page).screenshot({ path: file });
+    screenshots.push(path.relative(ROOT, file));
+    log('ui', `screenshot ${path.relative(ROOT, file)}`);
+  };
+  const step = async (title, fn) => {
+    const s0 = Date.now();
+    try {
+      await fn();
+      results.push({ title, ok: true });
+      log('ui', `✔ ${title} (${secs(s0)} s)`);
+      return true;
+    } catch (e) {
+      results.push({ title, ok: false, error: e });
+      log('ui', `✘ ${title} (${secs(s0)} s)\n    ${e instanceof CheckFailed ? e.message : e.stack ?? e}`);
+      if (page) await shot(`failure-${results.length}.png`).catch(() => {});
+      return false;
+    }
+  };
+  const skip = (title, why) => { results.push({ title, skipped: true }); log('ui', `- ${title} (skipped: ${why})`); };
+
+  try {
+    server = await startCodeServer({ setup, dir, folder: workspace, vsix, env: { KUBECONFIG: api.state.kubeconfig } });
+    context = await launchBrowser(setup, dir);
+    page = context.pages()[0] ?? await context.newPage();
+    page.setDefaultTimeout(15_000);
+
+    const treeOk = await step('workbench loads; the Istio Revisions tree shows the seed scenario', async () => {
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await waitForWorkbench(page);
+      const icon = page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER_TITLE}"]`);
+      await icon.waitFor({ state: 'visible', timeout: 30_000 });
+      await icon.click();
+      // Expand the cluster (it starts expanded; click only if collapsed).
+      const clusterRow = rowLocator(page, seed.context, 1);
+      await clusterRow.waitFor({ state: 'visible', timeout: 30_000 });
+      if ((await clusterRow.getAttribute('aria-expanded')) === 'false') await clusterRow.click();
+      await widenSidebar(page);
+      const groups = await poll('the tree rows to match the seed scenario', async () => {
+        const g = groupRows(await readTreeRows(page));
+        const fails = compareWithSeed(g);
+        if (fails.length) throw new CheckFailed(fails.join('; '));
+        return g;
+      }, 45_000);
+      // Gateways start collapsed: expand them for the picture.
+      const gwRow = rowLocator(page, 'Gateways', 2);
+      if ((await gwRow.getAttribute('aria-expanded')) === 'false') { await gwRow.click(); await sleep(300); }
+      for (const [g, rs] of groupRows(await readTreeRows(page))) log('ui', `  ${g}: ${rs.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
+      const ns = (n) => groups.get('Namespaces').find((r) => r.label === n).description;
+      check(ns('test-ns').includes('→ 1-7-6'), `test-ns: "${ns('test-ns')}" does not show → 1-7-6`);
+      check(ns('ns-c').includes('→ 1-8-0'), `ns-c: "${ns('ns-c')}" does not show → 1-8-0`);
+      await page.mouse.move(700, 850); // no hover tooltip in the picture
+      await sleep(300);
+      await shot('tree.png');
+      await shot('tree-sidebar.png', page.locator(SIDEBAR));
+    });
+
+    if (!treeOk) skip('right-click test-ns → Move to Revision or Tag… → canary → Move', 'the tree is not right');
+    else {
+      await step('right-click test-ns → Move to Revision or Tag… → canary → Move reaches the cluster', async () => {
+        const before = await api.nsLabels('test-ns');
+        check(before['istio-injection'] === 'enabled' && before['istio.io/rev'] === undefined, `test-ns is not in the seed state: ${JSON.stringify(before)}`);
+        const nsRow = rowLocator(page, 'test-ns', 3);
+        await nsRow.click({ button: 'right' });
+        const item = page.locator('.monaco-menu .action-item', { hasText: 'Move to Revision or Tag…' }).first();
+        await item.waitFor({ state: 'visible' });
+        await item.hover();
+        await item.locator('.action-label').click();
+        // QuickPick of tags and revisions: the row labelled exactly "canary".
+        const qp = page.locator('.quick-input-widget');
+        await qp.waitFor({ state: 'visible' });
+        const canary = qp.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^\s*canary\s*$/ }) }).first();
+        await canary.waitFor({ state: 'visible' });
+        await canary.click();
+        // Modal confirmation with the plan; the button "Move".
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ state: 'visible' });
+        log('ui', `  confirm: ${(await dialog.innerText()).split('\n').filter((l) => l.trim()).slice(0, 6).join(' | ')}`);
+        await dialog.locator('.monaco-button', { hasText: /^Move$/ }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        const after = await poll('test-ns to carry istio.io/rev=canary in the cluster', async () => {
+          const l = await api.nsLabels('test-ns');
+          if (l['istio.io/rev'] !== 'canary') throw new CheckFailed(`labels ${JSON.stringify(l)}`);
+          return l;
+        }, 15_000);
+        check(after['istio-injection'] === undefined, `istio-injection still set on test-ns: ${JSON.stringify(after)}`);
+        log('ui', `  cluster: test-ns labels ${JSON.stringify(after)}`);
+        // The tree follows the cluster.
+        await poll('the test-ns row to show istio.io/rev=canary → 1-8-0', async () => {
+          const r = (groupRows(await readTreeRows(page)).get('Namespaces') ?? []).find((x) => x.label === 'test-ns');
+          if (!r?.description.startsWith('istio.io/rev=canary → 1-8-0')) throw new CheckFailed(`row: "${r?.description}"`);
+          return true;
+        }, 20_000);
+        // The plan's progress notification closes, then the follow-up "Restart Now / Later" offer comes
+        // (test-ns's pods still run 1-7-6): answer Later, nothing is restarted.
+        const later = page.locator('.notifications-toasts .monaco-button', { hasText: /^Later$/ }).first();
+        try {
+          await later.waitFor({ state: 'visible', timeout: 15_000 });
+          await later.click();
+        } catch {
+          const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+          log('ui', `  note: no "Later" button within 15 s; notifications: ${JSON.stringify(toasts.map((t) => t.replace(/\s+/g, ' ')))}`);
+        }
+        // The plan's progress toast closes once the plan is done.
+        const progressToast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Move test-ns' });
+        const t1 = Date.now();
+        await progressToast.first().waitFor({ state: 'hidden', timeout: 10_000 })
+          .then(() => log('ui', `  progress notification closed ${secs(t1)} s after "Later"`))
+          .catch(async () => log('ui', `  note: progress notification still shown 10 s after the move: ${JSON.stringify((await progressToast.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`));
+        await page.mouse.move(700, 850);
+        await sleep(300);
+        await shot('tree-after-move.png');
+      });
+    }
+
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const contributed = new Set((pkg.contributes?.commands ?? []).map((c) => c.command));
+    for (const c of UI_CHECKS) {
+      const missing = (c.requires.commands ?? []).filter((id) => !contributed.has(id));
+      if (missing.length) { skip(c.title, `package.json does not contribute ${missing.join(', ')}`); continue; }
+      await step(c.title, () => c.run({ page, shot, api, server }));
+    }
+  } catch (e) {
+    results.push({ title: 'UI test harness', ok: false, error: e });
+    log('ui', `✘ harness: ${e.stack ?? e}`);
+    if (server) console.log(tail(server.logFile));
+  } finally {
+    // Put test-ns back as the seed scenario has it.
+    await api.patchNsLabels('test-ns', { 'istio.io/rev': null, 'istio-injection': 'enabled' }).catch((e) => log('ui', `restore test-ns failed: ${e.message}`));
+    await context?.close().catch(() => {});
+    await server?.stop();
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+    else { keepTmp(dir); log('ui', `kept ${dir}`); }
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.filter((r) => r.ok === false).length;
+  const skipped = results.filter((r) => r.skipped).length;
+  console.log(`ui: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  return { ok: failed === 0 && passed > 0, passed, failed, skipped, seconds: Number(secs(t0)), screenshots };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  exitOnSignals();
+  const arg = (n) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : undefined; };
+  const cluster = await import(path.join(ROOT, 'test/cluster/cluster.mjs'));
+  const r = await runUiTest({ clusterDir: arg('--cluster-dir') ?? cluster.DEFAULT_DIR, vsix: arg('--vsix'), keep: process.argv.includes('--keep') });
+  log('ui', `${r.ok ? 'PASSED' : 'FAILED'} in ${r.seconds} s`);
+  process.exit(r.ok ? 0 : 1);
+}
