@@ -219,7 +219,9 @@ export class ClusterSnapshot {
     change.namespaces.add(ns);
     const old = this.proxyInfo.get(k);
     if (old) this.account(old, -1);
-    if (ev.type === 'DELETED') {
+    // A terminating or finished pod runs no proxy any more: it leaves the model now.
+    const gone = ev.type === 'DELETED' || !!pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    if (gone) {
       this.objects.Pod.delete(k);
       this.proxyInfo.delete(k);
       this.podsByNs.get(ns)?.delete(k);

@@ -24,6 +24,8 @@ export interface ClusterEntry {
   watcher?: ClusterWatcher;
   /** Set when the context cannot even be configured (missing cluster or user). */
   configError?: string;
+  /** What the entry was built from; a reload restarts it only when this changes. */
+  fingerprint?: string;
 }
 
 export interface ClusterEvent {
@@ -92,12 +94,17 @@ export class ClusterManager implements vscode.Disposable {
       settings.contexts.length > 0 ? settings.contexts : loaded.currentContext ? [loaded.currentContext] : [loaded.contexts[0].name];
     if (!changed && sameKeys(this.entries, wanted)) return;
 
+    // Restart only the clusters whose own configuration (context, cluster, user entries,
+    // Istio namespace, timeout) changed; the others keep their watches.
+    const fingerprints = new Map(wanted.map((ctx) => [ctx, contextFingerprint(loaded, ctx, settings.istioNamespace, settings.requestTimeoutSeconds)]));
     for (const [ctx, e] of this.entries) {
-      if (!wanted.includes(ctx) || changed) { this.disposeEntry(e); this.entries.delete(ctx); }
+      if (!wanted.includes(ctx) || force || e.fingerprint !== fingerprints.get(ctx)) { this.disposeEntry(e); this.entries.delete(ctx); }
     }
     for (const ctx of wanted) {
       if (this.entries.has(ctx)) continue;
-      this.entries.set(ctx, this.createEntry(ctx, settings.istioNamespace, settings.requestTimeoutSeconds));
+      const e = this.createEntry(ctx, settings.istioNamespace, settings.requestTimeoutSeconds);
+      e.fingerprint = fingerprints.get(ctx);
+      this.entries.set(ctx, e);
     }
     // keep the order of `wanted`
     const ordered = wanted.map((c) => this.entries.get(c)!).filter(Boolean);
@@ -165,6 +172,14 @@ export class ClusterManager implements vscode.Disposable {
     this._onDidChangeClusters.dispose();
     this._onDidChangeCluster.dispose();
   }
+}
+
+function contextFingerprint(loaded: LoadedKubeconfig, context: string, istioNamespace: string, timeout: number): string {
+  const kc = loaded.config;
+  const ctx = kc?.getContextObject(context);
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify([ctx ?? null, ctx ? kc!.getCluster(ctx.cluster) : null, ctx ? kc!.getUser(ctx.user) : null, istioNamespace, timeout]));
+  return h.digest('hex');
 }
 
 function hashFiles(paths: string[]): string {

@@ -17,7 +17,9 @@ describe('read side on the local cluster (seed)', function () {
   before(async () => { w = await startWatcher(); });
   after(() => { w?.dispose(); w?.client.dispose(); });
 
-  it('builds the model the seed scenario describes', () => {
+  it('builds the model the seed scenario describes', async () => {
+    // earlier suites restart workloads: let their last pods finish terminating
+    await waitFor('seed pods settled', () => ['ns-a', 'ns-b', 'ns-c', 'test-ns'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0), 90_000);
     const r = buildReport(w.snapshot, { context: CONTEXT });
     assert.deepEqual(r.revisions.map((x) => [x.name, x.version, x.readiness, x.default, x.tags]), [
       ['1-7-6', '1.7.6', 'ready', true, ['default', 'prod']],

@@ -183,4 +183,18 @@ describe('ClusterSnapshot', () => {
     assert.deepEqual(s.namespace('pinned')!.warnings.map((w) => w.code), ['pinnedRevision']);
     assert.deepEqual(s.namespace('on-old')!.warnings.map((w) => w.code), ['tagMissingRevision']);
   });
+
+  it('terminating and finished pods leave the counts', () => {
+    const s = seedSnapshot();
+    const dying = pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1', rv: '5' });
+    dying.metadata.deletionTimestamp = '2026-11-28T00:00:00Z';
+    s.apply({ kind: 'Pod', type: 'MODIFIED', object: dying });
+    assert.deepEqual([s.namespace('ns-a')!.stats.pods, s.namespace('ns-a')!.stats.proxies], [1, 1]);
+    const done = pod('ns-a', 'job', { injectedBy: '1-7-6', version: '1.7.6', name: 'job-1' });
+    done.status = { phase: 'Succeeded' };
+    s.apply({ kind: 'Pod', type: 'ADDED', object: done });
+    assert.equal(s.namespace('ns-a')!.stats.pods, 1);
+    s.apply({ kind: 'Pod', type: 'DELETED', object: dying });
+    assert.equal(s.namespace('ns-a')!.stats.pods, 1);
+  });
 });

@@ -111,4 +111,50 @@ const proxyStatusPanel: FurtherCheck = {
   },
 };
 
-export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel];
+/**
+ * The kubeconfig changing while the extension runs: an extra kubeconfig file (added through the
+ * setting) is edited on disk; the extension reloads it by itself, reports the broken credentials
+ * on that cluster only, and recovers when the file is fixed — the main cluster keeps its watches.
+ */
+const kubeconfigChange: FurtherCheck = {
+  title: 'a kubeconfig file edited while the extension runs is reloaded; only its cluster restarts',
+  requires: { commands: ['istioRevisions.refresh'] },
+  async run({ api, context }) {
+    const { kubeconfigPath } = await import('./kube');
+    const os = await import('node:os');
+    const original = fs.readFileSync(kubeconfigPath(), 'utf8');
+    const tokenLine = /^(\s*)token: .*$/m.exec(original);
+    assert.ok(tokenLine, 'the local kubeconfig has a token user');
+    const server = /server: (\S+)/.exec(original)![1];
+    const ca = /certificate-authority-data: (\S+)/.exec(original)![1];
+    const token = tokenLine[0].trim().slice('token: '.length).replace(/^"|"$/g, '');
+    const extra = (tok: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: extra-cluster\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${ca}\nusers:\n- name: extra-user\n  user:\n    token: "${tok}"\ncontexts:\n- name: ir-extra\n  context:\n    cluster: extra-cluster\n    user: extra-user\n`;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ir-kc-')), 'extra.yaml');
+    fs.writeFileSync(file, extra(token));
+    const cfg = vscode.workspace.getConfiguration('istioRevisions');
+    const mainWatcher = api.clusters.get(context)?.watcher;
+    try {
+      await cfg.update('kubeconfigPaths', [file], vscode.ConfigurationTarget.Global);
+      await cfg.update('contexts', [context, 'ir-extra'], vscode.ConfigurationTarget.Global);
+      await waitFor('ir-extra ready', () => api.clusters.get('ir-extra')?.watcher?.phase.phase === 'ready', 30_000);
+      fs.writeFileSync(file, extra('expired-token'));
+      const err: string = await waitFor('ir-extra reports the rejected credentials', () => {
+        const ph = api.clusters.get('ir-extra')?.watcher?.phase;
+        return ph?.phase === 'error' ? ph.message : undefined;
+      }, 30_000);
+      assert.match(err, /^Cluster "ir-extra": cannot list [a-z]+: unauthorized/);
+      assert.equal(api.clusters.get(context)?.watcher, mainWatcher, 'the main cluster was not restarted');
+      assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready');
+      fs.writeFileSync(file, extra(token));
+      await waitFor('ir-extra recovers', () => api.clusters.get('ir-extra')?.watcher?.phase.phase === 'ready', 30_000);
+      say(`      kubeconfig edit → "${err.slice(0, 80)}…" → recovered`);
+    } finally {
+      await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('kubeconfigPaths', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor('back to the main cluster only', () => api.clusters.list().map((e) => e.context).join() === context, 30_000);
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  },
+};
+
+export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange];
