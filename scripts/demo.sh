@@ -8,4 +8,6 @@ command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
 stamp=node_modules/.package-lock.sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then npm ci --no-audit --no-fund && echo "$want" > "$stamp"; fi
-exec node scripts/demo.mjs "$@"
+node scripts/demo.mjs "$@"
+# then open it in a real VS Code (code-server) and print the URL to open in a browser
+exec node scripts/demo-vscode.mjs
