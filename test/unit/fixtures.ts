@@ -3,7 +3,7 @@
  * templates/mutatingwebhook.yaml and istioctl/pkg/tag/generate.go), so the unit tests
  * exercise the same selectors the API server evaluates.
  */
-import type { Deployment, LabelSelector, MutatingWebhook, MutatingWebhookConfiguration, Namespace, Pod, Service, ConfigMap } from '../../src/istio';
+import { ClusterSnapshot, type Deployment, type LabelSelector, type MutatingWebhook, type MutatingWebhookConfiguration, type Namespace, type Pod, type Service, type ConfigMap } from '../../src/istio';
 
 const NEVER: LabelSelector = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
 
@@ -135,4 +135,26 @@ export function pod(namespace: string, deploy: string, opts: {
     spec: { containers },
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
   };
+}
+
+/**
+ * A snapshot holding the `seed` scenario's control plane (test/cluster/README.md):
+ * revisions 1-7-6 and 1-8-0 with istiod, Services and injector ConfigMaps, tags
+ * prod → 1-7-6, canary → 1-8-0, default → 1-7-6. Tests add their own namespaces and pods.
+ */
+export function seedControlPlane(): ClusterSnapshot {
+  const s = new ClusterSnapshot();
+  s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
+  s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
+  s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
+  s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
+  return s;
+}
+
+/** The seed scenario's namespaces: ns-a, ns-b on prod, ns-c on canary, test-ns on istio-injection, plus istio-system and kube-system. */
+export function seedNamespaces(): Namespace[] {
+  return [
+    ns('ns-a', { 'istio.io/rev': 'prod' }), ns('ns-b', { 'istio.io/rev': 'prod' }), ns('ns-c', { 'istio.io/rev': 'canary' }),
+    ns('test-ns', { 'istio-injection': 'enabled' }), ns('istio-system'), ns('kube-system'),
+  ];
 }

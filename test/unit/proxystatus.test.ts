@@ -4,19 +4,12 @@ import {
   emptyFilters, filterNamespaces, filterRows, parseSyncz, shapeProxyStatus, splitProxyId, xdsState, type ProxyStatusData,
 } from '../../src/istio/proxystatus';
 import { MAX_MESSAGE_BYTES, parsePageMessage, parsePageState, renderPanelHtml } from '../../src/webview/protocol';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc } from './fixtures';
+import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
 
 /** The seed scenario (as in snapshot.test.ts): 1-7-6 (default, prod) and canary 1-8-0. */
 function seedSnapshot(): ClusterSnapshot {
-  const s = new ClusterSnapshot();
-  s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
-  s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
-  s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
-  s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
-  s.replace('Namespace', [
-    ns('ns-a', { 'istio.io/rev': 'prod' }), ns('ns-b', { 'istio.io/rev': 'prod' }), ns('ns-c', { 'istio.io/rev': 'canary' }),
-    ns('test-ns', { 'istio-injection': 'enabled' }), ns('istio-system'), ns('kube-system'),
-  ]);
+  const s = seedControlPlane();
+  s.replace('Namespace', seedNamespaces());
   s.replace('Pod', [
     pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1' }),
     pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a2' }),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {
   ClusterSnapshot, planPermissions, planTagRemove, planTagSet, tagImpact, type Plan, type TagSetInput,
 } from '../../src/istio';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc } from './fixtures';
+import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane } from './fixtures';
 import {
   fullDefaultValidator, fullIstiodService, fullRevisionMwc, fullRevisionValidator, fullTagMwc, fullTagService, seedObjects,
   GOLDEN_CANONICAL_1_8_0, GOLDEN_DEFAULT_VALIDATOR_BEFORE, GOLDEN_TAG_DEFAULT, GOLDEN_TAG_STAGING,
@@ -246,11 +246,7 @@ describe('planTagRemove (istioctl tag remove, 1.31)', () => {
 
 describe('tagImpact', () => {
   function snap(): ClusterSnapshot {
-    const s = new ClusterSnapshot();
-    s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
-    s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
-    s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
-    s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
+    const s = seedControlPlane();
     s.replace('Namespace', [
       ns('ns-a', { 'istio.io/rev': 'prod' }), ns('ns-b', { 'istio.io/rev': 'prod' }), ns('ns-c', { 'istio.io/rev': 'canary' }),
       ns('test-ns', { 'istio-injection': 'enabled' }), ns('istio-system'),

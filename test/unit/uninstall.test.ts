@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ClusterSnapshot, planPermissions, planUninstall, uninstallChecklist, uninstallSelector, UNINSTALL_KINDS, type UninstallKind } from '../../src/istio';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc } from './fixtures';
+import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane } from './fixtures';
 import { fullIstiodService, fullRevisionMwc, fullRevisionValidator, fullTagMwc } from './fixtures-full';
 
 const kind = (k: string): UninstallKind => UNINSTALL_KINDS.find((x) => x.kind === k)!;
@@ -106,11 +106,7 @@ describe('uninstall --revision (istioctl 1.31 prune.go)', () => {
 
 describe('uninstallChecklist', () => {
   function snap(): ClusterSnapshot {
-    const s = new ClusterSnapshot();
-    s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
-    s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
-    s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
-    s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
+    const s = seedControlPlane();
     s.replace('Namespace', [
       ns('ns-a', { 'istio.io/rev': 'prod' }), ns('ns-c', { 'istio.io/rev': 'canary' }), ns('ns-d', { 'istio.io/rev': '1-7-6' }),
       ns('test-ns', { 'istio-injection': 'enabled' }), ns('istio-system'), ns('moved'),

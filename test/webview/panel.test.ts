@@ -18,7 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ClusterSnapshot } from '../../src/istio';
 import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
 import { parsePageMessage, renderPanelHtml, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc } from '../unit/fixtures';
+import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane } from '../unit/fixtures';
 
 // Callbacks given to page.evaluate run in the browser; the root tsconfig has no DOM lib.
 declare const window: any;
@@ -30,11 +30,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The seed scenario (test/cluster/scenarios.mjs): four namespaces × (httpbin ×2, sleep ×1), istioctl's ingress gateway on 1-7-6. */
 function seedSnapshot(): ClusterSnapshot {
-  const s = new ClusterSnapshot();
-  s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
-  s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
-  s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
-  s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
+  const s = seedControlPlane();
   const nss: [string, Record<string, string>, string][] = [
     ['ns-a', { 'istio.io/rev': 'prod' }, '1-7-6'], ['ns-b', { 'istio.io/rev': 'prod' }, '1-7-6'],
     ['ns-c', { 'istio.io/rev': 'canary' }, '1-8-0'], ['test-ns', { 'istio-injection': 'enabled' }, '1-7-6'],
