@@ -157,4 +157,35 @@ const kubeconfigChange: FurtherCheck = {
   },
 };
 
-export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange];
+/**
+ * A user the cluster's RBAC grants nothing (context local-readonly, no bindings): the tree
+ * shows that cluster with one clear mark per kind it may not list, naming verb and resource,
+ * and the other cluster is unaffected.
+ */
+const forbiddenMarks: FurtherCheck = {
+  title: 'a user without read permissions: the tree marks each kind it may not list',
+  requires: { commands: ['istioRevisions.refresh'] },
+  async run({ api, context }) {
+    const { rows } = await import('./helpers');
+    const cfg = vscode.workspace.getConfiguration('istioRevisions');
+    try {
+      await cfg.update('contexts', [context, 'local-readonly'], vscode.ConfigurationTarget.Global);
+      await waitFor('local-readonly loaded', () => api.clusters.get('local-readonly')?.watcher?.phase.phase === 'ready', 30_000);
+      const top = await rows(api);
+      const ro = top.find((r) => r.label === 'local-readonly');
+      assert.ok(ro, `rows: ${top.map((r) => r.label).join(', ')}`);
+      const children = await rows(api, ro.node);
+      const marks = children.filter((r) => /^istio\.error\b/.test(r.contextValue)).map((r) => r.label);
+      for (const res of ['mutatingwebhookconfigurations', 'deployments', 'services', 'configmaps', 'namespaces', 'pods']) {
+        assert.ok(marks.some((m) => m.startsWith(`Cluster "local-readonly": cannot list ${res}`) && m.includes('forbidden')), `no mark for ${res}: ${JSON.stringify(marks)}`);
+      }
+      assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready', 'the other cluster is unaffected');
+      say(`      ${marks.length} marks, e.g. "${marks[0].slice(0, 90)}…"`);
+    } finally {
+      await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor('back to the main cluster only', () => api.clusters.list().map((e) => e.context).join() === context, 30_000);
+    }
+  },
+};
+
+export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange, forbiddenMarks];
