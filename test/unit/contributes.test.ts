@@ -9,7 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
+/** package.json with its %key% placeholders replaced from package.nls.json, as VS Code shows it. */
+const rawPkg = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
+const pkg = JSON.parse(rawPkg, (_k, v) => (typeof v === 'string' && /^%[\w.-]+%$/.test(v) ? nls[v.slice(1, -1)] ?? v : v));
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -58,6 +61,12 @@ describe('package.json contributions match the code', () => {
       const created = [...ext.matchAll(/createTreeView\((\w+|'[^']+')/g)].map((m) => (m[1].startsWith("'") ? m[1].slice(1, -1) : consts.get(m[1])));
       assert.ok(created.includes(v.id), `view ${v.id} has no createTreeView`);
     }
+  });
+
+  it('every %placeholder% in package.json has its string in package.nls.json, and no string is unused', () => {
+    const used = new Set([...rawPkg.matchAll(/"%([\w.-]+)%"/g)].map((m) => m[1]));
+    assert.deepEqual([...used].filter((k) => !(k in nls)), []);
+    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), []);
   });
 
   it('engines.vscode and @types/vscode name the same minimum', () => {

@@ -102,11 +102,14 @@ async function clusterApi(clusterDir) {
 
 // ---- further UI checks: one entry per feature, run when package.json contributes its command ----
 
-/** Contributed command → palette title ("Istio: Show Proxy Status"). */
+/** Contributed command → palette title ("Istio: Show Proxy Status"), with package.nls.json's strings. */
 function paletteTitle(id) {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const nlsFile = path.join(ROOT, 'package.nls.json');
+  const nls = fs.existsSync(nlsFile) ? JSON.parse(fs.readFileSync(nlsFile, 'utf8')) : {};
+  const str = (v) => (typeof v === 'string' && /^%[\w.-]+%$/.test(v) ? nls[v.slice(1, -1)] ?? v : v);
   const c = (pkg.contributes?.commands ?? []).find((x) => x.command === id);
-  return c ? `${c.category ? `${c.category}: ` : ''}${c.title}` : undefined;
+  return c ? `${c.category ? `${str(c.category)}: ` : ''}${str(c.title)}` : undefined;
 }
 
 export const UI_CHECKS = [
