@@ -102,12 +102,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const cfg = configForContext(loaded, context);
   if (!cfg.ok) { io.err(`istio-revisions: ${cfg.message}\n`); return EXIT.error; }
   const client = new ClusterClient(context, cfg.config, undefined, parsed.timeoutMs);
-  const watcher = new ClusterWatcher(client, { istioNamespace: parsed.istioNamespace });
+  const scopeNamespace = loaded.contexts.find((c) => c.name === context)?.namespace;
+  const watcher = new ClusterWatcher(client, { istioNamespace: parsed.istioNamespace, scopeNamespace });
   try {
     const phase = await watcher.start(false);
     if (phase.phase === 'error') { io.err(`istio-revisions: ${phase.message}\n`); return EXIT.error; }
     const incomplete = [...watcher.kindStatus].filter(([, s]) => s.state !== 'ok');
-    for (const [, s] of incomplete) if ('error' in s) io.err(`warning: ${describeK8sError(s.error)}\n`);
+    for (const [, s] of incomplete) {
+      if (s.state === 'scoped') io.err(`warning: ${describeK8sError(s.error)}; showing namespace ${s.namespace} only\n`);
+      else if ('error' in s) io.err(`warning: ${describeK8sError(s.error)}\n`);
+    }
     const report = buildReport(watcher.snapshot, { context, server: client.server });
     if (parsed.command === 'status') {
       io.out(parsed.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));

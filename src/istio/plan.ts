@@ -42,6 +42,11 @@ export interface PlannedRequest {
    * the body's metadata and retry; a second conflict is reported.
    */
   retryOnConflict?: boolean;
+  /**
+   * With retryOnConflict: labels whose values (null = absent) the plan was built on. If the
+   * re-read object has others, someone changed what the plan decided on: report, don't retry.
+   */
+  expectLabels?: Record<string, string | null>;
 }
 
 export interface Plan {

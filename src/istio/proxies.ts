@@ -126,18 +126,25 @@ function isReady(pod: Pod): boolean {
  */
 export function analyzePod(
   pod: Pod,
-  nsLabels: Labels | undefined,
+  /** `null`: the namespace's labels cannot be read (no permission), so what it resolves to is unknown. */
+  nsLabels: Labels | undefined | null,
   webhooks: readonly InjectionWebhook[],
   revisionVersion: (rev: string) => string | undefined,
   tagTarget: (tag: string) => string | undefined = () => undefined,
 ): ProxyInfo {
   const ns = pod.metadata.namespace ?? 'default';
   const sig = injectedRevisionOf(pod);
-  const expected = builtInProxyOwner(pod, tagTarget) ?? resolveInjection(webhooks, nsLabels, pod.metadata.labels, ns);
+  const expected: InjectionOutcome = builtInProxyOwner(pod, tagTarget)
+    ?? (nsLabels === null
+      ? { kind: 'none', reason: `the labels of namespace ${ns} cannot be read (no permission), so what it resolves to is unknown`, matches: [] }
+      : resolveInjection(webhooks, nsLabels, pod.metadata.labels, ns));
+  const unknownTarget = nsLabels === null && expected.kind === 'none';
   let stale = false;
   let staleReason: string | undefined;
   let missingProxy = false;
-  if (sig.injected) {
+  if (unknownTarget) {
+    // Without the namespace's labels neither staleness nor a missing proxy can be judged.
+  } else if (sig.injected) {
     if (expected.kind === 'injected') {
       const want = expected.revision;
       const wantVersion = revisionVersion(want);

@@ -78,6 +78,7 @@ export function planRelabel(snapshot: ClusterSnapshot, cluster: string, namespac
       permission: { verb: 'patch', group: '', resource: 'namespaces', name },
       dryRunnable: true,
       retryOnConflict: true,
+      expectLabels: Object.fromEntries(Object.keys(labels).map((k) => [k, current[k] ?? null])),
     });
     if (outcome.kind !== 'injected') warnings.push(`New pods in ${name} will ${outcome.kind === 'none' ? 'not be injected' : `match several webhooks (${describeOutcome(outcome)})`}.`);
   }

@@ -29,6 +29,8 @@ export interface StatusReport {
   namespaces: {
     name: string;
     labels: { 'istio-injection': string | null; 'istio.io/rev': string | null };
+    /** False when the user may not read the Namespace object (labels and resolution unknown). */
+    labelsKnown: boolean;
     resolvesTo: string | null;
     resolution: string;
     viaTag: string | null;
@@ -52,7 +54,7 @@ export interface Blocker {
 }
 
 function inMesh(n: NamespaceView): boolean {
-  return n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
+  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
 }
 
 export function buildReport(snap: ClusterSnapshot, cluster: { context: string; server?: string }): StatusReport {
@@ -85,6 +87,7 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
     namespaces: mesh.map((n) => ({
       name: n.name,
       labels: { 'istio-injection': n.labels.injection ?? null, 'istio.io/rev': n.labels.rev ?? null },
+      labelsKnown: n.labelsKnown,
       resolvesTo: n.resolvedRevision ?? null,
       resolution: describeOutcome(n.resolution),
       viaTag: n.viaTag ?? null,

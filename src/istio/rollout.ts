@@ -113,6 +113,7 @@ export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutS
     return { done: true, message: `${want} pods at revision ${st.currentRevision ?? '?'}` };
   }
   // DaemonSet
+  if (o.spec?.updateStrategy?.type === 'OnDelete') return { done: true, message: 'OnDelete strategy: pods restart when deleted' };
   const want = st.desiredNumberScheduled ?? 0;
   if ((st.updatedNumberScheduled ?? 0) < want) return { done: false, failed: false, message: `${st.updatedNumberScheduled ?? 0} of ${want} pods updated` };
   if ((st.numberAvailable ?? 0) < want) return { done: false, failed: false, message: `${st.numberAvailable ?? 0} of ${want} updated pods available` };

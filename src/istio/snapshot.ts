@@ -67,6 +67,8 @@ export interface NamespaceView {
   stats: NamespaceStats;
   warnings: NamespaceWarning[];
   terminating: boolean;
+  /** False when the user may not read the Namespace object: labels and resolution are unknown. */
+  labelsKnown: boolean;
 }
 
 export interface GatewayView {
@@ -109,6 +111,8 @@ export class ClusterSnapshot {
   private readonly revProxies = new Map<string, { proxies: number; stale: number }>();
   private cp: ControlPlane;
   private resolutionFingerprint = '';
+  /** False when Namespace objects cannot be listed: namespaces are known from their pods only. */
+  private namespacesReadable = true;
 
   constructor() {
     this.cp = buildControlPlane({ deployments: [], services: [], configMaps: [], mwcs: [] });
@@ -238,9 +242,21 @@ export class ClusterSnapshot {
     if (info.gateway || old?.gateway) change.gateways = true;
   }
 
+  /** Tells the snapshot whether Namespace objects are readable (RBAC); re-analyses pods when that changes. */
+  setNamespacesReadable(readable: boolean): SnapshotChange {
+    const change = noChange();
+    if (readable === this.namespacesReadable) return change;
+    this.namespacesReadable = readable;
+    for (const ns of this.podsByNs.keys()) { this.reanalyzeNamespace(ns); change.namespaces.add(ns); }
+    change.namespaceList = true;
+    return change;
+  }
+
   private analyze(pod: KindMap['Pod']): ProxyInfo {
     const ns = pod.metadata.namespace ?? 'default';
-    return analyzePod(pod, this.objects.Namespace.get(ns)?.metadata.labels, this.cp.webhooks,
+    const obj = this.objects.Namespace.get(ns);
+    const labels = obj ? obj.metadata.labels : this.namespacesReadable ? undefined : null;
+    return analyzePod(pod, labels, this.cp.webhooks,
       (r) => this.cp.revisionByName.get(r)?.version, (t) => this.cp.tagByName.get(t)?.revision);
   }
 
@@ -291,7 +307,10 @@ export class ClusterSnapshot {
   }
 
   namespaceNames(): string[] {
-    return [...this.objects.Namespace.keys()].sort();
+    if (this.namespacesReadable) return [...this.objects.Namespace.keys()].sort();
+    const names = new Set(this.objects.Namespace.keys());
+    for (const [ns, pods] of this.podsByNs) if (pods.size > 0) names.add(ns);
+    return [...names].sort();
   }
 
   namespaceObject(name: string): Namespace | undefined {
@@ -300,12 +319,26 @@ export class ClusterSnapshot {
 
   namespace(name: string): NamespaceView | undefined {
     const ns = this.objects.Namespace.get(name);
-    if (!ns) return undefined;
+    if (!ns) return !this.namespacesReadable && (this.podsByNs.get(name)?.size ?? 0) > 0 ? this.unreadableView(name) : undefined;
     return this.viewOf(ns);
   }
 
   namespaces(): NamespaceView[] {
-    return this.namespaceNames().map((n) => this.viewOf(this.objects.Namespace.get(n)!));
+    return this.namespaceNames().map((n) => { const o = this.objects.Namespace.get(n); return o ? this.viewOf(o) : this.unreadableView(n); });
+  }
+
+  /** A namespace known only from its pods: the user may not read the Namespace object. */
+  private unreadableView(name: string): NamespaceView {
+    const stats = this.nsStats.get(name) ?? emptyStats();
+    return {
+      name,
+      labels: { both: false },
+      resolution: { kind: 'none', reason: `the labels of namespace ${name} cannot be read (no permission)`, matches: [] },
+      stats: { ...stats, byRevision: new Map(stats.byRevision) },
+      warnings: [],
+      terminating: false,
+      labelsKnown: false,
+    };
   }
 
   private viewOf(ns: Namespace): NamespaceView {
@@ -345,6 +378,7 @@ export class ClusterSnapshot {
       stats: { ...stats, byRevision: new Map(stats.byRevision) },
       warnings,
       terminating: ns.status?.phase === 'Terminating' || !!ns.metadata.deletionTimestamp,
+      labelsKnown: true,
     };
   }
 

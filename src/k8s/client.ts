@@ -117,6 +117,8 @@ export class ClusterClient {
     } catch (e) {
       return fail(this.err(o, 'config', `credentials could not be loaded: ${(e as Error).message}`));
     }
+    // Loading credentials (exec plugins) takes time: the caller may have cancelled meanwhile.
+    if (o.signal?.aborted) return fail(this.err(o, 'cancelled', 'cancelled'));
     const u = this.url(o.path, o.query);
     const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
     const headers: Record<string, string> = { ...(base.headers as Record<string, string>), Accept: o.accept ?? 'application/json' };
@@ -245,6 +247,7 @@ export class ClusterClient {
       }, true);
       if (!res.ok) return res;
       const stream = res.value;
+      if (ac.signal.aborted) { stream.destroy(); return fail(this.err(ctx, 'cancelled', 'cancelled')); }
       return new Promise((resolve) => {
         let buf = '';
         let result: K8sResult<{ resourceVersion: string }> | undefined;

@@ -117,8 +117,13 @@ export async function sendPlanned(client: ClusterClient, r: PlannedRequest, dryR
   let res = await client.request(requestOf(r, dryRun, signal));
   if (!res.ok && res.error.kind === 'notFound' && r.ignoreNotFound) return { ok: true, value: undefined };
   if (!res.ok && res.error.kind === 'conflict' && r.retryOnConflict) {
-    const cur = await client.request<{ metadata?: { resourceVersion?: string } }>({ ...requestOf(r, false, signal), method: 'GET', body: undefined, query: {}, verb: 'get' });
+    const cur = await client.request<{ metadata?: { resourceVersion?: string; labels?: Record<string, string> } }>({ ...requestOf(r, false, signal), method: 'GET', body: undefined, query: {}, verb: 'get' });
     if (!cur.ok) return cur;
+    const changed = Object.entries(r.expectLabels ?? {}).filter(([k, v]) => (cur.value?.metadata?.labels?.[k] ?? null) !== v);
+    if (changed.length) {
+      const what = changed.map(([k, v]) => `${k}: ${v ?? '(absent)'} → ${cur.value?.metadata?.labels?.[k] ?? '(absent)'}`).join(', ');
+      return { ok: false, error: { ...res.error, cause: `its labels changed since the plan was made (${what}); nothing was overwritten — look again and re-run` } };
+    }
     await beforeRetry?.();
     const body = structuredClone(r.body) as { metadata?: { resourceVersion?: string } };
     if (body?.metadata) body.metadata.resourceVersion = cur.value?.metadata?.resourceVersion;

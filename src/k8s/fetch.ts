@@ -32,7 +32,13 @@ export async function fetchTagInputs(client: ClusterClient, istioNamespace: stri
 export async function fetchUninstallObjects(client: ClusterClient, revision: string, signal?: AbortSignal): Promise<K8sResult<{ resource: UninstallKind; items: any[] }[]>> {
   const labelSelector = uninstallSelector(revision);
   const results = await Promise.all(UNINSTALL_KINDS.map(async (k) => {
-    const r = await client.list({ plural: k.plural, kind: k.kind, group: k.group, version: k.version, namespaced: k.namespaced }, { labelSelector, signal }, raw);
+    const res = { plural: k.plural, kind: k.kind, group: k.group, version: k.version, namespaced: k.namespaced };
+    let r = await client.list(res, { labelSelector, signal }, raw);
+    // A just-registered API (e.g. a CRD still being established) may answer 503 for a moment.
+    for (let attempt = 0; attempt < 3 && !r.ok && r.error.kind === 'server'; attempt++) {
+      await new Promise((ok) => setTimeout(ok, 500 * (attempt + 1)));
+      r = await client.list(res, { labelSelector, signal }, raw);
+    }
     return { k, r };
   }));
   const out: { resource: UninstallKind; items: any[] }[] = [];

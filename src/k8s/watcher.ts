@@ -37,7 +37,13 @@ export function sourcesFor(istioNamespace: string): SourceSpec[] {
   ];
 }
 
-export type KindStatus = { state: 'ok' } | { state: 'forbidden'; error: K8sError } | { state: 'error'; error: K8sError } | { state: 'pending' };
+export type KindStatus =
+  | { state: 'ok' }
+  | { state: 'forbidden'; error: K8sError }
+  | { state: 'error'; error: K8sError }
+  | { state: 'pending' }
+  /** Not listable cluster-wide, so only the context's namespace is listed and watched. */
+  | { state: 'scoped'; namespace: string; error: K8sError };
 
 export type ClusterPhase =
   | { phase: 'idle' }
@@ -52,6 +58,11 @@ export interface WatcherOptions {
   batchMs?: number;
   pageSize?: number;
   log?: (msg: string) => void;
+  /**
+   * The kubeconfig context's namespace. A user who may not list pods cluster-wide
+   * (a namespace-scoped role) still sees this namespace's pods.
+   */
+  scopeNamespace?: string;
 }
 
 const FATAL_FOR_CLUSTER = new Set<K8sError['kind']>(['unreachable', 'timeout', 'unauthorized', 'config', 'server']);
@@ -98,20 +109,37 @@ export class ClusterWatcher {
       this.setPhase({ phase: 'error', error: fatal.error, message: describeK8sError(fatal.error) });
       return this._phase;
     }
+    // Namespace-scoped users: fall back to the context's namespace for kinds listed cluster-wide.
+    const sources = [...this.sources];
+    const scope = this.opts.scopeNamespace;
+    if (scope) {
+      await Promise.all(sources.map(async (s, i) => {
+        const l = lists[i];
+        if (l.ok || l.error.kind !== 'forbidden' || s.namespace || s.kind !== 'Pod') return;
+        const scoped: SourceSpec = { ...s, namespace: scope };
+        const r = await this.listSource(scoped, ac.signal);
+        if (!r.ok) return;
+        sources[i] = scoped;
+        lists[i] = r;
+        this.kindStatus.set(s.kind, { state: 'scoped', namespace: scope, error: l.error });
+      }));
+      if (gen !== this.generation) return this._phase;
+    }
     let change = noChange();
     lists.forEach((l, i) => {
-      const s = this.sources[i];
+      const s = sources[i];
       if (l.ok) {
         change = mergeChanges(change, this.snapshot.replace(s.kind, l.items as KindMap[typeof s.kind][]));
-        this.kindStatus.set(s.kind, { state: 'ok' });
+        if (this.kindStatus.get(s.kind)?.state !== 'scoped') this.kindStatus.set(s.kind, { state: 'ok' });
       } else {
         this.kindStatus.set(s.kind, l.error.kind === 'forbidden' ? { state: 'forbidden', error: l.error } : { state: 'error', error: l.error });
       }
     });
+    change = mergeChanges(change, this.snapshot.setNamespacesReadable(this.kindStatus.get('Namespace')?.state === 'ok'));
     this.setPhase({ phase: 'ready' });
     this.changeEmitter.fire({ ...change, namespaceList: true, namespaceLabels: true, controlPlane: true, gateways: true });
     if (watch) {
-      lists.forEach((l, i) => { if (l.ok) void this.watchLoop(this.sources[i], l.resourceVersion, ac.signal, gen); });
+      lists.forEach((l, i) => { if (l.ok) void this.watchLoop(sources[i], l.resourceVersion, ac.signal, gen); });
     }
     return this._phase;
   }
@@ -140,7 +168,7 @@ export class ClusterWatcher {
     let backoff = 500;
     while (!signal.aborted && gen === this.generation) {
       const h = this.client.watch(s.resource, { namespace: s.namespace, labelSelector: s.labelSelector, resourceVersion: rv }, s.prune,
-        (type, object) => this.enqueue({ kind: s.kind, type, object } as WatchEvent));
+        (type, object) => { if (gen === this.generation) this.enqueue({ kind: s.kind, type, object } as WatchEvent); });
       const onAbort = () => h.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       const res = await h.done;
@@ -160,13 +188,22 @@ export class ClusterWatcher {
       const l = await this.listSource(s, signal);
       if (signal.aborted || gen !== this.generation) return;
       if (!l.ok) {
-        if (l.error.kind === 'forbidden') { this.kindStatus.set(s.kind, { state: 'forbidden', error: l.error }); return; }
+        if (l.error.kind === 'forbidden') {
+          // Permission revoked: what was known of this kind can no longer be kept current, so it goes.
+          this.kindStatus.set(s.kind, { state: 'forbidden', error: l.error });
+          this.flush();
+          const cleared = this.snapshot.replace(s.kind, []);
+          if (s.kind === 'Namespace') Object.assign(cleared, mergeChanges(cleared, this.snapshot.setNamespacesReadable(false)));
+          this.setPhase({ phase: 'ready' });
+          this.changeEmitter.fire({ ...cleared, namespaceList: true, controlPlane: cleared.controlPlane });
+          return;
+        }
         continue;
       }
       this.flush();
       const change = this.snapshot.replace(s.kind, l.items as never);
       rv = l.resourceVersion;
-      this.kindStatus.set(s.kind, { state: 'ok' });
+      if (this.kindStatus.get(s.kind)?.state !== 'scoped') this.kindStatus.set(s.kind, { state: 'ok' });
       if (this._phase.phase === 'reconnecting') this.setPhase({ phase: 'ready' });
       this.changeEmitter.fire(change);
     }

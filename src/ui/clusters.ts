@@ -122,7 +122,8 @@ export class ClusterManager implements vscode.Disposable {
       return { context, configError: cfg.message };
     }
     const client = new ClusterClient(context, cfg.config, { debug: (m) => this.log.debug(`[${context}] ${m}`) }, timeoutSeconds * 1000);
-    const watcher = new ClusterWatcher(client, { istioNamespace, log: (m) => this.log.warn(m) });
+    const scopeNamespace = loaded.contexts.find((c) => c.name === context)?.namespace;
+    const watcher = new ClusterWatcher(client, { istioNamespace, scopeNamespace, log: (m) => this.log.warn(m) });
     const entry: ClusterEntry = { context, server: client.server, watcher };
     (entry as { subs?: vscode.Disposable[] }).subs = [
       watcher.onDidChange((change) => this._onDidChangeCluster.fire({ context, change })),

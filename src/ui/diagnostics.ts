@@ -118,7 +118,8 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
   private scheduleRelintAll(clusterChanged: boolean, relint = true): void {
     if (clusterChanged) this.viewDirty = true;
     this.pendingRelint ||= relint;
-    if (this.relintTimer) clearTimeout(this.relintTimer);
+    // An armed timer is kept (not pushed back), so steady pod churn cannot starve a pending re-lint.
+    if (this.relintTimer) return;
     this.relintTimer = setTimeout(() => {
       this.relintTimer = undefined;
       const all = this.pendingRelint;

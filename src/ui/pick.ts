@@ -7,6 +7,7 @@ import { CancelledError } from './commands/registry';
 /** A ready cluster: the node's, the only one, or one the user picks. */
 export async function pickCluster(clusters: ClusterManager, context?: string): Promise<ClusterEntry & { watcher: NonNullable<ClusterEntry['watcher']> }> {
   let e = context ? clusters.get(context) : undefined;
+  if (context && !e) throw new Error(`Cluster "${context}" is not shown in Istio Revisions any more (choose it with "Istio: Choose Clusters…").`);
   if (!e) {
     const ready = clusters.list().filter((c) => c.watcher?.phase.phase === 'ready');
     if (ready.length === 0) throw new Error(clusters.list().length ? 'No cluster is loaded yet (or all are unreachable): see the Istio Revisions view.' : 'No cluster is configured: choose one with "Istio: Choose Clusters…".');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { planRelabel, type WorkloadId } from '../../src/istio';
 import { describeRestartReport, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
-import { CONTEXT, kubectl, startWatcher, waitFor } from './helpers';
+import { CONTEXT, kubectl, startWatcher, waitFor, waitForPermission } from './helpers';
 
 async function nsLabels(name: string): Promise<{ labels: Record<string, string>; rv: string }> {
   const o = JSON.parse(await kubectl(['get', 'namespace', name, '-o', 'json']));
@@ -61,6 +61,7 @@ describe('actions on the local cluster (seed)', () => {
   it('a user who may read but not patch namespaces is refused before anything changes', async () => {
     await kubectl(['create', 'clusterrole', 'ir-reader', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io']);
     await kubectl(['create', 'clusterrolebinding', 'ir-reader', '--clusterrole=ir-reader', '--user=readonly']);
+    await waitForPermission('local-readonly', { verb: 'list', group: '', resource: 'pods' });
     let ro: ClusterWatcher | undefined;
     try {
       ro = await startWatcher('local-readonly');

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { buildReport, planRelabel, planUninstall, workloadKey, type WorkloadId } from '../../src/istio';
 import { describeRestartReport, fetchUninstallObjects, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
-import { clusterState, CONTEXT, kubectl, startWatcher, waitFor } from './helpers';
+import { clusterState, CONTEXT, kubectl, startWatcher, waitFor, waitForPermission } from './helpers';
 
 async function restartedAt(w: WorkloadId): Promise<string | undefined> {
   const o = JSON.parse(await kubectl(['get', w.kind.toLowerCase(), w.name, '-n', w.namespace, '-o', 'json']));
@@ -95,11 +95,29 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     }
   });
 
+  it('someone changes the injection labels meanwhile: the conflict is reported, their change is not overwritten', async () => {
+    const built = planRelabel(w.snapshot, CONTEXT, ['ns-b'], { kind: 'rev', value: 'canary' });
+    assert.ok(built.ok);
+    await kubectl(['label', 'namespace', 'ns-b', 'istio-injection=disabled']); // a colleague disables injection
+    try {
+      const res = await runPlan(w.client, built.plan);
+      assert.equal(res.ok, false);
+      assert.equal(res.failed?.error.kind, 'conflict');
+      assert.equal(res.failed?.message, 'Cluster "istio-revisions-local": cannot patch namespaces/ns-b: conflict (changed by someone else) — its labels changed since the plan was made (istio-injection: (absent) → disabled); nothing was overwritten — look again and re-run');
+      const labels = JSON.parse(await kubectl(['get', 'ns', 'ns-b', '-o', 'json'])).metadata.labels;
+      assert.deepEqual([labels['istio-injection'], labels['istio.io/rev']], ['disabled', 'prod']);
+    } finally {
+      await kubectl(['label', 'namespace', 'ns-b', 'istio-injection-']);
+    }
+  });
+
   it('403 on the second step: refused before the first because permissions are checked first', async () => {
     await kubectl(['create', 'clusterrole', 'ir-ns-a-only', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io']);
     await kubectl(['create', 'clusterrole', 'ir-patch-ns-a', '--verb=patch', '--resource=namespaces', '--resource-name=ns-a']);
     await kubectl(['create', 'clusterrolebinding', 'ir-ns-a-only', '--clusterrole=ir-ns-a-only', '--user=nsuser']);
     await kubectl(['create', 'clusterrolebinding', 'ir-patch-ns-a', '--clusterrole=ir-patch-ns-a', '--user=nsuser']);
+    await waitForPermission('local-nsuser', { verb: 'list', group: '', resource: 'pods' });
+    await waitForPermission('local-nsuser', { verb: 'patch', group: '', resource: 'namespaces', name: 'ns-a' });
     let u: ClusterWatcher | undefined;
     try {
       u = await startWatcher('local-nsuser');

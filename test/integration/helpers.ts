@@ -1,7 +1,8 @@
 /** Shared helpers of the integration suite: the running local cluster, a watcher over it, waiting. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs } from '../../src/k8s';
+import type { Permission } from '../../src/istio';
+import { checkPermissions, ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs } from '../../src/k8s';
 
 export const CONTEXT = 'istio-revisions-local';
 
@@ -59,4 +60,17 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** RBAC changes reach the API server's authorizer asynchronously: wait until `context` may do this. */
+export async function waitForPermission(context: string, perm: Permission): Promise<void> {
+  const c = client(context);
+  try {
+    await waitFor(`${context} may ${perm.verb} ${perm.resource}`, async () => {
+      const r = await checkPermissions(c, [perm]);
+      return r.ok && r.value.length === 0;
+    }, 30_000);
+  } finally {
+    c.dispose();
+  }
 }

@@ -11,7 +11,7 @@ import { planRelabel, planTagSet, planUninstall, restartRequest } from '../../sr
 import {
   ClusterClient, ClusterWatcher, checkPermissions, configForContext, describeK8sError, fetchTagInputs, fetchUninstallObjects, loadKubeconfigs, redact, runPlan, runRestarts,
 } from '../../src/k8s';
-import { clusterState, CONTEXT, kubectl, startWatcher } from './helpers';
+import { clusterState, CONTEXT, kubectl, startWatcher, waitForPermission } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 function sourceFiles(dir: string): string[] {
@@ -32,6 +32,9 @@ describe('security', function () {
       await kubectl(['create', 'clusterrolebinding', 'ir-view', '--clusterrole=ir-view', '--user=readonly']);
       await kubectl(['create', 'role', 'ir-ns-a', '-n', 'ns-a', '--verb=get,list,watch,patch', '--resource=pods,deployments.apps']);
       await kubectl(['create', 'rolebinding', 'ir-ns-a', '-n', 'ns-a', '--role=ir-ns-a', '--user=nsuser']);
+      await waitForPermission('local-readonly', { verb: 'list', group: '', resource: 'pods' });
+      await waitForPermission('local-readonly', { verb: 'list', group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations' });
+      await waitForPermission('local-nsuser', { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'ns-a' });
     });
     after(async () => {
       admin?.dispose();
@@ -60,7 +63,7 @@ describe('security', function () {
         assert.deepEqual([r2.ok, r2.done.length], [false, 0]);
         assert.ok(r2.denied!.some((d) => d.permission.resource === 'mutatingwebhookconfigurations'));
         const objs = await fetchUninstallObjects(admin.client, '1-7-6');
-        assert.ok(objs.ok);
+        assert.ok(objs.ok, !objs.ok ? describeK8sError(objs.error) : '');
         const un = planUninstall({ cluster: 'local-readonly', revision: '1-7-6', objects: objs.value });
         const r3 = await runPlan(ro.client, un);
         assert.deepEqual([r3.ok, r3.done.length], [false, 0]);
@@ -94,6 +97,44 @@ describe('security', function () {
       } finally {
         u.dispose();
         u.client.dispose();
+      }
+    });
+  });
+
+  describe('a namespace-scoped user whose context names its namespace', () => {
+    before(async () => {
+      await kubectl(['create', 'role', 'ir-ns-a-read', '-n', 'ns-a', '--verb=get,list,watch', '--resource=pods']);
+      await kubectl(['create', 'rolebinding', 'ir-ns-a-read', '-n', 'ns-a', '--role=ir-ns-a-read', '--user=nsuser']);
+      await waitForPermission('local-nsuser', { verb: 'list', group: '', resource: 'pods', namespace: 'ns-a' });
+    });
+    after(async () => {
+      await kubectl(['delete', 'rolebinding', 'ir-ns-a-read', '-n', 'ns-a']);
+      await kubectl(['delete', 'role', 'ir-ns-a-read', '-n', 'ns-a']);
+    });
+
+    it('sees the proxies of its namespace, marked as scoped, without guessing what the unreadable labels resolve to', async () => {
+      const st = clusterState();
+      const text = fs.readFileSync(st.kubeconfig, 'utf8').replace(/(- name: "?local-nsuser"?\n  context:\n)/, '$1    namespace: ns-a\n');
+      assert.ok(text.includes('namespace: ns-a'), 'the context got a namespace');
+      const kc = path.join(st.dir, 'nsuser-scoped-kubeconfig');
+      fs.writeFileSync(kc, text);
+      const loaded = loadKubeconfigs([kc]);
+      const cfg = configForContext(loaded, 'local-nsuser');
+      assert.ok(cfg.ok);
+      const w = new ClusterWatcher(new ClusterClient('local-nsuser', cfg.config), { scopeNamespace: loaded.contexts.find((c) => c.name === 'local-nsuser')!.namespace });
+      try {
+        assert.equal((await w.start(false)).phase, 'ready');
+        const pods = w.kindStatus.get('Pod')!;
+        assert.equal(pods.state, 'scoped');
+        assert.match(pods.state === 'scoped' ? describeK8sError(pods.error) : '', /cannot list pods: forbidden/);
+        assert.equal(w.kindStatus.get('Namespace')!.state, 'forbidden');
+        const v = w.snapshot.namespace('ns-a')!;
+        assert.deepEqual([v.labelsKnown, v.stats.pods, v.stats.proxies, v.stats.stale], [false, 3, 3, 0]);
+        assert.deepEqual([...v.stats.byRevision], [['1-7-6', 3]]);
+        assert.deepEqual(w.snapshot.namespaceNames(), ['ns-a'], 'nothing outside its namespace');
+      } finally {
+        w.dispose();
+        w.client.dispose();
       }
     });
   });

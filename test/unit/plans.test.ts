@@ -92,5 +92,7 @@ describe('restart plans and rollout status', () => {
     assert.equal(rolloutStatus('StatefulSet', { metadata: { generation: 1 }, spec: { replicas: 2 }, status: { observedGeneration: 1, readyReplicas: 2, currentRevision: 'b', updateRevision: 'b' } }).done, true);
     assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 } }).done, false);
     assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 } }).done, true);
+    // OnDelete: pods only restart when deleted, so there is no rollout to wait for
+    assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 2 }, spec: { updateStrategy: { type: 'OnDelete' } }, status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 0 } }).done, true);
   });
 });

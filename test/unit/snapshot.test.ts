@@ -190,4 +190,25 @@ describe('ClusterSnapshot', () => {
     s.apply({ kind: 'Pod', type: 'DELETED', object: dying });
     assert.equal(s.namespace('ns-a')!.stats.pods, 1);
   });
+
+  it('namespaces the user may not read are known from their pods, with unknown labels and no staleness guessed', () => {
+    const s = seedControlPlane();
+    s.replace('Pod', [
+      pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'a1' }),
+      pod('ns-a', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'a2' }),
+    ]);
+    s.setNamespacesReadable(false);
+    const v = s.namespace('ns-a')!;
+    assert.equal(v.labelsKnown, false);
+    assert.deepEqual([v.stats.pods, v.stats.proxies, v.stats.stale, v.stats.missing], [2, 2, 0, 0]);
+    assert.deepEqual([...v.stats.byRevision].sort(), [['1-7-6', 1], ['1-8-0', 1]]);
+    assert.equal(v.resolution.kind, 'none');
+    assert.deepEqual(s.namespaceNames(), ['ns-a']);
+    const r = buildReport(s, { context: 'scoped' });
+    assert.deepEqual(r.namespaces.map((n) => [n.name, n.labelsKnown, n.stale]), [['ns-a', false, 0]]);
+    // once readable, the real labels decide
+    s.setNamespacesReadable(true);
+    s.apply({ kind: 'Namespace', type: 'ADDED', object: ns('ns-a', { 'istio.io/rev': 'prod' }) });
+    assert.deepEqual([s.namespace('ns-a')!.labelsKnown, s.namespace('ns-a')!.stats.stale], [true, 1]);
+  });
 });

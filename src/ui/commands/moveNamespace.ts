@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { planRelabel, restartCandidates, type RelabelTarget } from '../../istio';
+import { planRelabel, restartCandidates, targetLabels, type RelabelTarget } from '../../istio';
 import { pickCluster, pickNamespaces, pickRevisionOrTag } from '../pick';
 import { confirmPlan, executePlan } from '../planUi';
 import type { CommandModule, Services } from './registry';
@@ -35,7 +35,17 @@ export async function relabelWithUi(s: Services, target: RelabelTarget | undefin
     if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.requests.length} namespace(s) would be relabelled. Nothing was changed.`);
     return;
   }
-  // Offer the restart that makes running pods pick up the new revision.
+  // Offer the restart that makes running pods pick up the new revision — once the watch
+  // has brought the new labels into the snapshot, so the candidates are computed on them.
+  const want = targetLabels(t);
+  const applied = () => names.every((n) => {
+    const l = snap.namespaceObject(n)?.metadata.labels ?? {};
+    return Object.entries(want).every(([k, v]) => (v === null ? l[k] === undefined : l[k] === v));
+  });
+  for (const t0 = Date.now(); !applied() && Date.now() - t0 < 5000;) {
+    cluster.watcher.flush();
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const stale = names.flatMap((n) => restartCandidates(snap, n, false).workloads);
   if (stale.length === 0 || opts.restart === 'no') return;
   let choice: MoveOptions['restart'] = opts.restart;
@@ -45,7 +55,6 @@ export async function relabelWithUi(s: Services, target: RelabelTarget | undefin
     choice = pick === 'Restart Now' ? 'all' : 'no';
   }
   if (choice === 'no') return;
-  cluster.watcher.flush();
   await restartWorkloadsWithUi(s, cluster.context, names, choice === 'stale', undefined, { assumeYes: opts.assumeYes });
 }
 

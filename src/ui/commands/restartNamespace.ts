@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { planRestart, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
-import { checkPermissions, describeDenied, describeRestartReport, runRestarts, type RestartReport } from '../../k8s';
+import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, runRestarts, type RestartReport } from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
 import { readSettings } from '../settings';
@@ -50,7 +50,7 @@ export async function restartWorkloadsWithUi(
   const mode = await confirmPlan(plan, { action: 'Restart', assumeYes: opts.assumeYes });
   const client = cluster.watcher.client;
   const perms = await checkPermissions(client, plan.requests.flatMap((r) => [r.permission, { ...r.permission, verb: 'get' as const }]));
-  if (!perms.ok) throw new Error(`${perms.error.cause}`);
+  if (!perms.ok) throw new Error(describeK8sError(perms.error));
   if (perms.value.length) throw new Error(describeDenied(cluster.context, perms.value));
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
@@ -81,7 +81,7 @@ type NsNode = { context?: string; name?: string; type?: string };
 export const restartNamespace: CommandModule = {
   id: 'istioRevisions.namespace.restart',
   async run(s, node?: NsNode, nodes?: NsNode[], opts?: RestartOptions) {
-    const sel = (nodes && nodes.length ? nodes : node ? [node] : []).filter((n) => n.name);
+    const sel = (nodes && nodes.length ? nodes : node ? [node] : []).filter((n) => n.name && (n.type === undefined || n.type === 'namespace'));
     let context = sel[0]?.context;
     let names = sel.filter((n) => n.context === context).map((n) => n.name as string);
     if (names.length === 0) {

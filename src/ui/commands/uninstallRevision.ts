@@ -54,7 +54,7 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
     let restart = opts.restartGateways;
     if (!restart && !opts.assumeYes) {
       const a = await vscode.window.showInformationMessage(`Revision ${revision} removed. Restart the gateways it ran in place (${gateways.map((g) => g.workload).join(', ')})?`, 'Restart Gateways', 'Later');
-      restart = a ? 'all' : 'no';
+      restart = a === 'Restart Gateways' ? 'all' : 'no';
     }
     if (restart === 'all') {
       const ws: WorkloadId[] = gateways.filter((g) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(g.kind)).map((g) => ({ kind: g.kind as WorkloadId['kind'], namespace: g.namespace, name: g.workload }));

@@ -58,6 +58,11 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (ch.namespaceList) this.pending.add(ids.group(ctx, 'namespaces'));
     if (ch.namespaceLabels) this.pending.add(ids.group(ctx, 'tags'));
     if (ch.gateways) this.pending.add(ids.group(ctx, 'gateways'));
+    if (ch.namespaces.size > 0 || ch.namespaceLabels) {
+      // The cluster's migration text and the Namespaces group's summary and membership follow
+      // pods and labels: refresh those parents only when what they show actually changed.
+      this.summaryCheck.add(ctx);
+    }
     if (ch.namespaces.size > 0) {
       // Proxy counts on revisions change with pods.
       for (const id of this.nodes.keys()) if (id.startsWith(`c:${ctx}/rev:`)) this.pending.add(id);
@@ -75,9 +80,35 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.timer = setTimeout(() => this.flush(), this.debounceMs);
   }
 
+  /** What the cluster node and the Namespaces group last showed, per context. */
+  private readonly shownSummary = new Map<string, string>();
+  private readonly summaryCheck = new Set<string>();
+
+  private summaryOf(ctx: string): { cluster: string; group: string } {
+    const snap = this.snap(ctx);
+    if (!snap) return { cluster: '', group: '' };
+    const m = snap.migration();
+    const mesh = snap.namespaces().filter(inMesh);
+    return {
+      cluster: m ? `${m.from}|${m.to}|${m.percent}` : '',
+      group: `${mesh.map((n) => n.name).join(',')}|${mesh.reduce((a, n) => a + n.stats.stale, 0)}`,
+    };
+  }
+
   /** Fires the pending refreshes now. */
   flush(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    for (const ctx of this.summaryCheck) {
+      const now = this.summaryOf(ctx);
+      const before = this.shownSummary.get(ctx);
+      if (before !== undefined) {
+        const [c0, g0] = before.split('\n');
+        if (c0 !== now.cluster) this.pending.add(ids.cluster(ctx));
+        if (g0 !== now.group) this.pending.add(ids.group(ctx, 'namespaces'));
+      }
+      this.shownSummary.set(ctx, `${now.cluster}\n${now.group}`);
+    }
+    this.summaryCheck.clear();
     if (this.pendingAll) {
       this.pendingAll = false;
       this.pending.clear();
@@ -162,7 +193,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const out: Node[] = (['controlPlanes', 'tags', 'namespaces', 'gateways'] as GroupKind[]).map((g) => this.node({ type: 'group', id: ids.group(ctx, g), context: ctx, group: g }, parent));
     // Kinds the user may not list: say so, with the verb and resource.
     for (const [kind, st] of e.watcher!.kindStatus) {
-      if (st.state === 'forbidden' || st.state === 'error') {
+      if (st.state === 'scoped') {
+        out.push(this.node({ type: 'info', id: `${parent.id}/kind:${kind}`, context: ctx, label: `Only namespace ${st.namespace}`, description: `you may not list ${kind === 'Pod' ? 'pods' : kind} cluster-wide`, tooltip: describeK8sError(st.error), icon: 'lock' }, parent));
+      } else if (st.state === 'forbidden' || st.state === 'error') {
         out.push(this.node({ type: 'error', id: `${parent.id}/kind:${kind}`, context: ctx, message: describeK8sError(st.error), retry: st.state === 'error' }, parent));
       }
     }
@@ -265,6 +298,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   private clusterItem(n: Extract<Node, { type: 'cluster' }>): vscode.TreeItem {
+    const now = this.summaryOf(n.context);
+    this.shownSummary.set(n.context, `${now.cluster}\n${now.group}`);
     const e = this.entry(n.context);
     const it = new vscode.TreeItem(n.context, vscode.TreeItemCollapsibleState.Expanded);
     it.id = n.id;
@@ -357,6 +392,12 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.id = n.id;
     if (!v) return it;
     it.description = namespaceDescription(v);
+    if (!v.labelsKnown) {
+      it.iconPath = new vscode.ThemeIcon('lock');
+      it.tooltip = new vscode.MarkdownString(`**Namespace ${v.name}**\n\nYou may not read this namespace's labels, so the revision its new pods get is unknown.\n\nPods: ${v.stats.pods} · proxies: ${v.stats.proxies} · running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ') || '—'}`);
+      it.contextValue = contextValue('namespace', { labelsUnknown: true, proxies: v.stats.proxies > 0 });
+      return it;
+    }
     const worst = v.warnings.find((w) => w.code !== 'pinnedRevision');
     const icon = v.terminating ? 'trash' : worst ? 'warning' : v.stats.stale > 0 ? 'history' : v.resolvedRevision ? 'pass' : 'circle-outline';
     const color = worst ? 'editorWarning.foreground' : v.stats.stale > 0 ? 'editorWarning.foreground' : v.resolvedRevision ? 'testing.iconPassed' : 'disabledForeground';
@@ -412,10 +453,14 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 }
 
 export function inMesh(n: NamespaceView): boolean {
-  return n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
+  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
 }
 
 export function namespaceDescription(v: NamespaceView): string {
+  if (!v.labelsKnown) {
+    const runs = [...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ');
+    return `labels not readable · ${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}${runs ? ` · runs ${runs}` : ''}`;
+  }
   const labels: string[] = [];
   if (v.labels.injection !== undefined) labels.push(`istio-injection=${v.labels.injection}`);
   if (v.labels.rev !== undefined) labels.push(`istio.io/rev=${v.labels.rev}`);
