@@ -4,7 +4,7 @@
  * Changing a field name here is a breaking change for users' pipelines.
  */
 import { describeOutcome } from './injection';
-import type { ClusterSnapshot, NamespaceView } from './snapshot';
+import { inMesh, type ClusterSnapshot } from './snapshot';
 
 export const REPORT_API_VERSION = 'istio-revisions/v1';
 
@@ -53,9 +53,6 @@ export interface Blocker {
   message: string;
 }
 
-function inMesh(n: NamespaceView): boolean {
-  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
-}
 
 export function buildReport(snap: ClusterSnapshot, cluster: { context: string; server?: string }): StatusReport {
   const cp = snap.controlPlane;

@@ -7,6 +7,7 @@
  * the controller has observed the new generation, every replica is updated, old
  * replicas are gone and the updated ones are available/ready.
  */
+import { kindPath } from './apipath';
 import { shellQuote, STRATEGIC_MERGE_PATCH, type Plan, type PlannedRequest } from './plan';
 import type { ClusterSnapshot } from './snapshot';
 
@@ -24,7 +25,7 @@ export const workloadKey = (w: WorkloadId) => `${w.namespace}/${w.kind}/${w.name
 const PLURAL: Record<RestartableKind, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
 
 export function workloadPath(w: WorkloadId): string {
-  return `/apis/apps/v1/namespaces/${encodeURIComponent(w.namespace)}/${PLURAL[w.kind]}/${encodeURIComponent(w.name)}`;
+  return kindPath({ group: 'apps', version: 'v1', plural: PLURAL[w.kind], namespaced: true }, w.namespace, w.name);
 }
 
 export function restartRequest(w: WorkloadId, at: string): PlannedRequest {

@@ -13,6 +13,7 @@
  * Control planes applied from `istioctl manifest generate` or Helm lack the label, and
  * `istioctl uninstall --revision` removes nothing of them ("No resources will be pruned").
  */
+import { kindPath } from './apipath';
 import { COMPONENT_LABEL, DEFAULT_REVISION, REV_LABEL } from './labels';
 import { shellQuote, type Plan, type PlannedRequest } from './plan';
 import type { ClusterSnapshot } from './snapshot';
@@ -72,11 +73,7 @@ export function matchesUninstallSelector(labels: Record<string, string> | undefi
     && (UNINSTALL_COMPONENTS as readonly string[]).includes(l[COMPONENT_LABEL]);
 }
 
-export function kindPath(r: Pick<UninstallKind, 'group' | 'version' | 'plural' | 'namespaced'>, namespace?: string, name?: string): string {
-  const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${base}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
-}
+export { kindPath };
 
 export const FOREGROUND_DELETE = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' } as const;
 

@@ -1,3 +1,5 @@
+import { kindPath } from '../istio/apipath';
+
 /** API paths of the resources the extension reads and writes. */
 export interface ResourceType {
   /** Plural, as in RBAC and URLs. */
@@ -27,8 +29,5 @@ export const RESOURCES = {
 export type ResourceName = keyof typeof RESOURCES;
 
 export function resourcePath(r: ResourceType, opts: { namespace?: string; name?: string } = {}): string {
-  const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  const ns = r.namespaced && opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
-  const name = opts.name ? `/${encodeURIComponent(opts.name)}` : '';
-  return `${base}${ns}/${r.plural}${name}`;
+  return kindPath(r, opts.namespace, opts.name);
 }

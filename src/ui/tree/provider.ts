@@ -5,7 +5,7 @@
  * nodes, not the whole tree). Refreshes are debounced.
  */
 import * as vscode from 'vscode';
-import { describeOutcome, proxyRevisionKey, type ClusterSnapshot, type NamespaceView } from '../../istio';
+import { describeOutcome, inMesh, proxyRevisionKey, type ClusterSnapshot, type NamespaceView } from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
@@ -452,9 +452,6 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 }
 
-export function inMesh(n: NamespaceView): boolean {
-  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
-}
 
 export function namespaceDescription(v: NamespaceView): string {
   if (!v.labelsKnown) {
