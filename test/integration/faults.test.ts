@@ -53,7 +53,8 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     for (const x of rep.completed) assert.equal(await restartedAt(x), at, `${workloadKey(x)} reported restarted`);
     for (const x of rep.notRestarted) assert.notEqual(await restartedAt(x), at, `${workloadKey(x)} reported untouched`);
     assert.ok(rep.completed.length >= 2, `the batch in flight survived the outage: ${describeRestartReport(rep)}`);
-    await waitFor('ns-a and ns-b settled', () => ['ns-a', 'ns-b'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3), 90_000);
+    await waitFor('ns-a and ns-b settled, every sidecar current', () => ['ns-a', 'ns-b'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0), 90_000)
+      .catch((e) => { throw new Error(`${(e as Error).message}: ${w.snapshot.proxies('ns-a').concat(w.snapshot.proxies('ns-b')).map((p) => `${p.name} ${p.injectedRevision} ${p.proxyVersion}${p.stale ? ' STALE' : ''}`).join('; ')}`); });
   });
 
   it('watches dropped by the API server restart: the model recovers by re-list, no duplicates', async () => {

@@ -326,7 +326,15 @@ func (inj *injector) versionOf(ctx context.Context, rev string) string {
 		}
 	}
 	if version == "" {
-		return "unknown" // not cached: the revision may be installed in a moment
+		// The lookup can fail for a moment (e.g. right after the API server restarts): a version
+		// seen before beats "unknown", which would give the pod a proxy image no istiod runs.
+		inj.mu.Lock()
+		c, ok := inj.versions[rev]
+		inj.mu.Unlock()
+		if ok {
+			return c.version
+		}
+		return "unknown" // never seen: the revision may be installed in a moment
 	}
 	inj.mu.Lock()
 	inj.versions[rev] = cachedVersion{version: version, at: time.Now()}
