@@ -18,8 +18,9 @@ describe('read side on the local cluster (seed)', function () {
   after(() => { w?.dispose(); w?.client.dispose(); });
 
   it('builds the model the seed scenario describes', async () => {
-    // earlier suites restart workloads: let their last pods finish terminating
-    await waitFor('seed pods settled', () => ['ns-a', 'ns-b', 'ns-c', 'test-ns'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0), 90_000);
+    // earlier suites restart workloads and the API server: let pods finish terminating and istiod report ready again
+    await waitFor('seed pods and istiod settled', () => ['ns-a', 'ns-b', 'ns-c', 'test-ns'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0)
+      && w.snapshot.controlPlane.revisions.every((r) => r.readiness === 'ready'), 120_000);
     const r = buildReport(w.snapshot, { context: CONTEXT });
     assert.deepEqual(r.revisions.map((x) => [x.name, x.version, x.readiness, x.default, x.tags]), [
       ['1-7-6', '1.7.6', 'ready', true, ['default', 'prod']],
