@@ -7,7 +7,8 @@ import {
   APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, ISTIOD_APP, OPERATOR_VERSION_LABEL, REV_LABEL, TAG_LABEL, VERSION_LABEL,
 } from './labels';
 import { injectionWebhooks, isIstioMwc, resolveInjection, type InjectionWebhook } from './injection';
-import type { ConfigMap, Deployment, MutatingWebhookConfiguration, Service } from './types';
+import { injectedProxyVersion, nativeSidecarMode, type NativeSidecarMode } from './injectpolicy';
+import type { ConfigMap, Deployment, InjectorConfig, MutatingWebhookConfiguration, Service } from './types';
 import { imageTag, versionFromInjectorValues } from './version';
 
 export type Readiness = 'ready' | 'degraded' | 'notReady' | 'scaledToZero' | 'absent';
@@ -28,6 +29,12 @@ export interface RevisionInfo {
   tags: string[];
   /** True when `istio-injection=enabled` resolves to this revision (directly or through the `default` tag). */
   isDefault: boolean;
+  /** What istiod decides with after a webhook matched (ConfigMap istio-sidecar-injector[-<rev>]). */
+  injector?: InjectorConfig;
+  /** Version of the proxy image pods injected now get (injector values), which can differ from istiod's own. */
+  proxyVersion?: string;
+  /** istiod's ENABLE_NATIVE_SIDECARS (process env of its Deployment). */
+  nativeSidecars: NativeSidecarMode;
 }
 
 export interface TagInfo {
@@ -89,7 +96,7 @@ export function buildControlPlane(input: {
   const rev = (name: string): RevisionInfo => {
     let r = revs.get(name);
     if (!r) {
-      r = { name, readiness: 'absent', replicas: 0, readyReplicas: 0, deployments: [], services: [], webhooks: [], tags: [], isDefault: false };
+      r = { name, readiness: 'absent', replicas: 0, readyReplicas: 0, deployments: [], services: [], webhooks: [], tags: [], isDefault: false, nativeSidecars: 'auto' };
       revs.set(name, r);
     }
     return r;
@@ -103,6 +110,8 @@ export function buildControlPlane(input: {
     const want = d.spec?.replicas ?? 1;
     r.replicas += want;
     r.readyReplicas += Math.min(d.status?.readyReplicas ?? 0, want);
+    const env = (d.spec?.template?.spec?.containers ?? []).find((c) => c.name === 'discovery')?.env?.find((e) => e.name === 'ENABLE_NATIVE_SIDECARS');
+    if (env) r.nativeSidecars = nativeSidecarMode(env.value);
     const v = imageTag(pilotImage(d));
     if (v && !r.version) { r.version = v; r.versionSource = 'image'; }
     const lv = d.metadata.labels?.[VERSION_LABEL] ?? d.metadata.labels?.[OPERATOR_VERSION_LABEL];
@@ -126,7 +135,9 @@ export function buildControlPlane(input: {
     const rn = injectorConfigMapRevision(cm);
     if (!rn) continue;
     const r = revs.get(rn);
-    if (!r || r.version) continue;
+    if (!r) continue;
+    if (cm.injectorConfig) { r.injector = cm.injectorConfig; r.proxyVersion = injectedProxyVersion(cm.injectorConfig); }
+    if (r.version) continue;
     const v = versionFromInjectorValues(cm.data?.values);
     if (v) { r.version = v; r.versionSource = 'values'; }
   }

@@ -38,7 +38,7 @@ export interface InjectionMatch {
 export type InjectionOutcome =
   | { kind: 'injected'; revision: string; via: InjectionMatch; matches: InjectionMatch[] }
   | { kind: 'ambiguous'; revisions: string[]; matches: InjectionMatch[] }
-  | { kind: 'none'; reason: string; matches: [] };
+  | { kind: 'none'; reason: string; matches: []; skippedBy?: { revision: string; tag?: string; webhook: string } };
 
 export function isIstioMwc(mwc: MutatingWebhookConfiguration): boolean {
   return (mwc.webhooks ?? []).some((w) => w.name.endsWith('istio.io'));

@@ -3,9 +3,10 @@
  * proxy version it runs, and whether that differs from what the pod's namespace
  * (and its own labels) resolve to now — a stale proxy that a restart would fix.
  */
-import { describeOutcome, resolveInjection, type InjectionOutcome, type InjectionWebhook } from './injection';
+import { describeOutcome, type InjectionOutcome, type InjectionWebhook } from './injection';
+import { decideInjection } from './injectpolicy';
 import { INJECT_POD_LABEL, PROXY_CONTAINER, REV_ANNOTATION, STATUS_ANNOTATION } from './labels';
-import type { Labels, Pod } from './types';
+import type { InjectorConfig, Labels, Pod } from './types';
 import { imageTag } from './version';
 
 export type RevisionSource = 'annotation' | 'status' | 'image';
@@ -16,10 +17,18 @@ export interface WorkloadRef {
   name: string;
 }
 
+/**
+ * What a pod is to the mesh's data plane. Only `sidecar` and `gateway` pods run a proxy
+ * a restart re-injects; node agents (ztunnel, istio-cni) and gateways istiod renders itself
+ * (Gateway API, waypoints) are never counted as sidecars or restart candidates.
+ */
+export type DataplaneRole = 'sidecar' | 'gateway' | 'nodeAgent' | 'managedGateway' | 'none';
+
 export interface ProxyInfo {
   namespace: string;
   name: string;
   workload: WorkloadRef;
+  role: DataplaneRole;
   /** Has an istio-proxy sidecar (container, native-sidecar init container, or injection status). */
   injected: boolean;
   /** Revision that injected the sidecar, when the pod says so. */
@@ -115,6 +124,19 @@ function builtInProxyOwner(pod: Pod, tagTarget: (tag: string) => string | undefi
   } as InjectionOutcome;
 }
 
+/** ztunnel (ambient node proxy) and istio-cni node agents, by the labels Istio's charts give them. */
+export function isNodeAgentPod(labels: Labels | undefined): boolean {
+  const l = labels ?? {};
+  const app = l['app'] ?? l['app.kubernetes.io/name'];
+  return app === 'ztunnel' || app === 'istio-cni-node' || l['k8s-app'] === 'istio-cni-node';
+}
+
+/** Pods of a Deployment istiod renders for a Gateway API Gateway or a waypoint (gateway.istio.io/managed). */
+export function isManagedGatewayPod(labels: Labels | undefined): boolean {
+  const l = labels ?? {};
+  return l['gateway.istio.io/managed'] !== undefined;
+}
+
 function isReady(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
@@ -129,15 +151,32 @@ export function analyzePod(
   /** `null`: the namespace's labels cannot be read (no permission), so what it resolves to is unknown. */
   nsLabels: Labels | undefined | null,
   webhooks: readonly InjectionWebhook[],
+  /** Version of the proxy a revision injects now (injector values, else istiod's version). */
   revisionVersion: (rev: string) => string | undefined,
   tagTarget: (tag: string) => string | undefined = () => undefined,
+  injectorOf: (rev: string) => InjectorConfig | undefined = () => undefined,
 ): ProxyInfo {
   const ns = pod.metadata.namespace ?? 'default';
+  const base = {
+    namespace: ns,
+    name: pod.metadata.name,
+    workload: workloadOf(pod),
+    phase: pod.status?.phase,
+    ready: isReady(pod),
+  };
+  if (isNodeAgentPod(pod.metadata.labels) || isManagedGatewayPod(pod.metadata.labels)) {
+    // Not a sidecar: no injection expected, nothing a workload restart would fix.
+    return {
+      ...base, role: isNodeAgentPod(pod.metadata.labels) ? 'nodeAgent' : 'managedGateway',
+      injected: false, expected: { kind: 'none', reason: 'not injected: a node agent or a gateway istiod deploys itself', matches: [] },
+      stale: false, missingProxy: false, gateway: false,
+    };
+  }
   const sig = injectedRevisionOf(pod);
   const expected: InjectionOutcome = builtInProxyOwner(pod, tagTarget)
     ?? (nsLabels === null
       ? { kind: 'none', reason: `the labels of namespace ${ns} cannot be read (no permission), so what it resolves to is unknown`, matches: [] }
-      : resolveInjection(webhooks, nsLabels, pod.metadata.labels, ns));
+      : decideInjection(webhooks, nsLabels, pod, ns, injectorOf));
   const unknownTarget = nsLabels === null && expected.kind === 'none';
   let stale = false;
   let staleReason: string | undefined;
@@ -154,20 +193,20 @@ export function analyzePod(
       } else if (sig.version && wantVersion && sig.version !== wantVersion) {
         stale = true;
         staleReason = sig.revision
-          ? `proxy ${sig.version}, revision ${want} now runs ${wantVersion}`
+          ? `proxy ${sig.version}, revision ${want} now injects ${wantVersion}`
           : `proxy ${sig.version}, namespace now resolves to ${want} (${wantVersion})`;
       }
     } else if (expected.kind === 'none') {
       stale = true;
       staleReason = `has a sidecar but would not be injected now (${expected.reason})`;
     }
-  } else if (expected.kind === 'injected' && !pod.spec?.hostNetwork) {
+  } else if (expected.kind === 'injected') {
     missingProxy = true;
   }
+  const gateway = isGatewayPod(pod.metadata.labels);
   return {
-    namespace: ns,
-    name: pod.metadata.name,
-    workload: workloadOf(pod),
+    ...base,
+    role: gateway ? 'gateway' : sig.injected || expected.kind === 'injected' ? 'sidecar' : 'none',
     injected: sig.injected,
     injectedRevision: sig.revision,
     revisionSource: sig.source,
@@ -177,9 +216,7 @@ export function analyzePod(
     stale,
     staleReason,
     missingProxy,
-    gateway: isGatewayPod(pod.metadata.labels),
-    phase: pod.status?.phase,
-    ready: isReady(pod),
+    gateway,
   };
 }
 

@@ -113,7 +113,7 @@ export function findBlockers(snap: ClusterSnapshot): Blocker[] {
   for (const n of snap.namespaces()) {
     if (n.terminating) continue; // going away: nothing to finish there
     for (const w of n.warnings) {
-      if (w.code === 'pinnedRevision') continue;
+      if (w.code === 'pinnedRevision' || w.code === 'skippedByIstiod') continue; // advice, not a blocker
       if (w.code === 'tagMissingRevision') continue; // reported once per tag above
       const code = w.code === 'ambiguous' ? 'ambiguousInjection' : w.code;
       out.push({ code, object: `namespace/${n.name}`, message: w.message });

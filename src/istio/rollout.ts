@@ -40,12 +40,18 @@ export function restartRequest(w: WorkloadId, at: string): PlannedRequest {
   };
 }
 
-/** Workloads of a namespace that own injected (or, with `onlyStale`, stale) pods, from the snapshot. */
-export function restartCandidates(snapshot: ClusterSnapshot, namespace: string, onlyStale: boolean): { workloads: WorkloadId[]; skipped: string[] } {
+/**
+ * Workloads of a namespace that own injected (or, with `onlyStale`, stale) pods, from the snapshot.
+ * `clusterSaysStale` (from "Verify Injection with the Cluster") overrides the prediction per workload
+ * key: true adds the workload to the stale ones, false removes it.
+ */
+export function restartCandidates(snapshot: ClusterSnapshot, namespace: string, onlyStale: boolean, clusterSaysStale?: (key: string) => boolean | undefined): { workloads: WorkloadId[]; skipped: string[] } {
   const seen = new Map<string, WorkloadId>();
   const skipped = new Set<string>();
   for (const p of snapshot.proxies(namespace)) {
-    if (onlyStale ? !p.stale : !(p.injected || p.missingProxy)) continue;
+    const said = clusterSaysStale && RESTARTABLE.includes(p.workload.kind as RestartableKind)
+      ? clusterSaysStale(workloadKey({ kind: p.workload.kind as RestartableKind, namespace, name: p.workload.name })) : undefined;
+    if (onlyStale ? !(said ?? p.stale) : !(p.injected || p.missingProxy || said)) continue;
     const kind = p.workload.kind as RestartableKind;
     if (!RESTARTABLE.includes(kind)) { skipped.add(`${p.workload.kind} ${namespace}/${p.workload.name}`); continue; }
     const w = { kind, namespace, name: p.workload.name };

@@ -12,7 +12,8 @@
  * refresh the smallest affected nodes.
  */
 import { buildControlPlane, injectorConfigMapRevision, isIstiodDeployment, isIstiodService, type ControlPlane, type RevisionInfo } from './controlplane';
-import { describeOutcome, injectionLabels, resolveInjection, type InjectionLabels, type InjectionOutcome } from './injection';
+import { describeOutcome, injectionLabels, type InjectionLabels, type InjectionOutcome } from './injection';
+import { decideInjection } from './injectpolicy';
 import { INJECTION_LABEL, REV_LABEL } from './labels';
 import { analyzePod, proxyRevisionKey, type ProxyInfo } from './proxies';
 import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
@@ -27,6 +28,8 @@ export interface SnapshotChange {
   /** Some namespace's labels changed (tag followers may differ). */
   namespaceLabels: boolean;
   gateways: boolean;
+  /** What pods would get changed: webhooks, tags, revision versions or injector configs (not only status). */
+  resolution?: boolean;
 }
 
 export const noChange = (): SnapshotChange => ({ controlPlane: false, namespaces: new Set(), namespaceList: false, namespaceLabels: false, gateways: false });
@@ -38,6 +41,7 @@ export function mergeChanges(a: SnapshotChange, b: SnapshotChange): SnapshotChan
     namespaceList: a.namespaceList || b.namespaceList,
     namespaceLabels: a.namespaceLabels || b.namespaceLabels,
     gateways: a.gateways || b.gateways,
+    resolution: a.resolution || b.resolution || undefined,
   };
 }
 
@@ -49,7 +53,7 @@ export interface NamespaceStats {
   byRevision: Map<string, number>;
 }
 
-export type NamespaceWarningCode = 'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision';
+export type NamespaceWarningCode = 'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision' | 'skippedByIstiod';
 
 export interface NamespaceWarning {
   code: NamespaceWarningCode;
@@ -190,10 +194,11 @@ export class ClusterSnapshot {
     change.gateways = true;
     const fp = JSON.stringify([
       this.cp.webhooks.map((w) => [w.configName, w.webhookName, w.revision, w.tag, w.deactivated, w.webhook.namespaceSelector, w.webhook.objectSelector]),
-      this.cp.revisions.map((r) => [r.name, r.version]),
+      this.cp.revisions.map((r) => [r.name, r.version, r.proxyVersion, r.injector]),
     ]);
     if (fp !== this.resolutionFingerprint) {
       this.resolutionFingerprint = fp;
+      change.resolution = true;
       for (const ns of this.podsByNs.keys()) this.reanalyzeNamespace(ns);
       for (const ns of this.objects.Namespace.keys()) change.namespaces.add(ns);
       for (const ns of this.podsByNs.keys()) change.namespaces.add(ns);
@@ -262,7 +267,9 @@ export class ClusterSnapshot {
     const obj = this.objects.Namespace.get(ns);
     const labels = obj ? obj.metadata.labels : this.namespacesReadable ? undefined : null;
     return analyzePod(pod, labels, this.cp.webhooks,
-      (r) => this.cp.revisionByName.get(r)?.version, (t) => this.cp.tagByName.get(t)?.revision);
+      (r) => { const ri = this.cp.revisionByName.get(r); return ri?.proxyVersion ?? ri?.version; },
+      (t) => this.cp.tagByName.get(t)?.revision,
+      (r) => this.cp.revisionByName.get(r)?.injector);
   }
 
   private reanalyzeNamespace(ns: string): void {
@@ -311,6 +318,11 @@ export class ClusterSnapshot {
     return [...(this.podsByNs.get(namespace) ?? [])].map((k) => this.proxyInfo.get(k)!).filter(Boolean);
   }
 
+  /** The (pruned) pod object. */
+  pod(namespace: string, name: string): KindMap['Pod'] | undefined {
+    return this.objects.Pod.get(`${namespace}/${name}`);
+  }
+
   namespaceNames(): string[] {
     if (this.namespacesReadable) return [...this.objects.Namespace.keys()].sort();
     const names = new Set(this.objects.Namespace.keys());
@@ -349,7 +361,8 @@ export class ClusterSnapshot {
   private viewOf(ns: Namespace): NamespaceView {
     const name = ns.metadata.name;
     const labels = injectionLabels(ns.metadata.labels);
-    const resolution = resolveInjection(this.cp.webhooks, ns.metadata.labels, {}, name);
+    const resolution = decideInjection(this.cp.webhooks, ns.metadata.labels, { metadata: { name: '', namespace: name, labels: {} } }, name,
+      (r) => this.cp.revisionByName.get(r)?.injector);
     const stats = this.nsStats.get(name) ?? emptyStats();
     const warnings: NamespaceWarning[] = [];
     let viaTag: string | undefined;
@@ -370,6 +383,9 @@ export class ClusterSnapshot {
       } else if (!tag && rev && rev.tags.length > 0) {
         warnings.push({ code: 'pinnedRevision', message: `Pinned to revision ${rev.name} while tag ${rev.tags.join(', ')} points at it: following the tag avoids a relabel on the next upgrade.` });
       }
+    }
+    if (resolution.kind === 'none' && resolution.skippedBy) {
+      warnings.push({ code: 'skippedByIstiod', message: `The injection webhook of ${resolution.skippedBy.revision} selects this namespace, but ${resolution.reason.replace(/^.*istiod skips the pod: /, 'istiod injects nothing here: ')}.` });
     }
     if (resolution.kind === 'ambiguous') {
       warnings.push({ code: 'ambiguous', message: `More than one injection webhook matches (${resolution.matches.map((m) => m.configName).join(', ')}): ${describeOutcome(resolution)}.` });

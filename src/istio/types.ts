@@ -57,6 +57,8 @@ export interface MutatingWebhookConfiguration {
 export interface Container {
   name: string;
   image?: string;
+  /** Only the env the model reads (istiod's ENABLE_NATIVE_SIDECARS). */
+  env?: { name: string; value?: string }[];
 }
 
 export interface PodTemplate {
@@ -86,9 +88,26 @@ export interface Service {
   spec?: { selector?: Labels };
 }
 
+/** The parts of a revision's injector ConfigMap that decide injection. */
+export interface InjectorConfig {
+  /** `policy` of the `config` key; undefined when the ConfigMap has no readable `config`. */
+  policy?: string;
+  neverInjectSelector: LabelSelector[];
+  alwaysInjectSelector: LabelSelector[];
+  /** `defaultTemplates` of the `config` key (e.g. ["sidecar"]). */
+  defaultTemplates?: string[];
+  /** From `values`: global.hub, global.tag, global.proxy.image, global.variant. */
+  hub?: string;
+  tag?: string;
+  proxyImage?: string;
+  variant?: string;
+}
+
 export interface ConfigMap {
   metadata: ObjectMeta;
   data?: Record<string, string>;
+  /** Injector ConfigMaps: `config` and `values` read at the boundary (src/k8s prune) — see injectpolicy.ts. */
+  injectorConfig?: InjectorConfig;
 }
 
 export interface Namespace {

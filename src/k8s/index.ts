@@ -9,3 +9,4 @@ export * from './executor';
 export * from './precheck';
 export * from './fetch';
 export * from './redact';
+export * from './verify';

@@ -3,6 +3,7 @@
  * Keeping only these fields is what keeps a 10,000-pod snapshot small: a pod
  * from the API is several kilobytes, its pruned form a few hundred bytes.
  */
+import { parseInjectorConfig, topLevelBlocks } from '../istio/injectpolicy';
 import type { Container, ObjectMeta } from '../istio/types';
 
 function meta(m: any): ObjectMeta {
@@ -20,7 +21,8 @@ function meta(m: any): ObjectMeta {
 }
 
 /** Only the annotations the model reads; others (e.g. kubectl's last-applied-configuration) can be huge. */
-const KEPT_ANNOTATIONS = ['istio.io/rev', 'sidecar.istio.io/status', 'sidecar.istio.io/inject', 'kubectl.kubernetes.io/restartedAt', 'deployment.kubernetes.io/revision'];
+const KEPT_ANNOTATIONS = ['istio.io/rev', 'sidecar.istio.io/status', 'sidecar.istio.io/inject', 'kubectl.kubernetes.io/restartedAt', 'deployment.kubernetes.io/revision',
+  'sidecar.istio.io/nativeSidecar', 'inject.istio.io/templates', 'sidecar.istio.io/proxyImage'];
 function pickAnnotations(a: Record<string, string>): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
   for (const k of KEPT_ANNOTATIONS) if (a[k] !== undefined) (out ??= {})[k] = a[k];
@@ -29,6 +31,16 @@ function pickAnnotations(a: Record<string, string>): Record<string, string> | un
 
 const containers = (cs: any): Container[] | undefined =>
   Array.isArray(cs) ? cs.map((c: any) => ({ name: c.name, image: c.image })) : undefined;
+
+/** Env istiod reads that the model needs (native sidecars); istiod's `discovery` container only. */
+const KEPT_ENV = new Set(['ENABLE_NATIVE_SIDECARS']);
+const templateContainers = (cs: any): Container[] | undefined =>
+  Array.isArray(cs) ? cs.map((c: any) => {
+    const out: Container = { name: c.name, image: c.image };
+    const env = c.name === 'discovery' && Array.isArray(c.env) ? c.env.filter((e: any) => KEPT_ENV.has(e?.name) && e.valueFrom === undefined) : [];
+    if (env.length) out.env = env.map((e: any) => ({ name: e.name, value: e.value }));
+    return out;
+  }) : undefined;
 
 export function prunePod(o: any) {
   return {
@@ -49,7 +61,10 @@ export function pruneDeployment(o: any) {
     spec: o.spec ? {
       replicas: o.spec.replicas,
       selector: o.spec.selector,
-      template: { metadata: { labels: o.spec.template?.metadata?.labels, annotations: o.spec.template?.metadata?.annotations }, spec: { containers: containers(o.spec.template?.spec?.containers) } },
+      template: {
+        metadata: { labels: o.spec.template?.metadata?.labels, annotations: o.spec.template?.metadata?.annotations },
+        spec: { containers: templateContainers(o.spec.template?.spec?.containers), hostNetwork: o.spec.template?.spec?.hostNetwork || undefined },
+      },
     } : undefined,
     status: o.status,
   };
@@ -59,9 +74,23 @@ export function pruneService(o: any) {
   return { metadata: meta(o.metadata), spec: { selector: o.spec?.selector } };
 }
 
+let yamlParse: ((text: string) => unknown) | undefined;
+/** The `yaml` package, loaded on first use (activation does not pay for it). */
+function parseYaml(text: string): unknown {
+  yamlParse ??= (require('yaml') as typeof import('yaml')).parse;
+  return yamlParse(text);
+}
+
 export function pruneConfigMap(o: any) {
-  // Only the injector's `values` is read (global.tag); its `config` template is large.
-  return { metadata: meta(o.metadata), data: o.data?.values !== undefined ? { values: o.data.values } : undefined };
+  // The injector's `values` (global.tag, hub, proxy image) and, of its large `config`
+  // (mostly templates), only the keys istiod decides injection with.
+  const name = String(o.metadata?.name ?? '');
+  const out: any = { metadata: meta(o.metadata), data: o.data?.values !== undefined ? { values: o.data.values } : undefined };
+  if (name.startsWith('istio-sidecar-injector') && (o.data?.config !== undefined || o.data?.values !== undefined)) {
+    const cfg = o.data?.config !== undefined ? topLevelBlocks(String(o.data.config), ['policy', 'neverInjectSelector', 'alwaysInjectSelector', 'defaultTemplates']) : undefined;
+    out.injectorConfig = parseInjectorConfig(cfg, o.data?.values, parseYaml);
+  }
+  return out;
 }
 
 export function pruneMwc(o: any) {

@@ -4,7 +4,8 @@
 # Idempotent: a binary is rebuilt only when it is missing or its stamp file
 # ($CACHE/bin/.<name>.stamp: pinned version + ldflags + go.mod/go.sum/source hash) differs.
 # Usage: test/cluster/build.sh [name ...]   (default: all)
-#   names: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok injector istioctl
+#   names: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok istiod-supervisor istioctl pilot-discovery
+#   istioctl and pilot-discovery are built together (one `go build`, they share most packages); naming either builds both.
 # Env: BUILD_P (go build -p, default 2), FORCE=1 (rebuild all given names)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,14 +38,15 @@ targets() {
     echo "$c|$HERE|k8s.io/kubernetes/cmd/$c|$K8S_VERSION|$K8S_LDFLAGS|$MAIN_HASH"
   done
   echo "kwok|$HERE|sigs.k8s.io/kwok/cmd/kwok|$KWOK_VERSION|-s -w|$MAIN_HASH"
-  echo "injector|$HERE|./injector|local|-s -w|$(hashof "$HERE/go.sum" "$HERE"/injector/*.go)"
-  echo "istioctl|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl|$ISTIO_VERSION@$ISTIO_PSEUDO|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION|pinned"
+  echo "istiod-supervisor|$HERE|./istiod-supervisor|local|-s -w|$(hashof "$HERE/go.sum" "$HERE"/istiod-supervisor/*.go)"
+  # istioctl + pilot-discovery (istiod) from the same pinned istio.io/istio, in one build.
+  echo "istioctl,pilot-discovery|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl istio.io/istio/pilot/cmd/pilot-discovery|$ISTIO_VERSION@$ISTIO_PSEUDO|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION|$(hashof "$HERE/istioctl/go.sum")"
 }
 
 want=("$@")
 selected() {
   [ ${#want[@]} -eq 0 ] && return 0
-  local n; for n in "${want[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1
+  local n m; for n in "${want[@]}"; do for m in ${1//,/ }; do [ "$n" = "$m" ] && return 0; done; done; return 1
 }
 
 total_start=$(date +%s)
@@ -52,17 +54,32 @@ built=0
 while IFS='|' read -r name dir pkg version ldflags extra; do
   selected "$name" || continue
   stamp="$pkg $version $ldflags $extra $(go env GOVERSION)"
-  stampfile=$BIN/.$name.stamp
-  if [ -z "${FORCE:-}" ] && [ -x "$BIN/$name" ] && [ -f "$stampfile" ] && [ "$(cat "$stampfile")" = "$stamp" ]; then
-    echo "[build] $name: up to date ($version)"
+  names=(${name//,/ })
+  uptodate=1
+  for n in "${names[@]}"; do
+    stampfile=$BIN/.$n.stamp
+    if [ -n "${FORCE:-}" ] || [ ! -x "$BIN/$n" ] || [ ! -f "$stampfile" ] || [ "$(cat "$stampfile")" != "$stamp" ]; then uptodate=0; fi
+  done
+  if [ $uptodate = 1 ]; then
+    echo "[build] ${names[*]}: up to date ($version)"
     continue
   fi
-  echo "[build] $name: building $pkg ($version) ..."
+  echo "[build] ${names[*]}: building $pkg ($version) ..."
   t0=$(date +%s)
-  (cd "$dir" && go build -p "$P" -trimpath -buildvcs=false -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
-  mv -f "$BIN/$name.tmp" "$BIN/$name"
-  printf '%s' "$stamp" > "$stampfile"
-  echo "[build] $name: done in $(( $(date +%s) - t0 ))s"
+  if [ ${#names[@]} = 1 ]; then
+    (cd "$dir" && go build -p "$P" -trimpath -buildvcs=false -ldflags "$ldflags" -o "$BIN/$name.tmp" "$pkg")
+    mv -f "$BIN/$name.tmp" "$BIN/$name"
+  else
+    # several main packages in one `go build -o <dir>/`: each binary is named after its package's last element
+    out=$BIN/.out-${names[0]}
+    rm -rf "$out"; mkdir -p "$out"
+    # shellcheck disable=SC2086 # $pkg names several packages
+    (cd "$dir" && go build -p "$P" -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out/" $pkg)
+    for n in "${names[@]}"; do mv -f "$out/$n" "$BIN/$n"; done
+    rm -rf "$out"
+  fi
+  for n in "${names[@]}"; do printf '%s' "$stamp" > "$BIN/.$n.stamp"; done
+  echo "[build] ${names[*]}: done in $(( $(date +%s) - t0 ))s"
   built=$((built + 1))
 done < <(targets)
 # kwok's "fast" stages (node initialize + heartbeat with lease, pod ready/complete/delete),

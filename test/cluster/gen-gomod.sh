@@ -3,7 +3,7 @@
 # release: the replace block is taken from that release's own go.mod (every
 # "=> ./staging/" line), mapped to the matching v0.X.Y of each staging module.
 # It also pins etcd at the version k8s.io/apiserver requires and kwok, as go.mod
-# tool directives, then runs go mod tidy (the injector's imports are included).
+# tool directives, then runs go mod tidy (the istiod supervisor's imports are included).
 # Usage: K8S_VERSION=v1.36.3 ./gen-gomod.sh   (then build.sh)
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -13,7 +13,7 @@ const HUB = 'docker.io/istio';
 // ------------------------------------------------------------------ definitions
 
 export const SCENARIOS = {
-  none: { description: 'just the cluster (1 kwok node, injector running, no Istio)' },
+  none: { description: 'just the cluster (1 kwok node, istiod supervisor running, no Istio)' },
   guide: {
     description: 'Istio canary-upgrade guide: unrevisioned istiod 1.27.5 + revision canary 1.28.0',
     controlPlanes: [
@@ -105,21 +105,25 @@ export function generateControlPlane(state, { revision = '', version, profile = 
   return splitDocs(out);
 }
 
-// The injector rewires Istio's webhooks from `service` to `url`; re-applying
-// the `service` form over that with server-side apply would leave both set
-// ("exactly one of url or service is required"). So objects we apply are
-// rewired up front, exactly as the injector would.
+// The bench routes Istio's webhooks from `service` to `url` (the istiod
+// supervisor's front listener, /rev/<rev>/<path>, forwarded to that revision's
+// istiod; see istiod-supervisor/main.go). Re-applying the `service` form over
+// that with server-side apply would leave both set ("exactly one of url or
+// service is required"), so objects we apply are routed up front, exactly as
+// the supervisor would.
+export function webhookUrl(state, rev, path) {
+  return `https://127.0.0.1:${state.ports.istiod}/rev/${rev}${path}`;
+}
 export function rewireObject(state, o) {
-  const base = `https://127.0.0.1:${state.ports.injector}`;
   const caBundle = fs.readFileSync(state.pki.caCrt).toString('base64');
+  const rev = o.metadata?.labels?.['istio.io/rev'] || 'default';
   if (o.kind === 'MutatingWebhookConfiguration') {
-    const rev = o.metadata.labels?.['istio.io/rev'] || 'default';
     for (const wh of o.webhooks || []) {
-      if (wh.name.endsWith('sidecar-injector.istio.io')) wh.clientConfig = { url: `${base}/inject/${rev}`, caBundle };
+      if (wh.name.endsWith('sidecar-injector.istio.io')) wh.clientConfig = { url: webhookUrl(state, rev, wh.clientConfig?.service?.path || '/inject'), caBundle };
     }
   } else if (o.kind === 'ValidatingWebhookConfiguration'
     && (o.metadata.name.startsWith('istio-validator') || o.metadata.name === 'istiod-default-validator')) {
-    for (const wh of o.webhooks || []) wh.clientConfig = { url: `${base}/validate`, caBundle };
+    for (const wh of o.webhooks || []) wh.clientConfig = { url: webhookUrl(state, rev, wh.clientConfig?.service?.path || '/validate'), caBundle };
   }
   return o;
 }
@@ -184,20 +188,34 @@ async function waitFor(what, fn, timeout = 120000, interval = 250) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
-// All Istio injector webhooks / validators point at our injector.
-export async function waitWebhooksRewired(state, timeout = 60000) {
-  const base = `https://127.0.0.1:${state.ports.injector}/`;
-  await waitFor('Istio webhooks rewired to the injector', async () => {
+// What the istiod supervisor reports: { front, istiods: [{ revision, pid, ports, ready, log, ... }] }.
+export function istiodStatus(state) {
+  try { return JSON.parse(fs.readFileSync(path.join(state.dir, 'istiod', 'istiods.json'), 'utf8')); } catch { return { istiods: [] }; }
+}
+
+// Every Istio injector webhook / validator is routed to the istiod of its
+// revision, and every revision whose istiod Deployment has replicas runs a
+// ready istiod (so a pod created now is injected by the real istiod).
+export async function waitWebhooksRewired(state, timeout = 90000) {
+  await waitFor('Istio webhooks routed to a ready istiod per revision', async () => {
     const m = await apiRequest(state, 'GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations');
     const v = await apiRequest(state, 'GET', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations');
     for (const mwc of m.json.items) {
+      const rev = mwc.metadata.labels?.['istio.io/rev'] || 'default';
       for (const wh of mwc.webhooks || []) {
-        if (wh.name.endsWith('sidecar-injector.istio.io') && !(wh.clientConfig?.url || '').startsWith(base)) return false;
+        if (wh.name.endsWith('sidecar-injector.istio.io') && !(wh.clientConfig?.url || '').startsWith(webhookUrl(state, rev, '/'))) return false;
       }
     }
     for (const vwc of v.json.items) {
       if (!(vwc.metadata.name.startsWith('istio-validator') || vwc.metadata.name === 'istiod-default-validator')) continue;
-      for (const wh of vwc.webhooks || []) if (!(wh.clientConfig?.url || '').startsWith(base)) return false;
+      const rev = vwc.metadata.labels?.['istio.io/rev'] || 'default';
+      for (const wh of vwc.webhooks || []) if (!(wh.clientConfig?.url || '').startsWith(webhookUrl(state, rev, '/'))) return false;
+    }
+    const deps = await apiRequest(state, 'GET', `/apis/apps/v1/namespaces/${ISTIO_NS}/deployments?labelSelector=app%3Distiod`);
+    const ready = new Set(istiodStatus(state).istiods.filter((d) => d.ready).map((d) => d.revision));
+    for (const d of deps.json.items) {
+      if (d.spec.replicas === 0) continue;
+      if (!ready.has(d.metadata.labels?.['istio.io/rev'] || 'default')) return false;
     }
     return true;
   }, timeout);
@@ -333,7 +351,7 @@ export async function podInventory(state, namespaces) {
   for (const ns of namespaces) {
     const r = await apiRequest(state, 'GET', `/api/v1/namespaces/${ns}/pods`);
     for (const p of r.json.items) {
-      const proxy = (p.spec.containers || []).find((c) => c.name === 'istio-proxy');
+      const proxy = [...(p.spec.containers || []), ...(p.spec.initContainers || [])].find((c) => c.name === 'istio-proxy');
       out.push({
         namespace: ns, name: p.metadata.name, app: p.metadata.labels?.app, phase: p.status?.phase,
         rev: p.metadata.annotations?.['istio.io/rev'], status: p.metadata.annotations?.['sidecar.istio.io/status'],

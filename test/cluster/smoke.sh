@@ -16,7 +16,7 @@ trap stop EXIT
 
 # children of a cluster dir: the process groups recorded in state.json
 groups_of() { node -e 'try{const s=require(process.argv[1]);console.log(Object.values(s.pids||{}).join(" "))}catch{}' "$1/state.json"; }
-leftovers() { pgrep -a -f "^$BIN/(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|injector) .*$1" || true; }
+leftovers() { pgrep -a -f "^$BIN/(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|istiod-supervisor|pilot-discovery) .*$1" || true; }
 
 echo "== start seed in $DIR"
 t0=$(date +%s%N)

@@ -7,7 +7,7 @@
  * Normalization drops managed metadata (resourceVersion, uid, managedFields,
  * creationTimestamp, generation) and what the API server allocates (Service
  * clusterIP(s), status). Webhook clientConfig is compared as is, after both runs
- * settle: the cluster's injector rewires Istio webhooks to its loopback URL, and the
+ * settle: the bench routes Istio webhooks to its loopback URL (istiod supervisor), and the
  * copies istioctl and the plan make from the canonical webhook already carry that
  * URL and caBundle — separately asserted below.
  */

@@ -40,7 +40,7 @@ describe('local cluster lifecycle', () => {
       child.on('exit', (code) => reject(new Error(`runner exited ${code} before the cluster was ready: ${stderr}`)));
     });
     const running = processesMentioning(dir);
-    assert.ok(running.length >= 5, `expected etcd, apiserver, controller-manager, scheduler, kwok, injector; found ${running.length} processes`);
+    assert.ok(running.length >= 5, `expected etcd, apiserver, controller-manager, scheduler, kwok, istiod supervisor; found ${running.length} processes`);
     child.kill('SIGKILL');
     await waitFor('every cluster process to exit', () => processesMentioning(dir).length === 0, 30_000);
     fs.rmSync(dir, { recursive: true, force: true });

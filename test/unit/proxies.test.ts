@@ -50,7 +50,7 @@ describe('proxies: injected revision, version and staleness', () => {
   });
   it('stale after an in-place upgrade of the same revision (proxy version differs)', () => {
     const p = analyze(pod('ns-a', 'web', { injectedBy: '1-7-6', version: '1.7.5' }), { 'istio.io/rev': 'prod' });
-    assert.deepEqual([p.stale, p.staleReason], [true, 'proxy 1.7.5, revision 1-7-6 now runs 1.7.6']);
+    assert.deepEqual([p.stale, p.staleReason], [true, 'proxy 1.7.5, revision 1-7-6 now injects 1.7.6']);
   });
   it('stale when the namespace no longer selects any injector', () => {
     const p = analyze(pod('x', 'web', { injectedBy: '1-7-6', version: '1.7.6' }), { 'istio-injection': 'disabled' });

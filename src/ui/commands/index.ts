@@ -15,8 +15,9 @@ import type { CommandModule } from './registry';
 import { retryCluster } from './retryCluster';
 import { selectContexts } from './selectContexts';
 import { showOutput } from './showOutput';
+import { verifyInjectionCmd } from './verifyInjection';
 
 export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
   moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
   precheck, installRevision, upgradeGuide, revealInTree,
-  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision, showProxyStatus];
+  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision, showProxyStatus, verifyInjectionCmd];

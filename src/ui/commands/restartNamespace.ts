@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { planRestart, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
+import { clusterWouldChange, planRestart, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
 import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, runRestarts, type RestartReport } from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
@@ -33,8 +33,15 @@ export async function restartWorkloadsWithUi(
       stale = p.value;
     }
     const seen = new Map<string, WorkloadId>();
+    // Where "Verify Injection with the Cluster" asked, the cluster's answer decides what is stale.
+    const clusterSays = (key: string) => {
+      const v = s.tree.verification(cluster.context, key);
+      if (!v?.cluster) return undefined;
+      const [ns, kind, name] = key.split('/');
+      return clusterWouldChange(v, snap.proxies(ns).filter((p) => p.workload.kind === kind && p.workload.name === name));
+    };
     for (const ns of namespaces) {
-      const c = restartCandidates(snap, ns, stale);
+      const c = restartCandidates(snap, ns, stale, clusterSays);
       for (const w of c.workloads) seen.set(workloadKey(w), w);
       if (c.skipped.length) notes.push(`Not restartable here (restart them by hand): ${c.skipped.join(', ')}.`);
     }

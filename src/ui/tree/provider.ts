@@ -5,7 +5,7 @@
  * nodes, not the whole tree). Refreshes are debounced.
  */
 import * as vscode from 'vscode';
-import { describeOutcome, inMesh, proxyRevisionKey, type ClusterSnapshot, type NamespaceView } from '../../istio';
+import { describeOutcome, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
@@ -26,6 +26,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private readonly subs: vscode.Disposable[] = [];
   /** For tests and benchmarks: how many node refreshes were fired. */
   refreshCount = 0;
+  /** Latest "Verify Injection with the Cluster" answer per context and workload (verifyKey). */
+  private readonly verifications = new Map<string, Map<string, Verification>>();
 
   constructor(private readonly clusters: ClusterManager, private readonly debounceMs = 100) {
     this.subs.push(
@@ -40,6 +42,21 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.emitter.dispose();
   }
 
+  /** Records the cluster's answers; the workloads' nodes show where they differ from the prediction. */
+  setVerifications(context: string, list: readonly Verification[]): void {
+    let m = this.verifications.get(context);
+    if (!m) { m = new Map(); this.verifications.set(context, m); }
+    for (const v of list) {
+      m.set(verifyKey(v.target), v);
+      this.pending.add(ids.workload(context, v.target.namespace, v.target.kind, v.target.name));
+    }
+    this.schedule();
+  }
+
+  verification(context: string, key: string): Verification | undefined {
+    return this.verifications.get(context)?.get(key);
+  }
+
   refreshAll(): void {
     this.pendingAll = true;
     this.schedule();
@@ -50,6 +67,11 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (e.phase) { this.pending.add(ids.cluster(ctx)); this.schedule(); return; }
     const ch = e.change;
     if (!ch) return;
+    if ((ch.resolution || ch.namespaceLabels) && this.verifications.get(ctx)?.size) {
+      // The cluster's answers were for the old revisions, tags and labels: ask again.
+      for (const v of this.verifications.get(ctx)!.values()) this.pending.add(ids.workload(ctx, v.target.namespace, v.target.kind, v.target.name));
+      this.verifications.delete(ctx);
+    }
     if (ch.controlPlane) {
       this.pending.add(ids.group(ctx, 'controlPlanes'));
       this.pending.add(ids.group(ctx, 'tags'));
@@ -432,9 +454,21 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const md = new vscode.MarkdownString(`**${n.kind} ${n.namespace}/${n.name}**\n\n`);
     for (const p of w.proxies.slice(0, 20)) md.appendMarkdown(`- \`${p.name}\`: ${p.injectedRevision ?? '?'} (${p.proxyVersion ?? '?'})${p.stale ? ` — stale: ${escapeMd(p.staleReason ?? '')}` : ''}\n`);
     if (w.proxies.length > 20) md.appendMarkdown(`- … ${w.proxies.length - 20} more\n`);
+    const v = this.verification(n.context, `${n.namespace}/${n.kind}/${n.name}`);
+    if (v?.cluster) {
+      md.appendMarkdown(`\n**Asked the cluster** (${v.at}): ${escapeMd(describeVerification(v))}\n`);
+      if (!v.agrees) {
+        it.description += ' · cluster differs';
+        it.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+      } else {
+        it.description += ' · verified';
+      }
+    } else if (v?.error) {
+      md.appendMarkdown(`\n**Could not ask the cluster**: ${escapeMd(v.error)}\n`);
+    }
     it.tooltip = md;
     const restartable = ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind);
-    it.contextValue = contextValue('workload', { stale: w.stale > 0, restartable, [n.kind.toLowerCase()]: true });
+    it.contextValue = contextValue('workload', { stale: w.stale > 0, restartable, [n.kind.toLowerCase()]: true, differs: v?.agrees === false });
     return it;
   }
 

@@ -188,4 +188,45 @@ const forbiddenMarks: FurtherCheck = {
   },
 };
 
-export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange, forbiddenMarks];
+/**
+ * Verify Injection with the Cluster on ns-c (the bench's real istiod answers a dry-run create),
+ * the tree marks the workloads verified, and the answer equals the pods a restart then creates.
+ */
+const verifyInjection: FurtherCheck = {
+  title: 'istioRevisions.injection.verify asks the real istiod; a restart then creates exactly that',
+  requires: { commands: ['istioRevisions.injection.verify'] },
+  async run({ api, kube, context }) {
+    type Answer = { target: { namespace: string; kind: string; name: string }; agrees?: boolean; difference?: string; error?: string;
+      cluster?: { injected: boolean; revision?: string; proxyImage?: string; native?: boolean } };
+    const res = await vscode.commands.executeCommand<{ verifications: Answer[]; denied?: unknown }>('istioRevisions.injection.verify', { context, type: 'namespace', name: 'ns-c' });
+    assert.ok(res, 'the command returned no result (it failed: see the log)');
+    assert.equal(res.denied, undefined);
+    assert.deepEqual(res.verifications.map((v) => v.target.name).sort(), ['httpbin', 'sleep']);
+    for (const v of res.verifications) {
+      assert.equal(v.agrees, true, `${v.target.name}: ${v.difference ?? v.error}`);
+      assert.equal(v.cluster?.revision, seed.namespaces['ns-c'].revision);
+    }
+    await waitFor('workload rows of ns-c marked verified', async () => {
+      api.tree.flush();
+      const nsRow = row((await clusterTree(api)).groups.get('Namespaces'), 'ns-c');
+      const ws = await api.tree.getChildren(nsRow.node);
+      const items = await Promise.all((ws ?? []).map((n) => api.tree.getTreeItem(n)));
+      if (!items.length || !items.every((it) => String(it.description).includes('verified'))) throw new Error(items.map((it) => it.description).join(' | '));
+      return true;
+    });
+    const answer = res.verifications.find((v) => v.target.name === 'sleep')!.cluster!;
+    const sleepPods = async () => (await getJson(kube, '/api/v1/namespaces/ns-c/pods?labelSelector=app%3Dsleep')).items.filter((p: any) => !p.metadata.deletionTimestamp);
+    const before = new Set((await sleepPods()).map((p: any) => p.metadata.name));
+    await vscode.commands.executeCommand('istioRevisions.workload.restart', { context, namespace: 'ns-c', kind: 'Deployment', name: 'sleep', type: 'workload' }, undefined, { assumeYes: true });
+    const pod = await waitFor('a new sleep pod in ns-c', async () => {
+      const pods = await sleepPods();
+      return pods.length === 1 && !before.has(pods[0].metadata.name) ? pods[0] : undefined;
+    }, 60_000);
+    const init = (pod.spec.initContainers ?? []).find((c: any) => c.name === 'istio-proxy');
+    const proxy = init ?? pod.spec.containers.find((c: any) => c.name === 'istio-proxy');
+    assert.deepEqual([pod.metadata.annotations['istio.io/rev'], proxy?.image, !!init], [answer.revision, answer.proxyImage, answer.native]);
+    say(`      ns-c/sleep: cluster said ${answer.revision} ${answer.proxyImage}; the restart created ${pod.metadata.name} with the same`);
+  },
+};
+
+export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange, forbiddenMarks, verifyInjection];
