@@ -90,6 +90,7 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
   const original = new Map<string, string>();
   const namespaces: string[] = [];
   const created: { ns: string; name: string }[] = [];
+  let movedDefault = false;
 
   const cmPath = (rev: string) => `/api/v1/namespaces/istio-system/configmaps/istio-sidecar-injector-${rev}`;
   async function setConfig(rev: string, config: string): Promise<void> {
@@ -164,8 +165,9 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
 
   after(async () => {
     try {
-      await istioctl(['tag', 'set', 'default', '--revision', '1-7-6', '--overwrite', '-y']);
+      if (movedDefault) await istioctl(['tag', 'set', 'default', '--revision', '1-7-6', '--overwrite', '-y']);
       for (const [rev, config] of original) await setConfig(rev, config);
+      if (original.size === 0) return;
       for (const { ns, name } of created) if (!namespaces.includes(ns)) await api('DELETE', `${resourcePath(RESOURCES.pods, { namespace: ns })}/${name}?gracePeriodSeconds=0`);
       for (const ns of namespaces) await api('DELETE', `/api/v1/namespaces/${ns}`);
       await waitFor('agreement namespaces gone and the injector config restored', async () =>
@@ -214,6 +216,7 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
   });
 
   it('after `istioctl tag set default --revision 1-8-0`: the predicted stale/missing pods are exactly those a restart changes', async () => {
+    movedDefault = true;
     await istioctl(['tag', 'set', 'default', '--revision', '1-8-0', '--overwrite', '-y']);
     await waitFor('default tag on 1-8-0 in the model', () => w.snapshot.controlPlane.defaultRevision === '1-8-0', 30_000);
     const { waitWebhooksRewired } = await import('../cluster/scenarios.mjs');
