@@ -4,7 +4,8 @@
  * namespace's resourceVersion, so a namespace is never left half-labelled and a
  * concurrent edit is detected rather than overwritten.
  */
-import { describeOutcome, resolveInjection } from './injection';
+import { describeOutcome } from './injection';
+import { decideInjection } from './injectpolicy';
 import { INJECTION_LABEL, REV_LABEL } from './labels';
 import { MERGE_PATCH, shellQuote, type Plan, type PlannedRequest } from './plan';
 import type { ClusterSnapshot } from './snapshot';
@@ -63,10 +64,14 @@ export function planRelabel(snapshot: ClusterSnapshot, cluster: string, namespac
     // What the namespace will resolve to, and which running proxies that makes stale.
     const next = { ...current };
     for (const [k, v] of Object.entries(labels)) { if (v === null) delete next[k]; else next[k] = v; }
-    const outcome = resolveInjection(cp.webhooks, next, {}, name);
+    const injectorOf = (r: string) => cp.revisionByName.get(r)?.injector;
+    const outcome = decideInjection(cp.webhooks, next, { metadata: { name: '', labels: {} } }, name, injectorOf);
     for (const p of snapshot.proxies(name)) {
       if (!p.injected) continue;
-      const want = outcome.kind === 'injected' ? outcome.revision : undefined;
+      // each pod with its own labels, annotations and hostNetwork, as the webhooks and istiod will see it
+      const pod = snapshot.pod(name, p.name);
+      const o = pod ? decideInjection(cp.webhooks, next, pod, name, injectorOf) : outcome;
+      const want = o.kind === 'injected' ? o.revision : undefined;
       if (p.injectedRevision !== want) staleAfter++;
     }
     requests.push({

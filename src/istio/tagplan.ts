@@ -26,6 +26,7 @@
  *    webhooks a `default` tag deactivated.
  */
 import { resolveInjection, type InjectionWebhook } from './injection';
+import { decideInjection } from './injectpolicy';
 import { APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, REV_LABEL, TAG_LABEL } from './labels';
 import { checkRevisionName } from './names';
 import { shellQuote, type Permission, type Plan, type PlannedRequest } from './plan';
@@ -505,7 +506,7 @@ export interface TagImpact {
   message: string;
 }
 
-/** Pod labels that made `p` match its webhook, reconstructed from the webhook kind (the snapshot keeps no pod labels). */
+/** Pod labels that made `p` match its webhook, reconstructed from the webhook kind (when the pod object is not loaded). */
 function podLabelsFor(p: ProxyInfo, tag: string): Record<string, string> {
   if (p.expected.kind !== 'injected') return {};
   const wh = p.expected.via.webhookName;
@@ -546,7 +547,10 @@ export function tagImpact(snapshot: ClusterSnapshot, tag: string, newRevision?: 
     if (newRevision !== undefined) {
       if (p.injectedRevision !== newRevision) stale++;
     } else {
-      const after = resolveInjection(withoutTag, snapshot.namespaceObject(p.namespace)?.metadata.labels, podLabelsFor(p, tag), p.namespace);
+      const pod = snapshot.pod(p.namespace, p.name);
+      const after = pod
+        ? decideInjection(withoutTag, snapshot.namespaceObject(p.namespace)?.metadata.labels, pod, p.namespace, (r) => cp.revisionByName.get(r)?.injector)
+        : resolveInjection(withoutTag, snapshot.namespaceObject(p.namespace)?.metadata.labels, podLabelsFor(p, tag), p.namespace);
       if (after.kind !== 'injected') stale++;
     }
   }

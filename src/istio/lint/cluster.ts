@@ -4,7 +4,8 @@
  * and the text hovers and CodeLenses show for an injection label.
  */
 import { installedTargets } from '../controlplane';
-import { describeOutcome, resolveInjection } from '../injection';
+import { describeOutcome } from '../injection';
+import { decideInjection } from '../injectpolicy';
 import { INJECTION_LABEL, REV_LABEL } from '../labels';
 import type { ClusterSnapshot } from '../snapshot';
 import type { Labels } from '../types';
@@ -36,7 +37,9 @@ export function clusterViewFrom(snapshot: ClusterSnapshot, contextName: string):
   const webhooks = cp.webhooks;
   return {
     context: contextName, defaultRevision: cp.defaultRevision, tags, revisions, namespaces,
-    resolve: (nsLabels, podLabels, nsName) => resolveInjection(webhooks, nsLabels, podLabels ?? {}, nsName),
+    // the API server's webhook selection, then what the matched revision's istiod decides
+    resolve: (nsLabels, podLabels, nsName) => decideInjection(webhooks, nsLabels, { metadata: { name: '', labels: podLabels ?? {} } }, nsName ?? '',
+      (r) => cp.revisionByName.get(r)?.injector),
   };
 }
 
