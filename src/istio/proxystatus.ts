@@ -20,6 +20,7 @@
  *
  * No vscode, no network.
  */
+import { describeVerification, type Verification } from './verify';
 import { describeOutcome } from './injection';
 import { proxyRevisionKey, type ProxyInfo } from './proxies';
 import type { ClusterSnapshot } from './snapshot';
@@ -138,6 +139,8 @@ export interface WorkloadRow {
   podRows: PodRow[];
   /** Present when sync data was available. */
   sync?: WorkloadSyncSummary;
+  /** The cluster's answer from "Verify Injection with the Cluster", when it was asked. */
+  verified?: { agrees: boolean; text: string };
 }
 
 export interface ProxyStatusData {
@@ -195,7 +198,7 @@ function podSync(p: ProxyInfo, idx: Map<string, ProxySync> | undefined, complete
 }
 
 /** Shapes the snapshot for the panel. Only injected pods count as proxies; pods without one appear in `pods` only. */
-export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: SyncInput): ProxyStatusData {
+export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: SyncInput, verificationOf?: (key: string) => Verification | undefined): ProxyStatusData {
   const cp = snap.controlPlane;
   const idx = sync ? syncIndex(sync.proxies) : undefined;
   const complete = !!sync?.complete;
@@ -242,6 +245,8 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
     row.versions = [...verSet].sort();
     row.podRows.sort((a, b) => a.name.localeCompare(b.name));
     if (idx) row.sync = summarizeSync(row.podRows);
+    const v = verificationOf?.(row.key);
+    if (v?.cluster && v.agrees !== undefined) row.verified = { agrees: v.agrees, text: describeVerification(v) };
     workloads.push(row);
   }
   workloads.sort((a, b) => a.key.localeCompare(b.key));

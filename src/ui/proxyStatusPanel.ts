@@ -186,7 +186,7 @@ export class ProxyStatusPanel implements vscode.Disposable {
     else if (phase?.phase === 'connecting' || phase?.phase === 'idle') clusterError = `Cluster "${this.context}" is still loading…`;
     else if (phase?.phase === 'reconnecting') clusterError = `Reconnecting to "${this.context}": ${describeK8sError(phase.error)} — showing the last known state.`;
     const data = w
-      ? shapeProxyStatus(w.snapshot, this.context, this.sync?.input)
+      ? shapeProxyStatus(w.snapshot, this.context, this.sync?.input, (k) => this.s.tree.verification(this.context, k))
       : { context: this.context, totals: { proxies: 0, stale: 0, pods: 0, workloads: 0, namespaces: 0 }, revisions: [], namespaces: [], workloads: [], hasSync: false };
     this.post({ type: 'state', context: this.context, data, clusterError });
     // Sync was asked for before the cluster was loaded (e.g. a panel restored at startup): ask now.
