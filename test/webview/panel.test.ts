@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ClusterSnapshot } from '../../src/istio';
+import { ClusterSnapshot, compareAnswer, type Verification } from '../../src/istio';
 import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
 import { parsePageMessage, renderPanelHtml, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
 import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane } from '../unit/fixtures';
@@ -345,6 +345,29 @@ describe('Proxy status page in Chromium', function () {
     await page.screenshot({ path: path.join(outDir, 'proxy-status-migrating-dark.png'), fullPage: true });
     await theme('light');
     await page.screenshot({ path: path.join(outDir, 'proxy-status-migrating-light.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+
+  it('marks workloads with the cluster\'s answer from Verify Injection: verified, or cluster differs (with why)', async () => {
+    const s = seedSnapshot();
+    const answer = (name: string, revision: string): Verification => compareAnswer({
+      target: { kind: 'Deployment', namespace: 'ns-c', name }, at: '2026-12-02T10:00:00Z',
+      predicted: { injected: true, revision: '1-8-0', proxyVersion: '1.8.0', outcome: { kind: 'none', reason: '', matches: [] } } as Verification['predicted'],
+      cluster: { injected: true, revision, proxyVersion: revision === '1-8-0' ? '1.8.0' : '1.7.6', proxyImage: 'docker.io/istio/proxyv2:x', native: false },
+    });
+    const vs = new Map([['ns-c/Deployment/httpbin', answer('httpbin', '1-8-0')], ['ns-c/Deployment/sleep', answer('sleep', '1-7-6')]]);
+    await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(s, 'local', undefined, (k) => vs.get(k)) });
+    await page.waitForSelector('#rows tr[data-key="ns-c/Deployment/sleep"] .badge.warn');
+    const badge = (key: string) => page.$eval(`#rows tr[data-key="${key}"] td:nth-child(2) .badge:last-child`, (b) => [b.textContent, b.getAttribute('title'), b.className]);
+    const [okText, okTitle, okClass] = await badge('ns-c/Deployment/httpbin');
+    assert.deepEqual([okText, okClass], ['verified', 'badge muted']);
+    assert.match(okTitle!, /^Asked the cluster: 1-8-0 \(1\.8\.0\), sidecar container — as predicted$/);
+    const [badText, badTitle] = await badge('ns-c/Deployment/sleep');
+    assert.equal(badText, 'cluster differs');
+    assert.match(badTitle!, /predicted 1-8-0 \(1\.8\.0\), the cluster injects 1-7-6 \(1\.7\.6\)/);
+    assert.equal(await page.$('#rows tr[data-key="ns-a/Deployment/httpbin"] .badge'), null, 'no badge where the cluster was not asked');
+    await hostPost({ type: 'state', context: 'local', data: seed });
+    await page.waitForFunction(() => !document.querySelector('#rows .badge.warn'));
     assert.deepEqual(problems, []);
   });
 
