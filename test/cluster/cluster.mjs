@@ -394,6 +394,10 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
       '--kube-api-qps=1000', '--kube-api-burst=2000',
       '--concurrent-replicaset-syncs=20', '--concurrent-deployment-syncs=20',
       '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+      // kwok's fake kubelets renew their leases through the API server; when a fault test restarts it
+      // under load, a missed renewal made the node lifecycle controller mark every pod NotReady for good
+      // (kwok never sets Ready back). The bench's nodes do not fail: give them an hour of grace.
+      '--node-monitor-grace-period=1h',
       '--v=1',
     ]);
     // kube-scheduler (config file so its client can go faster than 50 qps)
