@@ -91,5 +91,13 @@ describe('seed: the tag half of the upgrade guide (runs last)', function () {
     assert.equal(byRev.get('1-8-0')!.stale, 0);
     assert.deepEqual(w.snapshot.controlPlane.tags.map((t) => `${t.name}→${t.revision}`), ['canary→1-8-0', 'default→1-8-0', 'prod→1-8-0']);
     assert.deepEqual(guideState(w.snapshot).steps.filter((s) => s.state !== 'done').map((s) => s.id), ['precheck', 'install']);
+    // On the bench the uninstalled revision's real istiod stops with its Deployment; 1-8-0's keeps injecting.
+    const { istiodStatus } = await import('../cluster/scenarios.mjs');
+    await waitFor('istiod 1-7-6 stopped', () => istiodStatus(st).istiods.map((d) => `${d.revision}:${d.ready}`).join() === '1-8-0:true', 30_000);
+    const probe = await runTool(path.join(st.binDir, 'kubectl'), ['run', 'probe-after-uninstall', '-n', 'test-ns', '--image=busybox', '--restart=Never', '--dry-run=server', '-o', 'jsonpath={.metadata.annotations.istio\\.io/rev}'], {
+      env: { ...process.env, KUBECONFIG: st.kubeconfig },
+    });
+    assert.ok(probe.ok, !probe.ok ? probe.message : '');
+    assert.equal(probe.ok && probe.result.stdout.trim(), '1-8-0', 'a pod created now in test-ns is injected by 1-8-0');
   });
 });
