@@ -91,6 +91,31 @@ export interface RolloutObject {
   };
 }
 
+/** What `kubectl rollout restart` writes into restartedAt: RFC 3339 in seconds (Go's time.RFC3339), e.g. 2026-12-02T07:45:00Z. */
+export function restartTimestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** kubectl's refusal for a paused Deployment (k8s.io/kubectl polymorphichelpers objectrestarter.go). */
+export const PAUSED_DEPLOYMENT_REASON = "can't restart paused deployment (run rollout resume first)";
+
+export interface RestartPrecheck {
+  /** Refused before any change, with kubectl's reason. */
+  refused?: { workload: WorkloadId; reason: string };
+  /** StatefulSets/DaemonSets with updateStrategy OnDelete: a restart updates the template but replaces no pod. */
+  onDelete: WorkloadId[];
+}
+
+/** What the workloads' current objects say about restarting them, before any change (paused, OnDelete). */
+export function restartPrecheck(objects: readonly { w: WorkloadId; o: { spec?: { paused?: boolean; updateStrategy?: { type?: string } } } | undefined }[]): RestartPrecheck {
+  const out: RestartPrecheck = { onDelete: [] };
+  for (const { w, o } of objects) {
+    if (w.kind === 'Deployment' && o?.spec?.paused) { out.refused ??= { workload: w, reason: `${w.kind} ${w.namespace}/${w.name}: ${PAUSED_DEPLOYMENT_REASON}` }; continue; }
+    if (w.kind !== 'Deployment' && o?.spec?.updateStrategy?.type === 'OnDelete') out.onDelete.push(w);
+  }
+  return out;
+}
+
 export type RolloutState = { done: true; message: string } | { done: false; failed: boolean; message: string };
 
 export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutState {
@@ -108,7 +133,8 @@ export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutS
     return { done: true, message: `${updated} replicas updated and available` };
   }
   if (kind === 'StatefulSet') {
-    if (o.spec?.updateStrategy?.type === 'OnDelete') return { done: true, message: 'OnDelete strategy: pods restart when deleted' };
+    // kubectl: "rollout status is only available for RollingUpdate strategy type" — nothing rolls out by itself.
+    if (o.spec?.updateStrategy?.type === 'OnDelete') return { done: false, failed: true, message: 'OnDelete strategy: no pod is replaced until it is deleted' };
     const want = o.spec?.replicas ?? 1;
     if ((st.readyReplicas ?? 0) < want) return { done: false, failed: false, message: `${st.readyReplicas ?? 0} of ${want} pods ready` };
     const partition = o.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
@@ -120,7 +146,7 @@ export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutS
     return { done: true, message: `${want} pods at revision ${st.currentRevision ?? '?'}` };
   }
   // DaemonSet
-  if (o.spec?.updateStrategy?.type === 'OnDelete') return { done: true, message: 'OnDelete strategy: pods restart when deleted' };
+  if (o.spec?.updateStrategy?.type === 'OnDelete') return { done: false, failed: true, message: 'OnDelete strategy: no pod is replaced until it is deleted' };
   const want = st.desiredNumberScheduled ?? 0;
   if ((st.updatedNumberScheduled ?? 0) < want) return { done: false, failed: false, message: `${st.updatedNumberScheduled ?? 0} of ${want} pods updated` };
   if ((st.numberAvailable ?? 0) < want) return { done: false, failed: false, message: `${st.numberAvailable ?? 0} of ${want} updated pods available` };

@@ -6,7 +6,7 @@
  * wait for each batch's rollouts to complete before starting the next.
  */
 import type { Permission, Plan, PlannedRequest } from '../istio/plan';
-import { rolloutStatus, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
+import { restartPrecheck, restartTimestamp, rolloutStatus, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
 import type { ClusterClient } from './client';
 import { describeK8sError, type K8sError, type K8sResult } from './result';
 
@@ -174,6 +174,8 @@ export interface RestartReport {
   inProgress: WorkloadId[];
   /** Never touched. */
   notRestarted: WorkloadId[];
+  /** Template updated (as kubectl does) but, with updateStrategy OnDelete, no pod replaced: their proxies stay until the pods are deleted. */
+  onDelete?: WorkloadId[];
   failed?: { workload: WorkloadId; reason: string };
   cancelled: boolean;
   denied?: Denied[];
@@ -200,6 +202,7 @@ export function describeRestartReport(r: RestartReport): string {
   if (r.denied) return `Refused before any change: ${r.denied.map((d) => describePermission(d.permission)).join('; ')}.`;
   if (r.dryRun) return `Dry run: the API server accepted all ${r.completed.length} restart(s); nothing was changed.`;
   parts.push(`${r.completed.length} restarted${r.completed.length ? ` (${names(r.completed)})` : ''}`);
+  if (r.onDelete?.length) parts.push(`${r.onDelete.length} with updateStrategy OnDelete: template updated but no pod replaced — delete their pods to restart them (${names(r.onDelete)})`);
   if (r.inProgress.length) parts.push(`${r.inProgress.length} restarted, rollout still in progress (${names(r.inProgress)})`);
   if (r.failed) parts.push(`failed: ${r.failed.workload.namespace}/${r.failed.workload.name} — ${r.failed.reason}`);
   if (r.notRestarted.length) parts.push(`${r.notRestarted.length} not restarted (${names(r.notRestarted)})`);
@@ -212,7 +215,7 @@ export function describeRestartReport(r: RestartReport): string {
  * batch in flight has rolled out; a rollout that fails or times out stops the run.
  */
 export async function runRestarts(client: ClusterClient, workloads: WorkloadId[], opts: RestartOptions): Promise<RestartReport> {
-  const at = opts.at ?? new Date().toISOString();
+  const at = opts.at ?? restartTimestamp();
   const report: RestartReport = { completed: [], inProgress: [], notRestarted: [...workloads], cancelled: false, dryRun: !!opts.dryRun };
   if (!opts.skipPermissionCheck) {
     const perms = await checkPermissions(client, workloads.flatMap((w) => {
@@ -222,6 +225,13 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     if (!perms.ok) { report.failed = { workload: workloads[0], reason: describeK8sError(perms.error) }; return report; }
     if (perms.value.length) { report.denied = perms.value; return report; }
   }
+  // Before any change: read each workload (paused Deployments are refused as kubectl refuses them; OnDelete ones noted).
+  const objects = await mapLimit(workloads, opts.concurrency ?? 16, async (w) => ({
+    w, r: await client.request<any>({ path: workloadPath(w), verb: 'get', resource: `${w.kind.toLowerCase()}s.apps`, namespace: w.namespace, name: w.name, signal: opts.signal }),
+  }));
+  const pre = restartPrecheck(objects.map(({ w, r }) => ({ w, o: r.ok ? r.value : undefined })));
+  if (pre.refused) { report.failed = pre.refused; return report; }
+  const onDelete = new Set(pre.onDelete.map(workloadKey));
   const size = Math.max(1, opts.batchSize);
   const batches = Math.ceil(workloads.length / size);
   for (let b = 0; b < batches; b++) {
@@ -239,11 +249,12 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
         failure ??= { workload: w, reason };
         continue;
       }
+      if (onDelete.has(workloadKey(w))) { (report.onDelete ??= []).push(w); continue; }
       sent.push({ w, generation: (res.value as RolloutObject)?.metadata?.generation ?? 0 });
       report.inProgress.push(w);
     }
     if (failure) { report.failed = failure; return report; }
-    if (opts.dryRun) { report.completed.push(...batch); report.inProgress = []; continue; }
+    if (opts.dryRun) { report.completed.push(...batch.filter((w) => !onDelete.has(workloadKey(w)))); report.inProgress = []; continue; }
     // The batch's rollouts proceed in parallel; wait for all of them.
     const waits = await Promise.all(sent.map(async ({ w, generation }) => ({
       w,

@@ -6,11 +6,21 @@
 import assert from 'node:assert/strict';
 import { planRelabel, type WorkloadId } from '../../src/istio';
 import { describeRestartReport, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
-import { CONTEXT, kubectl, startWatcher, waitFor, waitForPermission } from './helpers';
+import * as path from 'node:path';
+import { runTool } from '../../src/tools/process';
+import { clusterState, CONTEXT, kubectl, startWatcher, waitFor, waitForPermission } from './helpers';
 
 async function nsLabels(name: string): Promise<{ labels: Record<string, string>; rv: string }> {
   const o = JSON.parse(await kubectl(['get', 'namespace', name, '-o', 'json']));
   return { labels: o.metadata.labels ?? {}, rv: o.metadata.resourceVersion };
+}
+
+/** Runs the real kubectl expecting it to fail; returns its stderr. */
+async function kubectlFails(args: string[]): Promise<string> {
+  const st = clusterState();
+  const r = await runTool(path.join(st.binDir, 'kubectl'), ['--kubeconfig', st.kubeconfig, ...args]);
+  assert.ok(!r.ok, `kubectl ${args.join(' ')} succeeded`);
+  return `${r.result?.stderr ?? ''}${r.message}`;
 }
 
 async function restartedAt(w: WorkloadId): Promise<string | undefined> {
@@ -149,5 +159,42 @@ describe('actions on the local cluster (seed)', () => {
       await kubectl(['delete', 'deployment', 'stuck', '-n', 'ns-b', '--wait=false']);
     }
   });
-});
 
+  it('as kubectl: a paused Deployment is refused before any change; OnDelete StatefulSets/DaemonSets are never reported restarted', async function () {
+    this.timeout(180_000);
+    const ns = 'restart-cases';
+    await kubectl(['create', 'namespace', ns]);
+    try {
+      await kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'paused', namespace: ns }, spec: { paused: true, replicas: 1, selector: { matchLabels: { app: 'paused' } }, template: { metadata: { labels: { app: 'paused' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { serviceName: 'db', replicas: 1, updateStrategy: { type: 'OnDelete' }, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: ns }, spec: { updateStrategy: { type: 'OnDelete' }, selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
+      ] }) });
+      const podUids = async (app: string) => JSON.parse(await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json'])).items.map((p: any) => p.metadata.uid).sort();
+      await waitFor('db and agent pods', async () => (await podUids('db')).length === 1 && (await podUids('agent')).length === 1, 60_000);
+      const paused: WorkloadId = { kind: 'Deployment', namespace: ns, name: 'paused' };
+      const web: WorkloadId = { kind: 'Deployment', namespace: ns, name: 'web' };
+      // kubectl's own answer for the paused Deployment
+      const theirs = await kubectlFails(['rollout', 'restart', 'deployment/paused', '-n', ns]);
+      assert.match(theirs, /can't restart paused deployment \(run rollout resume first\)/);
+      const rep = await runRestarts(w.client, [web, paused], { batchSize: 5 });
+      assert.match(rep.failed?.reason ?? '', /Deployment restart-cases\/paused: can't restart paused deployment \(run rollout resume first\)/);
+      assert.deepEqual([rep.completed.length, rep.inProgress.length, rep.notRestarted.length], [0, 0, 2], 'nothing was changed');
+      assert.equal(await restartedAt(web), undefined, 'web untouched: the run is refused whole');
+      // OnDelete: kubectl patches the template and refuses rollout status; no pod is replaced
+      const before = { db: await podUids('db'), agent: await podUids('agent') };
+      const status = await kubectlFails(['rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=5s']);
+      assert.match(status, /only available for RollingUpdate strategy type/);
+      const od = await runRestarts(w.client, [{ kind: 'StatefulSet', namespace: ns, name: 'db' }, { kind: 'DaemonSet', namespace: ns, name: 'agent' }, web], { batchSize: 5, rolloutTimeoutMs: 60_000 });
+      assert.deepEqual(od.completed.map((x) => x.name), ['web']);
+      assert.deepEqual((od.onDelete ?? []).map((x) => x.name).sort(), ['agent', 'db']);
+      assert.match(describeRestartReport(od), /2 with updateStrategy OnDelete: template updated but no pod replaced/);
+      const at = await restartedAt({ kind: 'StatefulSet', namespace: ns, name: 'db' });
+      assert.match(at ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'restartedAt as kubectl writes it (RFC 3339, seconds)');
+      assert.deepEqual({ db: await podUids('db'), agent: await podUids('agent') }, before, 'no OnDelete pod was replaced');
+    } finally {
+      await kubectl(['delete', 'namespace', ns, '--wait=false']);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ClusterSnapshot, planPermissions, planRelabel, planRestart, renderPlan, restartCandidates, rolloutStatus } from '../../src/istio';
+import { ClusterSnapshot, PAUSED_DEPLOYMENT_REASON, planPermissions, planRelabel, planRestart, renderPlan, restartCandidates, restartPrecheck, restartTimestamp, rolloutStatus } from '../../src/istio';
 import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
 
 function seed(): ClusterSnapshot {
@@ -92,7 +92,19 @@ describe('restart plans and rollout status', () => {
     assert.equal(rolloutStatus('StatefulSet', { metadata: { generation: 1 }, spec: { replicas: 2 }, status: { observedGeneration: 1, readyReplicas: 2, currentRevision: 'b', updateRevision: 'b' } }).done, true);
     assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 } }).done, false);
     assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 } }).done, true);
-    // OnDelete: pods only restart when deleted, so there is no rollout to wait for
-    assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 2 }, spec: { updateStrategy: { type: 'OnDelete' } }, status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 0 } }).done, true);
+    // OnDelete: pods only restart when deleted; kubectl refuses rollout status for it, and nothing is "done"
+    const od = rolloutStatus('DaemonSet', { metadata: { generation: 2 }, spec: { updateStrategy: { type: 'OnDelete' } }, status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 0 } });
+    assert.deepEqual([od.done, !od.done && od.failed], [false, true]);
+    assert.equal(rolloutStatus('StatefulSet', { metadata: { generation: 1 }, spec: { replicas: 1, updateStrategy: { type: 'OnDelete' } }, status: { observedGeneration: 1, readyReplicas: 1 } }).done, false);
+  });
+  it('restart precheck: a paused Deployment is refused with kubectl\'s reason, OnDelete workloads are set apart; restartedAt in RFC 3339 seconds', () => {
+    const d = { kind: 'Deployment' as const, namespace: 'a', name: 'web' };
+    const ds = { kind: 'DaemonSet' as const, namespace: 'a', name: 'agent' };
+    const ok = restartPrecheck([{ w: d, o: { spec: {} } }, { w: ds, o: { spec: { updateStrategy: { type: 'OnDelete' } } } }]);
+    assert.deepEqual([ok.refused, ok.onDelete], [undefined, [ds]]);
+    const paused = restartPrecheck([{ w: d, o: { spec: { paused: true } } }]);
+    assert.equal(paused.refused?.reason, `Deployment a/web: ${PAUSED_DEPLOYMENT_REASON}`);
+    assert.equal(PAUSED_DEPLOYMENT_REASON, "can't restart paused deployment (run rollout resume first)");
+    assert.equal(restartTimestamp(new Date('2026-12-02T07:45:12.345Z')), '2026-12-02T07:45:12Z');
   });
 });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { clusterWouldChange, planRestart, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
+import { clusterWouldChange, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
 import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, runRestarts, type RestartReport } from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
@@ -52,7 +52,7 @@ export async function restartWorkloadsWithUi(
     return { completed: [], inProgress: [], notRestarted: [], cancelled: false, dryRun: false };
   }
   const batchSize = opts.batchSize ?? readSettings().restartBatchSize;
-  const at = new Date().toISOString();
+  const at = restartTimestamp();
   const plan = planRestart(cluster.context, workloads, at, batchSize, notes);
   const mode = await confirmPlan(plan, { action: 'Restart', assumeYes: opts.assumeYes });
   const client = cluster.watcher.client;
@@ -78,7 +78,7 @@ export async function restartWorkloadsWithUi(
   const text = describeRestartReport(report);
   s.log.info(`${plan.title} on ${cluster.context}: ${text}`);
   if (report.failed || report.denied) throw new Error(`${plan.title} on ${cluster.context} stopped: ${text}`);
-  if (report.cancelled) void vscode.window.showWarningMessage(text);
+  if (report.cancelled || report.onDelete?.length) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
   return report;
 }
