@@ -17,3 +17,4 @@ export * from './guide';
 export * from './tagplan';
 export * from './uninstall';
 export * from './verify';
+export * from './install/istioctl';

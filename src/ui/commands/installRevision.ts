@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { checkRevisionName } from '../../istio';
+import { checkRevisionName, installEffect } from '../../istio';
 import { checkIstioctl, runIstioctl } from '../istioctl';
 import { pickCluster } from '../pick';
 import { CancelledError, type CommandModule } from './registry';
@@ -42,8 +42,10 @@ export const installRevision: CommandModule = {
       profile = p.label;
     }
     const args = ['install', '--set', `revision=${revision.trim()}`, '--set', `profile=${profile}`, ...(opts.extraArgs ?? []), '-y'];
+    const effect = installEffect(cluster.watcher.snapshot, revision.trim());
+    s.log.info(`install ${revision.trim()} on ${cluster.context}: ${effect.message}`);
     if (!opts.assumeYes) {
-      const ok = await vscode.window.showWarningMessage(`Install revision ${revision.trim()} on ${cluster.context}?`, { modal: true, detail: `istioctl ${args.join(' ')} --context ${cluster.context}\n\nThe running control plane is left alone; namespaces keep their revision until you move them.` }, 'Install');
+      const ok = await vscode.window.showWarningMessage(`Install revision ${revision.trim()} on ${cluster.context}?`, { modal: true, detail: `istioctl ${args.join(' ')} --context ${cluster.context}\n\n${effect.message}` }, 'Install');
       if (ok !== 'Install') throw new CancelledError();
     }
     const r = await runIstioctl(s.clusters, cluster.context, args, `Installing revision ${revision.trim()} on ${cluster.context}`);
