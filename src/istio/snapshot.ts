@@ -368,7 +368,7 @@ export class ClusterSnapshot {
     let viaTag: string | undefined;
     if (resolution.kind === 'injected' && resolution.via.tag) viaTag = resolution.via.tag;
     if (labels.both) {
-      warnings.push({ code: 'bothLabels', message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored (IST0123).` });
+      warnings.push({ code: 'bothLabels', message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored${labels.injection === 'enabled' ? ' (IST0123)' : ''}.` });
     }
     if (labels.injection !== undefined && labels.injection !== 'enabled' && labels.injection !== 'disabled') {
       warnings.push({ code: 'invalidInjectionValue', message: `${INJECTION_LABEL}=${labels.injection} is neither "enabled" nor "disabled": no webhook selects it, so pods are not injected.` });

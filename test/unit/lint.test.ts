@@ -73,6 +73,8 @@ describe('manifest lint', () => {
       assert.match(one(lint(t, lintContextFrom(s, 'nodefault')), 'IR001').message, /cluster nodefault has no default revision, so new pods are not injected/);
       const d = nsDoc('off', '    istio-injection: disabled\n    istio.io/rev: canary\n');
       assert.match(one(lint(d), 'IR001').message, /new pods are not injected/);
+      // Istio's analyzer counts istio.io/rev only beside istio-injection=enabled: no IST0123 citation here
+      assert.doesNotMatch(one(lint(d), 'IR001').message, /IST0123/);
     });
 
     it('flow-style labels and quoted keys', () => {

@@ -165,8 +165,10 @@ const bothLabels: Rule = {
       { title: `Remove ${INJECTION_LABEL} (follow ${q(REV_LABEL, revV)})`, edits: [removePair(doc, m.labels, inj)], isPreferred: true },
       { title: `Remove ${REV_LABEL} (keep ${q(INJECTION_LABEL, injV)})`, edits: [removePair(doc, m.labels, rev)] },
     ];
+    // Istio's analyzer (IST0123) counts istio.io/rev only beside istio-injection=enabled; with
+    // another value the label is still ignored, which this rule adds in its own words.
     return [finding('IR001', 'warning',
-      `Namespace${nsName(doc)} has both ${q(INJECTION_LABEL, injV)} and ${q(REV_LABEL, revV)}: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored — ${outcome} (IST0123).`,
+      `Namespace${nsName(doc)} has both ${q(INJECTION_LABEL, injV)} and ${q(REV_LABEL, revV)}: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored — ${outcome}${injV === 'enabled' ? ' (IST0123)' : ''}.`,
       m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, inj), fixes)];
   },
 };
