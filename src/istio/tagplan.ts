@@ -316,23 +316,20 @@ function perm(r: Res, verb: Permission['verb'], name?: string): Permission {
   return p;
 }
 
-/** Create when absent (POST); server-side apply as istioctl (`istio-ci`, force) when present. */
+/**
+ * Server-side apply, as istioctl sends tag objects (pkg/kube client ssapplyYAML: field manager
+ * `istio-ci`, force), whether the object exists or not; when it does not, the apply creates it,
+ * so the permission checked first is create.
+ */
 function applyRequest(r: Res, obj: any, existing: any | undefined): PlannedRequest {
   const name = obj.metadata.name as string;
   const where = r.namespace ? ` in ${r.namespace}` : '';
-  if (!existing) {
-    return {
-      method: 'POST', path: r.path, body: obj,
-      description: `Create ${r.kind} ${name}${where}`,
-      permission: perm(r, 'create'), dryRunnable: true,
-    };
-  }
   return {
     method: 'PATCH', path: `${r.path}/${encodeURIComponent(name)}`,
     query: { fieldManager: ISTIOCTL_FIELD_MANAGER, force: 'true' },
     contentType: APPLY_PATCH, body: obj,
-    description: `Update ${r.kind} ${name}${where} (server-side apply, as istioctl)`,
-    permission: perm(r, 'patch', name), dryRunnable: true,
+    description: `${existing ? 'Update' : 'Create'} ${r.kind} ${name}${where} (server-side apply, as istioctl)`,
+    permission: perm(r, existing ? 'patch' : 'create', existing ? name : undefined), dryRunnable: true,
   };
 }
 

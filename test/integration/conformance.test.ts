@@ -184,7 +184,7 @@ describe('conformance with istioctl 1.31 (tag set / tag remove / uninstall --rev
     const res = await compare(c, ['tag', 'set', 'staging', '--revision', '1-8-0', '-y', '--istioNamespace', NS], async () => {
       const p = planTagSet({ cluster: 'local', tag: 'staging', revision: '1-8-0', overwrite: false, istioNamespace: NS, ...(await tagInputs(c)) });
       assert.ok(p.ok, p.ok ? '' : p.message);
-      assert.deepEqual(p.plan.requests.map((r) => r.method), ['POST', 'POST']);
+      assert.deepEqual(p.plan.requests.map((r) => [r.method, r.query?.fieldManager]), [['PATCH', 'istio-ci'], ['PATCH', 'istio-ci']], 'server-side apply as istioctl');
       return p.plan;
     });
     assertSame(res, ['MutatingWebhookConfiguration/istio-revision-tag-staging', 'Service/istiod-revision-tag-staging']);

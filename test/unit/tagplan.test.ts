@@ -37,11 +37,11 @@ describe('planTagSet (istioctl tag set, 1.31)', () => {
       services: [fullIstiodService('1-8-0', { version: '1.8.0' })],
     };
 
-    it('new tag staging → 1-8-0: MWC and Service equal istioctl\'s, created with POST', () => {
+    it('new tag staging → 1-8-0: MWC and Service equal istioctl\'s, created by server-side apply as istio-ci', () => {
       const p = okPlan(set({ tag: 'staging', revision: '1-8-0' }, golden));
-      assert.deepEqual(p.requests.map((r) => [r.method, r.path]), [
-        ['POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations'],
-        ['POST', '/api/v1/namespaces/istio-system/services'],
+      assert.deepEqual(p.requests.map((r) => [r.method, r.path, r.contentType, r.query]), [
+        ['PATCH', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-staging', 'application/apply-patch+yaml', { fieldManager: 'istio-ci', force: 'true' }],
+        ['PATCH', '/api/v1/namespaces/istio-system/services/istiod-revision-tag-staging', 'application/apply-patch+yaml', { fieldManager: 'istio-ci', force: 'true' }],
       ]);
       assert.deepEqual(bodyOf(p, 'MutatingWebhookConfiguration'), asApplied(GOLDEN_TAG_STAGING[0]));
       assert.deepEqual(bodyOf(p, 'Service'), asApplied(GOLDEN_TAG_STAGING[1]));
@@ -91,7 +91,7 @@ describe('planTagSet (istioctl tag set, 1.31)', () => {
     const v = bodyOf(p, 'ValidatingWebhookConfiguration');
     assert.deepEqual(v.webhooks[0].clientConfig, { service: { name: 'istiod-1-8-0', namespace: NS, path: '/validate' }, caBundle: 'Q0E=' });
     assert.equal(v.webhooks[0].failurePolicy, 'Ignore'); // no validator yet: the chart's Ignore
-    assert.equal(p.requests.find((r) => (r.body as any).kind === 'ValidatingWebhookConfiguration')!.method, 'POST');
+    assert.equal(p.requests.find((r) => (r.body as any).kind === 'ValidatingWebhookConfiguration')!.method, 'PATCH');
   });
 
   it('overwrite (move prod 1-7-6 → 1-8-0): server-side apply of MWC and Service, selectors keep the tag', () => {
@@ -149,7 +149,7 @@ describe('planTagSet (istioctl tag set, 1.31)', () => {
     const objs = { mwcs: [canon, fullRevisionMwc('1-8-0', { caBundle: 'Q0E=' })], vwcs: [fullRevisionValidator()], services: [fullIstiodService(), fullIstiodService('1-8-0')] };
     const p = okPlan(set({ tag: 'default', revision: '1-8-0' }, objs));
     assert.deepEqual(p.requests.map((r) => [r.method, (r.body as any).kind]), [
-      ['PUT', 'MutatingWebhookConfiguration'], ['POST', 'MutatingWebhookConfiguration'], ['POST', 'ValidatingWebhookConfiguration'], ['POST', 'Service'],
+      ['PUT', 'MutatingWebhookConfiguration'], ['PATCH', 'MutatingWebhookConfiguration'], ['PATCH', 'ValidatingWebhookConfiguration'], ['PATCH', 'Service'],
     ]);
     const put = p.requests[0];
     assert.equal(put.path, '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-sidecar-injector');
@@ -189,7 +189,7 @@ describe('planTagSet (istioctl tag set, 1.31)', () => {
     for (const s of objs.services) s.metadata.namespace = 'istio-cp';
     const p = okPlan(set({ tag: 'qa', revision: '1-8-0', istioNamespace: 'istio-cp' }, objs));
     assert.equal(bodyOf(p, 'MutatingWebhookConfiguration').metadata.name, 'istio-revision-tag-qa-istio-cp');
-    assert.equal(p.requests[1].path, '/api/v1/namespaces/istio-cp/services');
+    assert.equal(p.requests[1].path, '/api/v1/namespaces/istio-cp/services/istiod-revision-tag-qa');
     assert.deepEqual(p.commands, ['istioctl tag set qa --revision 1-8-0 --istioNamespace istio-cp -y']);
   });
 });
