@@ -86,12 +86,14 @@ function pilotImage(d: Deployment): string | undefined {
   return (cs.find((c) => c.name === 'discovery') ?? cs[0])?.image;
 }
 
-export function buildControlPlane(input: {
+export function buildControlPlane(given: {
   deployments: Iterable<Deployment>;
   services: Iterable<Service>;
   configMaps: Iterable<ConfigMap>;
   mwcs: Iterable<MutatingWebhookConfiguration>;
 }): ControlPlane {
+  // Services are read twice (revisions, then tags): the snapshot passes one-shot iterators.
+  const input = { ...given, services: [...given.services] };
   const revs = new Map<string, RevisionInfo>();
   const rev = (name: string): RevisionInfo => {
     let r = revs.get(name);

@@ -318,6 +318,11 @@ export class ClusterSnapshot {
     return [...(this.podsByNs.get(namespace) ?? [])].map((k) => this.proxyInfo.get(k)!).filter(Boolean);
   }
 
+  /** A MutatingWebhookConfiguration by name (as listed: metadata and webhooks). */
+  mutatingWebhookConfiguration(name: string): KindMap['MutatingWebhookConfiguration'] | undefined {
+    return this.objects.MutatingWebhookConfiguration.get(name);
+  }
+
   /** The (pruned) pod object. */
   pod(namespace: string, name: string): KindMap['Pod'] | undefined {
     return this.objects.Pod.get(`${namespace}/${name}`);

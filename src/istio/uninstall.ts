@@ -185,7 +185,16 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
     items.push({ kind: 'pods', object: ns, message: `${n} proxy(ies) in namespace ${ns} were injected by ${revision}: they would be detached from any control plane. Restart them on another revision first.` });
   }
   for (const t of tags) {
-    items.push({ kind: 'tag', object: t.name, message: `Tag ${t.name} points at ${revision}; istioctl uninstall leaves its webhook behind pointing at a removed control plane. Move or remove the tag first.` });
+    // Tags made by `istioctl install` carry its owner labels and are pruned with the revision;
+    // tags made by `istioctl tag set` (webhook and, 1.28+, Service) are left behind, dangling.
+    const pruned = t.webhooks.length > 0 && t.webhooks.every((n) => matchesUninstallSelector(snapshot.mutatingWebhookConfiguration(n)?.metadata.labels, revision));
+    const objs = [...t.webhooks.map((n) => `MutatingWebhookConfiguration ${n}`), ...t.services.map((n) => `Service ${n}`)].join(', ');
+    items.push({
+      kind: 'tag', object: t.name,
+      message: pruned
+        ? `Tag ${t.name} points at ${revision} and was made by istioctl install: istioctl uninstall deletes it with the revision (${objs}), and namespaces following it lose injection. Move the tag to another revision first.`
+        : `Tag ${t.name} points at ${revision}; istioctl uninstall leaves it behind pointing at a removed control plane (${objs || 'no objects listed'}). Move or remove the tag first.`,
+    });
   }
   const info = cp.revisionByName.get(revision);
   if (info?.isDefault || cp.defaultRevision === revision) {

@@ -146,4 +146,16 @@ describe('uninstallChecklist', () => {
   it('an unused revision: nothing blocks', () => {
     assert.deepEqual(uninstallChecklist(snap(), '1-9-0'), { items: [], blocking: false });
   });
+
+  it('tags: one made by istioctl install is deleted with the revision, one made by tag set is left behind (webhook and Service named)', () => {
+    const s = snap();
+    const byInstall = { ...tagMwc('default', '1-7-6') };
+    byInstall.metadata = { ...byInstall.metadata, labels: { ...byInstall.metadata.labels, ...installed('MutatingWebhookConfiguration', 'x', '1-7-6').metadata.labels } };
+    s.apply({ kind: 'MutatingWebhookConfiguration', type: 'MODIFIED', object: byInstall });
+    s.apply({ kind: 'Service', type: 'ADDED', object: { metadata: { name: 'istiod-revision-tag-prod', namespace: 'istio-system', labels: { 'istio.io/tag': 'prod', 'istio.io/rev': '1-7-6' }, resourceVersion: '1' }, spec: { selector: { app: 'istiod', 'istio.io/rev': '1-7-6' } } } });
+    const c = uninstallChecklist(s, '1-7-6');
+    assert.match(c.items.find((i) => i.kind === 'tag' && i.object === 'default')!.message, /made by istioctl install: istioctl uninstall deletes it with the revision \(MutatingWebhookConfiguration istio-revision-tag-default\)/);
+    assert.match(c.items.find((i) => i.kind === 'tag' && i.object === 'prod')!.message,
+      /leaves it behind pointing at a removed control plane \(MutatingWebhookConfiguration istio-revision-tag-prod, Service istio-system\/istiod-revision-tag-prod\)/);
+  });
 });
