@@ -10,8 +10,19 @@ import { checkPermissions, describeDenied, runPlan, type ClusterClient, type Pla
 import { CancelledError } from './commands/registry';
 import type { Logger } from './log';
 
+/** Plan previews are read-only virtual documents: closing one asks nothing. */
+export const PLAN_SCHEME = 'istio-revisions-plan';
+const previews = new Map<string, string>();
+let previewSeq = 0;
+let provider: vscode.Disposable | undefined;
+
 export async function showPlanPreview(plan: Plan): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderPlan(plan) });
+  provider ??= vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, { provideTextDocumentContent: (uri) => previews.get(uri.path) ?? '' });
+  const path = `/${++previewSeq}/${plan.title.replace(/[^\w.-]+/g, '-').slice(0, 80)}.md`;
+  previews.set(path, renderPlan(plan));
+  if (previews.size > 20) previews.delete(previews.keys().next().value as string);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: PLAN_SCHEME, path }));
+  await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }
 
@@ -20,6 +31,11 @@ export interface ConfirmOptions {
   action: string;
   /** Modal confirmation (default true). Tests pass `assumeYes`. */
   assumeYes?: boolean;
+  /**
+   * Destructive plans: the name the user must type to run it. The dialog's first (Enter)
+   * button then previews instead of running, so Enter alone changes nothing.
+   */
+  typeToConfirm?: string;
 }
 
 /** Asks until the user runs, dry-runs or cancels. Returns 'run' | 'dryRun'. */
@@ -27,8 +43,18 @@ export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'ru
   if (opts.assumeYes) return 'run';
   for (;;) {
     const detail = [plan.summary, ...plan.warnings.map((w) => `⚠ ${w}`), '', ...plan.commands.slice(0, 6), plan.commands.length > 6 ? `… ${plan.commands.length - 6} more` : ''].filter((l) => l !== undefined).join('\n');
-    const choice = await vscode.window.showWarningMessage(`${plan.title} on ${plan.cluster}?`, { modal: true, detail }, opts.action, 'Dry Run', 'Preview Requests');
+    const buttons = opts.typeToConfirm ? ['Preview Requests', 'Dry Run', `${opts.action}…`] : [opts.action, 'Dry Run', 'Preview Requests'];
+    const choice = await vscode.window.showWarningMessage(`${plan.title} on ${plan.cluster}?`, { modal: true, detail }, ...buttons);
     if (choice === opts.action) return 'run';
+    if (opts.typeToConfirm && choice === `${opts.action}…`) {
+      const want = opts.typeToConfirm;
+      const typed = await vscode.window.showInputBox({
+        title: `${plan.title} on ${plan.cluster}`, prompt: `Type ${want} to confirm`, placeHolder: want, ignoreFocusOut: true,
+        validateInput: (v) => (v === want ? undefined : `Type "${want}" exactly to confirm`),
+      });
+      if (typed === want) return 'run';
+      continue;
+    }
     if (choice === 'Dry Run') return 'dryRun';
     if (choice === 'Preview Requests') { await showPlanPreview(plan); continue; }
     throw new CancelledError();

@@ -22,14 +22,14 @@ export interface TagOptions {
 
 type TagNode = { context?: string; name?: string; type?: string };
 
-async function buildAndRun(s: Services, context: string, build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string }, action: string, assumeYes?: boolean, extraWarnings: string[] = []) {
+async function buildAndRun(s: Services, context: string, build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string }, action: string, assumeYes?: boolean, extraWarnings: string[] = [], typeToConfirm?: string) {
   const cluster = await pickCluster(s.clusters, context);
   const inputs = await fetchTagInputs(cluster.watcher.client, readSettings().istioNamespace);
   if (!inputs.ok) throw new Error(describeK8sError(inputs.error));
   const built = build(inputs);
   if (!built.ok) throw new Error(`Cluster "${cluster.context}": ${built.message}`);
   built.plan.warnings.unshift(...extraWarnings);
-  const mode = await confirmPlan(built.plan, { action, assumeYes });
+  const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
   if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
   return { cluster, plan: built.plan, result, mode };
@@ -79,7 +79,8 @@ export const moveTag: CommandModule = {
     const revision = opts.revision ?? await pickRevisionOrTag(snap, `Point tag ${tag} (now → ${current.revision}) at which revision?`, { tags: false, exclude: [current.revision] });
     if (revision === current.revision) throw new Error(`Tag ${tag} already points at ${revision}.`);
     const impact = tagImpact(snap, tag, revision);
-    const out = await buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Move Tag', opts.assumeYes, [impact.message]);
+    const out = await buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Move Tag', opts.assumeYes, [impact.message],
+      tag === 'default' ? tag : undefined); // moving the default tag moves every istio-injection=enabled namespace: type its name
     if (!out.result.ok || out.mode === 'dryRun' || impact.workloads.length === 0) return out;
     let restart = opts.restart;
     if (!restart && !opts.assumeYes) {
@@ -106,6 +107,7 @@ export const removeTag: CommandModule = {
       tag = p.label;
     }
     const impact = tagImpact(snap, tag);
-    return buildAndRun(s, cluster.context, (i) => planTagRemove({ cluster: cluster.context, tag: tag!, namespacesUsingTag: snap.namespacesLabelled(tag!), istioNamespace: readSettings().istioNamespace, ...i.value }), 'Remove Tag', opts.assumeYes, [impact.message]);
+    return buildAndRun(s, cluster.context, (i) => planTagRemove({ cluster: cluster.context, tag: tag!, namespacesUsingTag: snap.namespacesLabelled(tag!), istioNamespace: readSettings().istioNamespace, ...i.value }), 'Remove Tag', opts.assumeYes, [impact.message],
+      impact.namespaces.length || impact.workloads.length ? tag : undefined); // still followed: type its name
   },
 };

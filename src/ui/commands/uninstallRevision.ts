@@ -36,8 +36,17 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
     const list = blocking.map((i) => `• ${i.message}`).join('\n');
     if (!opts.force) {
       if (opts.assumeYes) throw new Error(`Cluster "${cluster.context}": revision ${revision} is still in use; refusing to uninstall:\n${list}`);
-      const a = await vscode.window.showErrorMessage(`Revision ${revision} on ${cluster.context} is still in use (${blocking.length} item(s)). Uninstalling it now breaks injection for these:`, { modal: true, detail: list }, 'Uninstall Anyway');
-      if (a !== 'Uninstall Anyway') throw new CancelledError();
+      // Forcing is never one keypress away: the name must be typed (Enter alone changes nothing).
+      const a = await vscode.window.showErrorMessage(`Revision ${revision} on ${cluster.context} is still in use (${blocking.length} item(s)). Uninstalling it now breaks injection for these:`,
+        { modal: true, detail: `${list}\n\nTo uninstall anyway you will be asked to type the revision's name.` }, 'Force Uninstall…');
+      if (a !== 'Force Uninstall…') throw new CancelledError();
+      const typed = await vscode.window.showInputBox({
+        title: `Force ${rollback ? 'rollback' : 'uninstall'} of ${revision} on ${cluster.context}`,
+        prompt: `Type ${revision} to remove it although ${blocking.length} item(s) still use it`,
+        placeHolder: revision, ignoreFocusOut: true,
+        validateInput: (v) => (v === revision ? undefined : `Type "${revision}" exactly to confirm`),
+      });
+      if (typed !== revision) throw new CancelledError();
     }
     s.log.warn(`uninstall ${revision} on ${cluster.context} forced despite: ${blocking.map((i) => i.object).join(', ')}`);
   }
@@ -47,7 +56,7 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   if (plan.requests.length === 0) throw new Error(`${plan.summary} ${plan.warnings.join(' ')} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)`);
   if (rollback && gateways.length) plan.warnings.unshift(`Gateways upgraded in place to ${revision}, to restart after the rollback: ${gateways.map((g) => `${g.namespace}/${g.workload}`).join(', ')}.`);
   if (blocking.length) plan.warnings.unshift(`FORCED: still in use — ${blocking.map((i) => i.object).join(', ')}.`);
-  const mode = await confirmPlan(plan, { action: rollback ? 'Roll Back' : 'Uninstall', assumeYes: opts.assumeYes });
+  const mode = await confirmPlan(plan, { action: rollback ? 'Roll Back' : 'Uninstall', assumeYes: opts.assumeYes, typeToConfirm: revision });
   const result = await executePlan(cluster.watcher.client, plan, s.log, mode);
   if (!result.ok || mode === 'dryRun') return { plan, result, gateways };
   if (rollback && gateways.length) {
