@@ -114,8 +114,9 @@ describe('Proxy status page in Chromium', function () {
 
   before(async function () {
     const pw = loadPlaywright();
-    if (!pw) { console.log('    skipped: playwright-core is not installed'); this.skip(); }
-    if (!fs.existsSync(CHROMIUM)) { console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`); this.skip(); }
+    // scripts/test.sh installs both (npm ci, apt-get install chromium): their absence is a failure, not a skip.
+    if (!pw) throw new Error('playwright-core is not installed (run npm ci)');
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
     fs.mkdirSync(outDir, { recursive: true });
     const b = spawnSync(process.execPath, [path.join(root, 'webview-ui', 'build.mjs'), '--outdir', path.join(outDir, 'media')], { encoding: 'utf8' });
     assert.equal(b.status, 0, `page build failed: ${b.stderr}`);

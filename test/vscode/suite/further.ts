@@ -1,8 +1,7 @@
 /**
- * Further extension-host checks, one entry per feature. An entry runs when the build under
- * test has what it `requires` (registered commands, strings in the extension's bundle) and is
- * reported as pending otherwise, so a feature being built elsewhere is checked from the first
- * build that has it. Adding a check = appending one entry to FURTHER_CHECKS.
+ * Further extension-host checks, one entry per feature. Each names what it `requires`
+ * (registered commands, strings in the extension's bundle); a build that lacks it fails the
+ * check (nothing is skipped). Adding a check = appending one entry to FURTHER_CHECKS.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
