@@ -3,7 +3,7 @@
  * Keeping only these fields is what keeps a 10,000-pod snapshot small: a pod
  * from the API is several kilobytes, its pruned form a few hundred bytes.
  */
-import { parseInjectorConfig, topLevelBlocks } from '../istio/injectpolicy';
+import { parseInjectorConfig } from '../istio/injectpolicy';
 import type { Container, ObjectMeta } from '../istio/types';
 
 function meta(m: any): ObjectMeta {
@@ -87,8 +87,7 @@ export function pruneConfigMap(o: any) {
   const name = String(o.metadata?.name ?? '');
   const out: any = { metadata: meta(o.metadata), data: o.data?.values !== undefined ? { values: o.data.values } : undefined };
   if (name.startsWith('istio-sidecar-injector') && (o.data?.config !== undefined || o.data?.values !== undefined)) {
-    const cfg = o.data?.config !== undefined ? topLevelBlocks(String(o.data.config), ['policy', 'neverInjectSelector', 'alwaysInjectSelector', 'defaultTemplates']) : undefined;
-    out.injectorConfig = parseInjectorConfig(cfg, o.data?.values, parseYaml);
+    out.injectorConfig = parseInjectorConfig(o.data?.config !== undefined ? String(o.data.config) : undefined, o.data?.values, parseYaml);
   }
   return out;
 }
