@@ -620,69 +620,70 @@ func sameClientConfig(a, b admregv1.WebhookClientConfig) bool {
 	return a.Service == nil && b.Service == nil && a.URL != nil && b.URL != nil && *a.URL == *b.URL && string(a.CABundle) == string(b.CABundle)
 }
 
-// route points every webhook `selected` of a configuration at its revision's istiod; the
-// Get/Update pair is the configuration kind's (mutating or validating), re-read on conflict.
-func route[T any](ctx context.Context, kind, name string, initial T,
-	clientConfigs func(T) (meta *metav1.ObjectMeta, ccs []*admregv1.WebhookClientConfig, path string),
-	get func(context.Context, string, metav1.GetOptions) (T, error),
-	update func(context.Context, T, metav1.UpdateOptions) (T, error),
-	s *supervisor,
-) {
-	needs := func(cur T) bool {
-		meta, ccs, path := clientConfigs(cur)
-		rev, changed := revisionOf(*meta), false
-		for _, cc := range ccs {
-			if want := s.clientConfig(rev, *cc, path); !sameClientConfig(*cc, want) {
-				*cc = want
+func (s *supervisor) rewireMWC(ctx context.Context, m *admregv1.MutatingWebhookConfiguration) {
+	needs := func(cur *admregv1.MutatingWebhookConfiguration) bool {
+		rev, changed := revisionOf(cur.ObjectMeta), false
+		for i := range cur.Webhooks {
+			if !isIstioInjectorWebhook(cur.Webhooks[i].Name) {
+				continue
+			}
+			want := s.clientConfig(rev, cur.Webhooks[i].ClientConfig, "/inject")
+			if !sameClientConfig(cur.Webhooks[i].ClientConfig, want) {
+				cur.Webhooks[i].ClientConfig = want
 				changed = true
 			}
 		}
 		return changed
 	}
-	if !needs(initial) {
+	if !needs(m.DeepCopy()) {
 		return
 	}
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		cur, err := get(ctx, name, metav1.GetOptions{})
+		cur, err := s.client.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, m.Name, metav1.GetOptions{})
 		if err != nil || !needs(cur) {
 			return err
 		}
-		if _, err = update(ctx, cur, metav1.UpdateOptions{FieldManager: "istio-revisions-bench"}); err == nil {
-			meta, _, _ := clientConfigs(cur)
-			log.Printf("routed %s %s -> istiod %s", kind, name, revisionOf(*meta))
+		_, err = s.client.AdmissionregistrationV1().MutatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{FieldManager: "istio-revisions-bench"})
+		if err == nil {
+			log.Printf("routed MutatingWebhookConfiguration %s -> istiod %s", cur.Name, revisionOf(cur.ObjectMeta))
 		}
 		return err
 	})
 	if err != nil && !apierrors.IsNotFound(err) && ctx.Err() == nil {
-		log.Printf("route %s %s: %v", kind, name, err)
+		log.Printf("route MWC %s: %v", m.Name, err)
 	}
-}
-
-func (s *supervisor) rewireMWC(ctx context.Context, m *admregv1.MutatingWebhookConfiguration) {
-	api := s.client.AdmissionregistrationV1().MutatingWebhookConfigurations()
-	route(ctx, "MutatingWebhookConfiguration", m.Name, m.DeepCopy(),
-		func(c *admregv1.MutatingWebhookConfiguration) (*metav1.ObjectMeta, []*admregv1.WebhookClientConfig, string) {
-			var ccs []*admregv1.WebhookClientConfig
-			for i := range c.Webhooks {
-				if isIstioInjectorWebhook(c.Webhooks[i].Name) {
-					ccs = append(ccs, &c.Webhooks[i].ClientConfig)
-				}
-			}
-			return &c.ObjectMeta, ccs, "/inject"
-		}, api.Get, api.Update, s)
 }
 
 func (s *supervisor) rewireVWC(ctx context.Context, v *admregv1.ValidatingWebhookConfiguration) {
 	if !isIstioValidator(v) {
 		return
 	}
-	api := s.client.AdmissionregistrationV1().ValidatingWebhookConfigurations()
-	route(ctx, "ValidatingWebhookConfiguration", v.Name, v.DeepCopy(),
-		func(c *admregv1.ValidatingWebhookConfiguration) (*metav1.ObjectMeta, []*admregv1.WebhookClientConfig, string) {
-			ccs := make([]*admregv1.WebhookClientConfig, 0, len(c.Webhooks))
-			for i := range c.Webhooks {
-				ccs = append(ccs, &c.Webhooks[i].ClientConfig)
+	needs := func(cur *admregv1.ValidatingWebhookConfiguration) bool {
+		rev, changed := revisionOf(cur.ObjectMeta), false
+		for i := range cur.Webhooks {
+			want := s.clientConfig(rev, cur.Webhooks[i].ClientConfig, "/validate")
+			if !sameClientConfig(cur.Webhooks[i].ClientConfig, want) {
+				cur.Webhooks[i].ClientConfig = want
+				changed = true
 			}
-			return &c.ObjectMeta, ccs, "/validate"
-		}, api.Get, api.Update, s)
+		}
+		return changed
+	}
+	if !needs(v.DeepCopy()) {
+		return
+	}
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := s.client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, v.Name, metav1.GetOptions{})
+		if err != nil || !needs(cur) {
+			return err
+		}
+		_, err = s.client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{FieldManager: "istio-revisions-bench"})
+		if err == nil {
+			log.Printf("routed ValidatingWebhookConfiguration %s -> istiod %s", cur.Name, revisionOf(cur.ObjectMeta))
+		}
+		return err
+	})
+	if err != nil && !apierrors.IsNotFound(err) && ctx.Err() == nil {
+		log.Printf("route VWC %s: %v", v.Name, err)
+	}
 }
