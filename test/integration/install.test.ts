@@ -38,6 +38,10 @@ describe('install conformance: istioctl install on a cluster without a default t
       assert.ok(staleNow > 0);
     } finally {
       await istioctl(['uninstall', '--revision', '1-10-0', '-y'], { allowFail: true });
+      // The default tag the install made is pruned by a foreground delete that may finish later:
+      // wait until it is gone, or `tag set` below would write into an object about to disappear.
+      await waitFor('the install-made default tag deleted', async () =>
+        !(await kubectl(['get', 'mutatingwebhookconfigurations', '-l', 'istio.io/tag=default,istio.io/rev=1-10-0', '-o', 'name'])).trim(), 120_000);
       await istioctl(['tag', 'set', 'default', '--revision', '1-7-6', '--overwrite', '-y']);
       await waitFor('seed restored: default → 1-7-6, 1-10-0 gone', () => w.snapshot.controlPlane.tagByName.get('default')?.revision === '1-7-6'
         && !w.snapshot.controlPlane.revisions.some((r) => r.name === '1-10-0' && r.deployments.length)
