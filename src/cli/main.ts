@@ -1,125 +1,101 @@
 /**
  * istio-revisions — the headless CLI over the extension's own model.
  *
- *   istio-revisions status [--context C] [--kubeconfig P] [-o table|json] [--istio-namespace NS]
- *   istio-revisions check  [--context C] [--kubeconfig P] [-o table|json]
- *   istio-revisions contexts [--kubeconfig P]
+ *   istio-revisions status    [--context C] [--kubeconfig P] [-o table|json] [--istio-namespace NS]
+ *   istio-revisions check     [--context C] [--kubeconfig P] [-o table|json]
+ *   istio-revisions contexts  [--kubeconfig P]
+ *   istio-revisions move      <namespace…> --to <rev|tag> | --enable-default | --disable
+ *   istio-revisions restart   <namespace…> [--stale-only] [--workload kind/name] [--batch-size N] [--on-delete report|delete-pods]
+ *   istio-revisions tag       set <tag> --revision <rev> [--overwrite] | remove <tag>
+ *   istio-revisions uninstall --revision <rev> [--force]
+ *   istio-revisions lint      <files|dirs…> [--context C] [-o text|json|sarif] [--disable-rule CODE]
  *
- * Exit codes: 0 success (check: nothing blocks); 1 check found blockers;
- * 2 the cluster or kubeconfig could not be read; 64 usage error.
+ * Actions print their plan (-o text|yaml|json) and change nothing unless given
+ * --dry-run=server (validated by the API server, not persisted) or --yes (applied).
+ *
+ * Exit codes: 0 success (check: nothing blocks); 1 check found blockers, an action was refused
+ * before any change, lint found warnings; 2 the cluster or kubeconfig could not be read, or a
+ * request failed; 64 usage error.
  */
 import { buildReport, findBlockers, type StatusReport } from '../istio';
-import { ClusterClient, ClusterWatcher, configForContext, describeK8sError, kubeconfigPaths, loadKubeconfigs } from '../k8s';
+import { runAction } from './actions';
+import { EXIT, parseArgs, type Args } from './args';
+import { runLint } from './lint';
+import { loadConfig, openSession, type Io } from './session';
 import { formatTable } from './table';
 
-export const EXIT = { ok: 0, blockers: 1, error: 2, usage: 64 } as const;
+export { EXIT, parseArgs, type Io };
 
-interface Args {
-  command?: string;
-  context?: string;
-  kubeconfig?: string;
-  output: 'table' | 'json';
-  istioNamespace: string;
-  timeoutMs: number;
-  help: boolean;
-}
+const USAGE = `Usage: istio-revisions <command> [options]
 
-const USAGE = `Usage: istio-revisions <status|check|contexts> [options]
+Read:
+  status      Print revisions, tags, namespaces, proxies and gateways of a cluster
+  check       Exit 1 with reasons if something still blocks finishing an upgrade
+  contexts    List the kubeconfig contexts
+  lint        Check manifests (files or directories) for injection mistakes; exit 1 on warnings
 
-Commands:
-  status     Print revisions, tags, namespaces, proxies and gateways of a cluster
-  check      Exit 1 with reasons if something still blocks finishing an upgrade
-  contexts   List the kubeconfig contexts
+Act (print the plan; --dry-run=server validates it on the server, --yes applies it):
+  move <ns…> --to <revision|tag>     Label namespaces istio.io/rev=<target> (removes istio-injection)
+  move <ns…> --enable-default        Label istio-injection=enabled (follow the default tag)
+  move <ns…> --disable               Label istio-injection=disabled
+  restart <ns…>                      Restart workloads with proxies, in batches (kubectl rollout restart)
+      [--stale-only] [--workload deployment/NAME]… [--batch-size 5] [--rollout-timeout S]
+      [--on-delete report|delete-pods]   OnDelete StatefulSets/DaemonSets: report (default) or delete their pods in batches
+  tag set <tag> --revision <rev> [--overwrite]   as istioctl tag set
+  tag remove <tag>                               as istioctl tag remove
+  uninstall --revision <rev> [--force]           as istioctl uninstall --revision; refused while in use
 
 Options:
-  --context <name>          kubeconfig context (default: current context)
+  --context <name>          kubeconfig context (default: current context; lint: cluster rules only with it)
   --kubeconfig <path>       kubeconfig file(s), path-list like $KUBECONFIG
-  -o, --output table|json   output format (default: table)
+  -o, --output <format>     status/check: table|json · actions: text|yaml|json · lint: text|json|sarif
   --istio-namespace <ns>    namespace of the control plane (default: istio-system)
   --timeout <seconds>       per-request timeout (default: 30)
+  --dry-run=server          send the plan with dryRun=All: validated, nothing persisted
+  -y, --yes                 apply the plan
+  --disable-rule <CODE>     lint: switch a rule off (repeatable or comma-separated)
   -h, --help                show this help
+
+Exit codes: 0 ok · 1 blockers / refused before any change / lint warnings · 2 cluster or request error · 64 usage
 `;
-
-export function parseArgs(argv: string[]): Args | { error: string } {
-  const a: Args = { output: 'table', istioNamespace: 'istio-system', timeoutMs: 30_000, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    const val = (): string | undefined => {
-      const eq = t.indexOf('=');
-      if (t.startsWith('--') && eq > 0) return t.slice(eq + 1);
-      return argv[++i];
-    };
-    const flag = t.startsWith('--') && t.includes('=') ? t.slice(0, t.indexOf('=')) : t;
-    switch (flag) {
-      case '-h': case '--help': a.help = true; break;
-      case '--context': a.context = val(); if (!a.context) return { error: '--context needs a value' }; break;
-      case '--kubeconfig': a.kubeconfig = val(); if (!a.kubeconfig) return { error: '--kubeconfig needs a value' }; break;
-      case '--istio-namespace': { const v = val(); if (!v) return { error: '--istio-namespace needs a value' }; a.istioNamespace = v; break; }
-      case '--timeout': {
-        const v = Number(val());
-        if (!Number.isFinite(v) || v <= 0) return { error: '--timeout needs a positive number of seconds' };
-        a.timeoutMs = v * 1000;
-        break;
-      }
-      case '-o': case '--output': {
-        const v = val();
-        if (v !== 'table' && v !== 'json') return { error: `unknown output format "${v ?? ''}" (use table or json)` };
-        a.output = v;
-        break;
-      }
-      default:
-        if (t.startsWith('-')) return { error: `unknown option ${t}` };
-        if (a.command) return { error: `unexpected argument ${t}` };
-        a.command = t;
-    }
-  }
-  return a;
-}
-
-export interface Io { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv }
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const parsed = parseArgs(argv);
   if ('error' in parsed) { io.err(`istio-revisions: ${parsed.error}\n\n${USAGE}`); return EXIT.usage; }
   if (parsed.help || !parsed.command) { (parsed.help ? io.out : io.err)(USAGE); return parsed.help ? EXIT.ok : EXIT.usage; }
-  if (!['status', 'check', 'contexts'].includes(parsed.command)) { io.err(`istio-revisions: unknown command "${parsed.command}"\n\n${USAGE}`); return EXIT.usage; }
-
-  const env = parsed.kubeconfig ? { ...io.env, KUBECONFIG: parsed.kubeconfig } : io.env;
-  const loaded = loadKubeconfigs(kubeconfigPaths(env));
-  for (const p of loaded.problems) if (loaded.config) io.err(`warning: ${p.message}\n`);
-  if (!loaded.config) {
-    io.err(`istio-revisions: no usable kubeconfig: ${loaded.problems.map((p) => p.message).join('; ') || 'nothing found'}\n`);
-    return EXIT.error;
+  switch (parsed.command) {
+    case 'status': case 'check': case 'contexts': return readCommand(parsed, io);
+    case 'move': case 'restart': case 'tag': case 'uninstall': {
+      const code = await runAction(parsed.command, parsed, io);
+      if (code === EXIT.usage) io.err(`\n${USAGE}`);
+      return code;
+    }
+    case 'lint': return runLint(parsed, io);
+    default: io.err(`istio-revisions: unknown command "${parsed.command}"\n\n${USAGE}`); return EXIT.usage;
   }
+}
+
+async function readCommand(parsed: Args, io: Io): Promise<number> {
+  const loaded = loadConfig(parsed, io);
+  if (typeof loaded === 'number') return loaded;
   if (parsed.command === 'contexts') {
     const rows = loaded.contexts.map((c) => [c.name === loaded.currentContext ? '*' : '', c.name, c.cluster, c.server ?? '', c.problem ?? '']);
     if (parsed.output === 'json') io.out(JSON.stringify({ current: loaded.currentContext ?? null, contexts: loaded.contexts }, null, 2) + '\n');
     else io.out(formatTable(['CURRENT', 'NAME', 'CLUSTER', 'SERVER', 'PROBLEM'], rows) + '\n');
     return EXIT.ok;
   }
-  const context = parsed.context ?? loaded.currentContext;
-  if (!context) { io.err('istio-revisions: the kubeconfig has no current context; pass --context\n'); return EXIT.error; }
-  const cfg = configForContext(loaded, context);
-  if (!cfg.ok) { io.err(`istio-revisions: ${cfg.message}\n`); return EXIT.error; }
-  const client = new ClusterClient(context, cfg.config, undefined, parsed.timeoutMs);
-  const scopeNamespace = loaded.contexts.find((c) => c.name === context)?.namespace;
-  const watcher = new ClusterWatcher(client, { istioNamespace: parsed.istioNamespace, scopeNamespace });
+  const s = await openSession(parsed, io, loaded);
+  if (typeof s === 'number') return s;
+  const { context, client, watcher } = s;
   try {
-    const phase = await watcher.start(false);
-    if (phase.phase === 'error') { io.err(`istio-revisions: ${phase.message}\n`); return EXIT.error; }
-    const incomplete = [...watcher.kindStatus].filter(([, s]) => s.state !== 'ok');
-    for (const [, s] of incomplete) {
-      if (s.state === 'scoped') io.err(`warning: ${describeK8sError(s.error)}; showing namespace ${s.namespace} only\n`);
-      else if ('error' in s) io.err(`warning: ${describeK8sError(s.error)}\n`);
-    }
     const report = buildReport(watcher.snapshot, { context, server: client.server });
     if (parsed.command === 'status') {
       io.out(parsed.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
       return EXIT.ok;
     }
     const blockers = findBlockers(watcher.snapshot);
-    if (incomplete.length > 0) {
-      io.err(`istio-revisions: cannot decide: ${incomplete.map(([k]) => k).join(', ')} could not be read\n`);
+    if (s.incomplete.length > 0) {
+      io.err(`istio-revisions: cannot decide: ${s.incomplete.join(', ')} could not be read\n`);
       return EXIT.error;
     }
     if (parsed.output === 'json') io.out(JSON.stringify({ apiVersion: report.apiVersion, cluster: report.cluster, ok: blockers.length === 0, blockers }, null, 2) + '\n');
@@ -127,8 +103,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     else io.out(`✘ ${blockers.length} thing(s) block finishing the upgrade on ${context}:\n` + blockers.map((b) => `  - [${b.code}] ${b.object}: ${b.message}`).join('\n') + '\n');
     return blockers.length === 0 ? EXIT.ok : EXIT.blockers;
   } finally {
-    watcher.dispose();
-    client.dispose();
+    s.dispose();
   }
 }
 

@@ -152,3 +152,49 @@ export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutS
   if ((st.numberAvailable ?? 0) < want) return { done: false, failed: false, message: `${st.numberAvailable ?? 0} of ${want} updated pods available` };
   return { done: true, message: `${want} pods updated and available` };
 }
+
+// ---- OnDelete: delete pods in batches ---------------------------------------------
+
+/** A pod of an OnDelete workload, and the slot its replacement fills (StatefulSet: same name; DaemonSet: same node). */
+export interface OwnedPod {
+  namespace: string;
+  name: string;
+  uid: string;
+  node?: string;
+}
+
+/** Where a pod's replacement shows up: a StatefulSet recreates the same name, a DaemonSet a pod on the same node. */
+export function replacementSlot(kind: RestartableKind, p: { name: string; node?: string }): string {
+  return kind === 'DaemonSet' ? `node:${p.node ?? ''}` : `name:${p.name}`;
+}
+
+/**
+ * What a user does for an OnDelete StatefulSet/DaemonSet instead of `rollout restart`:
+ * delete its pods a batch at a time, each batch waiting until every replacement is Ready.
+ * Deletes carry the pod's UID as a precondition, so a replacement is never deleted by mistake.
+ */
+export function planDeletePods(cluster: string, w: WorkloadId, pods: readonly OwnedPod[], batchSize: number): Plan {
+  const size = Math.max(1, batchSize);
+  const batches = Math.ceil(pods.length / size);
+  return {
+    title: `Replace the pods of ${w.kind} ${w.namespace}/${w.name} (updateStrategy OnDelete)`,
+    summary: `Deletes ${pods.length} pod(s) in ${batches} batch(es) of up to ${size}; the ${w.kind} controller recreates each from the current template (with the current injection), and the next batch starts only when every replacement is Ready.`,
+    cluster,
+    requests: pods.map((p) => ({
+      method: 'DELETE' as const,
+      path: kindPath({ group: '', version: 'v1', plural: 'pods', namespaced: true }, p.namespace, p.name),
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: p.uid } },
+      description: `delete pod ${p.namespace}/${p.name}${p.node && w.kind === 'DaemonSet' ? ` (node ${p.node})` : ''}`,
+      permission: { verb: 'delete' as const, group: '', resource: 'pods', namespace: p.namespace, name: p.name },
+      dryRunnable: true,
+      ignoreNotFound: true,
+    })),
+    commands: pods.flatMap((p) => [
+      ['kubectl', 'delete', 'pod', p.name, '-n', p.namespace].map(shellQuote).join(' '),
+      w.kind === 'StatefulSet'
+        ? ['kubectl', 'wait', '--for=condition=Ready', `pod/${p.name}`, '-n', p.namespace].map(shellQuote).join(' ')
+        : `# wait until the ${w.name} pod on node ${p.node ?? '?'} is Ready again`,
+    ]),
+    warnings: [`${w.kind} ${w.namespace}/${w.name} has updateStrategy OnDelete: kubectl rollout restart updates its template but replaces no pod, so its proxies stay on the old revision until its pods are deleted.`],
+  };
+}

@@ -6,7 +6,7 @@
  * wait for each batch's rollouts to complete before starting the next.
  */
 import type { Permission, Plan, PlannedRequest } from '../istio/plan';
-import { restartPrecheck, restartTimestamp, rolloutStatus, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
+import { planDeletePods, replacementSlot, restartPrecheck, restartTimestamp, rolloutStatus, type OwnedPod, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
 import type { ClusterClient } from './client';
 import { describeK8sError, type K8sError, type K8sResult } from './result';
 
@@ -329,3 +329,67 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   }));
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// OnDelete workloads: delete pods in batches
+
+interface PodObject {
+  metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+  spec?: { nodeName?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** The pods the workload's controller owns, read live (selector from the workload, owner reference checked). */
+export async function listOwnedPods(client: ClusterClient, w: WorkloadId, signal?: AbortSignal): Promise<K8sResult<PodObject[]>> {
+  const o = await client.request<{ spec?: { selector?: { matchLabels?: Record<string, string> } } }>({ path: workloadPath(w), verb: 'get', resource: `${w.kind.toLowerCase()}s.apps`, namespace: w.namespace, name: w.name, signal });
+  if (!o.ok) return o;
+  const sel = Object.entries(o.value.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = await client.request<{ items: PodObject[] }>({ path: `/api/v1/namespaces/${encodeURIComponent(w.namespace)}/pods`, query: sel ? { labelSelector: sel } : {}, verb: 'list', resource: 'pods', namespace: w.namespace, signal });
+  if (!pods.ok) return pods;
+  return { ok: true, value: pods.value.items.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.kind === w.kind && r.name === w.name)) };
+}
+
+const podReady = (p: PodObject) => !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+/**
+ * Deletes an OnDelete workload's pods a batch at a time (UID precondition), waiting after each
+ * batch until every deleted pod's slot (StatefulSet: same name; DaemonSet: same node) holds a new
+ * pod that is Ready. Cancel stops before the next batch; a replacement not Ready in time stops the run.
+ */
+export async function runPodDeletes(client: ClusterClient, w: WorkloadId, pods: readonly OwnedPod[], opts: { batchSize: number; signal?: AbortSignal; dryRun?: boolean; rolloutTimeoutMs?: number; pollMs?: number; onProgress?: (m: string) => void }): Promise<{ ok: boolean; replaced: string[]; message: string }> {
+  const plan = planDeletePods(client.context, w, pods, opts.batchSize);
+  const size = Math.max(1, opts.batchSize);
+  const replaced: string[] = [];
+  const timeout = opts.rolloutTimeoutMs ?? 5 * 60_000;
+  const perms = await checkPermissions(client, [...plan.requests.map((r) => r.permission), { verb: 'list', group: '', resource: 'pods', namespace: w.namespace }], opts.signal);
+  if (!perms.ok) return { ok: false, replaced, message: describeK8sError(perms.error) };
+  if (perms.value.length) return { ok: false, replaced, message: describeDenied(client.context, perms.value) };
+  for (let b = 0; b * size < pods.length; b++) {
+    if (opts.signal?.aborted) return { ok: false, replaced, message: `Cancelled: ${replaced.length} of ${pods.length} pod(s) of ${w.namespace}/${w.name} replaced.` };
+    const batch = pods.slice(b * size, (b + 1) * size);
+    const reqs = plan.requests.slice(b * size, (b + 1) * size);
+    for (const r of reqs) {
+      const res = await sendPlanned(client, r, !!opts.dryRun);
+      if (!res.ok) return { ok: false, replaced, message: `${r.description} failed: ${describeK8sError(res.error)}` };
+    }
+    if (opts.dryRun) { replaced.push(...batch.map((p) => p.name)); continue; }
+    opts.onProgress?.(`batch ${b + 1}: deleted ${batch.map((p) => p.name).join(', ')}; waiting for the replacements to be Ready`);
+    const old = new Set(batch.map((p) => p.uid));
+    const slots = new Set(batch.map((p) => replacementSlot(w.kind, p)));
+    const t0 = Date.now();
+    for (;;) {
+      const cur = await listOwnedPods(client, w, opts.signal);
+      if (cur.ok) {
+        const filled = new Set(cur.value.filter((p) => !old.has(p.metadata.uid) && podReady(p)).map((p) => replacementSlot(w.kind, { name: p.metadata.name, node: p.spec?.nodeName })));
+        if ([...slots].every((s) => filled.has(s))) break;
+      } else if (cur.error.kind === 'cancelled') {
+        return { ok: false, replaced, message: `Cancelled while waiting for the replacements of ${batch.map((p) => p.name).join(', ')}.` };
+      }
+      if (Date.now() - t0 > timeout) return { ok: false, replaced, message: `the replacements of ${batch.map((p) => `${w.namespace}/${p.name}`).join(', ')} were not Ready within ${Math.round(timeout / 1000)} s; stopped before the next batch` };
+      await new Promise((res) => setTimeout(res, opts.pollMs ?? 250));
+    }
+    replaced.push(...batch.map((p) => p.name));
+  }
+  return { ok: true, replaced, message: `${replaced.length} pod(s) of ${w.kind} ${w.namespace}/${w.name} replaced${opts.dryRun ? ' (dry run: nothing was deleted)' : ''}.` };
+}
+

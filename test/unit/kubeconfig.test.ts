@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { configForContext, kubeconfigPaths, loadKubeconfigs } from '../../src/k8s';
+import { usageError, type ActionName } from '../../src/cli/actions';
 import { parseArgs } from '../../src/cli/main';
 
 function kubeconfig(ctx: string, server: string, extra = ''): string {
@@ -81,15 +82,38 @@ describe('kubeconfig loading (kubectl semantics)', () => {
 });
 
 describe('CLI arguments', () => {
+  const base = { positional: [], istioNamespace: 'istio-system', timeoutMs: 30000, help: false };
   it('parses commands and options', () => {
-    assert.deepEqual(parseArgs(['status', '--context', 'prod', '-o', 'json']), { command: 'status', context: 'prod', output: 'json', istioNamespace: 'istio-system', timeoutMs: 30000, help: false });
-    assert.deepEqual(parseArgs(['check', '--timeout=5', '--istio-namespace=mesh']), { command: 'check', output: 'table', istioNamespace: 'mesh', timeoutMs: 5000, help: false });
+    assert.deepEqual(parseArgs(['status', '--context', 'prod', '-o', 'json']), { ...base, command: 'status', context: 'prod', output: 'json' });
+    assert.deepEqual(parseArgs(['check', '--timeout=5', '--istio-namespace=mesh']), { ...base, command: 'check', output: 'table', istioNamespace: 'mesh', timeoutMs: 5000 });
+  });
+  it('parses the actions and lint', () => {
+    assert.deepEqual(parseArgs(['move', 'a', 'b', '--to', 'canary', '--dry-run=server', '-o', 'yaml']), { ...base, command: 'move', positional: ['a', 'b'], to: 'canary', dryRun: true, output: 'yaml' });
+    assert.deepEqual(parseArgs(['restart', 'ns', '--workload', 'deployment/web', '--workload=statefulset/db', '--batch-size', '2', '--on-delete', 'delete-pods', '-y']),
+      { ...base, command: 'restart', positional: ['ns'], workloads: ['deployment/web', 'statefulset/db'], batchSize: 2, onDelete: 'delete-pods', yes: true, output: 'text' });
+    assert.deepEqual(parseArgs(['tag', 'set', 'prod', '--revision', '1-9-0', '--overwrite']), { ...base, command: 'tag', positional: ['set', 'prod'], revision: '1-9-0', overwrite: true, output: 'text' });
+    assert.deepEqual(parseArgs(['lint', 'k8s/', '-o', 'sarif', '--disable-rule', 'IR003,IR005']), { ...base, command: 'lint', positional: ['k8s/'], output: 'sarif', disableRules: ['IR003', 'IR005'] });
   });
   it('rejects bad input with a clear message', () => {
-    assert.deepEqual(parseArgs(['status', '-o', 'yaml']), { error: 'unknown output format "yaml" (use table or json)' });
+    assert.deepEqual(parseArgs(['status', '-o', 'yaml']), { error: 'unknown output format "yaml" for status (use table, json)' });
+    assert.deepEqual(parseArgs(['lint', '-o', 'table']), { error: 'unknown output format "table" for lint (use text, json, sarif)' });
     assert.deepEqual(parseArgs(['status', '--bogus']), { error: 'unknown option --bogus' });
     assert.deepEqual(parseArgs(['status', 'extra']), { error: 'unexpected argument extra' });
     assert.deepEqual(parseArgs(['status', '--context']), { error: '--context needs a value' });
     assert.deepEqual(parseArgs(['status', '--timeout', '0']), { error: '--timeout needs a positive number of seconds' });
+    assert.deepEqual(parseArgs(['move', 'a', '--dry-run=client']), { error: '--dry-run supports only "server" (the API server validates the plan without persisting it), not "client"' });
+    assert.deepEqual(parseArgs(['restart', 'a', '--batch-size', '0']), { error: '--batch-size needs a whole number ≥ 1' });
+  });
+  it('finds usage mistakes of the actions before connecting', () => {
+    const u = (argv: string[]) => { const a = parseArgs(argv); if ('error' in a) throw new Error(a.error); return usageError(a.command as ActionName, a); };
+    assert.match(u(['move', 'ns'])!, /exactly one of --to/);
+    assert.match(u(['move', '--to', 'x'])!, /one or more namespaces/);
+    assert.match(u(['restart', 'a', 'b', '--workload', 'deployment/web'])!, /exactly one namespace/);
+    assert.match(u(['restart', 'a', '--workload', 'pod/web'])!, /expected deployment\/<name>/);
+    assert.match(u(['tag', 'move', 'x'])!, /usage: istio-revisions tag set/);
+    assert.match(u(['tag', 'set', 'x'])!, /needs --revision/);
+    assert.match(u(['uninstall'])!, /usage: istio-revisions uninstall/);
+    assert.equal(u(['uninstall', '1-8-0']), undefined);
+    assert.equal(u(['restart', 'a', '--workload', 'sts/db']), undefined);
   });
 });

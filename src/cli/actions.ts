@@ -1,0 +1,228 @@
+/**
+ * Headless actions: move, restart, tag set|remove, uninstall. Each builds the same Plan
+ * the extension's commands build, prints it (text, or -o yaml|json with the requests and
+ * the equivalent commands), and changes nothing unless asked: `--dry-run=server` sends it
+ * with ?dryRun=All, `--yes` applies it. Permissions are checked before the first request.
+ *
+ * Exit codes (as `check`): 0 done (or plan printed); 1 refused before any change (still in
+ * use, not permitted, nothing to do that was asked, the tool's own refusal); 2 the cluster
+ * could not be read or a request failed; 64 usage.
+ */
+import { stringify as toYaml } from 'yaml';
+import {
+  planDeletePods, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
+  RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
+} from '../istio';
+import {
+  describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, listOwnedPods, runPlan, runPodDeletes, runRestarts,
+  type PlanRunResult,
+} from '../k8s';
+import { EXIT, type Args } from './args';
+import { openSession, type Io, type Session } from './session';
+
+type Outcome = { code: number; plan?: Plan; result?: unknown; message?: string };
+
+const planDoc = (plan: Plan) => ({
+  title: plan.title, summary: plan.summary, cluster: plan.cluster, warnings: plan.warnings, commands: plan.commands,
+  requests: plan.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, contentType: r.contentType, body: r.body, description: r.description, permission: r.permission })),
+});
+
+function print(args: Args, io: Io, o: Outcome): number {
+  if (args.output === 'json' || args.output === 'yaml') {
+    const doc = { apiVersion: 'istio-revisions/v1', kind: 'ActionResult', mode: args.yes ? 'apply' : args.dryRun ? 'dry-run' : 'plan', exitCode: o.code, message: o.message, plan: o.plan && planDoc(o.plan), result: o.result };
+    io.out(args.output === 'json' ? JSON.stringify(doc, null, 2) + '\n' : toYaml(doc));
+    if (o.code !== EXIT.ok && o.message) io.err(`istio-revisions: ${o.message}\n`);
+    return o.code;
+  }
+  if (o.plan) io.out(renderPlan(o.plan));
+  if (o.message) (o.code === EXIT.ok ? io.out : io.err)(`${o.code === EXIT.ok ? '' : 'istio-revisions: '}${o.message}\n`);
+  return o.code;
+}
+
+function describeRun(r: PlanRunResult, cluster: string, plan: Plan): Outcome {
+  if (r.denied) return { code: EXIT.blockers, plan, result: r, message: describeDenied(cluster, r.denied) };
+  if (r.failed) {
+    const changed = r.dryRun ? 'Nothing was changed (dry run).' : r.done.length ? `${r.done.length} of ${plan.requests.length} request(s) were applied before it: ${r.done.map((d) => d.description).join('; ')}.` : 'Nothing was changed.';
+    return { code: EXIT.error, plan, result: r, message: `Cluster "${cluster}": ${r.failed.request.description} failed: ${r.failed.message} ${changed}` };
+  }
+  if (r.cancelled) return { code: EXIT.error, plan, result: r, message: `Cancelled after ${r.done.length} of ${plan.requests.length} request(s).` };
+  return { code: EXIT.ok, plan, result: { ok: true, dryRun: r.dryRun, done: r.done.length }, message: r.dryRun
+    ? `Dry run accepted by ${cluster}: ${plan.requests.length} request(s) validated; nothing was changed.`
+    : `Done on ${cluster}: ${plan.title} (${plan.requests.length} request(s)).` };
+}
+
+/** Prints the plan, or runs it (dry-run or for real) with the permission check first. */
+async function planOrRun(args: Args, io: Io, s: Session, plan: Plan, signal: AbortSignal): Promise<Outcome> {
+  if (!args.yes && !args.dryRun) return { code: EXIT.ok, plan, message: plan.requests.length ? 'Plan only: nothing was changed. Pass --dry-run=server to validate it on the server, --yes to apply it.' : undefined };
+  return describeRun(await runPlan(s.client, plan, { dryRun: args.dryRun && !args.yes, signal }), s.context, plan);
+}
+
+// ---- move -----------------------------------------------------------------------
+
+async function move(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
+  const names = [...new Set(args.positional)];
+  const target: RelabelTarget = args.to !== undefined ? { kind: 'rev', value: args.to } : args.enableDefault ? { kind: 'enableDefault' } : { kind: 'disable' };
+  const built = planRelabel(s.watcher.snapshot, s.context, names, target);
+  if (!built.ok) return { code: EXIT.blockers, message: `Cluster "${s.context}": ${built.message}` };
+  return planOrRun(args, io, s, built.plan, signal);
+}
+
+// ---- restart --------------------------------------------------------------------
+
+function parseWorkload(spec: string, namespace: string): WorkloadId | string {
+  const m = /^([A-Za-z]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(spec);
+  // kubectl's names: singular, plural and short (deploy, sts, ds)
+  const SHORT: Record<string, RestartableKind> = { deploy: 'Deployment', sts: 'StatefulSet', ds: 'DaemonSet' };
+  const k0 = m?.[1].toLowerCase() ?? '';
+  const kind = m && (SHORT[k0] ?? RESTARTABLE.find((k) => k.toLowerCase() === k0 || `${k.toLowerCase()}s` === k0));
+  if (!m || !kind) return `--workload ${spec}: expected deployment/<name>, statefulset/<name> or daemonset/<name>`;
+  return { kind: kind as RestartableKind, namespace, name: m[2] };
+}
+
+async function restart(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
+  const namespaces = [...new Set(args.positional)];
+  const snap = s.watcher.snapshot;
+  let workloads: WorkloadId[] = [];
+  const notes: string[] = [];
+  if (args.workloads?.length) {
+    for (const spec of args.workloads) workloads.push(parseWorkload(spec, namespaces[0]) as WorkloadId);
+  } else {
+    const missing = namespaces.filter((n) => !snap.namespaceObject(n));
+    if (missing.length) return { code: EXIT.blockers, message: `Cluster "${s.context}": namespace(s) not found: ${missing.join(', ')}. Nothing was changed.` };
+    const seen = new Map<string, WorkloadId>();
+    for (const ns of namespaces) {
+      const c = restartCandidates(snap, ns, !!args.staleOnly);
+      for (const w of c.workloads) seen.set(workloadKey(w), w);
+      if (c.skipped.length) notes.push(`Not restartable here (restart them by hand): ${c.skipped.join(', ')}.`);
+    }
+    workloads = [...seen.values()];
+  }
+  if (workloads.length === 0) return { code: EXIT.ok, message: `Nothing to restart in ${namespaces.join(', ')} on ${s.context}${args.staleOnly ? ' (no stale proxies)' : ''}.` };
+  const batchSize = args.batchSize ?? 5;
+  const at = restartTimestamp();
+  const plan = planRestart(s.context, workloads, at, batchSize, notes);
+  if (!args.yes && !args.dryRun) return { code: EXIT.ok, plan, message: 'Plan only: nothing was changed. Pass --dry-run=server to validate it on the server, --yes to apply it.' };
+  const report = await runRestarts(s.client, workloads, {
+    batchSize, at, signal, dryRun: args.dryRun && !args.yes, rolloutTimeoutMs: args.rolloutTimeoutMs,
+    onProgress: (e) => { if (args.output === 'text' && e.workload && e.phase === 'restarting') io.err(`batch ${e.batch}/${e.batches}: restarting ${e.workload.kind} ${e.workload.namespace}/${e.workload.name}\n`); },
+  });
+  const text = describeRestartReport(report);
+  if (report.denied) return { code: EXIT.blockers, plan, result: report, message: describeDenied(s.context, report.denied) };
+  if (report.failed) {
+    const before = report.completed.length + report.inProgress.length + (report.onDelete?.length ?? 0) === 0;
+    return { code: before ? EXIT.blockers : EXIT.error, plan, result: report, message: `Cluster "${s.context}": ${text}${before ? ' Nothing was changed.' : ''}` };
+  }
+  if (report.cancelled) return { code: EXIT.error, plan, result: report, message: text };
+  if (report.onDelete?.length && !report.dryRun) {
+    if (args.onDelete !== 'delete-pods') {
+      return { code: EXIT.ok, plan, result: report, message: `${text} Run again with --on-delete=delete-pods to delete their pods in batches, each waiting for its replacement to be ready.` };
+    }
+    const pods = await deletePods(args, io, s, report.onDelete, batchSize, signal);
+    return { code: pods.code, plan, result: { restart: report, deletePods: pods.result }, message: `${text} ${pods.message ?? ''}`.trim() };
+  }
+  return { code: EXIT.ok, plan, result: report, message: text };
+}
+
+/** OnDelete workloads: delete their pods in batches, each batch waiting until its replacements are ready. */
+async function deletePods(args: Args, io: Io, s: Session, workloads: WorkloadId[], batchSize: number, signal: AbortSignal): Promise<Outcome> {
+  const results: unknown[] = [];
+  for (const w of workloads) {
+    const live = await listOwnedPods(s.client, w, signal);
+    if (!live.ok) return { code: EXIT.error, result: results, message: describeK8sError(live.error) };
+    const pods = live.value.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid, node: p.spec?.nodeName }));
+    if (pods.length === 0) continue;
+    const plan = planDeletePods(s.context, w, pods, batchSize);
+    io.err(`${plan.title}: ${plan.summary}\n`);
+    const r = await runPodDeletes(s.client, w, pods, { batchSize, signal, rolloutTimeoutMs: args.rolloutTimeoutMs, onProgress: (m) => io.err(`  ${m}\n`) });
+    results.push({ workload: w, ...r });
+    if (!r.ok) return { code: EXIT.error, result: results, message: `Cluster "${s.context}": ${r.message}` };
+  }
+  return { code: EXIT.ok, result: results, message: `Pods of ${workloads.map((w) => `${w.namespace}/${w.name}`).join(', ')} replaced one batch at a time.` };
+}
+
+// ---- tag --------------------------------------------------------------------------
+
+async function tag(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
+  const [sub, name] = args.positional;
+  const inputs = await fetchTagInputs(s.client, args.istioNamespace, signal);
+  if (!inputs.ok) return { code: EXIT.error, message: describeK8sError(inputs.error) };
+  const snap = s.watcher.snapshot;
+  const built = sub === 'set'
+    ? planTagSet({ cluster: s.context, tag: name, revision: args.revision ?? '', overwrite: !!args.overwrite, istioNamespace: args.istioNamespace, ...inputs.value })
+    : planTagRemove({ cluster: s.context, tag: name, namespacesUsingTag: snap.namespacesLabelled(name), istioNamespace: args.istioNamespace, ...inputs.value });
+  // The tool's own wording (istioctl's), so scripts matching its errors keep working.
+  if (!built.ok) return { code: EXIT.blockers, message: `Cluster "${s.context}": ${built.message}` };
+  const impact = tagImpact(snap, name, sub === 'set' ? args.revision : undefined);
+  if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
+  return planOrRun(args, io, s, built.plan, signal);
+}
+
+// ---- uninstall ----------------------------------------------------------------
+
+async function uninstall(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
+  const revision = (args.revision ?? args.positional[0])!;
+  const snap = s.watcher.snapshot;
+  // istioctl: "could not find target revision" — nothing is planned for a revision that is not there.
+  if (!snap.controlPlane.revisionByName.has(revision)) return { code: EXIT.blockers, message: `Cluster "${s.context}": could not find target revision ${revision}. Nothing was changed.` };
+  const check = uninstallChecklist(snap, revision);
+  const objs = await fetchUninstallObjects(s.client, revision, signal);
+  if (!objs.ok) return { code: EXIT.error, message: describeK8sError(objs.error) };
+  const plan = planUninstall({ cluster: s.context, revision, objects: objs.value });
+  if (check.items.length) {
+    const list = check.items.map((i) => `  - ${i.message}`).join('\n');
+    if (!args.force) return { code: EXIT.blockers, plan, result: { inUse: check.items }, message: `Cluster "${s.context}": revision ${revision} is still in use; refusing to uninstall (pass --force to remove it anyway):\n${list}` };
+    plan.warnings.unshift(`FORCED: still in use — ${check.items.map((i) => i.object).join(', ')}.`);
+  }
+  if (plan.requests.length === 0) return { code: EXIT.blockers, plan, message: `${plan.summary} ${plan.warnings.join(' ')} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)` };
+  return planOrRun(args, io, s, plan, signal);
+}
+
+const ACTIONS = { move, restart, tag, uninstall } as const;
+export type ActionName = keyof typeof ACTIONS;
+
+/** A usage mistake, found before connecting to any cluster. */
+export function usageError(name: ActionName, args: Args): string | undefined {
+  const pos = args.positional;
+  switch (name) {
+    case 'move': {
+      if (pos.length === 0) return 'move needs one or more namespaces: istio-revisions move <namespace…> --to <revision|tag>';
+      const targets = [args.to !== undefined, !!args.enableDefault, !!args.disable].filter(Boolean).length;
+      return targets === 1 ? undefined : 'move needs exactly one of --to <revision|tag>, --enable-default, --disable';
+    }
+    case 'restart': {
+      if (pos.length === 0) return 'restart needs one or more namespaces: istio-revisions restart <namespace…> [--stale-only] [--workload kind/name]';
+      if (args.workloads?.length && new Set(pos).size !== 1) return '--workload needs exactly one namespace';
+      for (const spec of args.workloads ?? []) { const w = parseWorkload(spec, pos[0]); if (typeof w === 'string') return w; }
+      return undefined;
+    }
+    case 'tag': {
+      const [sub, tagName, ...extra] = pos;
+      if ((sub !== 'set' && sub !== 'remove') || !tagName || extra.length) return 'usage: istio-revisions tag set <tag> --revision <revision> [--overwrite] | tag remove <tag>';
+      if (sub === 'set' && !args.revision) return 'tag set needs --revision <revision>';
+      return undefined;
+    }
+    case 'uninstall':
+      return (args.revision ?? pos[0]) && pos.length <= (args.revision ? 0 : 1) ? undefined : 'usage: istio-revisions uninstall --revision <revision> [--force]';
+  }
+}
+
+export async function runAction(name: ActionName, args: Args, io: Io): Promise<number> {
+  const usage = usageError(name, args);
+  if (usage) { io.err(`istio-revisions: ${usage}\n`); return EXIT.usage; }
+  const s = await openSession(args, io);
+  if (typeof s === 'number') return s;
+  const ac = new AbortController();
+  const onSig = () => { io.err('istio-revisions: interrupted — stopping after the request (or batch) in flight\n'); ac.abort(); };
+  process.once('SIGINT', onSig);
+  try {
+    if (s.incomplete.length && (args.yes || args.dryRun)) {
+      return print(args, io, { code: EXIT.error, message: `Cluster "${s.context}": cannot plan safely: ${s.incomplete.join(', ')} could not be read. Nothing was changed.` });
+    }
+    const o = await ACTIONS[name](args, io, s, ac.signal);
+    return print(args, io, o);
+  } finally {
+    process.removeListener('SIGINT', onSig);
+    s.dispose();
+  }
+}
+
