@@ -2,12 +2,12 @@
 
 export const EXIT = { ok: 0, blockers: 1, error: 2, usage: 64 } as const;
 
-export type Command = 'status' | 'check' | 'contexts' | 'move' | 'restart' | 'tag' | 'uninstall' | 'lint';
-export const COMMANDS: readonly Command[] = ['status', 'check', 'contexts', 'move', 'restart', 'tag', 'uninstall', 'lint'];
+export type Command = 'status' | 'check' | 'contexts' | 'precheck' | 'move' | 'restart' | 'tag' | 'uninstall' | 'lint';
+export const COMMANDS: readonly Command[] = ['status', 'check', 'contexts', 'precheck', 'move', 'restart', 'tag', 'uninstall', 'lint'];
 
 /** Output formats each command accepts; the first is the default. */
 export const OUTPUTS: Record<Command, readonly string[]> = {
-  status: ['table', 'json'], check: ['table', 'json'], contexts: ['table', 'json'],
+  status: ['table', 'json'], check: ['table', 'json'], contexts: ['table', 'json'], precheck: ['table', 'json'],
   move: ['text', 'yaml', 'json'], restart: ['text', 'yaml', 'json'], tag: ['text', 'yaml', 'json'], uninstall: ['text', 'yaml', 'json'],
   lint: ['text', 'json', 'sarif'],
 };
@@ -27,6 +27,8 @@ export interface Args {
   /** move: `istio-injection=enabled` (follow the default tag) / disable injection. */
   enableDefault?: boolean;
   disable?: boolean;
+  /** precheck: the Istio version to check for (default: the newest release istioctl's table knows). */
+  istioVersion?: string;
   /** tag set, uninstall. */
   revision?: string;
   overwrite?: boolean;
@@ -69,6 +71,7 @@ export function parseArgs(argv: string[]): Args | { error: string } {
       case '--timeout': r = seconds('--timeout'); if (typeof r === 'number') a.timeoutMs = r; break;
       case '--rollout-timeout': r = seconds('--rollout-timeout'); if (typeof r === 'number') a.rolloutTimeoutMs = r; break;
       case '-o': case '--output': r = need('--output'); if (typeof r === 'string') a.output = r; break;
+      case '--istio-version': r = need('--istio-version'); if (typeof r === 'string') a.istioVersion = r; break;
       case '--to': r = need('--to'); if (typeof r === 'string') a.to = r; break;
       case '-r': case '--revision': r = need('--revision'); if (typeof r === 'string') a.revision = r; break;
       case '--workload': r = need('--workload'); if (typeof r === 'string') (a.workloads ??= []).push(r); break;
@@ -110,7 +113,7 @@ export function parseArgs(argv: string[]): Args | { error: string } {
     const allowed = OUTPUTS[cmd];
     if (!a.output) a.output = allowed[0];
     else if (!allowed.includes(a.output)) return { error: `unknown output format "${a.output}" for ${cmd} (use ${allowed.join(', ')})` };
-    if (['status', 'check', 'contexts'].includes(cmd) && a.positional.length) return { error: `unexpected argument ${a.positional[0]}` };
+    if (['status', 'check', 'contexts', 'precheck'].includes(cmd) && a.positional.length) return { error: `unexpected argument ${a.positional[0]}` };
   } else if (!a.output) a.output = 'table';
   return a;
 }

@@ -4,6 +4,7 @@
  *   istio-revisions status    [--context C] [--kubeconfig P] [-o table|json] [--istio-namespace NS]
  *   istio-revisions check     [--context C] [--kubeconfig P] [-o table|json]
  *   istio-revisions contexts  [--kubeconfig P]
+ *   istio-revisions precheck  [--istio-version 1.31.0] [-o table|json]
  *   istio-revisions move      <namespace…> --to <rev|tag> | --enable-default | --disable
  *   istio-revisions restart   <namespace…> [--stale-only] [--workload kind/name] [--batch-size N] [--on-delete report|delete-pods]
  *   istio-revisions tag       set <tag> --revision <rev> [--overwrite] | remove <tag>
@@ -17,11 +18,12 @@
  * before any change, lint found warnings; 2 the cluster or kubeconfig could not be read, or a
  * request failed; 64 usage error.
  */
-import { buildReport, findBlockers, type StatusReport } from '../istio';
+import { buildReport, findBlockers, istioctlLine, MIN_K8S_MINOR, PRECHECK_PASSED, precheckPassed, type StatusReport } from '../istio';
 import { runAction } from './actions';
 import { EXIT, parseArgs, type Args } from './args';
 import { runLint } from './lint';
 import { loadConfig, openSession, type Io } from './session';
+import { ClusterClient, configForContext, runPrecheck } from '../k8s';
 import { formatTable } from './table';
 
 export { EXIT, parseArgs, type Io };
@@ -32,6 +34,8 @@ Read:
   status      Print revisions, tags, namespaces, proxies and gateways of a cluster
   check       Exit 1 with reasons if something still blocks finishing an upgrade
   contexts    List the kubeconfig contexts
+  precheck    What istioctl x precheck checks, in its words; exit 1 on warnings or errors
+      [--istio-version 1.31.0]
   lint        Check manifests (files or directories) for injection mistakes; exit 1 on warnings
 
 Act (print the plan; --dry-run=server validates it on the server, --yes applies it):
@@ -65,6 +69,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (parsed.help || !parsed.command) { (parsed.help ? io.out : io.err)(USAGE); return parsed.help ? EXIT.ok : EXIT.usage; }
   switch (parsed.command) {
     case 'status': case 'check': case 'contexts': return readCommand(parsed, io);
+    case 'precheck': return precheckCommand(parsed, io);
     case 'move': case 'restart': case 'tag': case 'uninstall': {
       const code = await runAction(parsed.command, parsed, io);
       if (code === EXIT.usage) io.err(`\n${USAGE}`);
@@ -72,6 +77,31 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'lint': return runLint(parsed, io);
     default: io.err(`istio-revisions: unknown command "${parsed.command}"\n\n${USAGE}`); return EXIT.usage;
+  }
+}
+
+async function precheckCommand(parsed: Args, io: Io): Promise<number> {
+  const target = parsed.istioVersion ?? `1.${Math.max(...Object.keys(MIN_K8S_MINOR).map(Number))}.0`;
+  if (!/^v?1\.\d+(\.\d+)?/.test(target)) { io.err(`istio-revisions: --istio-version ${target}: expected an Istio version like 1.31.0\n`); return EXIT.usage; }
+  const loaded = loadConfig(parsed, io);
+  if (typeof loaded === 'number') return loaded;
+  const context = parsed.context ?? loaded.currentContext;
+  if (!context) { io.err('istio-revisions: the kubeconfig has no current context; pass --context\n'); return EXIT.error; }
+  const cfg = configForContext(loaded, context);
+  if (!cfg.ok) { io.err(`istio-revisions: ${cfg.message}\n`); return EXIT.error; }
+  const client = new ClusterClient(context, cfg.config, undefined, parsed.timeoutMs);
+  try {
+    const items = await runPrecheck(client, target, parsed.istioNamespace);
+    const passed = precheckPassed(items);
+    if (parsed.output === 'json') io.out(JSON.stringify({ cluster: context, istioVersion: target, passed, items }, null, 2) + '\n');
+    else {
+      const shown = items.filter((i) => i.level === 'error' || i.level === 'warning');
+      if (shown.length) io.out(shown.map(istioctlLine).join('\n') + '\n');
+      else io.err(`${PRECHECK_PASSED}\n`);
+    }
+    return passed ? EXIT.ok : EXIT.blockers;
+  } finally {
+    client.dispose();
   }
 }
 

@@ -1,11 +1,15 @@
 /**
- * Native precheck (upgrade step 1), after istioctl's `x precheck` (ISTIO.md §6):
- * the Kubernetes version against the target Istio release's minimum (IST0142),
- * the permissions an install needs (IST0141, via SelfSubjectAccessReview), and the
- * Gateway API CRDs' bundle version. Pure: the k8s layer gathers the inputs.
+ * Native precheck (upgrade step 1): what `istioctl x precheck` of the target release checks
+ * (istioctl/pkg/precheck/precheck.go, release-1.31; ISTIO.md §6), with its codes and wording:
+ * - IST0142 the server's Kubernetes minor against istioctl's MinK8SVersion
+ *   (istioctl/pkg/install/k8sversion/version.go) of the target Istio minor;
+ * - IST0141 one SelfSubjectAccessReview per resource an install creates;
+ * - IST0156 / IST0172 the Gateway API CRDs' *served* versions (checkGatewayAPIs): no
+ *   served v1beta1 on Gateway/GatewayClass/HTTPRoute/ReferenceGrant is an error, no served
+ *   v1 on Gateway/GatewayClass/HTTPRoute/GRPCRoute a warning. No CRDs: nothing to say.
+ * Pure: the k8s layer gathers the inputs.
  */
 import type { Permission } from './plan';
-import { compareVersions } from './version';
 
 export type CheckLevel = 'ok' | 'info' | 'warning' | 'error';
 
@@ -14,17 +18,26 @@ export interface PrecheckItem {
   level: CheckLevel;
   title: string;
   message: string;
+  /** istioctl's origin of the message: `Cluster` or `CustomResourceDefinition <name>`. */
+  origin?: string;
 }
 
-/** Minimum Kubernetes minor per Istio minor (from istioctl's precheck of each release line). */
+/**
+ * istioctl's MinK8SVersion on each release branch (istioctl/pkg/install/k8sversion/version.go):
+ * the minimum Kubernetes minor `istioctl x precheck` of that Istio minor accepts.
+ */
+export const MIN_K8S_MINOR: Readonly<Record<number, number>> = {
+  20: 25, 21: 26, 22: 26, 23: 26, 24: 28, 25: 29, 26: 29, 27: 29, 28: 30, 29: 30, 30: 32, 31: 32,
+};
+const KNOWN_MINORS = Object.keys(MIN_K8S_MINOR).map(Number).sort((a, b) => a - b);
+
+/** Minimum Kubernetes (`1.NN`) for an Istio version; releases newer than the table use its last entry. */
 export function minKubernetesFor(istioVersion: string): string {
-  const [maj, min] = istioVersion.split('.').map((x) => Number.parseInt(x, 10));
-  if (maj !== 1 || !Number.isFinite(min)) return '1.30';
-  if (min >= 30) return '1.32';
-  if (min >= 28) return '1.30';
-  if (min >= 26) return '1.29';
-  if (min >= 24) return '1.28';
-  return '1.27';
+  const [maj, min] = istioVersion.replace(/^v/, '').split('.').map((x) => Number.parseInt(x, 10));
+  const last = KNOWN_MINORS[KNOWN_MINORS.length - 1];
+  if (maj !== 1 || !Number.isFinite(min)) return `1.${MIN_K8S_MINOR[last]}`;
+  const m = Math.max(KNOWN_MINORS[0], Math.min(min, last));
+  return `1.${MIN_K8S_MINOR[m]}`;
 }
 
 /** The permissions `istioctl install` needs (istioctl/pkg/precheck/precheck.go checkCanCreateResources). */
@@ -35,7 +48,7 @@ export function installPermissions(istioNamespace: string): Permission[] {
     ['admissionregistration.k8s.io', 'validatingwebhookconfigurations'],
   ];
   const ns: [string, string][] = [
-    ['rbac.authorization.k8s.io', 'roles'], ['rbac.authorization.k8s.io', 'rolebindings'], ['', 'serviceaccounts'], ['', 'services'], ['apps', 'deployments'], ['', 'configmaps'],
+    ['rbac.authorization.k8s.io', 'roles'], ['', 'serviceaccounts'], ['', 'services'], ['apps', 'deployments'], ['', 'configmaps'],
   ];
   return [
     ...cluster.map(([group, resource]) => ({ verb: 'create' as const, group, resource })),
@@ -43,43 +56,88 @@ export function installPermissions(istioNamespace: string): Permission[] {
   ];
 }
 
+/** A Gateway API CRD as checkGatewayAPIs sees it. */
+export interface GatewayApiCrd {
+  /** metadata.name, e.g. gateways.gateway.networking.k8s.io */
+  name: string;
+  /** spec.names.kind */
+  kind: string;
+  /** spec.versions[].name where served */
+  served: string[];
+}
+
 export interface PrecheckInput {
   targetIstioVersion: string;
   kubernetesVersion?: string;
   kubernetesVersionError?: string;
-  denied: Permission[];
+  /** Denied permissions, with the review's reason. */
+  denied: (Permission | { permission: Permission; reason?: string })[];
   permissionError?: string;
-  /** bundle-version annotation of the Gateway API CRDs found (gateways.gateway.networking.k8s.io). */
-  gatewayApi?: { version?: string; channel?: string } | null;
+  /** CRDs of group gateway.networking.k8s.io (empty: none installed); undefined when they could not be listed. */
+  gatewayApiCrds?: GatewayApiCrd[];
+  gatewayApiError?: string;
 }
+
+const V1BETA1_KINDS = ['Gateway', 'GatewayClass', 'HTTPRoute', 'ReferenceGrant'];
+const V1_KINDS = ['Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute'];
 
 export function precheckItems(input: PrecheckInput): PrecheckItem[] {
   const items: PrecheckItem[] = [];
   const min = minKubernetesFor(input.targetIstioVersion);
+  const minMinor = Number(min.split('.')[1]);
   if (input.kubernetesVersion) {
-    const v = input.kubernetesVersion.replace(/^v/, '').split(/[-+]/)[0];
-    const ok = compareVersions(v, min) >= 0;
-    items.push({ code: 'IST0142', level: ok ? 'ok' : 'error', title: 'Kubernetes version', message: ok ? `Kubernetes ${input.kubernetesVersion} meets Istio ${input.targetIstioVersion}'s minimum ${min}.` : `Kubernetes ${input.kubernetesVersion} is older than ${min}, the minimum for Istio ${input.targetIstioVersion}.` });
+    const minor = Number.parseInt(input.kubernetesVersion.replace(/^v/, '').split('.')[1] ?? '', 10);
+    if (!Number.isFinite(minor)) {
+      items.push({ code: 'IST0142', level: 'error', origin: 'Cluster', title: 'Kubernetes version', message: `could not parse the Kubernetes version ${JSON.stringify(input.kubernetesVersion)}` });
+    } else {
+      const ok = minor >= minMinor;
+      items.push({ code: 'IST0142', level: ok ? 'ok' : 'error', origin: 'Cluster', title: 'Kubernetes version', message: ok
+        ? `Kubernetes ${input.kubernetesVersion} meets Istio ${input.targetIstioVersion}'s minimum ${min}.`
+        : `The Kubernetes Version ${JSON.stringify(input.kubernetesVersion)} is lower than the minimum version: ${min}` });
+    }
   } else {
-    items.push({ code: 'IST0142', level: 'warning', title: 'Kubernetes version', message: `Could not read the server version: ${input.kubernetesVersionError ?? 'unknown error'}.` });
+    items.push({ code: 'IST0142', level: 'error', origin: 'Cluster', title: 'Kubernetes version', message: `failed to get the Kubernetes version: ${input.kubernetesVersionError ?? 'no version returned'}` });
   }
   if (input.permissionError) {
-    items.push({ code: 'IST0141', level: 'warning', title: 'Permissions', message: `Could not check permissions: ${input.permissionError}.` });
+    items.push({ code: 'IST0141', level: 'error', origin: 'Cluster', title: 'Permissions', message: `Missing required permission to create resources (${input.permissionError})` });
   } else if (input.denied.length) {
-    const list = input.denied.map((p) => `${p.verb} ${p.group ? `${p.resource}.${p.group}` : p.resource}${p.namespace ? ` in ${p.namespace}` : ''}`).join(', ');
-    items.push({ code: 'IST0141', level: 'error', title: 'Permissions', message: `Missing permissions to install: ${list}.` });
+    for (const d of input.denied) {
+      const p = 'permission' in d ? d.permission : d;
+      const reason = ('permission' in d && d.reason) || 'permission denied';
+      items.push({ code: 'IST0141', level: 'error', origin: 'Cluster', title: 'Permissions', message: `Missing required permission to create resource ${p.resource} (${reason})` });
+    }
   } else {
-    items.push({ code: 'IST0141', level: 'ok', title: 'Permissions', message: 'You may create everything an install needs.' });
+    items.push({ code: 'IST0141', level: 'ok', origin: 'Cluster', title: 'Permissions', message: 'You may create everything an install needs.' });
   }
-  if (input.gatewayApi === null || input.gatewayApi === undefined) {
-    items.push({ code: 'GatewayAPI', level: 'info', title: 'Gateway API CRDs', message: 'Gateway API CRDs are not installed (only needed for Gateway API resources).' });
+  if (input.gatewayApiCrds === undefined) {
+    items.push({ code: 'IST0156', level: 'error', origin: 'Cluster', title: 'Gateway API CRDs', message: `could not list CustomResourceDefinitions: ${input.gatewayApiError ?? 'unknown error'}` });
   } else {
-    const v = input.gatewayApi.version ?? 'unknown';
-    const old = input.gatewayApi.version && compareVersions(input.gatewayApi.version.replace(/^v/, ''), '1.2.0') < 0;
-    items.push({ code: 'IST0156', level: old ? 'warning' : 'ok', title: 'Gateway API CRDs', message: `Gateway API ${v}${input.gatewayApi.channel ? ` (${input.gatewayApi.channel} channel)` : ''}${old ? ' is older than v1.2.0, which current Istio releases expect.' : ' installed.'}` });
+    const before = items.length;
+    for (const crd of [...input.gatewayApiCrds].sort((a, b) => a.name.localeCompare(b.name))) {
+      const has = crd.served.length ? [...crd.served].sort().join(',') : 'none';
+      const origin = `CustomResourceDefinition ${crd.name}`;
+      if (V1BETA1_KINDS.includes(crd.kind) && !crd.served.includes('v1beta1')) {
+        items.push({ code: 'IST0156', level: 'error', origin, title: 'Gateway API CRDs', message: `The Gateway API CRD version ${has} is lower than the minimum version: v1beta1` });
+      }
+      if (V1_KINDS.includes(crd.kind) && !crd.served.includes('v1')) {
+        items.push({ code: 'IST0172', level: 'warning', origin, title: 'Gateway API CRDs', message: `The Gateway API CRD version ${has} is lower than the minimum version: v1` });
+      }
+    }
+    if (items.length === before && input.gatewayApiCrds.length) {
+      items.push({ code: 'IST0156', level: 'ok', title: 'Gateway API CRDs', message: `${input.gatewayApiCrds.length} Gateway API CRD(s) serve the versions Istio needs.` });
+    }
   }
   return items;
 }
+
+/** An item as `istioctl x precheck` prints it: `Error [IST0142] (Cluster) The Kubernetes Version …`. */
+export function istioctlLine(i: PrecheckItem): string {
+  const level = i.level === 'error' ? 'Error' : i.level === 'warning' ? 'Warning' : 'Info';
+  return `${level} [${i.code}]${i.origin ? ` (${i.origin})` : ''} ${i.message}`;
+}
+
+/** istioctl's verdict line when nothing is found. */
+export const PRECHECK_PASSED = '✔ No issues found when checking the cluster. Istio is safe to install or upgrade!';
 
 export function precheckPassed(items: PrecheckItem[]): boolean {
   return !items.some((i) => i.level === 'error' || i.level === 'warning');

@@ -1,4 +1,5 @@
 /** Shared helpers of the integration suite: the running local cluster, a watcher over it, waiting. */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Permission } from '../../src/istio';
@@ -73,4 +74,33 @@ export async function waitForPermission(context: string, perm: Permission): Prom
   } finally {
     c.dispose();
   }
+}
+
+/** Runs the built CLI (dist/cli.js, as users run it) against the local cluster. */
+export function cli(args: string[], timeoutMs = 300_000): { status: number; stdout: string; stderr: string; json?: any } {
+  const st = clusterState();
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', st.kubeconfig, '--context', CONTEXT],
+    { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, KUBECONFIG: st.kubeconfig } });
+  const out = { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  let json: any;
+  if (args.includes('json')) { try { json = JSON.parse(out.stdout); } catch { /* not JSON: left undefined for the caller's assertion */ } }
+  return { ...out, json };
+}
+
+// ---- the conformance table: case → the real tool's result → the extension's result ----------
+
+export interface ConformanceRow { area: string; case: string; tool: string; extension: string; agree: boolean }
+const conformanceRows: ConformanceRow[] = [];
+
+/** Records one compared case; the suite prints every row at the end (setup.ts) and writes test-output/conformance.md. */
+export function recordConformance(row: ConformanceRow): void {
+  conformanceRows.push(row);
+}
+
+export function conformanceTable(): string {
+  if (conformanceRows.length === 0) return '';
+  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = ['| area | case | real tool | extension | agree |', '|---|---|---|---|---|'];
+  for (const r of conformanceRows) lines.push(`| ${esc(r.area)} | ${esc(r.case)} | ${esc(r.tool)} | ${esc(r.extension)} | ${r.agree ? 'yes' : '**NO**'} |`);
+  return `${lines.join('\n')}\n\n${conformanceRows.filter((r) => r.agree).length} of ${conformanceRows.length} cases agree.\n`;
 }

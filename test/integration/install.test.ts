@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { installEffect } from '../../src/istio';
 import type { ClusterWatcher } from '../../src/k8s';
-import { istioctl, kubectl, startWatcher, waitFor } from './helpers';
+import { istioctl, kubectl, recordConformance, startWatcher, waitFor } from './helpers';
 
 describe('install conformance: istioctl install on a cluster without a default tag', function () {
   this.timeout(600_000);
@@ -30,8 +30,14 @@ describe('install conformance: istioctl install on a cluster without a default t
       await waitFor('default tag → 1-10-0', () => w.snapshot.controlPlane.tagByName.get('default')?.revision === '1-10-0', 60_000);
       const after = resolved();
       const moved = [...after].filter(([n, r]) => r === '1-10-0' && before.get(n) !== '1-10-0').map(([n]) => n).sort();
-      assert.deepEqual(moved, e.namespacesMoving, 'the namespaces the real install moved');
       const vwc = JSON.parse(await kubectl(['get', 'validatingwebhookconfiguration', 'istiod-default-validator', '-o', 'json']));
+      recordConformance({
+        area: 'install', case: 'istioctl install --set revision=1-10-0, no default tag',
+        tool: `default tag → ${w.snapshot.controlPlane.tagByName.get('default')?.revision}; validator → ${vwc.metadata.labels['istio.io/rev']}; moved ${moved.join(',') || 'none'}`,
+        extension: `default tag → 1-10-0${e.createsDefaultTag ? '' : ' (not predicted)'}; validator → 1-10-0; moved ${e.namespacesMoving.join(',') || 'none'}`,
+        agree: JSON.stringify(moved) === JSON.stringify(e.namespacesMoving) && vwc.metadata.labels['istio.io/rev'] === '1-10-0',
+      });
+      assert.deepEqual(moved, e.namespacesMoving, 'the namespaces the real install moved');
       assert.equal(vwc.metadata.labels['istio.io/rev'], '1-10-0');
       const staleNow = moved.reduce((a, n) => a + (w.snapshot.namespace(n)?.stats.stale ?? 0), 0);
       assert.equal(staleNow, e.proxiesStaleAfter, 'proxies made stale by the install, as predicted');

@@ -25,6 +25,14 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  const { conformanceTable } = await import('./helpers');
+  const table = conformanceTable();
+  if (table) {
+    const out = path.resolve(__dirname, '../../test-output');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'conformance.md'), `# Conformance: the real kubectl/istioctl vs the extension, same starting state\n\n${table}`);
+    console.error(`\n[integration] conformance (test-output/conformance.md):\n${table}`);
+  }
   if (started) {
     await started.stop();
     console.error('[integration] local cluster stopped');

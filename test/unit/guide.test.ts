@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ClusterSnapshot, guideState, minKubernetesFor, precheckItems, precheckPassed } from '../../src/istio';
+import { ClusterSnapshot, guideState, istioctlLine, minKubernetesFor, precheckItems, precheckPassed } from '../../src/istio';
 import { istioctlClientVersion, runTool } from '../../src/tools/process';
 import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
 
@@ -40,19 +40,34 @@ describe('guided upgrade state, read from the cluster', () => {
   });
 });
 
-describe('precheck rules', () => {
-  it('minimum Kubernetes per Istio line', () => {
-    assert.equal(minKubernetesFor('1.31.0'), '1.32');
-    assert.equal(minKubernetesFor('1.28.2'), '1.30');
-    assert.equal(minKubernetesFor('1.26.0'), '1.29');
+describe('precheck rules (istioctl x precheck of 1.31)', () => {
+  it('minimum Kubernetes per Istio minor: istioctl\'s MinK8SVersion of each release branch', () => {
+    const table = Object.fromEntries(['1.20.8', '1.21.0', '1.23.6', '1.24.3', '1.25.0', '1.27.1', '1.28.2', '1.29.0', '1.30.1', '1.31.0', '1.33.0', '1.19.0'].map((v) => [v, minKubernetesFor(v)]));
+    assert.deepEqual(table, { '1.20.8': '1.25', '1.21.0': '1.26', '1.23.6': '1.26', '1.24.3': '1.28', '1.25.0': '1.29', '1.27.1': '1.29', '1.28.2': '1.30', '1.29.0': '1.30',
+      '1.30.1': '1.32', '1.31.0': '1.32', '1.33.0': '1.32', '1.19.0': '1.25' });
   });
-  it('items and verdict', () => {
-    const ok = precheckItems({ targetIstioVersion: '1.28.0', kubernetesVersion: 'v1.35.4', denied: [], gatewayApi: null });
+  it('items, verdict and istioctl\'s wording', () => {
+    const ok = precheckItems({ targetIstioVersion: '1.28.0', kubernetesVersion: 'v1.35.4', denied: [], gatewayApiCrds: [] });
     assert.equal(precheckPassed(ok), true);
-    const bad = precheckItems({ targetIstioVersion: '1.31.0', kubernetesVersion: 'v1.30.1', denied: [{ verb: 'create', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' }], gatewayApi: { version: 'v1.0.0' } });
-    assert.deepEqual(bad.map((i) => [i.code, i.level]), [['IST0142', 'error'], ['IST0141', 'error'], ['IST0156', 'warning']]);
-    assert.equal(bad[0].message, 'Kubernetes v1.30.1 is older than 1.32, the minimum for Istio 1.31.0.');
-    assert.equal(bad[1].message, 'Missing permissions to install: create customresourcedefinitions.apiextensions.k8s.io.');
+    assert.deepEqual(ok.map((i) => i.level), ['ok', 'ok'], 'no Gateway API CRDs: nothing to say, as istioctl');
+    const bad = precheckItems({ targetIstioVersion: '1.31.0', kubernetesVersion: 'v1.31.2', denied: [{ permission: { verb: 'create', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' }, reason: '' }], gatewayApiCrds: [
+      { name: 'gateways.gateway.networking.k8s.io', kind: 'Gateway', served: ['v1alpha2'] },
+      { name: 'grpcroutes.gateway.networking.k8s.io', kind: 'GRPCRoute', served: ['v1alpha2'] },
+      { name: 'httproutes.gateway.networking.k8s.io', kind: 'HTTPRoute', served: ['v1beta1', 'v1alpha2'] },
+      { name: 'referencegrants.gateway.networking.k8s.io', kind: 'ReferenceGrant', served: ['v1beta1'] },
+      { name: 'tcproutes.gateway.networking.k8s.io', kind: 'TCPRoute', served: ['v1alpha2'] },
+    ] });
+    assert.equal(precheckPassed(bad), false);
+    assert.deepEqual(bad.map(istioctlLine), [
+      'Error [IST0142] (Cluster) The Kubernetes Version "v1.31.2" is lower than the minimum version: 1.32',
+      'Error [IST0141] (Cluster) Missing required permission to create resource customresourcedefinitions (permission denied)',
+      'Error [IST0156] (CustomResourceDefinition gateways.gateway.networking.k8s.io) The Gateway API CRD version v1alpha2 is lower than the minimum version: v1beta1',
+      'Warning [IST0172] (CustomResourceDefinition gateways.gateway.networking.k8s.io) The Gateway API CRD version v1alpha2 is lower than the minimum version: v1',
+      'Warning [IST0172] (CustomResourceDefinition grpcroutes.gateway.networking.k8s.io) The Gateway API CRD version v1alpha2 is lower than the minimum version: v1',
+      'Warning [IST0172] (CustomResourceDefinition httproutes.gateway.networking.k8s.io) The Gateway API CRD version v1alpha2,v1beta1 is lower than the minimum version: v1',
+    ]);
+    const unread = precheckItems({ targetIstioVersion: '1.31.0', kubernetesVersionError: 'connection refused', denied: [], gatewayApiCrds: [] });
+    assert.deepEqual(unread.map(istioctlLine)[0], 'Error [IST0142] (Cluster) failed to get the Kubernetes version: connection refused');
   });
 });
 

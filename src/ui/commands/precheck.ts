@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { precheckPassed, type PrecheckItem } from '../../istio';
+import { PRECHECK_PASSED, precheckPassed, type PrecheckItem } from '../../istio';
 import { runPrecheck } from '../../k8s';
 import { checkIstioctl, runIstioctl } from '../istioctl';
 import { pickCluster } from '../pick';
@@ -31,8 +31,8 @@ export const precheck: CommandModule = {
     } else {
       istioctlOut = `(not run: ${ctl.message})`;
     }
-    const md = [`# Precheck of ${cluster.context} for Istio ${target}`, '', ...items.map((i) => `- ${ICON[i.level]} **${i.title}** (${i.code}): ${i.message}`), '',
-      `**${precheckPassed(items) ? 'No blocking issues found.' : 'Fix the items above before installing.'}**`, '', '## istioctl x precheck', '', '```', istioctlOut || '(no output)', '```', ''].join('\n');
+    const md = [`# Precheck of ${cluster.context} for Istio ${target}`, '', ...items.map((i) => `- ${ICON[i.level]} **${i.title}** (${i.code}${i.origin ? `, ${i.origin}` : ''}): ${i.message}`), '',
+      `**${precheckPassed(items) ? PRECHECK_PASSED : 'Issues found when checking the cluster: fix the items above before installing or upgrading.'}**`, '', '## istioctl x precheck', '', '```', istioctlOut || '(no output)', '```', ''].join('\n');
     s.log.info(`precheck ${cluster.context}: ${items.map((i) => `${i.code}=${i.level}`).join(', ')}`);
     if (!opts?.noDocument) {
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
