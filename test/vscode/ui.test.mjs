@@ -93,6 +93,10 @@ async function clusterApi(clusterDir) {
       if (r.status !== 200) throw new Error(`GET namespace ${name}: HTTP ${r.status}`);
       return r.json.metadata.labels ?? {};
     },
+    /** HTTP status of GET path (200: the object exists). */
+    async status(p) {
+      return (await cluster.apiRequest(state, 'GET', p)).status;
+    },
     async patchNsLabels(name, labels) {
       const r = await cluster.apiRequest(state, 'PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
       if (r.status !== 200) throw new Error(`PATCH namespace ${name}: HTTP ${r.status} ${r.text}`);
@@ -113,6 +117,68 @@ function paletteTitle(id) {
 }
 
 export const UI_CHECKS = [
+  {
+    title: 'blocked uninstall of 1-7-6: Enter changes nothing, forcing needs the typed name, the plan preview closes without asking',
+    requires: { commands: ['istioRevisions.revision.uninstall'] },
+    async run({ page, shot, api }) {
+      const DEPLOY = '/apis/apps/v1/namespaces/istio-system/deployments/istiod-1-7-6';
+      const MWC = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-sidecar-injector-1-7-6';
+      check(await api.status(DEPLOY) === 200 && await api.status(MWC) === 200, 'istiod-1-7-6 is not installed before the check');
+      const dialog = page.locator('.monaco-dialog-box');
+      const qp = page.locator('.quick-input-widget');
+      const start = async () => {
+        await runFromPalette(page, paletteTitle('istioRevisions.revision.uninstall'));
+        const row = qp.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^\s*1-7-6\s*$/ }) }).first();
+        await row.waitFor({ state: 'visible' });
+        await row.click();
+        await dialog.waitFor({ state: 'visible' });
+        const text = await dialog.innerText();
+        check(/still in use/.test(text), `the blocked dialog does not say "still in use": ${text.slice(0, 200)}`);
+        return text;
+      };
+      // 1. Enter on the blocked dialog, then Enter on the name box: nothing runs.
+      const text = await start();
+      log('ui', `  blocked: ${text.split('\n').filter((l) => l.trim()).slice(0, 4).join(' | ')}`);
+      await shot('uninstall-blocked.png');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      const input = qp.locator('input');
+      await input.waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter'); // empty: the box refuses
+      await sleep(300);
+      check(await input.isVisible(), 'Enter on the empty name box closed it');
+      await input.fill('1-7');
+      await sleep(300);
+      const msg = await qp.innerText();
+      check(/Type "1-7-6" exactly to confirm/.test(msg), `no validation message for a wrong name: ${msg.slice(0, 200)}`);
+      await shot('uninstall-type-name.png');
+      await page.keyboard.press('Enter');
+      await sleep(300);
+      check(await input.isVisible(), 'Enter with a wrong name closed the box');
+      await page.keyboard.press('Escape');
+      await sleep(500);
+      check(await api.status(DEPLOY) === 200 && await api.status(MWC) === 200, 'something was deleted although the name was never typed');
+      // 2. Typed name → the plan confirmation, whose Enter button previews; the preview closes without a save prompt.
+      await start();
+      await dialog.locator('.monaco-button', { hasText: /^Force Uninstall…$/ }).click();
+      await input.waitFor({ state: 'visible' });
+      await input.fill('1-7-6');
+      await page.keyboard.press('Enter');
+      await poll('the plan confirmation', async () => { const t = await dialog.innerText(); if (!/Uninstall/.test(t)) throw new CheckFailed(t); return t; }, 15_000);
+      await page.keyboard.press('Enter'); // first button of a destructive plan: Preview Requests
+      const tab = page.locator('.tabs-container .tab', { hasText: /Uninstall/ }).first();
+      await tab.waitFor({ state: 'visible', timeout: 15_000 });
+      await dialog.waitFor({ state: 'visible' }); // the confirmation comes back after the preview
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      check(await api.status(DEPLOY) === 200 && await api.status(MWC) === 200, 'something was deleted by previewing');
+      await shot('uninstall-plan-preview.png');
+      await runFromPalette(page, 'View: Close All Editors');
+      await tab.waitFor({ state: 'hidden', timeout: 10_000 });
+      await sleep(500);
+      check(!(await dialog.isVisible()), 'closing the plan preview asked something');
+    },
+  },
   {
     title: 'proxy-status panel opens from the palette and shows the seed distribution',
     requires: { commands: ['istioRevisions.proxyStatus.show'] },

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { clusterWouldChange, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
-import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, runRestarts, type RestartReport } from '../../k8s';
+import { clusterWouldChange, planDeletePods, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
+import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, listOwnedPods, runPodDeletes, runRestarts, type ClusterClient, type RestartReport } from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
 import { readSettings } from '../settings';
@@ -11,6 +11,8 @@ export interface RestartOptions {
   assumeYes?: boolean;
   batchSize?: number;
   rolloutTimeoutMs?: number;
+  /** OnDelete workloads after the restart: report them, or delete their pods in batches (default: ask). */
+  onDelete?: 'report' | 'delete-pods';
 }
 
 /** Restarts workloads (given, or those of `namespaces`) in batches with progress and cancel. */
@@ -78,9 +80,33 @@ export async function restartWorkloadsWithUi(
   const text = describeRestartReport(report);
   s.log.info(`${plan.title} on ${cluster.context}: ${text}`);
   if (report.failed || report.denied) throw new Error(`${plan.title} on ${cluster.context} stopped: ${text}`);
-  if (report.cancelled || report.onDelete?.length) void vscode.window.showWarningMessage(text);
+  if (report.onDelete?.length && !report.dryRun && !report.cancelled) {
+    // kubectl has no answer for OnDelete workloads; what a user does is delete their pods in batches.
+    const offer = opts.onDelete ?? (opts.assumeYes ? 'report' : await vscode.window.showWarningMessage(text, 'Delete Pods in Batches…', 'Later').then((a) => (a === 'Delete Pods in Batches…' ? 'delete-pods' : 'report')));
+    if (offer === 'delete-pods') await deletePodsWithUi(s, cluster.context, client, report.onDelete, batchSize, opts);
+  } else if (report.cancelled) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
   return report;
+}
+
+/** OnDelete StatefulSets/DaemonSets: their pods deleted a batch at a time, each waiting for its replacements (a plan, previewable and cancellable). */
+async function deletePodsWithUi(s: Services, context: string, client: ClusterClient, workloads: WorkloadId[], batchSize: number, opts: RestartOptions): Promise<void> {
+  for (const w of workloads) {
+    const live = await listOwnedPods(client, w);
+    if (!live.ok) throw new Error(describeK8sError(live.error));
+    const pods = live.value.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid, node: p.spec?.nodeName }));
+    if (pods.length === 0) continue;
+    const plan = planDeletePods(context, w, pods, batchSize);
+    const mode = await confirmPlan(plan, { action: 'Delete Pods', assumeYes: opts.assumeYes });
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true }, (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => { ac.abort(); progress.report({ message: 'stopping after the batch in flight…' }); });
+      return runPodDeletes(client, w, pods, { batchSize, signal: ac.signal, dryRun: mode === 'dryRun', rolloutTimeoutMs: opts.rolloutTimeoutMs, onProgress: (m) => progress.report({ message: m }) });
+    });
+    s.log.info(`${plan.title} on ${context}: ${r.message}`);
+    if (!r.ok) throw new Error(`${plan.title} on ${context} stopped: ${r.message}`);
+    void vscode.window.showInformationMessage(r.message);
+  }
 }
 
 type NsNode = { context?: string; name?: string; type?: string };
