@@ -63,7 +63,7 @@ async function move(args: Args, io: Io, s: Session, signal: AbortSignal): Promis
   const names = [...new Set(args.positional)];
   const target: RelabelTarget = args.to !== undefined ? { kind: 'rev', value: args.to } : args.enableDefault ? { kind: 'enableDefault' } : { kind: 'disable' };
   const built = planRelabel(s.watcher.snapshot, s.context, names, target);
-  if (!built.ok) return { code: EXIT.blockers, message: `Cluster "${s.context}": ${built.message}` };
+  if (!built.ok) return { code: EXIT.blockers, message: built.message }; // names the cluster itself
   return planOrRun(args, io, s, built.plan, signal);
 }
 

@@ -77,13 +77,14 @@ export async function waitForPermission(context: string, perm: Permission): Prom
 }
 
 /** Runs the built CLI (dist/cli.js, as users run it) against the local cluster. */
-export function cli(args: string[], timeoutMs = 300_000): { status: number; stdout: string; stderr: string; json?: any } {
+export function cli(args: string[], opts: { context?: string | null; timeoutMs?: number; cwd?: string } = {}): { status: number; stdout: string; stderr: string; json?: any } {
   const st = clusterState();
-  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', st.kubeconfig, '--context', CONTEXT],
-    { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, KUBECONFIG: st.kubeconfig } });
+  const ctx = opts.context === null ? [] : ['--context', opts.context ?? CONTEXT];
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', st.kubeconfig, ...ctx],
+    { encoding: 'utf8', timeout: opts.timeoutMs ?? 300_000, cwd: opts.cwd, env: { ...process.env, KUBECONFIG: st.kubeconfig } });
   const out = { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   let json: any;
-  if (args.includes('json')) { try { json = JSON.parse(out.stdout); } catch { /* not JSON: left undefined for the caller's assertion */ } }
+  if (args.includes('json') || args.includes('sarif')) { try { json = JSON.parse(out.stdout); } catch { /* not JSON: left undefined for the caller's assertion */ } }
   return { ...out, json };
 }
 
