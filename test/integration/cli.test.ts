@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, kubectl } from './helpers';
+import { cli, kubectl, waitForPermission } from './helpers';
 
 const labels = async (ns: string) => JSON.parse(await kubectl(['get', 'namespace', ns, '-o', 'json'])).metadata.labels ?? {};
 
@@ -57,9 +57,17 @@ describe('CLI actions (move) as pipelines run them', function () {
 
   it('refusals before any change: a user who may not patch namespaces (exit 1, the permission named), an unknown target, a missing namespace; usage (64) before connecting', async () => {
     const before = await labels('test-ns');
-    const ro = cli(['move', 'test-ns', '--to', 'canary', '--yes'], { context: 'local-readonly' });
-    assert.equal(ro.status, 1, ro.stderr);
-    assert.match(ro.stderr, /Cluster "local-readonly": you may not patch namespaces\/test-ns\b.*Nothing was changed/);
+    // a user who may read everything the model needs, but change nothing
+    await kubectl(['create', 'clusterrole', 'ir-cli-reader', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io']);
+    await kubectl(['create', 'clusterrolebinding', 'ir-cli-reader', '--clusterrole=ir-cli-reader', '--user=readonly']);
+    try {
+      await waitForPermission('local-readonly', { verb: 'list', group: '', resource: 'pods' });
+      const ro = cli(['move', 'test-ns', '--to', 'canary', '--yes'], { context: 'local-readonly' });
+      assert.equal(ro.status, 1, ro.stderr);
+      assert.match(ro.stderr, /Cluster "local-readonly": you may not patch namespaces\/test-ns\b.*Nothing was changed/);
+    } finally {
+      await kubectl(['delete', 'clusterrolebinding,clusterrole', 'ir-cli-reader']);
+    }
     const unknown = cli(['move', 'test-ns', '--to', 'no-such-rev', '--yes']);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /"no-such-rev" is neither an installed revision nor a tag/);
@@ -101,13 +109,13 @@ describe('CLI lint: the manifest diagnostics headless', function () {
   it('static rules without a cluster: IR001 at its line, exit 1; the cluster rules only with --context', () => {
     const r = cli(['lint', '.'], { context: null, cwd: dir });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stdout, /^k8s\/both\.yml:7:5: warning IR001: Namespace legacy has both istio-injection=enabled and istio\.io\/rev=canary/m);
+    assert.match(r.stdout, /^k8s\/both\.yml:6:5: warning IR001: Namespace legacy has both istio-injection=enabled and istio\.io\/rev=canary/m);
     assert.doesNotMatch(r.stdout, /IR002|IR003/);
     assert.match(r.stdout, /3 file\(s\) checked \(static rules; pass --context for the cluster rules\)/);
     const c = cli(['lint', 'k8s', '-o', 'json'], { cwd: dir });
     assert.equal(c.status, 1, c.stderr);
     const codes = c.json.findings.map((f: any) => `${f.file}:${f.line}:${f.code}`).sort();
-    assert.deepEqual(codes, ['k8s/both.yml:7:IR001', 'k8s/ns.yaml:13:IR003', 'k8s/ns.yaml:6:IR002'], JSON.stringify(c.json.findings, null, 1));
+    assert.deepEqual(codes, ['k8s/both.yml:6:IR001', 'k8s/ns.yaml:13:IR003', 'k8s/ns.yaml:6:IR002'], JSON.stringify(c.json.findings, null, 1));
     assert.equal(c.json.cluster, 'istio-revisions-local');
     const clean = cli(['lint', 'clean.yaml'], { context: null, cwd: dir });
     assert.equal(clean.status, 0, clean.stdout + clean.stderr);

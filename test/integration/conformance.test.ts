@@ -268,7 +268,7 @@ describe('conformance with istioctl 1.31: uninstall --revision (4 situations)', 
   it('a revision installed by istioctl install, with a tag from the install (revisionTags) and one from tag set: refused while in use, then the same objects deleted as istioctl; the tag-set tag is left behind by both', async () => {
     const REV = '1-9-0';
     const install = () => {
-      const r = runIstioctl(['install', '--set', `revision=${REV}`, '--set', 'profile=minimal', '--set', 'hub=docker.io/istio', '--set', 'tag=1.9.0', '--set', 'values.revisionTags={qa9}', '-y']);
+      const r = runIstioctl(['install', '--set', `revision=${REV}`, '--set', 'profile=minimal', '--set', 'hub=docker.io/istio', '--set', 'tag=1.9.0', '--set', 'values.revisionTags[0]=qa9', '-y']);
       assert.equal(r.status, 0, `istioctl install: ${r.stderr}`);
     };
     install();
@@ -364,7 +364,7 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
   const tpl = (app: string) => ({ selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } });
   const objects = (ns: string) => [
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns }, spec: { replicas: 2, ...tpl('web') } },
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'paused', namespace: ns }, spec: { paused: true, replicas: 1, ...tpl('paused') } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'paused', namespace: ns }, spec: { replicas: 1, ...tpl('paused') } }, // paused once its pod runs
     { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'part', namespace: ns }, spec: { serviceName: 'part', replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, ...tpl('part') } },
     { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { serviceName: 'db', replicas: 2, updateStrategy: { type: 'OnDelete' }, ...tpl('db') } },
     { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'node-agent', namespace: ns }, spec: { ...tpl('node-agent') } },
@@ -397,6 +397,7 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
       }
       return true;
     }, 180_000);
+    for (const ns of [TOOL, OURS]) await kubectl(['rollout', 'pause', 'deployment/paused', '-n', ns]);
   });
   after(async () => {
     for (const ns of [TOOL, OURS]) await kubectl(['delete', 'namespace', ns, '--wait=false'], { allowFail: true });
@@ -416,10 +417,11 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
       const ref = `${k.kind.toLowerCase()}/${k.name}`;
       // The real tool on its copy.
       const toolBefore = await pods(TOOL, k.app);
-      const rr = await kubectl(['rollout', 'restart', ref, '-n', TOOL], { allowFail: true }).then((o) => ({ ok: true, out: o }), (e: Error) => ({ ok: false, out: e.message }));
-      const { spawnSync } = await import('node:child_process');
       const st = clusterState();
-      const status = rr.ok ? spawnSync(path.join(st.binDir, 'kubectl'), ['rollout', 'status', ref, '-n', TOOL, '--timeout=120s', '--kubeconfig', st.kubeconfig], { encoding: 'utf8', timeout: 150_000 }) : undefined;
+      const kc = (args: string[]) => spawnSync(path.join(st.binDir, 'kubectl'), [...args, '--kubeconfig', st.kubeconfig], { encoding: 'utf8', timeout: 150_000 });
+      const restartRun = kc(['rollout', 'restart', ref, '-n', TOOL]);
+      const rr = { ok: restartRun.status === 0, out: `${restartRun.stdout}${restartRun.stderr}` };
+      const status = rr.ok ? kc(['rollout', 'status', ref, '-n', TOOL, '--timeout=120s']) : undefined;
       const toolAfter = await pods(TOOL, k.app);
       const toolAt = await restartedAt(TOOL, ref);
       // The extension on its identical copy.
@@ -450,7 +452,7 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
         assert.equal(ours.status, 0, ours.stderr);
         assert.deepEqual(r.completed, [], 'never reported restarted');
         assert.deepEqual(r.onDelete.map((x: any) => x.name), [k.name]);
-        assert.match(ours.stderr, /--on-delete=delete-pods/);
+        assert.match(ours.json.message, /--on-delete=delete-pods/);
       } else {
         assert.equal(status?.status, 0, status?.stderr);
         assert.equal(ours.status, 0, ours.stderr);
@@ -487,7 +489,7 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
   const GROUP = 'gateway.networking.k8s.io';
   const crd = (plural: string, kind: string, versions: { name: string; served: boolean }[]) => ({
     apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${GROUP}`, annotations: { [`${GROUP}/bundle-version`]: 'v0.0.0-test' } },
+    metadata: { name: `${plural}.${GROUP}`, annotations: { [`${GROUP}/bundle-version`]: 'v0.0.0-test', 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/1538' } },
     spec: {
       group: GROUP, scope: 'Namespaced', names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
       versions: versions.map((v, i) => ({ ...v, storage: i === 0, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } })),
@@ -529,7 +531,7 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
       }
       const r = runIstioctl(['x', 'precheck']);
       const ours = cli(['precheck', '--istio-version', '1.31.0']);
-      const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter((l) => /^(Error|Warning|Info) \[IST\d+\]/.test(l)).sort();
+      const lines = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter((l) => /^(Error|Warning|Info) \[IST\d+\]/.test(l)).sort();
       const passedLine = (s: string) => s.includes('✔ No issues found when checking the cluster. Istio is safe to install or upgrade!');
       const theirs = lines(r.stdout);
       const mine = lines(ours.stdout);
