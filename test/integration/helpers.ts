@@ -91,7 +91,8 @@ export function cli(args: string[], opts: { context?: string | null; timeoutMs?:
 // ---- the conformance table: case → the real tool's result → the extension's result ----------
 
 export interface ConformanceRow { area: string; case: string; tool: string; extension: string; agree: boolean }
-const conformanceRows: ConformanceRow[] = [];
+// On globalThis: the global teardown (setup.ts) may load this module as a separate instance.
+const conformanceRows: ConformanceRow[] = ((globalThis as { __irConformanceRows?: ConformanceRow[] }).__irConformanceRows ??= []);
 
 /** Records one compared case; the suite prints every row at the end (setup.ts) and writes test-output/conformance.md. */
 export function recordConformance(row: ConformanceRow): void {

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { conformanceTable } from './helpers';
 
 type ClusterModule = typeof import('../cluster/cluster.mjs');
 let started: { stop(): Promise<void> } | undefined;
@@ -25,7 +26,6 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
-  const { conformanceTable } = await import('./helpers');
   const table = conformanceTable();
   if (table) {
     const out = path.resolve(__dirname, '../../test-output');
