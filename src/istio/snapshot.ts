@@ -14,7 +14,7 @@
 import { buildControlPlane, injectorConfigMapRevision, isIstiodDeployment, isIstiodService, type ControlPlane, type RevisionInfo } from './controlplane';
 import { describeOutcome, injectionLabels, type InjectionLabels, type InjectionOutcome } from './injection';
 import { decideInjection } from './injectpolicy';
-import { INJECTION_LABEL, REV_LABEL } from './labels';
+import { INJECTION_LABEL, ist0123Labels, REV_LABEL } from './labels';
 import { analyzePod, proxyRevisionKey, type ProxyInfo } from './proxies';
 import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
 import { compareVersions } from './version';
@@ -373,7 +373,7 @@ export class ClusterSnapshot {
     let viaTag: string | undefined;
     if (resolution.kind === 'injected' && resolution.via.tag) viaTag = resolution.via.tag;
     if (labels.both) {
-      warnings.push({ code: 'bothLabels', message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored${labels.injection === 'enabled' ? ' (IST0123)' : ''}.` });
+      warnings.push({ code: 'bothLabels', message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored${ist0123Labels(name, ns.metadata.labels ?? {}).length ? ' (IST0123)' : ''}.` });
     }
     if (labels.injection !== undefined && labels.injection !== 'enabled' && labels.injection !== 'disabled') {
       warnings.push({ code: 'invalidInjectionValue', message: `${INJECTION_LABEL}=${labels.injection} is neither "enabled" nor "disabled": no webhook selects it, so pods are not injected.` });

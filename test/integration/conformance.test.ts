@@ -547,3 +547,39 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
     });
   }
 });
+
+describe('conformance with istioctl 1.31 analyze: IR001 cites IST0123 exactly where Istio\'s analyzer reports it', function () {
+  this.timeout(120_000);
+  const combos: Record<string, string>[] = [
+    { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' },
+    { 'istio-injection': 'disabled', 'istio.io/rev': 'canary' },
+    { 'istio.io/rev': 'canary', 'istio.io/dataplane-mode': 'ambient' },
+    { 'istio-injection': 'enabled', 'istio.io/dataplane-mode': 'ambient' },
+    { 'istio-injection': 'disabled', 'istio.io/dataplane-mode': 'ambient' },
+    { 'istio-injection': 'enabled', 'istio.io/rev': 'canary', 'istio.io/dataplane-mode': 'ambient' },
+    { 'istio.io/rev': 'canary', 'istio.io/dataplane-mode': 'none' },
+    { 'istio.io/dataplane-mode': 'ambient' },
+    { 'istio.io/rev': 'canary' },
+  ];
+  it('the same namespaces flagged, over every label combination', async () => {
+    const { lintText } = await import('../../src/istio/lint');
+    const docs = combos.map((l, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `combo-${i}`, labels: l } }));
+    // The injection analyzer reads live Namespaces only (it is skipped for files): the namespaces are created for it.
+    await kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }) });
+    let r: { status: number; stdout: string; stderr: string };
+    try {
+      r = runIstioctl(['analyze', '-A']);
+    } finally {
+      await kubectl(['delete', 'namespace', ...docs.map((d) => d.metadata.name), '--wait=false']);
+    }
+    const theirs = new Set([...(r.stdout + r.stderr).matchAll(/\[IST0123\] \(Namespace (combo-\d+)/g)].map((m) => m[1]));
+    for (const [i, l] of combos.entries()) {
+      const findings = lintText(JSON.stringify(docs[i])).filter((f) => f.code === 'IR001');
+      const cites = findings.some((f) => /IST0123/.test(f.message));
+      const name = `combo-${i}`;
+      recordConformance({ area: 'lint', case: Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' '), tool: theirs.has(name) ? 'IST0123' : 'nothing', extension: findings.length ? `IR001${cites ? ' (IST0123)' : ' (own wording, no IST0123)'}` : 'nothing', agree: theirs.has(name) === cites });
+      assert.equal(cites, theirs.has(name), `${name} ${JSON.stringify(l)}: istioctl analyze ${theirs.has(name) ? 'reports' : 'does not report'} IST0123; IR001 says ${JSON.stringify(findings.map((f) => f.message))}\n${r.stdout}${r.stderr}`);
+    }
+    assert.ok(theirs.size >= 4, `istioctl analyze reported IST0123 for ${[...theirs].join(', ')}:\n${r.stdout}${r.stderr}`);
+  });
+});

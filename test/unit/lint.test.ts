@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { ClusterSnapshot } from '../../src/istio';
 import {
   applyEdits, chunks, clearParseCache, describeLabelSite, describeNamespaceLens, injectionLabelAt, lintContextFrom, lintText,
-  namespaceDocs, parseManifest, RULES, type Finding, type LintContext,
+  ist0123Labels, namespaceDocs, parseManifest, RULES, type Finding, type LintContext,
 } from '../../src/istio/lint';
 import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
 
@@ -75,6 +75,26 @@ describe('manifest lint', () => {
       assert.match(one(lint(d), 'IR001').message, /new pods are not injected/);
       // Istio's analyzer counts istio.io/rev only beside istio-injection=enabled: no IST0123 citation here
       assert.doesNotMatch(one(lint(d), 'IR001').message, /IST0123/);
+    });
+
+    it('matches Istio\'s IST0123 analyzer on istio.io/dataplane-mode: flagged beside istio.io/rev or istio-injection=enabled, not beside disabled, not in istio-system', () => {
+      const a = nsDoc('mixed', '    istio.io/dataplane-mode: ambient\n    istio.io/rev: canary\n');
+      const f = one(lint(a), 'IR001');
+      assert.equal(at(a, f), 'istio.io/rev: canary');
+      assert.match(f.message, /not captured by ztunnel.*half sidecar, half ambient.*\(IST0123: istio\.io\/rev=canary, istio\.io\/dataplane-mode=ambient\)/);
+      assert.equal(valid(fixed(a, f)), nsDoc('mixed', '    istio.io/dataplane-mode: ambient\n'));
+      assert.equal(fixed(a, f, 1), nsDoc('mixed', '    istio.io/rev: canary\n'));
+      const e = nsDoc('mixed', '    istio-injection: enabled\n    istio.io/dataplane-mode: ambient\n');
+      assert.match(one(lint(e), 'IR001').message, /\(IST0123: istio-injection=enabled, istio\.io\/dataplane-mode=ambient\)/);
+      const three = nsDoc('mixed', '    istio-injection: enabled\n    istio.io/rev: canary\n    istio.io/dataplane-mode: ambient\n');
+      assert.match(one(lint(three), 'IR001').message, /IST0123: istio-injection=enabled, istio\.io\/rev=canary, istio\.io\/dataplane-mode=ambient/);
+      assert.deepEqual(lint(nsDoc('off', '    istio-injection: disabled\n    istio.io/dataplane-mode: ambient\n')), []);
+      assert.deepEqual(lint(nsDoc('amb', '    istio.io/dataplane-mode: ambient\n')), []);
+      assert.deepEqual(lint(nsDoc('istio-system', '    istio.io/dataplane-mode: ambient\n    istio.io/rev: canary\n')), []);
+      assert.deepEqual(
+        [[{ 'istio-injection': 'enabled', 'istio.io/rev': 'x' }, 2], [{ 'istio-injection': 'disabled', 'istio.io/rev': 'x' }, 0], [{ 'istio.io/rev': 'x', 'istio.io/dataplane-mode': 'none' }, 2], [{ 'istio-injection': 'true', 'istio.io/dataplane-mode': 'ambient' }, 0]]
+          .map(([l]) => ist0123Labels('ns', l as Record<string, string>).length),
+        [2, 0, 2, 0]);
     });
 
     it('flow-style labels and quoted keys', () => {

@@ -10,6 +10,7 @@ import type { Finding, LintContext } from './types';
 
 export * from './types';
 export { RULES, podMetas, namespaceMeta, fileNamespaces } from './rules';
+export { ist0123Labels } from '../labels';
 export { parseManifest, chunks, applyEdits, clearParseCache, RELEVANT, type ParsedFile, type ParseOptions } from './parse';
 export {
   clusterViewFrom, lintContextFrom, injectionLabelSites, injectionLabelAt, describeLabelSite, namespaceDocs, describeNamespaceLens,

@@ -27,7 +27,7 @@
  *    silent when label and annotation agree and warns when they disagree (the label wins).
  */
 import type { Node, Pair, YAMLMap } from 'yaml';
-import { INJECTION_LABEL, INJECT_POD_LABEL, REV_LABEL } from '../labels';
+import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, INJECT_POD_LABEL, ist0123Labels, REV_LABEL } from '../labels';
 import { checkRevisionName } from '../names';
 import { describeOutcome } from '../injection';
 import type { Labels } from '../types';
@@ -144,32 +144,54 @@ function clusterName(c: ClusterView): string {
 
 const bothLabels: Rule = {
   code: 'IR001',
-  title: 'Namespace with both istio-injection and istio.io/rev',
+  title: 'Namespace with more than one injection label (istio-injection, istio.io/rev, istio.io/dataplane-mode)',
   needsCluster: false,
   check(doc, ctx) {
     const m = namespaceMeta(doc);
     if (!m?.labels) return [];
     const inj = pairOf(m.labels, INJECTION_LABEL);
     const rev = pairOf(m.labels, REV_LABEL);
-    if (!inj || !rev) return [];
-    const injV = labelValue(doc, inj) ?? '';
-    const revV = labelValue(doc, rev) ?? '';
-    const outcome = injV === 'enabled'
-      ? ctx.cluster && !ctx.cluster.defaultRevision
-        ? `${clusterName(ctx.cluster)} has no default revision, so new pods are not injected`
-        : `new pods get the default revision${ctx.cluster?.defaultRevision ? ` (${ctx.cluster.defaultRevision} in ${clusterName(ctx.cluster)})` : ''}`
-      : injV === 'disabled'
-        ? 'new pods are not injected'
-        : `no injection webhook selects ${q(INJECTION_LABEL, injV)}, so new pods are not injected`;
-    const fixes: Fix[] = m.labelsAlias ? [] : [
-      { title: `Remove ${INJECTION_LABEL} (follow ${q(REV_LABEL, revV)})`, edits: [removePair(doc, m.labels, inj)], isPreferred: true },
-      { title: `Remove ${REV_LABEL} (keep ${q(INJECTION_LABEL, injV)})`, edits: [removePair(doc, m.labels, rev)] },
-    ];
-    // Istio's analyzer (IST0123) counts istio.io/rev only beside istio-injection=enabled; with
-    // another value the label is still ignored, which this rule adds in its own words.
-    return [finding('IR001', 'warning',
-      `Namespace${nsName(doc)} has both ${q(INJECTION_LABEL, injV)} and ${q(REV_LABEL, revV)}: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored — ${outcome}${injV === 'enabled' ? ' (IST0123)' : ''}.`,
-      m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, inj), fixes)];
+    const dm = pairOf(m.labels, DATAPLANE_MODE_LABEL);
+    const injV = inj ? labelValue(doc, inj) ?? '' : undefined;
+    const revV = rev ? labelValue(doc, rev) ?? '' : undefined;
+    const dmV = dm ? labelValue(doc, dm) ?? '' : undefined;
+    const all: Record<string, string> = {};
+    if (injV !== undefined) all[INJECTION_LABEL] = injV;
+    if (revV !== undefined) all[REV_LABEL] = revV;
+    if (dmV !== undefined) all[DATAPLANE_MODE_LABEL] = dmV;
+    const analyzer = ist0123Labels(doc.name, all);
+    const cite = analyzer.length ? ` (IST0123: ${analyzer.join(', ')})` : '';
+    if (inj && rev && injV !== undefined && revV !== undefined) {
+      const outcome = injV === 'enabled'
+        ? ctx.cluster && !ctx.cluster.defaultRevision
+          ? `${clusterName(ctx.cluster)} has no default revision, so new pods are not injected`
+          : `new pods get the default revision${ctx.cluster?.defaultRevision ? ` (${ctx.cluster.defaultRevision} in ${clusterName(ctx.cluster)})` : ''}`
+        : injV === 'disabled'
+          ? 'new pods are not injected'
+          : `no injection webhook selects ${q(INJECTION_LABEL, injV)}, so new pods are not injected`;
+      const fixes: Fix[] = m.labelsAlias ? [] : [
+        { title: `Remove ${INJECTION_LABEL} (follow ${q(REV_LABEL, revV)})`, edits: [removePair(doc, m.labels, inj)], isPreferred: true },
+        { title: `Remove ${REV_LABEL} (keep ${q(INJECTION_LABEL, injV)})`, edits: [removePair(doc, m.labels, rev)] },
+      ];
+      // Istio's analyzer counts istio.io/rev only beside istio-injection=enabled; with another value
+      // the label is still ignored, which this rule adds in its own words (no IST0123 citation).
+      return [finding('IR001', 'warning',
+        `Namespace${nsName(doc)} has both ${q(INJECTION_LABEL, injV)} and ${q(REV_LABEL, revV)}: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored — ${outcome}${cite}.`,
+        m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, inj), fixes)];
+    }
+    // A sidecar label beside istio.io/dataplane-mode: the sidecar webhook still injects, and a pod
+    // with a sidecar is left out of ambient capture. Flagged exactly where the analyzer flags it.
+    if (dm && dmV !== undefined && analyzer.length) {
+      const side = rev && revV !== undefined ? { pair: rev, text: q(REV_LABEL, revV) } : { pair: inj!, text: q(INJECTION_LABEL, injV ?? '') };
+      const fixes: Fix[] = m.labelsAlias ? [] : [
+        { title: `Remove ${side.text.split('=')[0]} (keep ${q(DATAPLANE_MODE_LABEL, dmV)})`, edits: [removePair(doc, m.labels, side.pair)], isPreferred: dmV === 'ambient' },
+        { title: `Remove ${DATAPLANE_MODE_LABEL} (keep sidecars: ${side.text})`, edits: [removePair(doc, m.labels, dm)] },
+      ];
+      return [finding('IR001', 'warning',
+        `Namespace${nsName(doc)} has both ${q(DATAPLANE_MODE_LABEL, dmV)} and ${side.text}: the sidecar injection webhook still selects its new pods, and a pod with a sidecar is not captured by ztunnel${dmV === 'ambient' ? ', so the namespace is half sidecar, half ambient' : ''} — choose one data-plane mode${cite}.`,
+        m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, side.pair), fixes)];
+    }
+    return [];
   },
 };
 
