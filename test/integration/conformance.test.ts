@@ -562,7 +562,6 @@ describe('conformance with istioctl 1.31 analyze: IR001 cites IST0123 exactly wh
     { 'istio.io/rev': 'canary' },
   ];
   it('the same namespaces flagged, over every label combination', async () => {
-    const { lintText } = await import('../../src/istio/lint');
     const docs = combos.map((l, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `combo-${i}`, labels: l } }));
     // The injection analyzer reads live Namespaces only (it is skipped for files): the namespaces are created for it.
     await kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }) });
@@ -573,12 +572,18 @@ describe('conformance with istioctl 1.31 analyze: IR001 cites IST0123 exactly wh
       await kubectl(['delete', 'namespace', ...docs.map((d) => d.metadata.name), '--wait=false']);
     }
     const theirs = new Set([...(r.stdout + r.stderr).matchAll(/\[IST0123\] \(Namespace (combo-\d+)/g)].map((m) => m[1]));
+    // The extension's side: `istio-revisions lint` on the same Namespaces as manifest files.
+    const fs = await import('node:fs');
+    const dir = fs.mkdtempSync(path.join(clusterState().dir, 'ist0123-'));
+    docs.forEach((d) => fs.writeFileSync(path.join(dir, `${d.metadata.name}.yaml`), JSON.stringify(d) + '\n'));
+    const ours = cli(['lint', dir, '-o', 'json'], { context: null });
+    assert.ok(ours.json, ours.stderr);
     for (const [i, l] of combos.entries()) {
-      const findings = lintText(JSON.stringify(docs[i])).filter((f) => f.code === 'IR001');
-      const cites = findings.some((f) => /IST0123/.test(f.message));
       const name = `combo-${i}`;
+      const findings = ours.json.findings.filter((f: any) => f.code === 'IR001' && path.basename(f.file) === `${name}.yaml`);
+      const cites = findings.some((f: any) => /IST0123/.test(f.message));
       recordConformance({ area: 'lint', case: Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' '), tool: theirs.has(name) ? 'IST0123' : 'nothing', extension: findings.length ? `IR001${cites ? ' (IST0123)' : ' (own wording, no IST0123)'}` : 'nothing', agree: theirs.has(name) === cites });
-      assert.equal(cites, theirs.has(name), `${name} ${JSON.stringify(l)}: istioctl analyze ${theirs.has(name) ? 'reports' : 'does not report'} IST0123; IR001 says ${JSON.stringify(findings.map((f) => f.message))}\n${r.stdout}${r.stderr}`);
+      assert.equal(cites, theirs.has(name), `${name} ${JSON.stringify(l)}: istioctl analyze ${theirs.has(name) ? 'reports' : 'does not report'} IST0123; IR001 says ${JSON.stringify(findings.map((f: any) => f.message))}\n${r.stdout}${r.stderr}`);
     }
     assert.ok(theirs.size >= 4, `istioctl analyze reported IST0123 for ${[...theirs].join(', ')}:\n${r.stdout}${r.stderr}`);
   });
