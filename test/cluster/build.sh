@@ -95,4 +95,19 @@ if [ ! -s "$STAGES" ] && selected kwok; then
   mv "$STAGES.tmp" "$STAGES"
   echo "[build] kwok stages: $STAGES"
 fi
+# The Gateway API CRDs (standard channel) of the gateway-api version the pinned istio uses,
+# for scenarios with Gateway API gateways and waypoints (ambient).
+if selected istioctl; then
+  gwv=$(cd "$HERE/istioctl" && go list -m -f '{{.Version}}' sigs.k8s.io/gateway-api)
+  GWAPI=$CACHE/share/gateway-api-$gwv
+  if [ ! -s "$GWAPI/gateway.networking.k8s.io_gateways.yaml" ]; then
+    gdir=$(cd "$HERE/istioctl" && go mod download -json sigs.k8s.io/gateway-api@"$gwv" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    mkdir -p "$GWAPI.tmp"
+    cp "$gdir"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$GWAPI.tmp/"
+    chmod u+w "$GWAPI.tmp"/*.yaml
+    rm -rf "$GWAPI"; mv "$GWAPI.tmp" "$GWAPI"
+    echo "[build] Gateway API CRDs: $GWAPI"
+  fi
+  ln -sfn "$GWAPI" "$CACHE/share/gateway-api"
+fi
 echo "[build] finished: $built built in $(( $(date +%s) - total_start ))s; cache: $(du -sh "$CACHE" 2>/dev/null | cut -f1)"

@@ -10,7 +10,7 @@
 //   c.kubeconfig / c.apiserverUrl / c.adminToken / c.binDir / c.dir; await c.stop();
 //   await stopCluster(dir);
 // CLI:
-//   node test/cluster/cluster.mjs start --scenario seed|guide|large|none [--dir D] [--nodes N]
+//   node test/cluster/cluster.mjs start --scenario seed|guide|large|ambient|none [--dir D] [--nodes N]
 //   node test/cluster/cluster.mjs stop [--dir D]
 //   node test/cluster/cluster.mjs apply-scenario <name> [--dir D]
 //   node test/cluster/cluster.mjs env [--dir D]   (prints KUBECONFIG=..., PATH=... for a shell)
@@ -275,6 +275,11 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
     ownDir = true;
   }
   dir = path.resolve(dir);
+  // a scenario may need more nodes (ambient: ztunnel and istio-cni on each of 3)
+  if (scenario && scenario !== 'none') {
+    const { SCENARIOS } = await import('./scenarios.mjs');
+    nodes = Math.max(nodes, SCENARIOS[scenario]?.nodes ?? 1);
+  }
   if (fs.existsSync(path.join(dir, 'state.json'))) {
     await stopCluster(dir); // leftover from an earlier run
   }

@@ -3,7 +3,7 @@
 // and applied with the real kubectl; tags are made by the real `istioctl tag set`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { kubectl, istioctl, apiRequest } from './cluster.mjs';
+import { kubectl, istioctl, apiRequest, CACHE } from './cluster.mjs';
 
 const log = (...a) => { if (!process.env.ISTIO_REVISIONS_QUIET) console.error('[scenario]', ...a); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +42,24 @@ export const SCENARIOS = {
       { name: 'ns-c', labels: { 'istio.io/rev': 'canary' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
       { name: 'test-ns', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
     ],
+  },
+  ambient: {
+    description: 'ambient: revisions 1-30-1 (istiod, ztunnel, istio-cni) and 1-31-0 (istiod only: one ztunnel per cluster), tags default->1-30-1, canary->1-31-0; Gateway API CRDs; 3 nodes; ambient namespaces with waypoints (one following the default, one labelled with tag canary); a Gateway API ingress following its namespace; a sidecar namespace',
+    nodes: 3,
+    controlPlanes: [
+      { revision: '1-30-1', version: '1.30.1', profile: 'ambient' }, // istiod-1-30-1 + ztunnel + istio-cni-node
+      { revision: '1-31-0', version: '1.31.0', profile: 'ambient', sets: ['components.ztunnel.enabled=false', 'components.cni.enabled=false'] },
+    ],
+    tags: [{ tag: 'canary', revision: '1-31-0', overwrite: true }],
+    namespaces: [
+      { name: 'amb-a', labels: { 'istio.io/dataplane-mode': 'ambient' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
+      { name: 'amb-b', labels: { 'istio.io/dataplane-mode': 'ambient' }, workloads: [{ name: 'httpbin', replicas: 1 }] },
+      { name: 'side', labels: { 'istio.io/rev': 'canary' }, workloads: [{ name: 'httpbin', replicas: 1 }] },
+    ],
+    // istioctl waypoint apply -n <ns> [--revision R] --enroll-namespace
+    waypoints: [{ namespace: 'amb-a' }, { namespace: 'amb-b', revision: 'canary' }],
+    // a Gateway API ingress (class istio) in a namespace labelled istio.io/rev=1-30-1
+    gateways: [{ namespace: 'ingress', name: 'ingress', namespaceLabels: { 'istio.io/rev': '1-30-1' } }],
   },
   large: {
     description: 'N namespaces x M pods, revisions 1-29-2/1-30-1/1-31-0, tags stable->1-30-1, canary->1-31-0',
@@ -392,9 +410,59 @@ export async function applyScenario(state, name, { large = {} } = {}) {
   else if (name === 'guide') result = await guide(state);
   else if (name === 'guide-base') result = await guide(state, { canary: false });
   else if (name === 'large') result = await largeScenario(state, large);
-  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large)`);
+  else if (name === 'ambient') result = await ambientScenario(state);
+  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large|ambient)`);
   result.ms = Date.now() - t0;
   return result;
+}
+
+/** The Gateway API CRDs (standard channel) of the gateway-api version the pinned istio uses (build.sh copies them). */
+export function gatewayApiCrdDir() {
+  const dir = path.join(CACHE, 'share', 'gateway-api');
+  if (!fs.existsSync(path.join(dir, 'gateway.networking.k8s.io_gateways.yaml'))) throw new Error(`${dir} has no Gateway API CRDs: run test/cluster/build.sh istioctl`);
+  return fs.realpathSync(dir);
+}
+
+export async function applyGatewayApiCrds(state) {
+  const dir = gatewayApiCrdDir();
+  // httproutes is ~430 KB: too large for client-side apply's last-applied annotation
+  kubectl(state, ['apply', '--server-side', '--field-manager=kubectl', '-f', dir]);
+  const crds = fs.readdirSync(dir).filter((f) => !f.includes('_vap_')).map((f) => `crd/${f.replace(/^gateway\.networking\.k8s\.io_(.*)\.yaml$/, '$1')}.gateway.networking.k8s.io`);
+  kubectl(state, ['wait', '--for=condition=Established', '--timeout=120s', ...crds]);
+  return path.basename(dir);
+}
+
+async function waitDaemonSets(state, list, timeout = 300) {
+  for (const { namespace, name } of list) kubectl(state, ['-n', namespace, 'rollout', 'status', `daemonset/${name}`, `--timeout=${timeout}s`]);
+}
+
+async function ambientScenario(state) {
+  const def = SCENARIOS.ambient;
+  const gatewayApi = await applyGatewayApiCrds(state);
+  const cps = [];
+  for (const cp of def.controlPlanes) cps.push(await installControlPlane(state, cp));
+  await waitDaemonSets(state, [{ namespace: ISTIO_NS, name: 'ztunnel' }, { namespace: ISTIO_NS, name: 'istio-cni-node' }]);
+  for (const t of def.tags) await setTag(state, t);
+  await createWorkloads(state, def.namespaces);
+  // Waypoints by the real istioctl; istiod's own deployment controller makes their Deployments.
+  for (const w of def.waypoints) {
+    istioctl(state, ['waypoint', 'apply', '-n', w.namespace, '--enroll-namespace', ...(w.revision ? ['--revision', w.revision] : []), '--kubeconfig', state.kubeconfig]);
+  }
+  for (const g of def.gateways) {
+    await ensureNamespace(state, g.namespace, g.namespaceLabels);
+    kubectl(state, ['apply', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: g.name, namespace: g.namespace },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
+    }) });
+  }
+  const made = [...def.waypoints.map((w) => ({ namespace: w.namespace, name: 'waypoint' })), ...def.gateways.map((g) => ({ namespace: g.namespace, name: `${g.name}-istio` }))];
+  for (const d of made) {
+    await waitFor(`deployment ${d.namespace}/${d.name} made by istiod`, async () => (await apiRequest(state, 'GET', `/apis/apps/v1/namespaces/${d.namespace}/deployments/${d.name}`)).status === 200);
+  }
+  await waitRollouts(state, made);
+  const pods = await podInventory(state, [...def.namespaces.map((n) => n.name), ISTIO_NS]);
+  checkInjected(pods.filter((p) => p.namespace !== ISTIO_NS), { 'amb-a': null, 'amb-b': null, side: '1-31-0' });
+  return { controlPlanes: cps, tags: def.tags, gatewayApi, waypoints: def.waypoints, gateways: made, pods: pods.length };
 }
 
 async function seed(state) {
