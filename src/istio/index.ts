@@ -18,3 +18,4 @@ export * from './tagplan';
 export * from './uninstall';
 export * from './verify';
 export * from './install/istioctl';
+export * from './ambient';

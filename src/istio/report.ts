@@ -4,6 +4,7 @@
  * Changing a field name here is a breaking change for users' pipelines.
  */
 import { describeOutcome } from './injection';
+import { ambientNamespaces, describeSkew, managedGateways, nodeAgents } from './ambient';
 import { inMesh, type ClusterSnapshot } from './snapshot';
 
 export const REPORT_API_VERSION = 'istio-revisions/v1';
@@ -42,13 +43,26 @@ export interface StatusReport {
     warnings: { code: string; message: string }[];
   }[];
   otherNamespaces: number;
-  gateways: { namespace: string; workload: string; kind: string; pods: number; running: Record<string, number>; follows: string; stale: number }[];
+  /**
+   * Gateways: istioctl's built-in gateways and injected gateways (`type: istioctl|injected`, upgraded in place:
+   * restart them) and Gateway API gateways istiod deploys (`type: gateway-api`, re-rendered by the revision they follow).
+   */
+  gateways: { namespace: string; workload: string; kind: string; type: 'istioctl' | 'injected' | 'gateway-api'; pods: number; running: Record<string, number>; follows: string; followsRevision: string | null; stale: number }[];
+  /** Waypoints (Gateway API Gateways of class istio-waypoint) istiod deploys. */
+  waypoints: { namespace: string; name: string; workload: string; pods: number; ready: number; running: Record<string, number>; follows: string; followsRevision: string | null; versions: string[] }[];
+  /** ztunnel and istio-cni node agents: one per cluster, bound to a revision (ztunnel), upgraded node by node. */
+  nodeAgents: {
+    component: 'ztunnel' | 'istio-cni'; namespace: string; daemonSet: string; revision: string | null; pods: number; ready: number;
+    versions: { version: string; nodes: string[] }[]; updated: number; skew: { revision: string; version: string; ok: boolean }[];
+  }[];
+  /** Namespaces with istio.io/dataplane-mode or istio.io/use-waypoint. */
+  ambientNamespaces: { name: string; dataplaneMode: string; useWaypoint: string | null; waypointFound: boolean | null }[];
   proxies: { total: number; stale: number; byRevision: Record<string, number> };
   migration: { from: string | null; to: string; percent: number } | null;
 }
 
 export interface Blocker {
-  code: 'staleProxies' | 'unknownTarget' | 'bothLabels' | 'tagMissingRevision' | 'ambiguousInjection' | 'invalidInjectionValue';
+  code: 'staleProxies' | 'unknownTarget' | 'bothLabels' | 'tagMissingRevision' | 'ambiguousInjection' | 'invalidInjectionValue' | 'nodeAgentSkew' | 'waypointMissing';
   object: string;
   message: string;
 }
@@ -60,6 +74,7 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
   const byRev = snap.proxiesByRevision();
   const mesh = nsViews.filter(inMesh);
   const mig = snap.migration();
+  const managed = managedGateways(snap);
   let total = 0;
   let stale = 0;
   for (const v of byRev.values()) { total += v.proxies; stale += v.stale; }
@@ -96,9 +111,22 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
       warnings: n.warnings.map((w) => ({ code: w.code, message: w.message })),
     })),
     otherNamespaces: nsViews.length - mesh.length,
-    gateways: snap.gateways().map((g) => ({
-      namespace: g.namespace, workload: g.workload, kind: g.kind, pods: g.pods, running: Object.fromEntries([...g.running].sort()), follows: g.follows, stale: g.stale,
+    gateways: [
+      ...snap.gateways().map((g) => ({
+        namespace: g.namespace, workload: g.workload, kind: g.kind, type: (g.builtIn ? 'istioctl' : 'injected') as 'istioctl' | 'injected',
+        pods: g.pods, running: Object.fromEntries([...g.running].sort()), follows: g.follows, followsRevision: g.followsRevision ?? null, stale: g.stale,
+      })),
+      ...managed.filter((g) => g.kind === 'gateway').map((g) => ({
+        namespace: g.namespace, workload: g.workload, kind: 'Deployment', type: 'gateway-api' as const, pods: g.pods, running: Object.fromEntries([...g.running].sort()),
+        follows: g.follows, followsRevision: g.followsRevision ?? null, stale: 0,
+      })),
+    ],
+    waypoints: managed.filter((g) => g.kind === 'waypoint').map((g) => ({
+      namespace: g.namespace, name: g.gateway, workload: g.workload, pods: g.pods, ready: g.ready, running: Object.fromEntries([...g.running].sort()),
+      follows: g.follows, followsRevision: g.followsRevision ?? null, versions: g.versions,
     })),
+    nodeAgents: nodeAgents(snap).map((a) => ({ ...a, revision: a.revision ?? null })),
+    ambientNamespaces: ambientNamespaces(snap, managed).map((n) => ({ name: n.name, dataplaneMode: n.dataplaneMode, useWaypoint: n.useWaypoint ?? null, waypointFound: n.waypointFound ?? null })),
     proxies: { total, stale, byRevision: Object.fromEntries([...byRev].map(([k, v]) => [k, v.proxies]).sort()) },
     migration: mig ? { from: mig.from ?? null, to: mig.to, percent: mig.percent } : null,
   };
@@ -125,6 +153,15 @@ export function findBlockers(snap: ClusterSnapshot): Blocker[] {
         object: `namespace/${n.name}`,
         message: `${n.stats.stale} of ${n.stats.proxies} proxies run ${revs.join(', ') || 'an older version'} but the namespace resolves to ${describeOutcome(n.resolution)}; restart its workloads.`,
       });
+    }
+  }
+  for (const a of nodeAgents(snap)) {
+    const why = describeSkew(a);
+    if (why) out.push({ code: 'nodeAgentSkew', object: `daemonset/${a.namespace}/${a.daemonSet}`, message: `${why} Upgrade the control plane or the node agent so every node is within one minor version.` });
+  }
+  for (const n of ambientNamespaces(snap)) {
+    if (n.useWaypoint && n.useWaypoint !== 'none' && n.waypointFound === false) {
+      out.push({ code: 'waypointMissing', object: `namespace/${n.name}`, message: `Namespace ${n.name} is labelled istio.io/use-waypoint=${n.useWaypoint}, but no waypoint ${n.useWaypoint} runs there: traffic that needs it (L7 policy) is not processed.` });
     }
   }
   return out;

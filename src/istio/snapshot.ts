@@ -14,7 +14,7 @@
 import { buildControlPlane, injectorConfigMapRevision, isIstiodDeployment, isIstiodService, type ControlPlane, type RevisionInfo } from './controlplane';
 import { describeOutcome, injectionLabels, type InjectionLabels, type InjectionOutcome } from './injection';
 import { decideInjection } from './injectpolicy';
-import { INJECTION_LABEL, ist0123Labels, REV_LABEL } from './labels';
+import { INJECTION_LABEL, ist0123Labels, REV_LABEL, STATUS_ANNOTATION } from './labels';
 import { analyzePod, proxyRevisionKey, type ProxyInfo } from './proxies';
 import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
 import { compareVersions } from './version';
@@ -86,6 +86,8 @@ export interface GatewayView {
   follows: string;
   followsRevision?: string;
   stale: number;
+  /** istioctl's built-in gateway (runs proxyv2 itself), not one injected with the gateway template. */
+  builtIn: boolean;
 }
 
 export interface MigrationProgress {
@@ -430,6 +432,7 @@ export class ClusterSnapshot {
         g = {
           namespace: p.namespace, workload: p.workload.name, kind: p.workload.kind, pods: 0, running: new Map(),
           follows: describeOutcome(p.expected), followsRevision: p.expected.kind === 'injected' ? p.expected.revision : undefined, stale: 0,
+          builtIn: this.pod(p.namespace, p.name)?.metadata.annotations?.[STATUS_ANNOTATION] === undefined,
         };
         by.set(k, g);
       }
