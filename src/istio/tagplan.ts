@@ -25,6 +25,7 @@
  *    deletes MWCs, VWCs (1.31) and Services labelled `istio.io/tag=<tag>`; never re-activates
  *    webhooks a `default` tag deactivated.
  */
+import { managedGateways } from './ambient';
 import { resolveInjection, type InjectionWebhook } from './injection';
 import { decideInjection } from './injectpolicy';
 import { APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, REV_LABEL, TAG_LABEL } from './labels';
@@ -500,6 +501,8 @@ export interface TagImpact {
   namespaces: string[];
   workloads: { namespace: string; kind: string; name: string }[];
   podsStaleAfter: number;
+  /** Waypoints and Gateway API gateways that follow the tag: istiod re-renders them at once (no restart). */
+  rollNow: { kind: 'waypoint' | 'gateway'; namespace: string; gateway: string; from?: string; to?: string }[];
   message: string;
 }
 
@@ -566,5 +569,16 @@ export function tagImpact(snapshot: ClusterSnapshot, tag: string, newRevision?: 
       ? ` After removing it, new pods there are not injected: ${stale} proxy(ies) would lose their sidecar when restarted.`
       : ' Removing it leaves no running proxy without a control plane to re-inject it.';
   }
-  return { namespaces, workloads, podsStaleAfter: stale, message };
+  // Gateways istiod deploys follow the tag through their own or their namespace's label (or the default):
+  // the revision the tag points at renders them, so moving it rolls them now, without a restart.
+  const rollNow = managedGateways(snapshot)
+    .filter((g) => (g.followsVia === 'default' ? tag === DEFAULT_REVISION : g.followsLabel === tag))
+    .map((g) => ({ kind: g.kind, namespace: g.namespace, gateway: g.gateway, from: g.followsRevision, to: newRevision }));
+  if (rollNow.length) {
+    const list = rollNow.map((g) => `${g.kind} ${g.namespace}/${g.gateway}`).join(', ');
+    message += newRevision !== undefined
+      ? ` ${rollNow.length} waypoint(s)/gateway(s) follow it and roll to ${newRevision} right away, re-rendered by its istiod (no restart needed): ${list}.`
+      : ` ${rollNow.length} waypoint(s)/gateway(s) follow it and would be left without a controlling istiod: ${list}.`;
+  }
+  return { namespaces, workloads, podsStaleAfter: stale, rollNow, message };
 }

@@ -16,6 +16,7 @@
 import { kindPath } from './apipath';
 import { COMPONENT_LABEL, DEFAULT_REVISION, REV_LABEL } from './labels';
 import { shellQuote, type Plan, type PlannedRequest } from './plan';
+import { managedGateways, nodeAgents } from './ambient';
 import type { ClusterSnapshot } from './snapshot';
 
 export interface UninstallKind {
@@ -134,7 +135,7 @@ export function planUninstall(input: {
 
 // ---------------------------------------------------------------- checklist
 
-export type UninstallItemKind = 'namespace' | 'namespaceViaTag' | 'pods' | 'gateway' | 'tag' | 'default';
+export type UninstallItemKind = 'namespace' | 'namespaceViaTag' | 'pods' | 'gateway' | 'waypoint' | 'nodeAgent' | 'tag' | 'default';
 
 export interface UninstallChecklist {
   items: { kind: UninstallItemKind; object: string; message: string }[];
@@ -174,6 +175,24 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
     const n = g.running.get(revision) ?? 0;
     items.push({ kind: 'gateway', object: `${g.namespace}/${g.workload}`, message: `Gateway ${g.namespace}/${g.workload} runs ${n} proxy(ies) of ${revision}: reinstall or restart it on another revision first.` });
     gatewayPods.add(`${g.namespace}/${g.workload}`);
+  }
+  // Waypoints and Gateway API gateways istiod deploys: the revision that controls them renders them.
+  for (const g of managedGateways(snapshot)) {
+    const runs = g.running.get(revision) ?? 0;
+    if (g.followsRevision !== revision && runs === 0) continue;
+    const what = g.kind === 'waypoint' ? 'Waypoint' : 'Gateway API gateway';
+    items.push({
+      kind: g.kind === 'waypoint' ? 'waypoint' : 'gateway', object: `${g.namespace}/${g.gateway}`,
+      message: g.followsRevision === revision
+        ? `${what} ${g.namespace}/${g.gateway} is controlled by ${revision} (${g.follows}): after the uninstall no istiod renders or configures it. Point it at another revision first (label the Gateway or its namespace, or move the tag).`
+        : `${what} ${g.namespace}/${g.gateway} still runs ${runs} pod(s) of ${revision} while istiod re-renders it for ${g.followsRevision}: wait until it has rolled.`,
+    });
+  }
+  // ztunnel is bound to one revision (XDS_ADDRESS/CA_ADDRESS → istiod-<rev>): it cannot be moved by a tag.
+  for (const a of nodeAgents(snapshot)) {
+    if (a.revision !== revision) continue;
+    items.push({ kind: 'nodeAgent', object: `${a.namespace}/${a.daemonSet}`,
+      message: `${a.component} (DaemonSet ${a.namespace}/${a.daemonSet}, ${a.pods} node(s)) is bound to ${revision}: without it every ambient workload loses its certificates and configuration. Upgrade ${a.component} to another revision node by node first.` });
   }
   const perNs = new Map<string, number>();
   for (const p of snapshot.proxies()) {
