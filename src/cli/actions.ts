@@ -10,11 +10,11 @@
  */
 import { stringify as toYaml } from 'yaml';
 import {
-  planDeletePods, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
+  nodeAgents, planDeletePods, planNodeByNode, planPrepareNodeAgent, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
   RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
 } from '../istio';
 import {
-  describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, listOwnedPods, runPlan, runPodDeletes, runRestarts,
+  describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, listOwnedPods, readAgentState, runNodeByNode, runPlan, runPodDeletes, runRestarts,
   type PlanRunResult,
 } from '../k8s';
 import { EXIT, type Args } from './args';
@@ -177,7 +177,32 @@ async function uninstall(args: Args, io: Io, s: Session, signal: AbortSignal): P
   return planOrRun(args, io, s, plan, signal);
 }
 
-const ACTIONS = { move, restart, tag, uninstall } as const;
+// ---- ztunnel: node-by-node upgrade -------------------------------------------------------
+
+async function ztunnel(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
+  const [sub] = args.positional;
+  const agents = nodeAgents(s.watcher.snapshot).filter((a) => a.component === 'ztunnel');
+  const named = args.daemonSet?.split('/');
+  const ds = named ? { namespace: named[0], name: named[1] } : agents[0] && { namespace: agents[0].namespace, name: agents[0].daemonSet };
+  if (!ds) return { code: EXIT.blockers, message: `Cluster "${s.context}": no ztunnel DaemonSet found (no pod labelled app=ztunnel). Nothing was changed.` };
+  if (!named && agents.length > 1) return { code: EXIT.usage, message: `several ztunnel DaemonSets (${agents.map((a) => `${a.namespace}/${a.daemonSet}`).join(', ')}): pass --daemonset namespace/name` };
+  const st = await readAgentState(s.client, ds, signal);
+  if (!st.ok) return { code: EXIT.error, message: describeK8sError(st.error) };
+  if (sub === 'prepare') return planOrRun(args, io, s, planPrepareNodeAgent(s.context, ds, st.value.strategy), signal);
+  // roll
+  const plan = planNodeByNode(s.context, ds, st.value.nodes);
+  if (st.value.strategy !== 'OnDelete') {
+    return { code: EXIT.blockers, plan, message: `Cluster "${s.context}": DaemonSet ${ds.namespace}/${ds.name} has updateStrategy ${st.value.strategy ?? 'RollingUpdate'}; run \`istio-revisions ztunnel prepare --yes\` before applying the new version. Nothing was changed.` };
+  }
+  if (!args.yes) return { code: EXIT.ok, plan, message: plan.requests.length ? 'Plan only: nothing was changed. Pass --yes to roll (Ctrl-C stops after the node in progress).' : undefined };
+  const r = await runNodeByNode(s.client, ds, {
+    signal, maxNodes: args.maxNodes, nodeTimeoutMs: args.rolloutTimeoutMs,
+    onProgress: (e) => io.err(`${e.node}: ${e.step}${e.step === 'done' ? ` (${e.done}/${e.total})` : ''}\n`),
+  });
+  return { code: r.ok ? EXIT.ok : EXIT.error, plan, result: r, message: r.message };
+}
+
+const ACTIONS = { move, restart, tag, uninstall, ztunnel } as const;
 export type ActionName = keyof typeof ACTIONS;
 
 /** A usage mistake, found before connecting to any cluster. */
@@ -203,6 +228,10 @@ export function usageError(name: ActionName, args: Args): string | undefined {
     }
     case 'uninstall':
       return (args.revision ?? pos[0]) && pos.length <= (args.revision ? 0 : 1) ? undefined : 'usage: istio-revisions uninstall --revision <revision> [--force]';
+    case 'ztunnel':
+      if (pos.length !== 1 || !['prepare', 'roll'].includes(pos[0])) return 'usage: istio-revisions ztunnel prepare | roll [--max-nodes N] [--daemonset namespace/name]';
+      if (args.daemonSet !== undefined && !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(args.daemonSet)) return `--daemonset ${args.daemonSet}: expected namespace/name`;
+      return undefined;
   }
 }
 

@@ -2,13 +2,13 @@
 
 export const EXIT = { ok: 0, blockers: 1, error: 2, usage: 64 } as const;
 
-export type Command = 'status' | 'check' | 'contexts' | 'precheck' | 'move' | 'restart' | 'tag' | 'uninstall' | 'lint';
-export const COMMANDS: readonly Command[] = ['status', 'check', 'contexts', 'precheck', 'move', 'restart', 'tag', 'uninstall', 'lint'];
+export type Command = 'status' | 'check' | 'contexts' | 'precheck' | 'move' | 'restart' | 'tag' | 'uninstall' | 'ztunnel' | 'lint';
+export const COMMANDS: readonly Command[] = ['status', 'check', 'contexts', 'precheck', 'move', 'restart', 'tag', 'uninstall', 'ztunnel', 'lint'];
 
 /** Output formats each command accepts; the first is the default. */
 export const OUTPUTS: Record<Command, readonly string[]> = {
   status: ['table', 'json'], check: ['table', 'json'], contexts: ['table', 'json'], precheck: ['table', 'json'],
-  move: ['text', 'yaml', 'json'], restart: ['text', 'yaml', 'json'], tag: ['text', 'yaml', 'json'], uninstall: ['text', 'yaml', 'json'],
+  move: ['text', 'yaml', 'json'], restart: ['text', 'yaml', 'json'], tag: ['text', 'yaml', 'json'], uninstall: ['text', 'yaml', 'json'], ztunnel: ['text', 'yaml', 'json'],
   lint: ['text', 'json', 'sarif'],
 };
 
@@ -46,6 +46,10 @@ export interface Args {
   yes?: boolean;
   /** uninstall: proceed although the revision is still in use. */
   force?: boolean;
+  /** ztunnel roll: stop after this many nodes. */
+  maxNodes?: number;
+  /** ztunnel: the DaemonSet, namespace/name (default: the one found). */
+  daemonSet?: string;
   /** lint: rule codes switched off. */
   disableRules?: string[];
 }
@@ -80,6 +84,13 @@ export function parseArgs(argv: string[]): Args | { error: string } {
         const v = Number(val());
         if (!Number.isInteger(v) || v < 1) return { error: '--batch-size needs a whole number ≥ 1' };
         a.batchSize = v;
+        break;
+      }
+      case '--daemonset': r = need('--daemonset'); if (typeof r === 'string') a.daemonSet = r; break;
+      case '--max-nodes': {
+        const v = Number(val());
+        if (!Number.isInteger(v) || v < 1) return { error: '--max-nodes needs a whole number ≥ 1' };
+        a.maxNodes = v;
         break;
       }
       case '--on-delete': {

@@ -9,6 +9,7 @@
  *   istio-revisions restart   <namespace…> [--stale-only] [--workload kind/name] [--batch-size N] [--on-delete report|delete-pods]
  *   istio-revisions tag       set <tag> --revision <rev> [--overwrite] | remove <tag>
  *   istio-revisions uninstall --revision <rev> [--force]
+ *   istio-revisions ztunnel   prepare | roll [--max-nodes N] [--daemonset ns/name]
  *   istio-revisions lint      <files|dirs…> [--context C] [-o text|json|sarif] [--disable-rule CODE]
  *
  * Actions print their plan (-o text|yaml|json) and change nothing unless given
@@ -48,6 +49,8 @@ Act (print the plan; --dry-run=server validates it on the server, --yes applies 
   tag set <tag> --revision <rev> [--overwrite]   as istioctl tag set
   tag remove <tag>                               as istioctl tag remove
   uninstall --revision <rev> [--force]           as istioctl uninstall --revision; refused while in use
+  ztunnel prepare                                updateStrategy OnDelete before applying a new ztunnel version
+  ztunnel roll [--max-nodes N]                   replace ztunnel node by node: cordon, delete, wait Ready, uncordon
 
 Options:
   --context <name>          kubeconfig context (default: current context; lint: cluster rules only with it)
@@ -70,7 +73,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   switch (parsed.command) {
     case 'status': case 'check': case 'contexts': return readCommand(parsed, io);
     case 'precheck': return precheckCommand(parsed, io);
-    case 'move': case 'restart': case 'tag': case 'uninstall': {
+    case 'move': case 'restart': case 'tag': case 'uninstall': case 'ztunnel': {
       const code = await runAction(parsed.command, parsed, io);
       if (code === EXIT.usage) io.err(`\n${USAGE}`);
       return code;

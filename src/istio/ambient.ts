@@ -29,8 +29,10 @@ export interface NodeAgentView {
   namespace: string;
   /** Owning DaemonSet. */
   daemonSet: string;
-  /** Revision the agent is bound to (ztunnel's `istio.io/rev` annotation); undefined for istio-cni. */
+  /** Revision the agent is bound to (ztunnel's `istio.io/rev` annotation; mid-upgrade the newest pods'); undefined for istio-cni. */
   revision?: string;
+  /** Mid-upgrade: the revision the not-yet-replaced pods are still bound to. */
+  previousRevision?: string;
   /** Versions running, newest first, with the nodes running each. */
   versions: { version: string; nodes: string[] }[];
   pods: number;
@@ -72,7 +74,7 @@ function componentOf(labels: Record<string, string> | undefined): NodeAgentCompo
 }
 
 export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
-  const by = new Map<string, NodeAgentView & { byVersion: Map<string, string[]> }>();
+  const by = new Map<string, NodeAgentView & { byVersion: Map<string, string[]>; revByVersion: Map<string, string> }>();
   for (const p of snap.proxies()) {
     if (p.role !== 'nodeAgent') continue;
     const pod = snap.pod(p.namespace, p.name);
@@ -82,7 +84,7 @@ export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
     const key = `${p.namespace}/${owner}`;
     let v = by.get(key);
     if (!v) {
-      v = { component, namespace: p.namespace, daemonSet: owner, versions: [], pods: 0, ready: 0, updated: 0, skew: [], byVersion: new Map() };
+      v = { component, namespace: p.namespace, daemonSet: owner, versions: [], pods: 0, ready: 0, updated: 0, skew: [], byVersion: new Map(), revByVersion: new Map() };
       by.set(key, v);
     }
     v.pods++;
@@ -93,17 +95,20 @@ export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
     nodes.push(pod.spec?.nodeName ?? '?');
     v.byVersion.set(version, nodes);
     const rev = pod.metadata.annotations?.[REV_ANNOTATION];
-    if (component === 'ztunnel' && rev) v.revision = rev;
+    if (component === 'ztunnel' && rev) v.revByVersion.set(version, rev);
   }
   const revisions = snap.controlPlane.revisions.filter((r) => r.version && (r.deployments.length || r.webhooks.length));
-  return [...by.values()].map(({ byVersion, ...v }) => {
+  return [...by.values()].map(({ byVersion, revByVersion, ...v }) => {
     const versions = [...byVersion].sort(([a], [b]) => byVersionDesc(a, b)).map(([version, nodes]) => ({ version, nodes: nodes.sort() }));
+    // Mid-upgrade, the newest pods name the revision the agent is moving to.
+    const revision = versions.map((x) => revByVersion.get(x.version)).find(Boolean);
+    const previousRevision = versions.length > 1 ? revByVersion.get(versions[versions.length - 1].version) : undefined;
     // Skew is judged on the oldest agent still running: every node must work with the control plane.
     const oldest = versions[versions.length - 1]?.version;
     const skew = oldest && oldest !== 'unknown'
       ? revisions.map((r) => ({ revision: r.name, version: r.version!, ok: nodeAgentSupports(oldest, r.version!) ?? true }))
       : [];
-    return { ...v, versions, updated: versions[0]?.nodes.length ?? 0, skew };
+    return { ...v, revision, ...(previousRevision && previousRevision !== revision ? { previousRevision } : {}), versions, updated: versions[0]?.nodes.length ?? 0, skew };
   }).sort((a, b) => a.component.localeCompare(b.component) || a.namespace.localeCompare(b.namespace));
 }
 

@@ -19,3 +19,4 @@ export * from './uninstall';
 export * from './verify';
 export * from './install/istioctl';
 export * from './ambient';
+export * from './nodeagent';

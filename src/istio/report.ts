@@ -52,7 +52,7 @@ export interface StatusReport {
   waypoints: { namespace: string; name: string; workload: string; pods: number; ready: number; running: Record<string, number>; follows: string; followsRevision: string | null; versions: string[] }[];
   /** ztunnel and istio-cni node agents: one per cluster, bound to a revision (ztunnel), upgraded node by node. */
   nodeAgents: {
-    component: 'ztunnel' | 'istio-cni'; namespace: string; daemonSet: string; revision: string | null; pods: number; ready: number;
+    component: 'ztunnel' | 'istio-cni'; namespace: string; daemonSet: string; revision: string | null; previousRevision: string | null; pods: number; ready: number;
     versions: { version: string; nodes: string[] }[]; updated: number; skew: { revision: string; version: string; ok: boolean }[];
   }[];
   /** Namespaces with istio.io/dataplane-mode or istio.io/use-waypoint. */
@@ -125,7 +125,7 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
       namespace: g.namespace, name: g.gateway, workload: g.workload, pods: g.pods, ready: g.ready, running: Object.fromEntries([...g.running].sort()),
       follows: g.follows, followsRevision: g.followsRevision ?? null, versions: g.versions,
     })),
-    nodeAgents: nodeAgents(snap).map((a) => ({ ...a, revision: a.revision ?? null })),
+    nodeAgents: nodeAgents(snap).map((a) => ({ ...a, revision: a.revision ?? null, previousRevision: a.previousRevision ?? null })),
     ambientNamespaces: ambientNamespaces(snap, managed).map((n) => ({ name: n.name, dataplaneMode: n.dataplaneMode, useWaypoint: n.useWaypoint ?? null, waypointFound: n.waypointFound ?? null })),
     proxies: { total, stale, byRevision: Object.fromEntries([...byRev].map(([k, v]) => [k, v.proxies]).sort()) },
     migration: mig ? { from: mig.from ?? null, to: mig.to, percent: mig.percent } : null,

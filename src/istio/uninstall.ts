@@ -190,7 +190,7 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
   }
   // ztunnel is bound to one revision (XDS_ADDRESS/CA_ADDRESS → istiod-<rev>): it cannot be moved by a tag.
   for (const a of nodeAgents(snapshot)) {
-    if (a.revision !== revision) continue;
+    if (a.revision !== revision && a.previousRevision !== revision) continue;
     items.push({ kind: 'nodeAgent', object: `${a.namespace}/${a.daemonSet}`,
       message: `${a.component} (DaemonSet ${a.namespace}/${a.daemonSet}, ${a.pods} node(s)) is bound to ${revision}: without it every ambient workload loses its certificates and configuration. Upgrade ${a.component} to another revision node by node first.` });
   }

@@ -10,3 +10,4 @@ export * from './precheck';
 export * from './fetch';
 export * from './redact';
 export * from './verify';
+export * from './nodeagent';

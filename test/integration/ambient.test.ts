@@ -6,11 +6,13 @@
  * tag move with the real istioctl is checked against the impact preview made beforehand.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import {
   managedGateways, nodeAgents, restartCandidates, tagImpact, uninstallChecklist, ambientNamespaces, buildReport, findBlockers,
 } from '../../src/istio';
-import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs } from '../../src/k8s';
+import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs, runNodeByNode } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
 import { waitFor } from './helpers';
 
@@ -111,5 +113,72 @@ describe('ambient and Gateway API (own ambient cluster)', function () {
     } finally {
       await istioctl(['tag', 'set', 'canary', '--revision', '1-31-0', '--overwrite', '-y']);
     }
+  });
+
+  it('ztunnel node by node on 3 nodes: refused before prepare; prepare; the new version applied replaces nothing; one node, then cancelled after one, then resumed to 3/3; every node uncordoned', async () => {
+    const cliRun = (args: string[]) => {
+      const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', c.kubeconfig, '--context', CONTEXT], { encoding: 'utf8', timeout: 300_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const ztunnel = () => { w.flush(); return nodeAgents(w.snapshot).find((a) => a.component === 'ztunnel')!; };
+    const updatedOf = () => { const z = ztunnel(); return `${z.versions[0].version} ${z.updated}/${z.pods}`; };
+    const seen: string[] = [];
+    const early = cliRun(['ztunnel', 'roll', '--yes']);
+    assert.equal(early.status, 1, early.stderr);
+    assert.match(early.stderr, /updateStrategy RollingUpdate; run `istio-revisions ztunnel prepare --yes`/);
+    const prep = cliRun(['ztunnel', 'prepare', '--yes']);
+    assert.equal(prep.status, 0, prep.stderr);
+    assert.equal((await kubectlJson(['get', 'daemonset', 'ztunnel', '-n', 'istio-system'])).spec.updateStrategy.type, 'OnDelete');
+    // The new version, as the real istioctl renders ztunnel for revision 1-31-0 (updateStrategy kept OnDelete, as a Helm value would).
+    const rendered = await istioctl(['manifest', 'generate', '--set', 'profile=ambient', '--set', 'revision=1-31-0', '--set', 'hub=docker.io/istio', '--set', 'tag=1.31.0']);
+    const ds = parseAllDocuments(rendered).map((d) => d.toJS()).find((o) => o?.kind === 'DaemonSet' && o.metadata.name === 'ztunnel');
+    assert.ok(ds, 'istioctl renders the ztunnel DaemonSet');
+    ds.spec.updateStrategy = { type: 'OnDelete' };
+    const applied = await runTool(path.join(c.binDir, 'kubectl'), ['apply', '--server-side', '--force-conflicts', '--field-manager=istioctl', '-f', '-', '--kubeconfig', c.kubeconfig], { input: JSON.stringify(ds) });
+    assert.ok(applied.ok, applied.ok ? '' : applied.message);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(updatedOf(), '1.30.1 3/3', 'OnDelete: applying the new version replaced no pod');
+    seen.push(updatedOf());
+    // the plan lists every node
+    const plan = cliRun(['ztunnel', 'roll', '-o', 'json']);
+    assert.equal(plan.status, 0, plan.stderr);
+    const planned = JSON.parse(plan.stdout).plan;
+    const descr: string[] = planned.requests.map((r: any) => r.description);
+    assert.equal(descr.length, 9, descr.join('; '));
+    ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'].forEach((n, k) => {
+      assert.equal(descr[3 * k], `cordon node ${n}`);
+      assert.match(descr[3 * k + 1], new RegExp(`^delete ztunnel pod ztunnel-\\w+ on node ${n}$`));
+      assert.equal(descr[3 * k + 2], `uncordon node ${n}`);
+    });
+    assert.ok(planned.requests.filter((r: any) => r.method === 'DELETE').every((r: any) => r.body.preconditions.uid));
+    // one node
+    const one = cliRun(['ztunnel', 'roll', '--max-nodes', '1', '--yes']);
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /1 node\(s\) upgraded \(kwok-node-0\); 2 left: kwok-node-1, kwok-node-2/);
+    await waitFor('the model at 1/3', () => updatedOf() === '1.31.0 1/3', 30_000);
+    seen.push(updatedOf());
+    const mid = ztunnel();
+    assert.deepEqual([mid.revision, mid.previousRevision], ['1-31-0', '1-30-1'], 'mid-upgrade: bound to both');
+    // cancelled after the next node (between nodes), then resumed
+    const ac = new AbortController();
+    const r = await runNodeByNode(w.client, { namespace: 'istio-system', name: 'ztunnel' }, { signal: ac.signal, onProgress: (e) => { if (e.step === 'done') ac.abort(); } });
+    assert.equal(r.cancelled, true, r.message);
+    assert.deepEqual([r.replaced, r.remaining], [['kwok-node-1'], ['kwok-node-2']]);
+    assert.match(r.message, /Cancelled after 1 node\(s\); 1 left: kwok-node-2\. Run it again to go on\./);
+    await waitFor('the model at 2/3', () => updatedOf() === '1.31.0 2/3', 30_000);
+    seen.push(updatedOf());
+    const rest = cliRun(['ztunnel', 'roll', '--yes']);
+    assert.equal(rest.status, 0, rest.stderr);
+    assert.match(rest.stdout, /ztunnel upgraded on every node \(1 replaced in this run\)/);
+    await waitFor('the model at 3/3', () => updatedOf() === '1.31.0 3/3', 30_000);
+    seen.push(updatedOf());
+    assert.deepEqual(seen, ['1.30.1 3/3', '1.31.0 1/3', '1.31.0 2/3', '1.31.0 3/3']);
+    const z = ztunnel();
+    assert.deepEqual([z.revision, z.previousRevision, z.ready], ['1-31-0', undefined, 3]);
+    const nodes = (await kubectlJson(['get', 'nodes'])).items;
+    assert.ok(nodes.every((n: any) => !n.spec.unschedulable && !n.metadata.annotations?.['istio-revisions.io/cordoned-for']), 'every node uncordoned, no marker left');
+    // ztunnel now bound to 1-31-0: uninstalling 1-30-1 no longer lists it; 1-31-0 does
+    assert.ok(!uninstallChecklist(w.snapshot, '1-30-1').items.some((i) => i.kind === 'nodeAgent'));
+    assert.ok(uninstallChecklist(w.snapshot, '1-31-0').items.some((i) => i.kind === 'nodeAgent'));
   });
 });
