@@ -41,7 +41,8 @@ describe('ClusterSnapshot', () => {
     ]);
     assert.equal(r.otherNamespaces, 1);
     // The gateway in unlabelled istio-system asks with sidecar.istio.io/inject=true: the default tag's object webhook → 1-7-6.
-    assert.deepEqual(r.gateways, [{ namespace: 'istio-system', workload: 'istio-ingressgateway', kind: 'Deployment', pods: 1, running: { '1-7-6': 1 }, follows: '1-7-6 (tag default)', stale: 0 }]);
+    assert.deepEqual(r.gateways, [{ namespace: 'istio-system', workload: 'istio-ingressgateway', kind: 'Deployment', pods: 1, running: { '1-7-6': 1 }, follows: '1-7-6 (tag default)', followsRevision: '1-7-6', stale: 0, type: 'injected' }]);
+    assert.deepEqual([r.waypoints, r.nodeAgents, r.ambientNamespaces], [[], [], []]);
     assert.deepEqual(r.proxies, { total: 6, stale: 0, byRevision: { '1-7-6': 5, '1-8-0': 1 } });
     assert.deepEqual(r.migration, { from: '1-7-6', to: '1-8-0', percent: 16 });
   });

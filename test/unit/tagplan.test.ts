@@ -291,7 +291,7 @@ describe('tagImpact', () => {
     const i = tagImpact(snap(), 'canary', '1-8-0');
     assert.deepEqual(i.namespaces, ['ns-c']);
     assert.equal(i.podsStaleAfter, 0);
-    assert.deepEqual(tagImpact(snap(), 'unused', '1-8-0'), { namespaces: [], workloads: [], podsStaleAfter: 0, message: tagImpact(snap(), 'unused', '1-8-0').message });
+    assert.deepEqual(tagImpact(snap(), 'unused', '1-8-0'), { namespaces: [], workloads: [], podsStaleAfter: 0, rollNow: [], message: tagImpact(snap(), 'unused', '1-8-0').message });
   });
 
   it('tag Service and MWC fixtures are what planTagSet would create (round trip)', () => {
