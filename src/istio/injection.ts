@@ -10,7 +10,7 @@
  * renders. A webhook deactivated by a `default` tag (`istio.io/deactivated=never-match`
  * on both selectors) matches nothing because no object carries that label.
  */
-import { DEFAULT_REVISION, DEACTIVATED_LABEL, INJECTION_LABEL, NEVER_MATCH, REV_LABEL, TAG_LABEL } from './labels';
+import { DATAPLANE_MODE_LABEL, DEFAULT_REVISION, DEACTIVATED_LABEL, INJECTION_LABEL, NEVER_MATCH, REV_LABEL, TAG_LABEL } from './labels';
 import { evaluateSelector, formatSelector } from './selector';
 import type { Labels, MutatingWebhook, MutatingWebhookConfiguration } from './types';
 
@@ -137,12 +137,17 @@ export interface InjectionLabels {
   injection?: string;
   rev?: string;
   both: boolean;
+  /** Ambient: istio.io/dataplane-mode, istio.io/use-waypoint (absent when not set). */
+  dataplaneMode?: string;
+  useWaypoint?: string;
 }
 
 export function injectionLabels(labels: Labels | undefined): InjectionLabels {
   const injection = labels?.[INJECTION_LABEL];
   const rev = labels?.[REV_LABEL];
-  return { injection, rev, both: injection !== undefined && rev !== undefined };
+  const dataplaneMode = labels?.[DATAPLANE_MODE_LABEL];
+  const useWaypoint = labels?.['istio.io/use-waypoint'];
+  return { injection, rev, both: injection !== undefined && rev !== undefined, ...(dataplaneMode !== undefined ? { dataplaneMode } : {}), ...(useWaypoint !== undefined ? { useWaypoint } : {}) };
 }
 
 /** Short text for an outcome, e.g. `1-8-0 (tag canary)`, `ambiguous: 1-7-6, 1-8-0`, `not injected`. */

@@ -100,7 +100,7 @@ export interface MigrationProgress {
 
 /** A namespace is in the mesh when it carries an injection label or runs (or should run) proxies — or its labels cannot be read. */
 export function inMesh(n: NamespaceView): boolean {
-  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.stats.proxies > 0 || n.stats.missing > 0;
+  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.labels.dataplaneMode === 'ambient' || n.stats.proxies > 0 || n.stats.missing > 0;
 }
 
 const emptyStats = (): NamespaceStats => ({ pods: 0, proxies: 0, stale: 0, missing: 0, byRevision: new Map() });

@@ -16,8 +16,10 @@ import { retryCluster } from './retryCluster';
 import { selectContexts } from './selectContexts';
 import { showOutput } from './showOutput';
 import { verifyInjectionCmd } from './verifyInjection';
+import { prepareNodeAgent, upgradeNodeAgentByNode } from './nodeAgent';
 
 export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
   moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
   precheck, installRevision, upgradeGuide, revealInTree,
-  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision, showProxyStatus, verifyInjectionCmd];
+  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision, showProxyStatus, verifyInjectionCmd,
+  prepareNodeAgent, upgradeNodeAgentByNode];

@@ -10,12 +10,13 @@
  *   ├─ Namespaces → Namespace (labels as written → resolved revision, pods, stale)
  *   │               └─ Workload (proxies per revision, stale)
  *   │  └─ Other namespaces (not in the mesh)
- *   └─ Gateways → Gateway (runs vs follows)
+ *   ├─ Gateways → Gateway (runs vs follows); waypoints and Gateway API gateways istiod deploys
+ *   └─ Node agents (ambient: ztunnel, istio-cni; shown when present) → version, bound revision, nodes x/y
  * A cluster that cannot be read shows one error node with Retry; the others are unaffected.
  */
 import type { GatewayView, NamespaceView, ProxyInfo, RevisionInfo, TagInfo } from '../../istio';
 
-export type GroupKind = 'controlPlanes' | 'tags' | 'namespaces' | 'gateways';
+export type GroupKind = 'controlPlanes' | 'tags' | 'namespaces' | 'gateways' | 'nodeAgents';
 
 export type Node =
   | { type: 'cluster'; id: string; context: string }
@@ -26,6 +27,8 @@ export type Node =
   | { type: 'otherNamespaces'; id: string; context: string }
   | { type: 'workload'; id: string; context: string; namespace: string; kind: string; name: string }
   | { type: 'gateway'; id: string; context: string; namespace: string; kind: string; name: string }
+  | { type: 'managedGateway'; id: string; context: string; namespace: string; name: string }
+  | { type: 'nodeAgent'; id: string; context: string; namespace: string; name: string }
   | { type: 'info'; id: string; context: string; label: string; description?: string; tooltip?: string; icon?: string }
   | { type: 'error'; id: string; context: string; message: string; retry: boolean };
 
@@ -50,4 +53,6 @@ export const ids = {
   other: (ctx: string) => `c:${ctx}/other`,
   workload: (ctx: string, ns: string, kind: string, name: string) => `c:${ctx}/ns:${ns}/${kind}:${name}`,
   gateway: (ctx: string, ns: string, kind: string, name: string) => `c:${ctx}/gw:${ns}/${kind}:${name}`,
+  managedGateway: (ctx: string, ns: string, name: string) => `c:${ctx}/gwapi:${ns}/${name}`,
+  nodeAgent: (ctx: string, ns: string, name: string) => `c:${ctx}/agent:${ns}/${name}`,
 };

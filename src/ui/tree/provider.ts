@@ -5,15 +5,15 @@
  * nodes, not the whole tree). Refreshes are debounced.
  */
 import * as vscode from 'vscode';
-import { describeOutcome, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
+import { describeOutcome, describeSkew, managedGateways, nodeAgents, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
 import { readSettings } from '../settings';
 import { ids, type GroupKind, type Node, type WorkloadSummary } from './nodes';
 
-const GROUP_LABELS: Record<GroupKind, string> = { controlPlanes: 'Control planes', tags: 'Tags', namespaces: 'Namespaces', gateways: 'Gateways' };
-const GROUP_ICONS: Record<GroupKind, string> = { controlPlanes: 'server-process', tags: 'tag', namespaces: 'symbol-namespace', gateways: 'globe' };
+const GROUP_LABELS: Record<GroupKind, string> = { controlPlanes: 'Control planes', tags: 'Tags', namespaces: 'Namespaces', gateways: 'Gateways', nodeAgents: 'Node agents' };
+const GROUP_ICONS: Record<GroupKind, string> = { controlPlanes: 'server-process', tags: 'tag', namespaces: 'symbol-namespace', gateways: 'globe', nodeAgents: 'server-environment' };
 
 export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined>();
@@ -212,7 +212,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const phase = e.watcher?.phase;
     if (!phase || phase.phase === 'idle' || phase.phase === 'connecting') return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: 'Loading…', icon: 'loading~spin' }, parent)];
     if (phase.phase === 'error') return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: phase.message, retry: true }, parent)];
-    const out: Node[] = (['controlPlanes', 'tags', 'namespaces', 'gateways'] as GroupKind[]).map((g) => this.node({ type: 'group', id: ids.group(ctx, g), context: ctx, group: g }, parent));
+    const groups: GroupKind[] = ['controlPlanes', 'tags', 'namespaces', 'gateways'];
+    if (e.watcher && nodeAgents(e.watcher.snapshot).length) groups.push('nodeAgents'); // ambient only
+    const out: Node[] = groups.map((g) => this.node({ type: 'group', id: ids.group(ctx, g), context: ctx, group: g }, parent));
     // Kinds the user may not list: say so, with the verb and resource.
     for (const [kind, st] of e.watcher!.kindStatus) {
       if (st.state === 'scoped') {
@@ -246,9 +248,15 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'gateways': {
         const gws = snap.gateways();
-        if (gws.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No gateways with injected proxies', icon: 'info' }, parent)];
-        return gws.map((g) => this.node({ type: 'gateway', id: ids.gateway(ctx, g.namespace, g.kind, g.workload), context: ctx, namespace: g.namespace, kind: g.kind, name: g.workload }, parent));
+        const managed = managedGateways(snap);
+        if (gws.length === 0 && managed.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No gateways or waypoints', icon: 'info' }, parent)];
+        return [
+          ...gws.map((g) => this.node({ type: 'gateway', id: ids.gateway(ctx, g.namespace, g.kind, g.workload), context: ctx, namespace: g.namespace, kind: g.kind, name: g.workload }, parent)),
+          ...managed.map((g) => this.node({ type: 'managedGateway', id: ids.managedGateway(ctx, g.namespace, g.gateway), context: ctx, namespace: g.namespace, name: g.gateway }, parent)),
+        ];
       }
+      case 'nodeAgents':
+        return nodeAgents(snap).map((a) => this.node({ type: 'nodeAgent', id: ids.nodeAgent(ctx, a.namespace, a.daemonSet), context: ctx, namespace: a.namespace, name: a.daemonSet }, parent));
     }
   }
 
@@ -300,6 +308,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'workload': return this.workloadItem(n);
       case 'gateway': return this.gatewayItem(n);
+      case 'managedGateway': return this.managedGatewayItem(n);
+      case 'nodeAgent': return this.nodeAgentItem(n);
       case 'info': {
         const it = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
         it.id = n.id; it.description = n.description; it.tooltip = n.tooltip ?? n.description;
@@ -358,7 +368,12 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const stale = nss.reduce((a, x) => a + x.stats.stale, 0);
         it.description = `${nss.length} in the mesh${stale ? ` · ${stale} stale` : ''}`;
       }
-      if (n.group === 'gateways') it.description = String(snap.gateways().length);
+      if (n.group === 'gateways') it.description = String(snap.gateways().length + managedGateways(snap).length);
+      if (n.group === 'nodeAgents') {
+        const agents = nodeAgents(snap);
+        const skewed = agents.filter((a) => describeSkew(a)).length;
+        it.description = `${agents.map((a) => `${a.component} ${a.updated}/${a.pods}`).join(' · ')}${skewed ? ' · version skew' : ''}`;
+      }
     }
     return it;
   }
@@ -484,6 +499,41 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.contextValue = contextValue('gateway', { stale: g.stale > 0, restartable: ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind) });
     return it;
   }
+  private managedGatewayItem(n: Extract<Node, { type: 'managedGateway' }>): vscode.TreeItem {
+    const g = this.snap(n.context) && managedGateways(this.snap(n.context)!).find((x) => x.namespace === n.namespace && x.gateway === n.name);
+    const it = new vscode.TreeItem(`${n.namespace}/${n.name}`, vscode.TreeItemCollapsibleState.None);
+    it.id = n.id;
+    if (!g) return it;
+    const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || 'no pod';
+    const kind = g.kind === 'waypoint' ? 'waypoint' : 'Gateway API';
+    it.description = `${kind} · runs ${runs} · follows ${g.followsRevision ?? 'nothing installed'}${g.rolling ? ` · ${g.rolling} rolling` : ''}`;
+    it.iconPath = new vscode.ThemeIcon(g.kind === 'waypoint' ? 'debug-step-over' : 'globe', !g.followsRevision ? new vscode.ThemeColor('editorError.foreground') : g.rolling ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    it.tooltip = new vscode.MarkdownString(`**${g.kind === 'waypoint' ? 'Waypoint' : 'Gateway API gateway'} ${n.namespace}/${n.name}** (class ${g.gatewayClass ?? '?'}, Deployment ${g.workload} made by istiod)\n\nRuns: ${runs}${g.versions.length ? ` (${g.versions.join(', ')})` : ''}\n\nFollows: ${g.follows}\n\nistiod re-renders it when the revision it follows changes: moving the tag rolls it at once, no restart needed.`);
+    it.contextValue = contextValue('managedGateway', { [g.kind]: true, rolling: g.rolling > 0, orphaned: !g.followsRevision });
+    return it;
+  }
+
+  private nodeAgentItem(n: Extract<Node, { type: 'nodeAgent' }>): vscode.TreeItem {
+    const a = this.snap(n.context) && nodeAgents(this.snap(n.context)!).find((x) => x.namespace === n.namespace && x.daemonSet === n.name);
+    const it = new vscode.TreeItem(a?.component ?? n.name, vscode.TreeItemCollapsibleState.None);
+    it.id = n.id;
+    if (!a) return it;
+    const skew = describeSkew(a);
+    const newest = a.versions[0]?.version ?? '?';
+    const older = a.versions.slice(1).map((v) => `${v.version} on ${v.nodes.length}`).join(', ');
+    const bound = a.revision ? ` · ${a.previousRevision ? `${a.previousRevision} → ` : ''}${a.revision}` : '';
+    it.description = `${newest}${bound} · nodes ${a.updated}/${a.pods} updated${older ? ` (${older})` : ''}${a.ready < a.pods ? ` · ${a.ready}/${a.pods} ready` : ''}${skew ? ' · version skew' : ''}`;
+    it.iconPath = new vscode.ThemeIcon('server-environment', skew ? new vscode.ThemeColor('editorError.foreground') : a.versions.length > 1 ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    const md = new vscode.MarkdownString(`**${a.component}** — DaemonSet ${a.namespace}/${a.daemonSet}\n\n`);
+    md.appendMarkdown(a.versions.map((v) => `- ${v.version}: ${v.nodes.join(', ')}`).join('\n') + '\n\n');
+    if (a.revision) md.appendMarkdown(`Bound to revision ${a.revision}${a.previousRevision ? ` (not yet replaced pods: ${a.previousRevision})` : ''}: its istiod serves its configuration and certificates.\n\n`);
+    md.appendMarkdown(skew ? `⚠ ${skew}\n\n` : `Works with ${a.skew.map((s) => `${s.revision} (${s.version})`).join(', ') || 'the installed revisions'}.\n\n`);
+    md.appendMarkdown('Node agents cannot be canaried: upgrade them node by node. Restarting them all at once resets every connection on every node.');
+    it.tooltip = md;
+    it.contextValue = contextValue('nodeAgent', { [a.component === 'ztunnel' ? 'ztunnel' : 'cni']: true, mixed: a.versions.length > 1, skew: !!skew });
+    return it;
+  }
+
 }
 
 
@@ -495,7 +545,10 @@ export function namespaceDescription(v: NamespaceView): string {
   const labels: string[] = [];
   if (v.labels.injection !== undefined) labels.push(`istio-injection=${v.labels.injection}`);
   if (v.labels.rev !== undefined) labels.push(`istio.io/rev=${v.labels.rev}`);
-  const target = v.resolution.kind === 'injected' ? v.resolution.revision : v.resolution.kind === 'ambiguous' ? 'ambiguous' : 'not injected';
+  if (v.labels.dataplaneMode !== undefined) labels.push(`dataplane-mode=${v.labels.dataplaneMode}`);
+  // an ambient namespace without a sidecar label: its pods are captured by ztunnel, not injected
+  const ambientOnly = v.labels.dataplaneMode === 'ambient' && v.resolution.kind === 'none';
+  const target = v.resolution.kind === 'injected' ? v.resolution.revision : v.resolution.kind === 'ambiguous' ? 'ambiguous' : ambientOnly ? `ambient${v.labels.useWaypoint ? ` · waypoint ${v.labels.useWaypoint}` : ''}` : 'not injected';
   const parts = [`${labels.join(' ') || 'no label'} → ${target}`, `${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}`];
   if (v.stats.stale) parts.push(`${v.stats.stale} stale`);
   if (v.terminating) parts.push('terminating');
