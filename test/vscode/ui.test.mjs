@@ -93,6 +93,11 @@ async function clusterApi(clusterDir) {
       if (r.status !== 200) throw new Error(`GET namespace ${name}: HTTP ${r.status}`);
       return r.json.metadata.labels ?? {};
     },
+    async json(p) {
+      const r = await cluster.apiRequest(state, 'GET', p);
+      if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status}`);
+      return r.json;
+    },
     /** HTTP status of GET path (200: the object exists). */
     async status(p) {
       return (await cluster.apiRequest(state, 'GET', p)).status;
@@ -361,6 +366,113 @@ export async function runUiTest(opts) {
   const skipped = results.filter((r) => r.skipped).length;
   console.log(`ui: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return { ok: failed === 0 && passed > 0, passed, failed, skipped, seconds: Number(secs(t0)), screenshots };
+}
+
+/**
+ * The ambient scenario in the real workbench: the Node agents group (ztunnel and istio-cni,
+ * nodes 3/3), waypoints under Gateways, and the ztunnel action: "Upgrade ztunnel Node by Node…"
+ * on an unprepared DaemonSet offers "Prepare…", whose plan sets updateStrategy OnDelete.
+ * opts: { setup, clusterDir, vsix, keep }
+ */
+export async function runAmbientUiTest(opts) {
+  const t0 = Date.now();
+  const setup = opts.setup ?? ensureSetup();
+  const vsix = opts.vsix ?? path.join(ROOT, 'dist/istio-revisions.vsix');
+  const api = await clusterApi(opts.clusterDir);
+  const dir = mkTmp('istio-revisions-ui-ambient-');
+  const workspace = path.join(dir, 'workspace');
+  fs.mkdirSync(workspace, { recursive: true });
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  const results = [];
+  const screenshots = [];
+  let server;
+  let context;
+  let page;
+  const shot = async (name, locator) => {
+    const file = path.join(OUTPUT_DIR, name);
+    await (locator ?? page).screenshot({ path: file });
+    screenshots.push(path.relative(ROOT, file));
+  };
+  const step = async (title, fn) => {
+    const s0 = Date.now();
+    try { await fn(); results.push({ title, ok: true }); log('ui', `✔ ${title} (${secs(s0)} s)`); return true; } catch (e) {
+      results.push({ title, ok: false, error: e });
+      log('ui', `✘ ${title} (${secs(s0)} s)\n    ${e instanceof CheckFailed ? e.message : e.stack ?? e}`);
+      if (page) await shot(`failure-ambient-${results.length}.png`).catch(() => {});
+      return false;
+    }
+  };
+  try {
+    server = await startCodeServer({ setup, dir, folder: workspace, vsix, env: { KUBECONFIG: api.state.kubeconfig } });
+    context = await launchBrowser(setup, dir);
+    page = context.pages()[0] ?? await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const treeOk = await step('ambient: the Node agents group shows ztunnel and istio-cni on 3/3 nodes; waypoints under Gateways', async () => {
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await waitForWorkbench(page);
+      const icon = page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER_TITLE}"]`);
+      await icon.waitFor({ state: 'visible', timeout: 30_000 });
+      await icon.click();
+      const clusterRow = rowLocator(page, seed.context, 1);
+      await clusterRow.waitFor({ state: 'visible', timeout: 30_000 });
+      if ((await clusterRow.getAttribute('aria-expanded')) === 'false') await clusterRow.click();
+      await widenSidebar(page);
+      for (const g of ['Node agents', 'Gateways']) {
+        const row = rowLocator(page, g, 2);
+        await row.waitFor({ state: 'visible', timeout: 45_000 });
+        if ((await row.getAttribute('aria-expanded')) === 'false') { await row.click(); await sleep(300); }
+      }
+      const groups = await poll('Node agents: ztunnel and istio-cni 3/3; Gateways: the two waypoints', async () => {
+        const g = groupRows(await readTreeRows(page));
+        const agents = g.get('Node agents') ?? [];
+        const z = agents.find((r) => r.label === 'ztunnel');
+        const cni = agents.find((r) => r.label === 'istio-cni');
+        if (!z?.description.includes('nodes 3/3 updated') || !z.description.startsWith('1.30.1 · 1-30-1') || !cni?.description.includes('nodes 3/3 updated')) throw new CheckFailed(`Node agents rows: ${JSON.stringify(agents)}`);
+        const gws = g.get('Gateways') ?? [];
+        const wa = gws.find((r) => r.label === 'amb-a/waypoint');
+        const wb = gws.find((r) => r.label === 'amb-b/waypoint');
+        if (!wa?.description.startsWith('waypoint · runs 1-30-1 × 1 · follows 1-30-1') || !wb?.description.startsWith('waypoint · runs 1-31-0 × 1 · follows 1-31-0')) throw new CheckFailed(`Gateways rows: ${JSON.stringify(gws)}`);
+        return g;
+      }, 45_000);
+      for (const [name, rs] of groups) log('ui', `  ${name}: ${rs.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
+      await page.mouse.move(700, 850);
+      await sleep(300);
+      await shot('ambient-tree.png');
+    });
+    if (treeOk) {
+      await step('ambient: right-click ztunnel → Upgrade ztunnel Node by Node… on an unprepared DaemonSet offers Prepare…, whose plan sets updateStrategy OnDelete', async () => {
+        const DS = '/apis/apps/v1/namespaces/istio-system/daemonsets/ztunnel';
+        check((await api.json(DS)).spec.updateStrategy.type === 'RollingUpdate', 'ztunnel is not RollingUpdate before the check');
+        const row = rowLocator(page, 'ztunnel', 3);
+        await row.click({ button: 'right' });
+        const item = page.locator('.monaco-menu .action-item', { hasText: 'Upgrade ztunnel Node by Node…' }).first();
+        await item.waitFor({ state: 'visible' });
+        await item.hover();
+        await item.locator('.action-label').click();
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ state: 'visible' });
+        const warn = await dialog.innerText();
+        check(/updateStrategy RollingUpdate/.test(warn) && /Prepare it first/.test(warn), `unexpected dialog: ${warn.slice(0, 300)}`);
+        await shot('ztunnel-not-prepared.png');
+        await dialog.locator('.monaco-button', { hasText: /^Prepare…$/ }).click();
+        await poll('the Prepare plan confirmation', async () => { const t = await dialog.innerText(); if (!/Prepare istio-system\/ztunnel for a node-by-node upgrade/.test(t)) throw new CheckFailed(t.slice(0, 300)); return t; }, 15_000);
+        await shot('ztunnel-prepare.png');
+        await dialog.locator('.monaco-button', { hasText: /^Prepare$/ }).click();
+        await poll('updateStrategy OnDelete in the cluster', async () => (await api.json(DS)).spec.updateStrategy.type === 'OnDelete', 15_000);
+      });
+    }
+  } catch (e) {
+    results.push({ title: 'ambient UI harness', ok: false, error: e });
+    log('ui', `✘ ambient harness: ${e.stack ?? e}`);
+    if (server) console.log(tail(server.logFile));
+  } finally {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true }); else keepTmp(dir);
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.filter((r) => r.ok === false).length;
+  return { ok: failed === 0 && passed === 2, passed, failed, skipped: 0, seconds: Number(secs(t0)), screenshots };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -436,8 +436,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       return it;
     }
     const worst = v.warnings.find((w) => w.code !== 'pinnedRevision');
-    const icon = v.terminating ? 'trash' : worst ? 'warning' : v.stats.stale > 0 ? 'history' : v.resolvedRevision ? 'pass' : 'circle-outline';
-    const color = worst ? 'editorWarning.foreground' : v.stats.stale > 0 ? 'editorWarning.foreground' : v.resolvedRevision ? 'testing.iconPassed' : 'disabledForeground';
+    const ambient = v.labels.dataplaneMode === 'ambient' && !v.resolvedRevision;
+    const icon = v.terminating ? 'trash' : worst ? 'warning' : v.stats.stale > 0 ? 'history' : v.resolvedRevision ? 'pass' : ambient ? 'circle-large-filled' : 'circle-outline';
+    const color = worst ? 'editorWarning.foreground' : v.stats.stale > 0 ? 'editorWarning.foreground' : v.resolvedRevision || ambient ? 'testing.iconPassed' : 'disabledForeground';
     it.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const md = new vscode.MarkdownString(`**Namespace ${v.name}**\n\n`);
     md.appendMarkdown(`Labels: ${v.labels.injection !== undefined ? `\`istio-injection=${v.labels.injection}\`` : ''} ${v.labels.rev !== undefined ? `\`istio.io/rev=${v.labels.rev}\`` : ''}${v.labels.injection === undefined && v.labels.rev === undefined ? 'none' : ''}\n\n`);
@@ -548,7 +549,7 @@ export function namespaceDescription(v: NamespaceView): string {
   if (v.labels.dataplaneMode !== undefined) labels.push(`dataplane-mode=${v.labels.dataplaneMode}`);
   // an ambient namespace without a sidecar label: its pods are captured by ztunnel, not injected
   const ambientOnly = v.labels.dataplaneMode === 'ambient' && v.resolution.kind === 'none';
-  const target = v.resolution.kind === 'injected' ? v.resolution.revision : v.resolution.kind === 'ambiguous' ? 'ambiguous' : ambientOnly ? `ambient${v.labels.useWaypoint ? ` · waypoint ${v.labels.useWaypoint}` : ''}` : 'not injected';
+  const target = v.resolution.kind === 'injected' ? v.resolution.revision : v.resolution.kind === 'ambiguous' ? 'ambiguous' : ambientOnly ? `ambient (ztunnel)${v.labels.useWaypoint ? `, use-waypoint=${v.labels.useWaypoint}` : ''}` : 'not injected';
   const parts = [`${labels.join(' ') || 'no label'} → ${target}`, `${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}`];
   if (v.stats.stale) parts.push(`${v.stats.stale} stale`);
   if (v.terminating) parts.push('terminating');
