@@ -286,6 +286,31 @@ describe('manifest lint', () => {
     });
   });
 
+  describe('IR008 / IR009 Gateway API and waypoints (cluster rules)', () => {
+    const gw = (name: string, ns: string, cls: string, labels: string) => `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${labels ? `  labels:\n${labels}` : ''}spec:\n  gatewayClassName: ${cls}\n  listeners:\n  - {name: mesh, port: 15008, protocol: HBONE}\n`;
+    it('IR008: a Gateway of an Istio class whose istio.io/rev names nothing installed; tags and revisions offered', () => {
+      const t = gw('waypoint', 'amb', 'istio-waypoint', '    istio.io/rev: qa\n');
+      const f = one(lint(t, seed()), 'IR008');
+      assert.equal(at(t, f), 'qa');
+      assert.match(f.message, /on waypoint waypoint names no revision or tag installed in cluster seed: no istiod takes it/);
+      assert.deepEqual(f.fixes.map((x) => x.title).slice(0, 2), ['Use tag canary (→ 1-8-0)', 'Use tag default (→ 1-7-6)']);
+      assert.deepEqual(lint(gw('waypoint', 'amb', 'istio-waypoint', '    istio.io/rev: canary\n'), seed()).filter((x) => x.code === 'IR008'), []);
+      assert.deepEqual(lint(gw('other', 'amb', 'nginx', '    istio.io/rev: qa\n'), seed()).filter((x) => x.code === 'IR008'), [], 'not an Istio class: not ours');
+      assert.deepEqual(lint(t).filter((x) => x.code === 'IR008'), [], 'no cluster: skipped, not guessed');
+    });
+    it('IR009: istio.io/use-waypoint naming no waypoint in the cluster or the file; use-waypoint-namespace honoured; none is fine', () => {
+      const ns = nsDoc('amb', '    istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint\n');
+      const f = one(lint(ns, seed()), 'IR009');
+      assert.equal(at(ns, f), 'waypoint');
+      assert.match(f.message, /no waypoint waypoint runs in namespace amb in cluster seed .*istioctl waypoint apply -n amb --name waypoint/);
+      assert.deepEqual(lint(`${ns}---\n${gw('waypoint', 'amb', 'istio-waypoint', '')}`, seed()).filter((x) => x.code === 'IR009'), [], 'declared in the same file');
+      const other = nsDoc('amb', '    istio.io/use-waypoint: shared\n    istio.io/use-waypoint-namespace: infra\n');
+      assert.match(one(lint(other, seed()), 'IR009').message, /in namespace infra/);
+      assert.deepEqual(lint(`${other}---\n${gw('shared', 'infra', 'istio-waypoint', '')}`, seed()).filter((x) => x.code === 'IR009'), []);
+      assert.deepEqual(lint(nsDoc('amb', '    istio.io/use-waypoint: none\n'), seed()), []);
+    });
+  });
+
   describe('IR007 istio-injection value', () => {
     it('flags other values, preferring the fix their meaning suggests', () => {
       const t = nsDoc('a', '    istio-injection: true\n');
@@ -329,7 +354,7 @@ describe('manifest lint', () => {
       assert.deepEqual(codes(lint(t)), ['IR007']);
       assert.deepEqual(codes(lint(t, seed(), ['IR002', 'IR007'])), ['IR003']);
       assert.deepEqual(RULES.map((r) => [r.code, r.needsCluster]), [
-        ['IR001', false], ['IR002', true], ['IR003', true], ['IR004', false], ['IR005', false], ['IR006', false], ['IR007', false],
+        ['IR001', false], ['IR002', true], ['IR003', true], ['IR004', false], ['IR005', false], ['IR006', false], ['IR007', false], ['IR008', true], ['IR009', true],
       ]);
     });
 

@@ -7,6 +7,7 @@ import { installedTargets } from '../controlplane';
 import { describeOutcome } from '../injection';
 import { decideInjection } from '../injectpolicy';
 import { INJECTION_LABEL, REV_LABEL } from '../labels';
+import { managedGateways } from '../ambient';
 import type { ClusterSnapshot } from '../snapshot';
 import type { Labels } from '../types';
 import { isMap, isScalar, pairOf, written } from './parse';
@@ -37,6 +38,7 @@ export function clusterViewFrom(snapshot: ClusterSnapshot, contextName: string):
   const webhooks = cp.webhooks;
   return {
     context: contextName, defaultRevision: cp.defaultRevision, tags, revisions, namespaces,
+    waypoints: new Set(managedGateways(snapshot).filter((g) => g.kind === 'waypoint').map((g) => `${g.namespace}/${g.gateway}`)),
     // the API server's webhook selection, then what the matched revision's istiod decides
     resolve: (nsLabels, podLabels, nsName) => decideInjection(webhooks, nsLabels, { metadata: { name: '', labels: podLabels ?? {} } }, nsName ?? '',
       (r) => cp.revisionByName.get(r)?.injector),

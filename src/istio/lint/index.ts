@@ -5,7 +5,7 @@
  * text-edit fixes; src/ui/diagnostics.ts turns them into diagnostics and code actions.
  */
 import { parseManifest } from './parse';
-import { fileNamespaces, RULES } from './rules';
+import { fileNamespaces, fileWaypoints, RULES } from './rules';
 import type { Finding, LintContext } from './types';
 
 export * from './types';
@@ -35,7 +35,7 @@ export function lintText(text: string, ctx: LintContext = {}, disabledCodes: Ite
   if (!disabled.has(SYNTAX_CODE)) {
     for (const e of parsed.errors) out.push({ code: SYNTAX_CODE, severity: 'error', message: `YAML syntax error: ${e.message} This document is not checked by Istio Revisions.`, range: e.range, fixes: [] });
   }
-  const full: LintContext = { ...ctx, file: { fileName: ctx.fileName, namespaces: fileNamespaces(parsed.docs) } };
+  const full: LintContext = { ...ctx, file: { fileName: ctx.fileName, namespaces: fileNamespaces(parsed.docs), waypoints: fileWaypoints(parsed.docs) } };
   const rules = RULES.filter((r) => !disabled.has(r.code) && (!r.needsCluster || !!ctx.cluster));
   for (const doc of parsed.docs) {
     if (!doc.root) continue;

@@ -38,7 +38,7 @@ export function chunks(text: string): Chunk[] {
 }
 
 /** Documents that can produce a finding, a hover or a CodeLens. */
-export const RELEVANT = /istio-injection|istio\.io\/rev|sidecar\.istio\.io\/inject|[Rr]evision|^kind:[ \t]*["']?Namespace\b/m;
+export const RELEVANT = /istio-injection|istio\.io\/rev|istio\.io\/use-waypoint|istio\.io\/dataplane-mode|istio-waypoint|sidecar\.istio\.io\/inject|[Rr]evision|^kind:[ \t]*["']?Namespace\b/m;
 
 export interface ParsedFile {
   docs: ManifestDoc[];

@@ -32,8 +32,8 @@ import { checkRevisionName } from '../names';
 import { describeOutcome } from '../injection';
 import type { Labels } from '../types';
 import {
-  abs, addLabelsMap, addPair, deref, isAlias, isMap, isScalar, isSeq, labelsOf, mapAt, normalizeEdits, pairOf, pairRange,
-  removePair, replaceScalar, written,
+  abs, addLabelsMap, addPair, deref, get, isAlias, isMap, isScalar, isSeq, labelsOf, mapAt, normalizeEdits, pairOf, pairRange,
+  removePair, replaceScalar, str, written,
 } from './parse';
 import type { ClusterView, Finding, Fix, LintContext, ManifestDoc, Rule } from './types';
 
@@ -440,7 +440,87 @@ const invalidInjectionValue: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [bothLabels, unknownTarget, pinnedRevision, podRevIgnored, deprecatedInjectAnnotation, invalidRevisionName, invalidInjectionValue];
+// ---- IR008 / IR009: Gateway API and waypoints --------------------------------------
+
+const ISTIO_GATEWAY_CLASSES = new Set(['istio', 'istio-waypoint', 'istio-remote', 'istio-east-west']);
+
+function istioGateway(doc: ManifestDoc): { meta: MetaMaps; cls: string } | undefined {
+  if (doc.kind !== 'Gateway' || !doc.apiVersion?.startsWith('gateway.networking.k8s.io/') || !doc.root) return undefined;
+  const cls = str(get(mapAt(doc.root, 'spec'), 'gatewayClassName'));
+  const meta = metaMaps(doc, pairOf(doc.root, 'metadata')?.value);
+  return cls && ISTIO_GATEWAY_CLASSES.has(cls) && meta ? { meta, cls } : undefined;
+}
+
+/** Waypoints declared in the documents (Gateways of class istio-waypoint), as namespace/name. */
+export function fileWaypoints(docs: ManifestDoc[]): Set<string> {
+  const out = new Set<string>();
+  for (const d of docs) {
+    const g = istioGateway(d);
+    if (g?.cls === 'istio-waypoint' && d.name) out.add(`${d.namespace ?? 'default'}/${d.name}`);
+  }
+  return out;
+}
+
+const gatewayRevUnknown: Rule = {
+  code: 'IR008',
+  title: 'Gateway or waypoint istio.io/rev names no installed revision or tag',
+  needsCluster: true,
+  check(doc, ctx) {
+    const c = ctx.cluster;
+    const g = istioGateway(doc);
+    if (!c || !g?.meta.labels) return [];
+    const p = pairOf(g.meta.labels, REV_LABEL);
+    const value = p ? labelValue(doc, p) : undefined;
+    if (!p || !value || !checkRevisionName(value).ok) return []; // IR006 reports invalid names
+    if (c.tags.has(value) || c.revisions.get(value)?.installed) return [];
+    const v = valueNode(p);
+    const tags = [...c.tags.keys()].sort();
+    const revs = [...c.revisions].filter(([, r]) => r.installed).map(([n]) => n).sort();
+    const fixes: Fix[] = v && !g.meta.labelsAlias ? [
+      ...tags.map((t) => ({ title: `Use tag ${t} (→ ${c.tags.get(t)!.revision})`, edits: [replaceScalar(doc, v, t)] })),
+      ...revs.map((r) => ({ title: `Use revision ${r}`, edits: [replaceScalar(doc, v, r)] })),
+    ] : [];
+    const what = g.cls === 'istio-waypoint' ? 'waypoint' : 'Gateway';
+    return [finding('IR008', 'warning',
+      `${q(REV_LABEL, value)} on ${what}${doc.name ? ` ${doc.name}` : ''} names no revision or tag installed in ${clusterName(c)}: no istiod takes it (istiod's tag watcher matches only its own revision and tags), so it is never deployed or programmed.`,
+      range(doc, v ?? (p.key as Node), g.meta.labelsAlias), fixes)];
+  },
+};
+
+const USE_WAYPOINT = 'istio.io/use-waypoint';
+const USE_WAYPOINT_NS = 'istio.io/use-waypoint-namespace';
+
+const waypointMissing: Rule = {
+  code: 'IR009',
+  title: 'istio.io/use-waypoint names no waypoint',
+  needsCluster: true,
+  check(doc, ctx) {
+    const c = ctx.cluster;
+    if (!c || !doc.root) return [];
+    const sites: MetaMaps[] = [];
+    const ns = namespaceMeta(doc);
+    if (ns) sites.push(ns);
+    else if (doc.kind === 'Service' || doc.kind === 'ServiceEntry') { const m = metaMaps(doc, pairOf(doc.root, 'metadata')?.value); if (m) sites.push(m); }
+    for (const pm of podMetas(doc)) sites.push(pm);
+    const out: Finding[] = [];
+    for (const m of sites) {
+      if (!m.labels) continue;
+      const p = pairOf(m.labels, USE_WAYPOINT);
+      const name = p ? labelValue(doc, p) : undefined;
+      if (!p || !name || name === 'none') continue;
+      const nsp = pairOf(m.labels, USE_WAYPOINT_NS);
+      const target = (nsp && labelValue(doc, nsp)) || (doc.kind === 'Namespace' ? doc.name : doc.namespace) || 'default';
+      const key = `${target}/${name}`;
+      if (ctx.file?.waypoints?.has(key) || c.waypoints?.has(key)) continue;
+      out.push(finding('IR009', 'warning',
+        `${q(USE_WAYPOINT, name)}: no waypoint ${name} runs in namespace ${target} in ${clusterName(c)} and none is declared in this file, so traffic that needs it (L7 policy, HTTP routing) is not processed. Create it with \`istioctl waypoint apply -n ${target} --name ${name}\`.`,
+        range(doc, valueNode(p) ?? (p.key as Node), m.labelsAlias)));
+    }
+    return out;
+  },
+};
+
+export const RULES: readonly Rule[] = [bothLabels, unknownTarget, pinnedRevision, podRevIgnored, deprecatedInjectAnnotation, invalidRevisionName, invalidInjectionValue, gatewayRevUnknown, waypointMissing];
 
 /** Labels of the Namespaces declared in the parsed documents. */
 export function fileNamespaces(docs: ManifestDoc[]): Map<string, Labels> {

@@ -80,6 +80,8 @@ export interface ClusterView {
   tags: Map<string, ClusterTag>;
   revisions: Map<string, ClusterRevision>;
   namespaces: Map<string, ClusterNamespace>;
+  /** Waypoints running in the cluster (Deployments istiod made), as `namespace/name`. */
+  waypoints?: Set<string>;
   /** Resolves injection for labels as the API server would evaluate the cluster's webhooks. */
   resolve(nsLabels: Labels, podLabels?: Labels, nsName?: string): InjectionOutcome;
 }
@@ -89,6 +91,8 @@ export interface FileFacts {
   fileName?: string;
   /** Namespaces declared in the same file, with their labels as written. */
   namespaces: Map<string, Labels>;
+  /** Waypoints (Gateways of class istio-waypoint) declared in the same file, as `namespace/name`. */
+  waypoints?: Set<string>;
 }
 
 export interface LintContext {
