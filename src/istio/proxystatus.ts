@@ -23,6 +23,7 @@
 import { describeVerification, type Verification } from './verify';
 import { describeOutcome } from './injection';
 import { proxyRevisionKey, type ProxyInfo } from './proxies';
+import { describeSkew, managedGateways, nodeAgents } from './ambient';
 import type { ClusterSnapshot } from './snapshot';
 
 // ---- shaped data --------------------------------------------------------------
@@ -152,6 +153,11 @@ export interface ProxyStatusData {
   migration?: { from?: string; to: string; percent: number };
   /** Whether rows carry sync state. */
   hasSync: boolean;
+  /** Beyond sidecars (ambient, Gateway API): shown apart, never counted as proxies above. */
+  dataplane?: {
+    gateways: { kind: 'waypoint' | 'gateway'; namespace: string; name: string; runs: string; follows: string; rolling: number }[];
+    nodeAgents: { component: string; versions: string; updated: number; pods: number; revision?: string; skew?: string }[];
+  };
 }
 
 export interface ProxyStatusFilters {
@@ -269,6 +275,23 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
     revisions, namespaces, workloads,
     migration: m ? { from: m.from, to: m.to, percent: m.percent } : undefined,
     hasSync: !!idx,
+    ...dataplaneOf(snap),
+  };
+}
+
+function dataplaneOf(snap: ClusterSnapshot): Pick<ProxyStatusData, 'dataplane'> {
+  const gws = managedGateways(snap);
+  const agents = nodeAgents(snap);
+  if (!gws.length && !agents.length) return {};
+  return {
+    dataplane: {
+      gateways: gws.map((g) => ({ kind: g.kind, namespace: g.namespace, name: g.gateway, runs: [...g.running].map(([r, n]) => `${r} × ${n}`).join(', '), follows: g.followsRevision ?? 'nothing installed', rolling: g.rolling })),
+      nodeAgents: agents.map((a) => ({
+        component: a.component, versions: a.versions.map((v) => `${v.version} on ${v.nodes.length}`).join(', '), updated: a.updated, pods: a.pods,
+        ...(a.revision ? { revision: a.previousRevision ? `${a.previousRevision} → ${a.revision}` : a.revision } : {}),
+        ...(describeSkew(a) ? { skew: describeSkew(a) } : {}),
+      })),
+    },
   };
 }
 

@@ -385,6 +385,25 @@ describe('Proxy status page in Chromium', function () {
     assert.deepEqual(problems, []);
   });
 
+  it('ambient: waypoints, Gateway API gateways and node agents are listed apart from the sidecars, hidden when there are none', async () => {
+    assert.equal(await page.$eval('#dataplane', (e) => e.hasAttribute('hidden')), true, 'seed: nothing beyond sidecars');
+    const data: ProxyStatusData = { ...seed, dataplane: {
+      nodeAgents: [{ component: 'ztunnel', versions: '1.31.0 on 1, 1.30.1 on 2', updated: 1, pods: 3, revision: '1-30-1 → 1-31-0' }],
+      gateways: [{ kind: 'waypoint', namespace: 'amb-b', name: 'waypoint', runs: '1-31-0 × 1', follows: '1-31-0', rolling: 0 }],
+    } };
+    await hostPost({ type: 'state', context: 'local', data });
+    await page.waitForFunction(() => !document.querySelector('#dataplane')?.hasAttribute('hidden'));
+    const items = await page.$$eval('#dataplane-list li', (ls) => ls.map((l) => l.textContent?.replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(items, [
+      'ztunnel node agent · 1.31.0 on 1, 1.30.1 on 2 · nodes 1/3 updated · bound to 1-30-1 → 1-31-0',
+      'amb-b/waypoint waypoint · runs 1-31-0 × 1 · follows 1-31-0',
+    ]);
+    // the sidecar chart is unchanged: node agents and waypoints are not proxies there
+    assert.equal(await page.$$eval('#overall svg.bar rect.seg', (rs) => rs.length), 2);
+    await hostPost({ type: 'state', context: 'local', data: seed });
+    await page.waitForFunction(() => document.querySelector('#dataplane')?.hasAttribute('hidden'));
+  });
+
   it('an empty cluster says why', async () => {
     const empty = shapeProxyStatus(new ClusterSnapshot(), 'local');
     await hostPost({ type: 'state', context: 'local', data: empty, clusterError: 'Cluster "local": cannot list pods: timed out' });

@@ -83,6 +83,9 @@ const table = h('table', { class: 'workloads', id: 'workloads', 'aria-label': 'W
     h('th', { scope: 'col', class: 'num' }, 'Pods'))),
   tbody);
 const rowsEmpty = h('p', { class: 'muted', id: 'rows-empty' });
+const dataplaneSection = h('section', { 'aria-labelledby': 'h-dp', id: 'dataplane', hidden: 'hidden' }, h('h2', { id: 'h-dp' }, 'Beyond sidecars'));
+const dpList = h('ul', { class: 'dataplane', id: 'dataplane-list' });
+dataplaneSection.appendChild(dpList);
 const rowCount = h('p', { class: 'muted', id: 'row-count' });
 
 app.append(
@@ -96,7 +99,27 @@ app.append(
     fSearch, fClear),
   h('section', { 'aria-labelledby': 'h-ns' }, h('h2', { id: 'h-ns' }, 'Namespaces'), nsList, nsEmpty),
   h('section', { 'aria-labelledby': 'h-wl' }, h('h2', { id: 'h-wl' }, 'Workloads'), rowCount, table, rowsEmpty),
+  dataplaneSection,
 );
+
+/** Waypoints, Gateway API gateways and node agents: not sidecars, not counted above, never restarted from here. */
+function renderDataplane(d: ProxyStatusData): void {
+  const dp = d.dataplane;
+  clear(dpList);
+  if (!dp) { dataplaneSection.setAttribute('hidden', 'hidden'); return; }
+  dataplaneSection.removeAttribute('hidden');
+  for (const a of dp.nodeAgents) {
+    dpList.appendChild(h('li', { 'data-agent': a.component },
+      h('strong', {}, a.component), ` node agent · ${a.versions} · nodes ${a.updated}/${a.pods} updated`,
+      a.revision ? h('span', { class: 'muted' }, ` · bound to ${a.revision}`) : undefined,
+      a.skew ? h('span', { class: 'stale-text' }, ` · ${a.skew}`) : undefined));
+  }
+  for (const g of dp.gateways) {
+    dpList.appendChild(h('li', { 'data-gateway': `${g.namespace}/${g.name}` },
+      h('strong', {}, `${g.namespace}/${g.name}`), ` ${g.kind === 'waypoint' ? 'waypoint' : 'Gateway API gateway'} · runs ${g.runs || 'no pod'} · follows ${g.follows}`,
+      g.rolling ? h('span', { class: 'stale-text' }, ` · ${g.rolling} rolling`) : undefined));
+  }
+}
 
 // ---- filters ---------------------------------------------------------------------
 
@@ -334,6 +357,7 @@ function render(): void {
   const rows = filterRows(d.workloads, model.filters);
   renderNamespaces(filterNamespaces(d.namespaces, rows, model.filters));
   renderRows(rows, d.hasSync);
+  renderDataplane(d);
 }
 
 // ---- messages ---------------------------------------------------------------------
