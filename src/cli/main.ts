@@ -152,12 +152,25 @@ export function formatStatus(r: StatusReport): string {
     r.tags.map((t) => [t.name, t.revisionInstalled ? t.revision : `${t.revision} (not installed)`, t.namespaces.join(',') || '-'])));
   parts.push('');
   parts.push(formatTable(['NAMESPACE', 'ISTIO-INJECTION', 'ISTIO.IO/REV', 'RESOLVES TO', 'PODS', 'PROXIES', 'STALE', 'WARNINGS'],
-    r.namespaces.map((n) => [n.name, n.labels['istio-injection'] ?? '-', n.labels['istio.io/rev'] ?? '-', n.resolution, String(n.pods), String(n.proxies), String(n.stale), n.warnings.map((w) => w.code).join(',') || '-'])));
+    r.namespaces.map((n) => [n.name, n.labels['istio-injection'] ?? '-', n.labels['istio.io/rev'] ?? '-', n.labels['istio.io/dataplane-mode'] === 'ambient' && !n.resolvesTo ? 'ambient (ztunnel)' : n.resolution, String(n.pods), String(n.proxies), String(n.stale), n.warnings.map((w) => w.code).join(',') || '-'])));
   if (r.otherNamespaces) parts.push(`(${r.otherNamespaces} namespace(s) without injection labels or proxies not shown)`);
-  if (r.gateways.length) {
+  if (r.gateways.some((g) => g.type !== 'gateway-api')) {
     parts.push('');
     parts.push(formatTable(['GATEWAY', 'PODS', 'RUNS', 'FOLLOWS', 'STALE'],
-      r.gateways.map((g) => [`${g.namespace}/${g.workload}`, String(g.pods), Object.entries(g.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', g.follows, String(g.stale)])));
+      r.gateways.filter((g) => g.type !== 'gateway-api').map((g) => [`${g.namespace}/${g.workload}`, String(g.pods), Object.entries(g.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', g.follows, String(g.stale)])));
+  }
+  if (r.waypoints.length || r.gateways.some((g) => g.type === 'gateway-api')) {
+    parts.push('');
+    parts.push(formatTable(['WAYPOINT/GATEWAY', 'TYPE', 'PODS', 'RUNS', 'FOLLOWS'], [
+      ...r.waypoints.map((w) => [`${w.namespace}/${w.name}`, 'waypoint', `${w.ready}/${w.pods}`, Object.entries(w.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', w.followsRevision ?? 'nothing installed']),
+      ...r.gateways.filter((g) => g.type === 'gateway-api').map((g) => [`${g.namespace}/${g.workload}`, 'gateway-api', String(g.pods), Object.entries(g.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', g.followsRevision ?? 'nothing installed']),
+    ]));
+  }
+  if (r.nodeAgents.length) {
+    parts.push('');
+    parts.push(formatTable(['NODE AGENT', 'DAEMONSET', 'VERSIONS', 'UPDATED', 'REVISION', 'SKEW'],
+      r.nodeAgents.map((a) => [a.component, `${a.namespace}/${a.daemonSet}`, a.versions.map((v) => `${v.version}×${v.nodes.length}`).join(','), `${a.updated}/${a.pods}`,
+        a.revision ? `${a.previousRevision ? `${a.previousRevision}→` : ''}${a.revision}` : '-', a.skew.filter((x) => !x.ok).map((x) => x.revision).join(',') || 'ok'])));
   }
   return parts.join('\n') + '\n';
 }

@@ -29,7 +29,7 @@ export interface StatusReport {
   tags: { name: string; revision: string; revisionInstalled: boolean; namespaces: string[] }[];
   namespaces: {
     name: string;
-    labels: { 'istio-injection': string | null; 'istio.io/rev': string | null };
+    labels: { 'istio-injection': string | null; 'istio.io/rev': string | null; 'istio.io/dataplane-mode'?: string };
     /** False when the user may not read the Namespace object (labels and resolution unknown). */
     labelsKnown: boolean;
     resolvesTo: string | null;
@@ -98,7 +98,7 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
     tags: cp.tags.map((t) => ({ name: t.name, revision: t.revision, revisionInstalled: t.revisionInstalled, namespaces: snap.namespacesLabelled(t.name) })),
     namespaces: mesh.map((n) => ({
       name: n.name,
-      labels: { 'istio-injection': n.labels.injection ?? null, 'istio.io/rev': n.labels.rev ?? null },
+      labels: { 'istio-injection': n.labels.injection ?? null, 'istio.io/rev': n.labels.rev ?? null, ...(n.labels.dataplaneMode !== undefined ? { 'istio.io/dataplane-mode': n.labels.dataplaneMode } : {}) },
       labelsKnown: n.labelsKnown,
       resolvesTo: n.resolvedRevision ?? null,
       resolution: describeOutcome(n.resolution),
