@@ -4,10 +4,11 @@
  * with kubectl — left off. "From" is the oldest installed revision that still
  * matters; "to" the newest installed revision by Istio version.
  */
+import { managedGateways, nodeAgents } from './ambient';
 import type { ClusterSnapshot } from './snapshot';
 import { compareVersions } from './version';
 
-export type StepId = 'precheck' | 'install' | 'moveNamespaces' | 'restart' | 'gateways' | 'moveTags' | 'uninstall';
+export type StepId = 'precheck' | 'install' | 'nodeAgents' | 'moveNamespaces' | 'restart' | 'gateways' | 'waypoints' | 'moveTags' | 'uninstall';
 export type StepState = 'done' | 'todo' | 'blocked' | 'optional';
 
 export interface GuideStep {
@@ -49,6 +50,18 @@ export function guideState(snap: ClusterSnapshot): GuideState {
     }
     return finish({ from: from?.name, to: to?.name, steps });
   }
+  // Ambient path (Istio's ambient upgrade guide): CRDs → istiod → istio-cni → ztunnel node by node →
+  // waypoints and Gateway API gateways through the tag they follow. Shown only where node agents run.
+  const agents = nodeAgents(snap);
+  if (agents.length) {
+    const behind = agents.filter((a) => a.versions.length > 1 || (a.component === 'ztunnel' ? a.revision !== to.name : a.versions[0]?.version !== to.version));
+    steps.push({
+      id: 'nodeAgents', title: `Upgrade istio-cni and ztunnel to ${to.name}`, command: 'istioRevisions.nodeAgent.upgradeByNode',
+      state: behind.length === 0 ? 'done' : 'todo',
+      detail: behind.length === 0 ? `istio-cni and ztunnel run ${to.version ?? to.name} on every node.`
+        : behind.map((a) => `${a.component}: ${a.versions.map((v) => `${v.version} on ${v.nodes.length}`).join(', ')}${a.revision ? ` (bound to ${a.revision})` : ''}`).join('; ') + '. istio-cni upgrades in place; ztunnel node by node (prepare, apply the new version, then roll).',
+    });
+  }
   const onOld = nss.filter((n) => n.resolvedRevision === from.name);
   steps.push({
     id: 'moveNamespaces', title: `Move namespaces to ${to.name}`, command: 'istioRevisions.namespace.move',
@@ -69,6 +82,15 @@ export function guideState(snap: ClusterSnapshot): GuideState {
     state: gatewaysOld.length === 0 ? 'done' : 'todo',
     detail: gatewaysOld.length === 0 ? `No gateway runs ${from.name}.` : `Still on ${from.name}: ${gatewaysOld.map((g) => `${g.namespace}/${g.workload}`).join(', ')}.`,
   });
+  const managed = managedGateways(snap);
+  if (managed.length) {
+    const notYet = managed.filter((g) => g.followsRevision !== to.name || g.rolling > 0);
+    steps.push({
+      id: 'waypoints', title: `Waypoints and Gateway API gateways on ${to.name}`, command: 'istioRevisions.tag.move',
+      state: notYet.length === 0 ? 'done' : 'todo',
+      detail: notYet.length === 0 ? `All follow and run ${to.name}.` : `${notYet.map((g) => `${g.namespace}/${g.gateway} (follows ${g.followsRevision ?? 'nothing'})`).join(', ')}: move the tag (or label) they follow; istiod re-renders them, no restart.`,
+    });
+  }
   const oldTags = cp.tags.filter((t) => t.revision === from.name);
   steps.push({
     id: 'moveTags', title: `Move tags to ${to.name}`, command: 'istioRevisions.tag.move',

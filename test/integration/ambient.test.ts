@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
-  managedGateways, nodeAgents, restartCandidates, tagImpact, uninstallChecklist, ambientNamespaces, buildReport, findBlockers,
+  guideState, managedGateways, nodeAgents, restartCandidates, tagImpact, uninstallChecklist, ambientNamespaces, buildReport, findBlockers,
 } from '../../src/istio';
 import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs, runNodeByNode } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
@@ -83,6 +83,12 @@ describe('ambient and Gateway API (own ambient cluster)', function () {
     assert.deepEqual(report.nodeAgents.map((a) => a.component), ['istio-cni', 'ztunnel']);
     assert.deepEqual(report.waypoints.map((x) => `${x.namespace}/${x.name}→${x.followsRevision}`), ['amb-a/waypoint→1-30-1', 'amb-b/waypoint→1-31-0']);
     assert.deepEqual(report.gateways.map((g) => [g.type, g.workload]), [['gateway-api', 'ingress-istio']]);
+    // the guided upgrade takes the ambient path: node agents, then waypoints/gateways through their tag
+    const g = guideState(w.snapshot);
+    assert.deepEqual([g.from, g.to], ['1-30-1', '1-31-0']);
+    assert.deepEqual(g.steps.map((x) => [x.id, x.state]), [['precheck', 'optional'], ['install', 'done'], ['nodeAgents', 'todo'], ['moveNamespaces', 'todo'], ['restart', 'done'], ['gateways', 'done'], ['waypoints', 'todo'], ['moveTags', 'todo'], ['uninstall', 'todo']]);
+    assert.match(g.steps.find((x) => x.id === 'nodeAgents')!.detail, /ztunnel: 1\.30\.1 on 3 \(bound to 1-30-1\)/);
+    assert.match(g.steps.find((x) => x.id === 'waypoints')!.detail, /amb-a\/waypoint \(follows 1-30-1\)/);
   });
 
   it('the uninstall checklist of 1-30-1 names the waypoint, the Gateway API gateway and ztunnel bound to it', () => {
