@@ -28,6 +28,8 @@ export interface SnapshotChange {
   /** Some namespace's labels changed (tag followers may differ). */
   namespaceLabels: boolean;
   gateways: boolean;
+  /** Node agent pods (ztunnel, istio-cni) changed. */
+  nodeAgents?: boolean;
   /** What pods would get changed: webhooks, tags, revision versions or injector configs (not only status). */
   resolution?: boolean;
 }
@@ -41,6 +43,7 @@ export function mergeChanges(a: SnapshotChange, b: SnapshotChange): SnapshotChan
     namespaceList: a.namespaceList || b.namespaceList,
     namespaceLabels: a.namespaceLabels || b.namespaceLabels,
     gateways: a.gateways || b.gateways,
+    ...(a.nodeAgents || b.nodeAgents ? { nodeAgents: true } : {}),
     resolution: a.resolution || b.resolution || undefined,
   };
 }
@@ -241,7 +244,8 @@ export class ClusterSnapshot {
       this.objects.Pod.delete(k);
       this.proxyInfo.delete(k);
       this.podsByNs.get(ns)?.delete(k);
-      if (old?.gateway) change.gateways = true;
+      if (old?.gateway || old?.role === 'managedGateway') change.gateways = true;
+      if (old?.role === 'nodeAgent') change.nodeAgents = true;
       return;
     }
     this.objects.Pod.set(k, pod);
@@ -251,7 +255,8 @@ export class ClusterSnapshot {
     const info = this.analyze(pod);
     this.proxyInfo.set(k, info);
     this.account(info, +1);
-    if (info.gateway || old?.gateway) change.gateways = true;
+    if (info.gateway || old?.gateway || info.role === 'managedGateway' || old?.role === 'managedGateway') change.gateways = true;
+    if (info.role === 'nodeAgent' || old?.role === 'nodeAgent') change.nodeAgents = true;
   }
 
   /** Tells the snapshot whether Namespace objects are readable (RBAC); re-analyses pods when that changes. */

@@ -460,6 +460,49 @@ export async function runAmbientUiTest(opts) {
         await dialog.locator('.monaco-button', { hasText: /^Prepare$/ }).click();
         await poll('updateStrategy OnDelete in the cluster', async () => (await api.json(DS)).spec.updateStrategy.type === 'OnDelete', 15_000);
       });
+      await step('ambient: the new ztunnel applied (istioctl\'s rendering for 1-31-0) replaces nothing; Upgrade ztunnel Node by Node… rolls it, the tree showing nodes x/3 throughout', async () => {
+        const cluster = await import(path.join(ROOT, 'test/cluster/cluster.mjs'));
+        const { parseAllDocuments } = await import('yaml');
+        const rendered = cluster.istioctl(api.state, ['manifest', 'generate', '--set', 'profile=ambient', '--set', 'revision=1-31-0', '--set', 'hub=docker.io/istio', '--set', 'tag=1.31.0']);
+        const ds = parseAllDocuments(rendered).map((d) => d.toJS()).find((o) => o?.kind === 'DaemonSet' && o.metadata.name === 'ztunnel');
+        ds.spec.updateStrategy = { type: 'OnDelete' };
+        cluster.kubectl(api.state, ['apply', '--server-side', '--force-conflicts', '--field-manager=istioctl', '-f', '-'], { input: JSON.stringify(ds) });
+        const revs = (await api.json('/apis/apps/v1/namespaces/istio-system/controllerrevisions')).items.filter((r) => r.metadata.name.startsWith('ztunnel-'));
+        check(revs.length === 2, `the new version made no new ControllerRevision: ${revs.map((r) => r.metadata.name).join(', ')}`);
+        const ztunnelRow = async () => (groupRows(await readTreeRows(page)).get('Node agents') ?? []).find((r) => r.label === 'ztunnel')?.description ?? '';
+        await sleep(1500);
+        const before = await ztunnelRow();
+        check(before.startsWith('1.30.1 · 1-30-1 · nodes 3/3 updated'), `after applying the new version (OnDelete): "${before}"`);
+        const row = rowLocator(page, 'ztunnel', 3);
+        await row.click({ button: 'right' });
+        const item = page.locator('.monaco-menu .action-item', { hasText: 'Upgrade ztunnel Node by Node…' }).first();
+        await item.waitFor({ state: 'visible' });
+        await item.hover();
+        await item.locator('.action-label').click();
+        const dialog = page.locator('.monaco-dialog-box');
+        await poll('the node-by-node plan confirmation', async () => { const t = await dialog.innerText(); if (!/Upgrade istio-system\/ztunnel node by node/.test(t)) throw new CheckFailed(t.slice(0, 300)); return t; }, 15_000);
+        await shot('ztunnel-node-by-node-plan.png');
+        await dialog.locator('.monaco-button', { hasText: /^Upgrade Node by Node$/ }).click();
+        const toasts = async () => (await page.locator('.notification-list-item-message').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' '));
+        // watch the tree while the nodes roll: every distinct "nodes x/3" it shows
+        const seen = [];
+        let shotTaken = false;
+        await poll('ztunnel at 1.31.0 on 3/3 nodes in the tree', async () => {
+          const d = await ztunnelRow();
+          const m = /nodes (\d)\/3 updated/.exec(d);
+          const v = m ? `${d.split(' · ')[0]} ${m[1]}/3` : d;
+          if (seen[seen.length - 1] !== v) seen.push(v);
+          if (!shotTaken && /1\.31\.0 [12]\/3/.test(v)) { shotTaken = true; await shot('ztunnel-rolling.png'); }
+          return v === '1.31.0 3/3';
+        }, 90_000, 100).catch(async (e) => { throw new CheckFailed(`${e.message}; tree: ${seen.join(' → ')}; notifications: ${JSON.stringify(await toasts())}; dialog: ${await dialog.isVisible() ? (await dialog.innerText()).slice(0, 200) : 'none'}; pods: ${JSON.stringify((await api.json('/api/v1/namespaces/istio-system/pods?labelSelector=app%3Dztunnel')).items.map((p) => [p.spec.nodeName, p.metadata.labels['controller-revision-hash']]))}; nodes: ${JSON.stringify((await api.json('/api/v1/nodes')).items.map((n) => [n.metadata.name, !!n.spec.unschedulable]))}`); });
+        log('ui', `  tree during the roll: ${seen.join(' → ')}`);
+        check(seen.some((v) => /^1\.31\.0 [12]\/3$/.test(v)), `no intermediate x/3 seen: ${seen.join(' → ')}`);
+        const nodes = await api.json('/api/v1/nodes');
+        check(nodes.items.every((n) => !n.spec.unschedulable), 'a node was left cordoned');
+        await page.mouse.move(700, 850);
+        await sleep(300);
+        await shot('ambient-tree-after-ztunnel.png');
+      });
     }
   } catch (e) {
     results.push({ title: 'ambient UI harness', ok: false, error: e });
@@ -472,7 +515,7 @@ export async function runAmbientUiTest(opts) {
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.filter((r) => r.ok === false).length;
-  return { ok: failed === 0 && passed === 2, passed, failed, skipped: 0, seconds: Number(secs(t0)), screenshots };
+  return { ok: failed === 0 && passed === 3, passed, failed, skipped: 0, seconds: Number(secs(t0)), screenshots };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -80,6 +80,11 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (ch.namespaceList) this.pending.add(ids.group(ctx, 'namespaces'));
     if (ch.namespaceLabels) this.pending.add(ids.group(ctx, 'tags'));
     if (ch.gateways) this.pending.add(ids.group(ctx, 'gateways'));
+    if (ch.nodeAgents) {
+      // the group exists only while node agents run: refresh it, or the cluster node when it appears or goes
+      const g = ids.group(ctx, 'nodeAgents');
+      this.pending.add(this.nodes.has(g) && nodeAgentsShown(this.snap(ctx)) ? g : ids.cluster(ctx));
+    }
     if (ch.namespaces.size > 0 || ch.namespaceLabels) {
       // The cluster's migration text and the Namespaces group's summary and membership follow
       // pods and labels: refresh those parents only when what they show actually changed.
@@ -537,6 +542,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
 }
 
+
+function nodeAgentsShown(snap: ClusterSnapshot | undefined): boolean {
+  return !!snap && nodeAgents(snap).length > 0;
+}
 
 export function namespaceDescription(v: NamespaceView): string {
   if (!v.labelsKnown) {
