@@ -11,7 +11,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import { fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
+import { describeNonApiBody, fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
 import { resourcePath, type ResourceType } from './resources';
 
 export interface RequestOptions {
@@ -160,13 +160,18 @@ export class ClusterClient {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let reason: string | undefined;
-          let message = text.slice(0, 500) || `HTTP ${status}`;
+          let message = `HTTP ${status}`;
+          let notApi = false;
           try {
             const st = JSON.parse(text) as { reason?: string; message?: string };
             reason = st.reason;
             if (st.message) message = st.message;
-          } catch { /* not a Status object */ }
-          done(fail(this.err(o, kindForStatus(status, reason), message, status)));
+          } catch {
+            // not a Status object: say what it was, never echo it
+            notApi = true;
+            message = describeNonApiBody(status, text, res.headers['content-type']);
+          }
+          done(fail({ ...this.err(o, kindForStatus(status, reason), message, status), ...(notApi ? { notApi } : {}) }));
         });
         res.on('error', (e) => done(fail(this.err(o, 'unreachable', e.message))));
       });
@@ -198,7 +203,7 @@ export class ClusterClient {
         try {
           resolve(ok(JSON.parse(text) as T));
         } catch {
-          resolve(fail(this.err(o, 'server', `the server answered with something that is not JSON: ${text.slice(0, 120)}`)));
+          resolve(fail({ ...this.err(o, 'server', `the server answered ${describeNonApiBody(res.statusCode, text, res.headers['content-type'])}`), notApi: true }));
         }
       });
     });

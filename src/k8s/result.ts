@@ -27,6 +27,19 @@ export interface K8sError {
   status?: number;
   /** The server's (or the network's) own words. */
   cause: string;
+  /** The answer was not a Kubernetes API response (an HTML page, a non-JSON body). */
+  notApi?: boolean;
+}
+
+/**
+ * Says what a non-API body was. An HTML page is never echoed (it can be huge and says nothing
+ * useful); a short plain-text answer (a proxy's or a pod's own words) is kept.
+ */
+export function describeNonApiBody(status: number | undefined, text: string, contentType: string | undefined): string {
+  const html = /html/i.test(contentType ?? '') || /^\s*</.test(text);
+  const t = text.trim();
+  if (!html && t && t.length <= 300 && !/[\x00-\x08]/.test(t)) return t;
+  return `${status ? `HTTP ${status} with ` : ''}${html ? 'an HTML page' : t === '' ? 'an empty body' : 'a body that is not JSON'}, not a Kubernetes API response`;
 }
 
 export type K8sResult<T> = { ok: true; value: T } | { ok: false; error: K8sError };

@@ -109,6 +109,17 @@ export class ClusterWatcher {
       this.setPhase({ phase: 'error', error: fatal.error, message: describeK8sError(fatal.error) });
       return this._phase;
     }
+    if (failures.length === this.sources.length && failures.every((f) => f.error.notApi || f.error.kind === 'notFound')) {
+      // Nothing listable and every answer a 404 or not the API's: is this a Kubernetes API server at all?
+      const v = await this.client.request<{ gitVersion?: string }>({ path: '/version', verb: 'get', resource: 'version', signal: ac.signal });
+      if (gen !== this.generation) return this._phase;
+      if (!v.ok || typeof v.value?.gitVersion !== 'string') {
+        const why = v.ok ? 'GET /version answered without a gitVersion' : `GET /version: ${v.error.cause}`;
+        const error = { ...failures[0].error, cause: `${this.client.server} is not a Kubernetes API server (${why}); check the server URL of this context in the kubeconfig` };
+        this.setPhase({ phase: 'error', error, message: `Cluster "${this.client.context}": ${error.cause}.` });
+        return this._phase;
+      }
+    }
     // Namespace-scoped users: fall back to the context's namespace for kinds listed cluster-wide.
     const sources = [...this.sources];
     const scope = this.opts.scopeNamespace;

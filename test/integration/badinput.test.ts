@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -123,6 +124,26 @@ describe('bad input: clear errors, nothing half-done', function () {
       assert.ok(Date.now() - t0 < 10_000);
     } finally {
       for (const s of sockets) s.destroy();
+      srv.close();
+    }
+  });
+  bad('a web server that is not a Kubernetes API server (HTML 404 pages): named as such, exit 2, the page never echoed', async () => {
+    const pki = path.join(clusterState().dir, 'pki');
+    const srv = https.createServer({ cert: fs.readFileSync(path.join(pki, 'istiod.crt')), key: fs.readFileSync(path.join(pki, 'istiod.key')) }, (_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html' });
+      res.end('<html><body><h1>404 Not Found</h1><hr>nginx</body></html>');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      const p = variant('notk8s', (t) => t.replace(/server: \S+/, `server: https://127.0.0.1:${port}`));
+      for (const cmd of ['status', 'check']) {
+        const r = await cli([cmd, '--context', CONTEXT], { KUBECONFIG: p });
+        assert.equal(r.code, 2, r.err);
+        assert.equal(r.err, `istio-revisions: Cluster "istio-revisions-local": https://127.0.0.1:${port} is not a Kubernetes API server (GET /version: HTTP 404 with an HTML page, not a Kubernetes API response); check the server URL of this context in the kubeconfig.\n`);
+        assert.doesNotMatch(r.err + r.out, /<html|nginx/);
+      }
+    } finally {
       srv.close();
     }
   });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { configForContext, kubeconfigPaths, loadKubeconfigs } from '../../src/k8s';
 import { usageError, type ActionName } from '../../src/cli/actions';
 import { parseArgs } from '../../src/cli/main';
+import { describeNonApiBody } from '../../src/k8s/result';
 
 function kubeconfig(ctx: string, server: string, extra = ''): string {
   return `apiVersion: v1
@@ -115,5 +116,15 @@ describe('CLI arguments', () => {
     assert.match(u(['uninstall'])!, /usage: istio-revisions uninstall/);
     assert.equal(u(['uninstall', '1-8-0']), undefined);
     assert.equal(u(['restart', 'a', '--workload', 'sts/db']), undefined);
+  });
+});
+
+describe('answers that are not the Kubernetes API', () => {
+  it('an HTML page is named, never echoed; short plain text is kept', () => {
+    assert.equal(describeNonApiBody(404, '<html><body>nginx</body></html>', 'text/html'), 'HTTP 404 with an HTML page, not a Kubernetes API response');
+    assert.equal(describeNonApiBody(502, '<!DOCTYPE html>…', undefined), 'HTTP 502 with an HTML page, not a Kubernetes API response');
+    assert.equal(describeNonApiBody(503, 'error trying to reach service: dial tcp 10.0.0.1:15014: connect: connection refused\n', 'text/plain'), 'error trying to reach service: dial tcp 10.0.0.1:15014: connect: connection refused');
+    assert.equal(describeNonApiBody(500, '', undefined), 'HTTP 500 with an empty body, not a Kubernetes API response');
+    assert.equal(describeNonApiBody(200, 'x'.repeat(400), 'application/octet-stream'), 'HTTP 200 with a body that is not JSON, not a Kubernetes API response');
   });
 });
