@@ -9,6 +9,7 @@
 // Screenshots go to test-output/vscode/. Exit code 0 = every check passed.
 //
 //   node test/vscode/ui.test.mjs [--cluster-dir D] [--vsix dist/istio-revisions.vsix] [--keep]
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -473,6 +474,14 @@ export async function runAmbientUiTest(opts) {
         await sleep(1500);
         const before = await ztunnelRow();
         check(before.startsWith('1.30.1 · 1-30-1 · nodes 3/3 updated'), `after applying the new version (OnDelete): "${before}"`);
+        // One node first, headless (as a pipeline would): the tree must show the stable mid-upgrade state.
+        const one = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'ztunnel', 'roll', '--max-nodes', '1', '--yes', '--kubeconfig', api.state.kubeconfig, '--context', seed.context], { encoding: 'utf8', timeout: 120_000 });
+        check(one.status === 0, `istio-revisions ztunnel roll --max-nodes 1: exit ${one.status}: ${one.stderr}`);
+        const mid = await poll('the tree at 1/3 nodes', async () => { const d = await ztunnelRow(); if (!d.startsWith('1.31.0 · 1-30-1 → 1-31-0 · nodes 1/3 updated (1.30.1 on 2)')) throw new CheckFailed(d); return d; }, 20_000);
+        log('ui', `  tree after one node: ztunnel ${mid}`);
+        await page.mouse.move(700, 850);
+        await shot('ztunnel-rolling.png');
+        // The rest from the tree: right-click → Upgrade ztunnel Node by Node… → the plan lists the 2 nodes left.
         const row = rowLocator(page, 'ztunnel', 3);
         await row.click({ button: 'right' });
         const item = page.locator('.monaco-menu .action-item', { hasText: 'Upgrade ztunnel Node by Node…' }).first();
@@ -480,23 +489,18 @@ export async function runAmbientUiTest(opts) {
         await item.hover();
         await item.locator('.action-label').click();
         const dialog = page.locator('.monaco-dialog-box');
-        await poll('the node-by-node plan confirmation', async () => { const t = await dialog.innerText(); if (!/Upgrade istio-system\/ztunnel node by node/.test(t)) throw new CheckFailed(t.slice(0, 300)); return t; }, 15_000);
+        const planText = await poll('the node-by-node plan confirmation', async () => { const t = await dialog.innerText(); if (!/Upgrade istio-system\/ztunnel node by node/.test(t)) throw new CheckFailed(t.slice(0, 300)); return t; }, 15_000);
+        check(/1 of 3 nodes already run the new ztunnel; replaces it on the other 2/.test(planText), `plan: ${planText.slice(0, 400)}`);
         await shot('ztunnel-node-by-node-plan.png');
         await dialog.locator('.monaco-button', { hasText: /^Upgrade Node by Node$/ }).click();
         const toasts = async () => (await page.locator('.notification-list-item-message').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' '));
-        // watch the tree while the nodes roll: every distinct "nodes x/3" it shows
-        const seen = [];
-        let shotTaken = false;
+        const seen = [mid];
         await poll('ztunnel at 1.31.0 on 3/3 nodes in the tree', async () => {
           const d = await ztunnelRow();
-          const m = /nodes (\d)\/3 updated/.exec(d);
-          const v = m ? `${d.split(' · ')[0]} ${m[1]}/3` : d;
-          if (seen[seen.length - 1] !== v) seen.push(v);
-          if (!shotTaken && /1\.31\.0 [12]\/3/.test(v)) { shotTaken = true; await shot('ztunnel-rolling.png'); }
-          return v === '1.31.0 3/3';
-        }, 90_000, 100).catch(async (e) => { throw new CheckFailed(`${e.message}; tree: ${seen.join(' → ')}; notifications: ${JSON.stringify(await toasts())}; dialog: ${await dialog.isVisible() ? (await dialog.innerText()).slice(0, 200) : 'none'}; pods: ${JSON.stringify((await api.json('/api/v1/namespaces/istio-system/pods?labelSelector=app%3Dztunnel')).items.map((p) => [p.spec.nodeName, p.metadata.labels['controller-revision-hash']]))}; nodes: ${JSON.stringify((await api.json('/api/v1/nodes')).items.map((n) => [n.metadata.name, !!n.spec.unschedulable]))}`); });
+          if (seen[seen.length - 1] !== d) seen.push(d);
+          return d.startsWith('1.31.0 · 1-31-0 · nodes 3/3 updated');
+        }, 90_000, 100).catch(async (e) => { throw new CheckFailed(`${e.message}; tree: ${seen.join(' → ')}; notifications: ${JSON.stringify(await toasts())}`); });
         log('ui', `  tree during the roll: ${seen.join(' → ')}`);
-        check(seen.some((v) => /^1\.31\.0 [12]\/3$/.test(v)), `no intermediate x/3 seen: ${seen.join(' → ')}`);
         const nodes = await api.json('/api/v1/nodes');
         check(nodes.items.every((n) => !n.spec.unschedulable), 'a node was left cordoned');
         await page.mouse.move(700, 850);
