@@ -255,6 +255,28 @@ export async function runUiTest(opts) {
     page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(15_000);
 
+    await step('a manifest opened in a fresh window, the sidebar never touched: the extension activates on YAML and its diagnostics appear', async () => {
+      fs.writeFileSync(path.join(workspace, 'shop-namespace.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n');
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await waitForWorkbench(page);
+      await page.keyboard.press('F1'); // the palette; without the leading '>' it is Quick Open
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('shop-namespace.yaml');
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'shop-namespace.yaml' }).first();
+      await row.waitFor({ state: 'visible' });
+      await row.click();
+      const problems = page.locator('[id="status.problems"]');
+      const label = await poll('the status bar to count the IR001 warning', async () => {
+        const t = `${await problems.getAttribute('aria-label').catch(() => '')} ${await problems.innerText().catch(() => '')}`;
+        if (!/Warnings: [1-9]|\b0\s+[1-9]\b/.test(t)) throw new CheckFailed(`problems: "${t.trim()}"`);
+        return t;
+      }, 30_000);
+      log('ui', `  problems after opening the manifest: ${label.replace(/\s+/g, ' ').trim()}`);
+      await shot('diagnostics-fresh-window.png');
+      await runFromPalette(page, 'View: Close All Editors');
+    });
+
     const treeOk = await step('workbench loads; the Istio Revisions tree shows the seed scenario', async () => {
       await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
       await waitForWorkbench(page);
