@@ -14,7 +14,7 @@ import {
   RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
 } from '../istio';
 import {
-  describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, listOwnedPods, readAgentState, runNodeByNode, runPlan, runPodDeletes, runRestarts,
+  describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, ownedPodsToReplace, readAgentState, runNodeByNode, runPlan, runPodDeletes, runRestarts,
   type PlanRunResult,
 } from '../k8s';
 import { EXIT, type Args } from './args';
@@ -127,9 +127,9 @@ async function restart(args: Args, io: Io, s: Session, signal: AbortSignal): Pro
 async function deletePods(args: Args, io: Io, s: Session, workloads: WorkloadId[], batchSize: number, signal: AbortSignal): Promise<Outcome> {
   const results: unknown[] = [];
   for (const w of workloads) {
-    const live = await listOwnedPods(s.client, w, signal);
+    const live = await ownedPodsToReplace(s.client, w, signal);
     if (!live.ok) return { code: EXIT.error, result: results, message: describeK8sError(live.error) };
-    const pods = live.value.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid, node: p.spec?.nodeName }));
+    const pods = live.value;
     if (pods.length === 0) continue;
     const plan = planDeletePods(s.context, w, pods, batchSize);
     io.err(`${plan.title}: ${plan.summary}\n`);

@@ -23,8 +23,8 @@ import { buildReport, findBlockers, istioctlLine, MIN_K8S_MINOR, PRECHECK_PASSED
 import { runAction } from './actions';
 import { EXIT, parseArgs, type Args } from './args';
 import { runLint } from './lint';
-import { loadConfig, openSession, type Io } from './session';
-import { ClusterClient, configForContext, runPrecheck } from '../k8s';
+import { clientFor, loadConfig, openSession, type Io } from './session';
+import { runPrecheck } from '../k8s';
 import { formatTable } from './table';
 
 export { EXIT, parseArgs, type Io };
@@ -88,11 +88,9 @@ async function precheckCommand(parsed: Args, io: Io): Promise<number> {
   if (!/^v?1\.\d+(\.\d+)?/.test(target)) { io.err(`istio-revisions: --istio-version ${target}: expected an Istio version like 1.31.0\n`); return EXIT.usage; }
   const loaded = loadConfig(parsed, io);
   if (typeof loaded === 'number') return loaded;
-  const context = parsed.context ?? loaded.currentContext;
-  if (!context) { io.err('istio-revisions: the kubeconfig has no current context; pass --context\n'); return EXIT.error; }
-  const cfg = configForContext(loaded, context);
-  if (!cfg.ok) { io.err(`istio-revisions: ${cfg.message}\n`); return EXIT.error; }
-  const client = new ClusterClient(context, cfg.config, undefined, parsed.timeoutMs);
+  const c = clientFor(parsed, io, loaded);
+  if (typeof c === 'number') return c;
+  const { context, client } = c;
   try {
     const items = await runPrecheck(client, target, parsed.istioNamespace);
     const passed = precheckPassed(items);

@@ -24,15 +24,22 @@ export interface Session {
   dispose(): void;
 }
 
-/** Connects and lists once; prints warnings for what could not be read. A number is the exit code of a failure. */
-export async function openSession(args: Args, io: Io, loaded?: LoadedKubeconfig): Promise<Session | number> {
-  const l = loaded ?? loadConfig(args, io);
-  if (typeof l === 'number') return l;
+/** The context's client (not yet connected). A number is the exit code of a failure, already reported. */
+export function clientFor(args: Args, io: Io, l: LoadedKubeconfig): { context: string; client: ClusterClient } | number {
   const context = args.context ?? l.currentContext;
   if (!context) { io.err('istio-revisions: the kubeconfig has no current context; pass --context\n'); return EXIT.error; }
   const cfg = configForContext(l, context);
   if (!cfg.ok) { io.err(`istio-revisions: ${cfg.message}\n`); return EXIT.error; }
-  const client = new ClusterClient(context, cfg.config, undefined, args.timeoutMs);
+  return { context, client: new ClusterClient(context, cfg.config, undefined, args.timeoutMs) };
+}
+
+/** Connects and lists once; prints warnings for what could not be read. A number is the exit code of a failure. */
+export async function openSession(args: Args, io: Io, loaded?: LoadedKubeconfig): Promise<Session | number> {
+  const l = loaded ?? loadConfig(args, io);
+  if (typeof l === 'number') return l;
+  const c = clientFor(args, io, l);
+  if (typeof c === 'number') return c;
+  const { context, client } = c;
   const scopeNamespace = l.contexts.find((c) => c.name === context)?.namespace;
   const watcher = new ClusterWatcher(client, { istioNamespace: args.istioNamespace, scopeNamespace });
   const dispose = () => { watcher.dispose(); client.dispose(); };

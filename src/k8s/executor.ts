@@ -349,6 +349,13 @@ export async function listOwnedPods(client: ClusterClient, w: WorkloadId, signal
   return { ok: true, value: pods.value.items.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.kind === w.kind && r.name === w.name)) };
 }
 
+/** The workload's pods as the delete-in-batches plan takes them (name, UID for the precondition, node). */
+export async function ownedPodsToReplace(client: ClusterClient, w: WorkloadId, signal?: AbortSignal): Promise<K8sResult<OwnedPod[]>> {
+  const live = await listOwnedPods(client, w, signal);
+  if (!live.ok) return live;
+  return { ok: true, value: live.value.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid, node: p.spec?.nodeName })) };
+}
+
 const podReady = (p: PodObject) => !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /**

@@ -59,6 +59,56 @@ function rowLocator(page, label, level) {
   return page.locator(`${SIDEBAR} .monaco-list-row[aria-level="${level}"]`).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) }).first();
 }
 
+/** Right-click the tree row `label` at `level` and choose `item` from its context menu. */
+async function contextMenu(page, label, level, item) {
+  await rowLocator(page, label, level).click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
+  await entry.waitFor({ state: 'visible' });
+  await entry.hover();
+  await entry.locator('.action-label').click();
+}
+
+/** Loads the workbench on `workspace`, opens the Istio Revisions view and expands the cluster node. */
+async function openClusterTree(page, server, workspace) {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await waitForWorkbench(page);
+  const icon = page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER_TITLE}"]`);
+  await icon.waitFor({ state: 'visible', timeout: 30_000 });
+  await icon.click();
+  const clusterRow = rowLocator(page, seed.context, 1);
+  await clusterRow.waitFor({ state: 'visible', timeout: 30_000 });
+  if ((await clusterRow.getAttribute('aria-expanded')) === 'false') await clusterRow.click();
+  await widenSidebar(page);
+}
+
+/** Results, screenshots and the step runner of one UI run; a failed step leaves `failure-<prefix><n>.png`. */
+function recorder(getPage, failurePrefix) {
+  const results = [];
+  const screenshots = [];
+  const shot = async (name, locator) => {
+    const file = path.join(OUTPUT_DIR, name);
+    await (locator ?? getPage()).screenshot({ path: file });
+    screenshots.push(path.relative(ROOT, file));
+    log('ui', `screenshot ${path.relative(ROOT, file)}`);
+  };
+  const step = async (title, fn) => {
+    const s0 = Date.now();
+    try {
+      await fn();
+      results.push({ title, ok: true });
+      log('ui', `✔ ${title} (${secs(s0)} s)`);
+      return true;
+    } catch (e) {
+      results.push({ title, ok: false, error: e });
+      log('ui', `✘ ${title} (${secs(s0)} s)\n    ${e instanceof CheckFailed ? e.message : e.stack ?? e}`);
+      if (getPage()) await shot(`failure-${failurePrefix}${results.length}.png`).catch(() => {});
+      return false;
+    }
+  };
+  const skip = (title, why) => { results.push({ title, skipped: true }); log('ui', `- ${title} (skipped: ${why})`); };
+  return { results, screenshots, shot, step, skip };
+}
+
 /** Checks the rows against seed-expectations.json; returns a list of failures (empty = the tree is right). */
 export function compareWithSeed(groups) {
   const fails = [];
@@ -222,32 +272,10 @@ export async function runUiTest(opts) {
   const workspace = path.join(dir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-  const results = [];
-  const screenshots = [];
   let server;
   let context;
   let page;
-  const shot = async (name, locator) => {
-    const file = path.join(OUTPUT_DIR, name);
-    await (locator ?? page).screenshot({ path: file });
-    screenshots.push(path.relative(ROOT, file));
-    log('ui', `screenshot ${path.relative(ROOT, file)}`);
-  };
-  const step = async (title, fn) => {
-    const s0 = Date.now();
-    try {
-      await fn();
-      results.push({ title, ok: true });
-      log('ui', `✔ ${title} (${secs(s0)} s)`);
-      return true;
-    } catch (e) {
-      results.push({ title, ok: false, error: e });
-      log('ui', `✘ ${title} (${secs(s0)} s)\n    ${e instanceof CheckFailed ? e.message : e.stack ?? e}`);
-      if (page) await shot(`failure-${results.length}.png`).catch(() => {});
-      return false;
-    }
-  };
-  const skip = (title, why) => { results.push({ title, skipped: true }); log('ui', `- ${title} (skipped: ${why})`); };
+  const { results, screenshots, shot, step, skip } = recorder(() => page, '');
 
   try {
     server = await startCodeServer({ setup, dir, folder: workspace, vsix, env: { KUBECONFIG: api.state.kubeconfig } });
@@ -278,16 +306,7 @@ export async function runUiTest(opts) {
     });
 
     const treeOk = await step('workbench loads; the Istio Revisions tree shows the seed scenario', async () => {
-      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-      await waitForWorkbench(page);
-      const icon = page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER_TITLE}"]`);
-      await icon.waitFor({ state: 'visible', timeout: 30_000 });
-      await icon.click();
-      // Expand the cluster (it starts expanded; click only if collapsed).
-      const clusterRow = rowLocator(page, seed.context, 1);
-      await clusterRow.waitFor({ state: 'visible', timeout: 30_000 });
-      if ((await clusterRow.getAttribute('aria-expanded')) === 'false') await clusterRow.click();
-      await widenSidebar(page);
+      await openClusterTree(page, server, workspace);
       const groups = await poll('the tree rows to match the seed scenario', async () => {
         const g = groupRows(await readTreeRows(page));
         const fails = compareWithSeed(g);
@@ -312,12 +331,7 @@ export async function runUiTest(opts) {
       await step('right-click test-ns → Move to Revision or Tag… → canary → Move reaches the cluster', async () => {
         const before = await api.nsLabels('test-ns');
         check(before['istio-injection'] === 'enabled' && before['istio.io/rev'] === undefined, `test-ns is not in the seed state: ${JSON.stringify(before)}`);
-        const nsRow = rowLocator(page, 'test-ns', 3);
-        await nsRow.click({ button: 'right' });
-        const item = page.locator('.monaco-menu .action-item', { hasText: 'Move to Revision or Tag…' }).first();
-        await item.waitFor({ state: 'visible' });
-        await item.hover();
-        await item.locator('.action-label').click();
+        await contextMenu(page, 'test-ns', 3, 'Move to Revision or Tag…');
         // QuickPick of tags and revisions: the row labelled exactly "canary".
         const qp = page.locator('.quick-input-widget');
         await qp.waitFor({ state: 'visible' });
@@ -406,40 +420,17 @@ export async function runAmbientUiTest(opts) {
   const workspace = path.join(dir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-  const results = [];
-  const screenshots = [];
   let server;
   let context;
   let page;
-  const shot = async (name, locator) => {
-    const file = path.join(OUTPUT_DIR, name);
-    await (locator ?? page).screenshot({ path: file });
-    screenshots.push(path.relative(ROOT, file));
-  };
-  const step = async (title, fn) => {
-    const s0 = Date.now();
-    try { await fn(); results.push({ title, ok: true }); log('ui', `✔ ${title} (${secs(s0)} s)`); return true; } catch (e) {
-      results.push({ title, ok: false, error: e });
-      log('ui', `✘ ${title} (${secs(s0)} s)\n    ${e instanceof CheckFailed ? e.message : e.stack ?? e}`);
-      if (page) await shot(`failure-ambient-${results.length}.png`).catch(() => {});
-      return false;
-    }
-  };
+  const { results, screenshots, shot, step } = recorder(() => page, 'ambient-');
   try {
     server = await startCodeServer({ setup, dir, folder: workspace, vsix, env: { KUBECONFIG: api.state.kubeconfig } });
     context = await launchBrowser(setup, dir);
     page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(15_000);
     const treeOk = await step('ambient: the Node agents group shows ztunnel and istio-cni on 3/3 nodes; waypoints under Gateways', async () => {
-      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-      await waitForWorkbench(page);
-      const icon = page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER_TITLE}"]`);
-      await icon.waitFor({ state: 'visible', timeout: 30_000 });
-      await icon.click();
-      const clusterRow = rowLocator(page, seed.context, 1);
-      await clusterRow.waitFor({ state: 'visible', timeout: 30_000 });
-      if ((await clusterRow.getAttribute('aria-expanded')) === 'false') await clusterRow.click();
-      await widenSidebar(page);
+      await openClusterTree(page, server, workspace);
       for (const g of ['Node agents', 'Gateways']) {
         const row = rowLocator(page, g, 2);
         await row.waitFor({ state: 'visible', timeout: 45_000 });
@@ -466,12 +457,7 @@ export async function runAmbientUiTest(opts) {
       await step('ambient: right-click ztunnel → Upgrade ztunnel Node by Node… on an unprepared DaemonSet offers Prepare…, whose plan sets updateStrategy OnDelete', async () => {
         const DS = '/apis/apps/v1/namespaces/istio-system/daemonsets/ztunnel';
         check((await api.json(DS)).spec.updateStrategy.type === 'RollingUpdate', 'ztunnel is not RollingUpdate before the check');
-        const row = rowLocator(page, 'ztunnel', 3);
-        await row.click({ button: 'right' });
-        const item = page.locator('.monaco-menu .action-item', { hasText: 'Upgrade ztunnel Node by Node…' }).first();
-        await item.waitFor({ state: 'visible' });
-        await item.hover();
-        await item.locator('.action-label').click();
+        await contextMenu(page, 'ztunnel', 3, 'Upgrade ztunnel Node by Node…');
         const dialog = page.locator('.monaco-dialog-box');
         await dialog.waitFor({ state: 'visible' });
         const warn = await dialog.innerText();
@@ -490,8 +476,12 @@ export async function runAmbientUiTest(opts) {
         const ds = parseAllDocuments(rendered).map((d) => d.toJS()).find((o) => o?.kind === 'DaemonSet' && o.metadata.name === 'ztunnel');
         ds.spec.updateStrategy = { type: 'OnDelete' };
         cluster.kubectl(api.state, ['apply', '--server-side', '--force-conflicts', '--field-manager=istioctl', '-f', '-'], { input: JSON.stringify(ds) });
-        const revs = (await api.json('/apis/apps/v1/namespaces/istio-system/controllerrevisions')).items.filter((r) => r.metadata.name.startsWith('ztunnel-'));
-        check(revs.length === 2, `the new version made no new ControllerRevision: ${revs.map((r) => r.metadata.name).join(', ')}`);
+        // the DaemonSet controller records the new template as a second ControllerRevision (asynchronously)
+        await poll('the new version recorded as a second ControllerRevision', async () => {
+          const revs = (await api.json('/apis/apps/v1/namespaces/istio-system/controllerrevisions')).items.filter((r) => r.metadata.name.startsWith('ztunnel-'));
+          if (revs.length !== 2) throw new CheckFailed(`ControllerRevisions: ${revs.map((r) => r.metadata.name).join(', ')}`);
+          return true;
+        }, 15_000);
         const ztunnelRow = async () => (groupRows(await readTreeRows(page)).get('Node agents') ?? []).find((r) => r.label === 'ztunnel')?.description ?? '';
         await sleep(1500);
         const before = await ztunnelRow();
@@ -504,12 +494,7 @@ export async function runAmbientUiTest(opts) {
         await page.mouse.move(700, 850);
         await shot('ztunnel-rolling.png');
         // The rest from the tree: right-click → Upgrade ztunnel Node by Node… → the plan lists the 2 nodes left.
-        const row = rowLocator(page, 'ztunnel', 3);
-        await row.click({ button: 'right' });
-        const item = page.locator('.monaco-menu .action-item', { hasText: 'Upgrade ztunnel Node by Node…' }).first();
-        await item.waitFor({ state: 'visible' });
-        await item.hover();
-        await item.locator('.action-label').click();
+        await contextMenu(page, 'ztunnel', 3, 'Upgrade ztunnel Node by Node…');
         const dialog = page.locator('.monaco-dialog-box');
         const planText = await poll('the node-by-node plan confirmation', async () => { const t = await dialog.innerText(); if (!/Upgrade istio-system\/ztunnel node by node/.test(t)) throw new CheckFailed(t.slice(0, 300)); return t; }, 15_000);
         check(/1 of 3 nodes already run the new ztunnel; replaces it on the other 2/.test(planText), `plan: ${planText.slice(0, 400)}`);

@@ -225,6 +225,17 @@ function overriddenByNamespace(site: RevLabelSite, ctx: LintContext): boolean {
   return !!nl && (nl.labels[INJECTION_LABEL] !== undefined || nl.labels[REV_LABEL] !== undefined);
 }
 
+/** Installed tags then revisions, and one fix per target replacing the scalar `v` (none when `v` is absent or aliased). */
+function installedTargetFixes(doc: ManifestDoc, c: ClusterView, v: Node | undefined, alias: Node | undefined): { tags: string[]; revs: string[]; fixes: Fix[] } {
+  const tags = [...c.tags.keys()].sort();
+  const revs = [...c.revisions].filter(([, r]) => r.installed).map(([n]) => n).sort();
+  const fixes: Fix[] = v && !alias ? [
+    ...tags.map((t) => ({ title: `Use tag ${t} (→ ${c.tags.get(t)!.revision})`, edits: [replaceScalar(doc, v, t)] })),
+    ...revs.map((r) => ({ title: `Use revision ${r}${c.revisions.get(r)!.version ? ` (Istio ${c.revisions.get(r)!.version})` : ''}`, edits: [replaceScalar(doc, v, r)] })),
+  ] : [];
+  return { tags, revs, fixes };
+}
+
 const unknownTarget: Rule = {
   code: 'IR002',
   title: 'istio.io/rev names no installed revision or tag',
@@ -239,12 +250,7 @@ const unknownTarget: Rule = {
       if (s.where === 'namespace' && pairOf(s.maps.labels, INJECTION_LABEL)) continue; // IR001: ignored anyway
       if (overriddenByNamespace(s, ctx)) continue; // IR004: ignored anyway
       const v = valueNode(s.pair);
-      const tags = [...c.tags.keys()].sort();
-      const revs = [...c.revisions].filter(([, r]) => r.installed).map(([n]) => n).sort();
-      const fixes: Fix[] = v && !s.maps.labelsAlias ? [
-        ...tags.map((t) => ({ title: `Use tag ${t} (→ ${c.tags.get(t)!.revision})`, edits: [replaceScalar(doc, v, t)] })),
-        ...revs.map((r) => ({ title: `Use revision ${r}${c.revisions.get(r)!.version ? ` (Istio ${c.revisions.get(r)!.version})` : ''}`, edits: [replaceScalar(doc, v, r)] })),
-      ] : [];
+      const { tags, revs, fixes } = installedTargetFixes(doc, c, v, s.maps.labelsAlias);
       if (fixes.length === 1) fixes[0].isPreferred = true;
       const what = s.where === 'namespace' ? `new pods in namespace${nsName(doc)}` : 'these pods';
       const known = [...tags.map((t) => `tag ${t}`), ...revs.map((r) => `revision ${r}`)].join(', ') || 'nothing';
@@ -474,12 +480,7 @@ const gatewayRevUnknown: Rule = {
     if (!p || !value || !checkRevisionName(value).ok) return []; // IR006 reports invalid names
     if (c.tags.has(value) || c.revisions.get(value)?.installed) return [];
     const v = valueNode(p);
-    const tags = [...c.tags.keys()].sort();
-    const revs = [...c.revisions].filter(([, r]) => r.installed).map(([n]) => n).sort();
-    const fixes: Fix[] = v && !g.meta.labelsAlias ? [
-      ...tags.map((t) => ({ title: `Use tag ${t} (→ ${c.tags.get(t)!.revision})`, edits: [replaceScalar(doc, v, t)] })),
-      ...revs.map((r) => ({ title: `Use revision ${r}`, edits: [replaceScalar(doc, v, r)] })),
-    ] : [];
+    const { fixes } = installedTargetFixes(doc, c, v, g.meta.labelsAlias);
     const what = g.cls === 'istio-waypoint' ? 'waypoint' : 'Gateway';
     return [finding('IR008', 'warning',
       `${q(REV_LABEL, value)} on ${what}${doc.name ? ` ${doc.name}` : ''} names no revision or tag installed in ${clusterName(c)}: no istiod takes it (istiod's tag watcher matches only its own revision and tags), so it is never deployed or programmed.`,

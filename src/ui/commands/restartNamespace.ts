@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { clusterWouldChange, planDeletePods, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
-import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, listOwnedPods, runPodDeletes, runRestarts, type ClusterClient, type RestartReport } from '../../k8s';
+import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, ownedPodsToReplace, runPodDeletes, runRestarts, type ClusterClient, type RestartReport } from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
 import { readSettings } from '../settings';
@@ -92,9 +92,9 @@ export async function restartWorkloadsWithUi(
 /** OnDelete StatefulSets/DaemonSets: their pods deleted a batch at a time, each waiting for its replacements (a plan, previewable and cancellable). */
 async function deletePodsWithUi(s: Services, context: string, client: ClusterClient, workloads: WorkloadId[], batchSize: number, opts: RestartOptions): Promise<void> {
   for (const w of workloads) {
-    const live = await listOwnedPods(client, w);
+    const live = await ownedPodsToReplace(client, w);
     if (!live.ok) throw new Error(describeK8sError(live.error));
-    const pods = live.value.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid, node: p.spec?.nodeName }));
+    const pods = live.value;
     if (pods.length === 0) continue;
     const plan = planDeletePods(context, w, pods, batchSize);
     const mode = await confirmPlan(plan, { action: 'Delete Pods', assumeYes: opts.assumeYes });
