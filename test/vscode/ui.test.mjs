@@ -508,8 +508,11 @@ export async function runAmbientUiTest(opts) {
           return d.startsWith('1.31.0 · 1-31-0 · nodes 3/3 updated');
         }, 90_000, 100).catch(async (e) => { throw new CheckFailed(`${e.message}; tree: ${seen.join(' → ')}; notifications: ${JSON.stringify(await toasts())}`); });
         log('ui', `  tree during the roll: ${seen.join(' → ')}`);
+        // The tree turns 3/3 as soon as the last new pod is Ready; the uncordon follows it, and the run ends with its notification.
+        const done = await poll('the completion notification', async () => { const t = (await toasts()).find((m) => /upgraded on every node/.test(m)); if (!t) throw new CheckFailed(JSON.stringify(await toasts())); return t; }, 30_000);
+        log('ui', `  notification: ${done}`);
         const nodes = await api.json('/api/v1/nodes');
-        check(nodes.items.every((n) => !n.spec.unschedulable), 'a node was left cordoned');
+        check(nodes.items.every((n) => !n.spec.unschedulable), `a node was left cordoned after "${done}": ${nodes.items.filter((n) => n.spec.unschedulable).map((n) => n.metadata.name).join(', ')}`);
         await page.mouse.move(700, 850);
         await sleep(300);
         await shot('ambient-tree-after-ztunnel.png');
