@@ -4,8 +4,8 @@
 # Idempotent: a binary is rebuilt only when it is missing or its stamp file
 # ($CACHE/bin/.<name>.stamp: pinned version + ldflags + go.mod/go.sum/source hash) differs.
 # Usage: test/cluster/build.sh [name ...]   (default: all)
-#   names: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok istiod-supervisor istioctl pilot-discovery
-#   istioctl and pilot-discovery are built together (one `go build`, they share most packages); naming either builds both.
+#   names: etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok istiod-supervisor istioctl pilot-discovery helm
+#   istioctl, pilot-discovery and helm are built together (one `go build`, they share most packages); naming one builds all three.
 # Env: BUILD_P (go build -p, default 2), FORCE=1 (rebuild all given names)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +23,7 @@ ETCD_VERSION=v3.6.8
 KWOK_VERSION=v0.8.0
 ISTIO_VERSION=$(sed -n 's/^ISTIO_RELEASE=//p' "$HERE/istioctl/VERSION" 2>/dev/null || echo unknown)
 ISTIO_PSEUDO=$(sed -n 's/^ISTIO_PSEUDO=//p' "$HERE/istioctl/VERSION" 2>/dev/null || echo unknown)
+HELM_VERSION=$(sed -n 's/^[[:space:]]*helm.sh\/helm\/v4 \(v[^ ]*\).*/\1/p' "$HERE/istioctl/go.mod" 2>/dev/null || echo unknown)
 
 K8S_LDFLAGS="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$K8S_MINOR -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$K8S_MINOR"
 
@@ -39,8 +40,9 @@ targets() {
   done
   echo "kwok|$HERE|sigs.k8s.io/kwok/cmd/kwok|$KWOK_VERSION|-s -w|$MAIN_HASH"
   echo "istiod-supervisor|$HERE|./istiod-supervisor|local|-s -w|$(hashof "$HERE/go.sum" "$HERE"/istiod-supervisor/*.go)"
-  # istioctl + pilot-discovery (istiod) from the same pinned istio.io/istio, in one build.
-  echo "istioctl,pilot-discovery|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl istio.io/istio/pilot/cmd/pilot-discovery|$ISTIO_VERSION@$ISTIO_PSEUDO|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION|$(hashof "$HERE/istioctl/go.sum")"
+  # istioctl + pilot-discovery (istiod) from the same pinned istio.io/istio, and helm at the
+  # version that istio module requires (helm.sh/helm/v4, the library istioctl renders charts with): one build.
+  echo "istioctl,pilot-discovery,helm|$HERE/istioctl|istio.io/istio/istioctl/cmd/istioctl istio.io/istio/pilot/cmd/pilot-discovery helm.sh/helm/v4/cmd/helm|$ISTIO_VERSION@$ISTIO_PSEUDO+helm@$HELM_VERSION|-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION|$(hashof "$HERE/istioctl/go.sum")"
 }
 
 want=("$@")
@@ -109,5 +111,9 @@ if selected istioctl; then
     echo "[build] Gateway API CRDs: $GWAPI"
   fi
   ln -sfn "$GWAPI" "$CACHE/share/gateway-api"
+  # The Helm charts of the pinned istio module (base, istio-control/istio-discovery, gateway, ...),
+  # for the `helm` scenario: the charts istioctl itself renders.
+  idir=$(cd "$HERE/istioctl" && go list -m -f '{{.Dir}}' istio.io/istio)
+  ln -sfn "$idir/manifests/charts" "$CACHE/share/istio-charts"
 fi
 echo "[build] finished: $built built in $(( $(date +%s) - total_start ))s; cache: $(du -sh "$CACHE" 2>/dev/null | cut -f1)"

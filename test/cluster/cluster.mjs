@@ -31,7 +31,7 @@ export const BIN_DIR = path.join(CACHE, 'bin');
 export const DEFAULT_DIR = process.env.ISTIO_REVISIONS_CLUSTER_DIR || path.join(os.tmpdir(), 'istio-revisions-cluster');
 export const CONTEXT = 'istio-revisions-local';
 export const KWOK_STAGES = path.join(CACHE, 'share', 'kwok-stages-v0.8.0.yaml');
-const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'istiod-supervisor', 'istioctl', 'pilot-discovery'];
+const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'istiod-supervisor', 'istioctl', 'pilot-discovery', 'helm'];
 // Start order; stop is the reverse.
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'istiod'];
 
@@ -259,6 +259,22 @@ export function istioctl(state, args, { input, allowFail = false, timeout = 3000
   });
   if (r.status !== 0 && !allowFail) {
     throw new Error(`istioctl ${args.join(' ')} failed (${r.status}): ${r.stderr || r.error}`);
+  }
+  return r.stdout;
+}
+
+// helm with its cache, config and data homes under the cluster's folder (nothing in ~/.cache/helm).
+export function helmEnv(state) {
+  const h = path.join(state.dir, 'helm');
+  return { HELM_CACHE_HOME: path.join(h, 'cache'), HELM_CONFIG_HOME: path.join(h, 'config'), HELM_DATA_HOME: path.join(h, 'data'), KUBECONFIG: state.kubeconfig };
+}
+export function helm(state, args, { input, allowFail = false, timeout = 300000 } = {}) {
+  const r = spawnSync(path.join(state.binDir, 'helm'), args, {
+    input, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout,
+    env: { ...process.env, HOME: path.join(state.dir, 'home'), ...helmEnv(state) },
+  });
+  if (r.status !== 0 && !allowFail) {
+    throw new Error(`helm ${args.join(' ')} failed (${r.status}): ${r.stderr || r.error}`);
   }
   return r.stdout;
 }

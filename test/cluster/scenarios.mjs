@@ -3,7 +3,7 @@
 // and applied with the real kubectl; tags are made by the real `istioctl tag set`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { kubectl, istioctl, apiRequest, CACHE } from './cluster.mjs';
+import { kubectl, istioctl, helm, apiRequest, CACHE } from './cluster.mjs';
 
 const log = (...a) => { if (!process.env.ISTIO_REVISIONS_QUIET) console.error('[scenario]', ...a); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +60,19 @@ export const SCENARIOS = {
     waypoints: [{ namespace: 'amb-a' }, { namespace: 'amb-b', revision: 'canary' }],
     // a Gateway API ingress (class istio) in a namespace labelled istio.io/rev=1-30-1
     gateways: [{ namespace: 'ingress', name: 'ingress', namespaceLabels: { 'istio.io/rev': '1-30-1' } }],
+  },
+  helm: {
+    description: "Istio's Helm canary guide: releases istio-base (defaultRevision=default), istiod (unrevisioned 1.30.1), istiod-canary (revision canary, 1.31.0) and istio-ingress (gateway chart, revision canary) from the pinned istio module's charts; test-ns istio-injection=enabled, ns-canary istio.io/rev=canary",
+    releases: [
+      { name: 'istio-base', chart: 'base', namespace: 'istio-system', sets: ['defaultRevision=default'], validatorRevision: 'default' },
+      { name: 'istiod', chart: 'istio-control/istio-discovery', namespace: 'istio-system', revision: '', version: '1.30.1' },
+      { name: 'istiod-canary', chart: 'istio-control/istio-discovery', namespace: 'istio-system', revision: 'canary', version: '1.31.0' },
+    ],
+    gateway: { name: 'istio-ingress', chart: 'gateway', namespace: 'istio-ingress', revision: 'canary' },
+    namespaces: [
+      { name: 'test-ns', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
+      { name: 'ns-canary', labels: { 'istio.io/rev': 'canary' }, workloads: [{ name: 'httpbin', replicas: 1 }] },
+    ],
   },
   large: {
     description: 'N namespaces x M pods, revisions 1-29-2/1-30-1/1-31-0, tags stable->1-30-1, canary->1-31-0',
@@ -411,7 +424,8 @@ export async function applyScenario(state, name, { large = {} } = {}) {
   else if (name === 'guide-base') result = await guide(state, { canary: false });
   else if (name === 'large') result = await largeScenario(state, large);
   else if (name === 'ambient') result = await ambientScenario(state);
-  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large|ambient)`);
+  else if (name === 'helm') result = await helmScenario(state);
+  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large|ambient|helm)`);
   result.ms = Date.now() - t0;
   return result;
 }
@@ -430,6 +444,68 @@ export async function applyGatewayApiCrds(state) {
   const crds = fs.readdirSync(dir).filter((f) => !f.includes('_vap_')).map((f) => `crd/${f.replace(/^gateway\.networking\.k8s\.io_(.*)\.yaml$/, '$1')}.gateway.networking.k8s.io`);
   kubectl(state, ['wait', '--for=condition=Established', '--timeout=120s', ...crds]);
   return path.basename(dir);
+}
+
+/** The Helm charts of the pinned istio module (build.sh links them). */
+export function istioChartDir(chart = '') {
+  const dir = path.join(CACHE, 'share', 'istio-charts');
+  if (!fs.existsSync(path.join(dir, 'base', 'Chart.yaml'))) throw new Error(`${dir} has no Istio charts: run test/cluster/build.sh istioctl`);
+  return path.join(fs.realpathSync(dir), chart);
+}
+
+/**
+ * Values the bench adds to every Istio Helm release: this cluster has no Services to route
+ * webhooks through (see istiod-supervisor), so the charts render the supervisor's URL for the
+ * revision directly (istiodRemote.injectionURL, base.validationURL: the charts' own values for
+ * an injector outside the cluster). Re-rendering a `service:` webhook over a routed `url:` would
+ * leave both set, which the API server rejects; with these values Helm and the supervisor agree.
+ * Written once per cluster and revision to <dir>/helm/bench-<rev>.json; pass with `-f`.
+ */
+export function helmBenchValues(state, rev) {
+  const file = path.join(state.dir, 'helm', `bench-${rev}.json`);
+  if (!fs.existsSync(file)) {
+    const ca = fs.readFileSync(state.pki.caCrt).toString('base64');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({
+      istiodRemote: { injectionURL: webhookUrl(state, rev, '/inject'), injectionCABundle: ca },
+      base: { validationURL: webhookUrl(state, rev, '/validate'), validationCABundle: ca },
+    }, null, 2));
+  }
+  return file;
+}
+
+/** `helm install` of one release of the `helm` scenario, as Istio's Helm guide runs it (plus the bench values). */
+export function helmInstallArgs(state, r) {
+  const args = ['install', r.name, istioChartDir(r.chart), '-n', r.namespace, '--create-namespace'];
+  if (r.revision !== undefined) {
+    args.push('-f', helmBenchValues(state, r.revision || 'default'));
+    if (r.revision) args.push('--set', `revision=${r.revision}`);
+    args.push('--set', `global.tag=${r.version}`, '--set', `global.hub=${HUB}`);
+  }
+  if (r.validatorRevision) args.push('-f', helmBenchValues(state, r.validatorRevision));
+  for (const x of r.sets ?? []) args.push('--set', x);
+  return args;
+}
+
+async function helmScenario(state) {
+  const def = SCENARIOS.helm;
+  const t0 = Date.now();
+  for (const r of def.releases) {
+    helm(state, helmInstallArgs(state, r));
+    log(`helm install ${r.name} (${r.chart}${r.revision !== undefined ? `, revision "${r.revision}" ${r.version}` : ''}) in ${Date.now() - t0} ms`);
+  }
+  await waitWebhooksRewired(state);
+  await waitRollouts(state, def.releases.filter((r) => r.revision !== undefined).map((r) => ({ namespace: r.namespace, name: r.revision ? `istiod-${r.revision}` : 'istiod' })));
+  await createWorkloads(state, def.namespaces);
+  const g = def.gateway;
+  helm(state, ['install', g.name, istioChartDir(g.chart), '-n', g.namespace, '--create-namespace', '--set', `revision=${g.revision}`]);
+  await waitRollouts(state, [{ namespace: g.namespace, name: g.name }]);
+  const pods = await podInventory(state, [...def.namespaces.map((n) => n.name), g.namespace]);
+  checkInjected(pods, { 'test-ns': 'default', 'ns-canary': 'canary', [g.namespace]: 'canary' });
+  const releases = JSON.parse(helm(state, ['list', '-A', '-o', 'json']));
+  const bad = releases.filter((r) => r.status !== 'deployed');
+  if (bad.length) throw new Error(`helm releases not deployed: ${bad.map((r) => `${r.namespace}/${r.name} ${r.status}`).join(', ')}`);
+  return { releases: releases.map((r) => `${r.namespace}/${r.name}`), pods: pods.length };
 }
 
 async function waitDaemonSets(state, list, timeout = 300) {
