@@ -7,8 +7,9 @@ import {
   APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, ISTIOD_APP, OPERATOR_VERSION_LABEL, REV_LABEL, TAG_LABEL, VERSION_LABEL,
 } from './labels';
 import { injectionWebhooks, isIstioMwc, resolveInjection, type InjectionWebhook } from './injection';
+import { installMethodOfAll, type InstallMethod } from './installer';
 import { injectedProxyVersion, nativeSidecarMode, type NativeSidecarMode } from './injectpolicy';
-import type { ConfigMap, Deployment, InjectorConfig, MutatingWebhookConfiguration, Service } from './types';
+import type { ConfigMap, Deployment, InjectorConfig, MutatingWebhookConfiguration, ObjectMeta, Service } from './types';
 import { imageTag, versionFromInjectorValues } from './version';
 
 export type Readiness = 'ready' | 'degraded' | 'notReady' | 'scaledToZero' | 'absent';
@@ -35,6 +36,8 @@ export interface RevisionInfo {
   proxyVersion?: string;
   /** istiod's ENABLE_NATIVE_SIDECARS (process env of its Deployment). */
   nativeSidecars: NativeSidecarMode;
+  /** How it was installed (istiod Deployment first, then webhooks, Services). */
+  installedBy: InstallMethod;
 }
 
 export interface TagInfo {
@@ -47,6 +50,8 @@ export interface TagInfo {
   revisionInstalled: boolean;
   /** Set when the tag's webhook and Service disagree on the revision. */
   conflict?: string;
+  /** How its objects were made (webhooks first, then Services). */
+  installedBy: InstallMethod;
 }
 
 export interface ControlPlane {
@@ -98,17 +103,20 @@ export function buildControlPlane(given: {
   const rev = (name: string): RevisionInfo => {
     let r = revs.get(name);
     if (!r) {
-      r = { name, readiness: 'absent', replicas: 0, readyReplicas: 0, deployments: [], services: [], webhooks: [], tags: [], isDefault: false, nativeSidecars: 'auto' };
+      r = { name, readiness: 'absent', replicas: 0, readyReplicas: 0, deployments: [], services: [], webhooks: [], tags: [], isDefault: false, nativeSidecars: 'auto', installedBy: { kind: 'manifest' } };
       revs.set(name, r);
+      evidence.set(name, []);
     }
     return r;
   };
   const labelVersion = new Map<string, string>();
+  const evidence = new Map<string, { meta: ObjectMeta; from: string }[]>();
 
   for (const d of input.deployments) {
     if (!isIstiodDeployment(d)) continue;
     const r = rev(istiodRevision(d.metadata.labels));
     r.deployments.push(key(d.metadata));
+    evidence.get(r.name)!.push({ meta: d.metadata, from: `Deployment ${key(d.metadata)}` });
     const want = d.spec?.replicas ?? 1;
     r.replicas += want;
     r.readyReplicas += Math.min(d.status?.readyReplicas ?? 0, want);
@@ -122,7 +130,9 @@ export function buildControlPlane(given: {
   for (const s of input.services) {
     const l = s.metadata.labels ?? {};
     if (l[APP_LABEL] !== ISTIOD_APP || l[TAG_LABEL] !== undefined) continue;
-    rev(istiodRevision(l)).services.push(key(s.metadata));
+    const r = rev(istiodRevision(l));
+    r.services.push(key(s.metadata));
+    evidence.get(r.name)!.push({ meta: s.metadata, from: `Service ${key(s.metadata)}` });
   }
   const mwcList = [...input.mwcs].filter(isIstioMwc);
   for (const m of mwcList) {
@@ -130,6 +140,7 @@ export function buildControlPlane(given: {
     if (l[TAG_LABEL] !== undefined) continue;
     const r = rev(istiodRevision(l));
     r.webhooks.push(m.metadata.name);
+    evidence.get(r.name)!.push({ meta: m.metadata, from: `MutatingWebhookConfiguration ${m.metadata.name}` });
     const lv = l[VERSION_LABEL] ?? l[OPERATOR_VERSION_LABEL];
     if (lv && !labelVersion.has(r.name)) labelVersion.set(r.name, lv);
   }
@@ -144,6 +155,9 @@ export function buildControlPlane(given: {
     if (v) { r.version = v; r.versionSource = 'values'; }
   }
   for (const r of revs.values()) {
+    // Deployments first, then webhooks, then Services (the order pushed above is Deployments, Services, webhooks).
+    const ev = evidence.get(r.name)!;
+    r.installedBy = installMethodOfAll([...ev.filter((e) => e.from.startsWith('Deployment')), ...ev.filter((e) => e.from.startsWith('Mutating')), ...ev.filter((e) => e.from.startsWith('Service'))]);
     if (!r.version && labelVersion.has(r.name)) { r.version = labelVersion.get(r.name); r.versionSource = 'label'; }
     if (r.deployments.length === 0) r.readiness = 'absent';
     else if (r.replicas === 0) r.readiness = 'scaledToZero';
@@ -154,9 +168,10 @@ export function buildControlPlane(given: {
 
   // Tags: MWCs labelled istio.io/tag, and (Istio 1.28+) Services labelled istio.io/tag.
   const tags = new Map<string, TagInfo>();
+  const tagEvidence = new Map<string, { meta: ObjectMeta; from: string }[]>();
   const tag = (name: string, revision: string): TagInfo => {
     let t = tags.get(name);
-    if (!t) { t = { name, revision, webhooks: [], services: [], revisionInstalled: false }; tags.set(name, t); }
+    if (!t) { t = { name, revision, webhooks: [], services: [], revisionInstalled: false, installedBy: { kind: 'manifest' } }; tags.set(name, t); tagEvidence.set(name, []); }
     else if (t.revision !== revision && !t.conflict) t.conflict = `objects of tag ${name} point at both ${t.revision} and ${revision}`;
     return t;
   };
@@ -164,14 +179,17 @@ export function buildControlPlane(given: {
     const l = m.metadata.labels ?? {};
     if (l[TAG_LABEL] === undefined) continue;
     tag(l[TAG_LABEL], l[REV_LABEL] || DEFAULT_REVISION).webhooks.push(m.metadata.name);
+    tagEvidence.get(l[TAG_LABEL])!.push({ meta: m.metadata, from: `MutatingWebhookConfiguration ${m.metadata.name}` });
   }
   for (const s of input.services) {
     const l = s.metadata.labels ?? {};
     if (l[TAG_LABEL] === undefined) continue;
     const target = l[REV_LABEL] || s.spec?.selector?.[REV_LABEL] || DEFAULT_REVISION;
     tag(l[TAG_LABEL], target).services.push(key(s.metadata));
+    tagEvidence.get(l[TAG_LABEL])!.push({ meta: s.metadata, from: `Service ${key(s.metadata)}` });
   }
   for (const t of tags.values()) {
+    t.installedBy = installMethodOfAll(tagEvidence.get(t.name)!);
     const r = revs.get(t.revision);
     t.revisionInstalled = !!r && (r.deployments.length > 0 || r.webhooks.length > 0);
     if (r) r.tags.push(t.name);

@@ -20,3 +20,4 @@ export * from './verify';
 export * from './install/istioctl';
 export * from './ambient';
 export * from './nodeagent';
+export * from './installer';

@@ -33,3 +33,6 @@ export function ist0123Labels(name: string | undefined, labels: Record<string, s
   }
   return out.length > 1 ? out : [];
 }
+
+/** What `istioctl install` stamps on what it installs (operator/pkg/install getOwnerLabels); its uninstall selects by it. */
+export const OWNING_RESOURCE_NAMESPACE_LABEL = 'install.operator.istio.io/owning-resource-namespace';

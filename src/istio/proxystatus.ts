@@ -20,6 +20,7 @@
  *
  * No vscode, no network.
  */
+import { describeInstallMethod } from './installer';
 import { describeVerification, type Verification } from './verify';
 import { describeOutcome } from './injection';
 import { proxyRevisionKey, type ProxyInfo } from './proxies';
@@ -44,6 +45,8 @@ export interface RevisionSlice {
   installed: boolean;
   isDefault: boolean;
   tags: string[];
+  /** How the revision was installed, e.g. `Helm release istio-system/istiod-canary` (installed revisions only). */
+  installedBy?: string;
 }
 
 export interface NamespaceBar {
@@ -211,12 +214,13 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
 
   const revisions: RevisionSlice[] = [...snap.proxiesByRevision()].map(([revision, v]) => {
     const r = cp.revisionByName.get(revision);
-    return { revision, proxies: v.proxies, stale: v.stale, version: r?.version, installed: !!r && r.deployments.length > 0, isDefault: !!r?.isDefault, tags: r ? [...r.tags] : [] };
+    return { revision, proxies: v.proxies, stale: v.stale, version: r?.version, installed: !!r && r.deployments.length > 0, isDefault: !!r?.isDefault, tags: r ? [...r.tags] : [],
+      ...(r && r.deployments.length ? { installedBy: describeInstallMethod(r.installedBy) } : {}) };
   });
   // Installed revisions with no proxies yet still belong in the chart's legend.
   for (const r of cp.revisions) {
     if (r.deployments.length === 0 || revisions.some((x) => x.revision === r.name)) continue;
-    revisions.push({ revision: r.name, proxies: 0, stale: 0, version: r.version, installed: true, isDefault: r.isDefault, tags: [...r.tags] });
+    revisions.push({ revision: r.name, proxies: 0, stale: 0, version: r.version, installed: true, isDefault: r.isDefault, tags: [...r.tags], installedBy: describeInstallMethod(r.installedBy) });
   }
   revisions.sort((a, b) => b.proxies - a.proxies || a.revision.localeCompare(b.revision));
 

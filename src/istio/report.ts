@@ -3,11 +3,22 @@
  * and the upgrade blockers `istio-revisions check` gates a pipeline on.
  * Changing a field name here is a breaking change for users' pipelines.
  */
+import type { InstallMethod, InstallMethodKind } from './installer';
 import { describeOutcome } from './injection';
 import { ambientNamespaces, describeSkew, managedGateways, nodeAgents } from './ambient';
 import { inMesh, type ClusterSnapshot } from './snapshot';
 
 export const REPORT_API_VERSION = 'istio-revisions/v1';
+
+/** `method`: sail | helm | istioctl | helmTemplate | manifest; `release` for Helm (and Sail's own release); `owner` for Sail. */
+export interface ReportInstallMethod {
+  method: InstallMethodKind;
+  release: { name: string; namespace: string } | null;
+  owner: { kind: string; name: string } | null;
+  from: string | null;
+}
+
+const reportInstallMethod = (m: InstallMethod): ReportInstallMethod => ({ method: m.kind, release: m.release ?? null, owner: m.owner ?? null, from: m.from ?? null });
 
 export interface StatusReport {
   apiVersion: typeof REPORT_API_VERSION;
@@ -25,8 +36,10 @@ export interface StatusReport {
     proxies: number;
     staleProxies: number;
     namespaces: string[];
+    /** How the revision was installed: its actions follow the installer (istioctl, Helm, Sail). */
+    installedBy: ReportInstallMethod;
   }[];
-  tags: { name: string; revision: string; revisionInstalled: boolean; namespaces: string[] }[];
+  tags: { name: string; revision: string; revisionInstalled: boolean; namespaces: string[]; installedBy: ReportInstallMethod }[];
   namespaces: {
     name: string;
     labels: { 'istio-injection': string | null; 'istio.io/rev': string | null; 'istio.io/dataplane-mode'?: string };
@@ -94,8 +107,9 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
       proxies: byRev.get(r.name)?.proxies ?? 0,
       staleProxies: byRev.get(r.name)?.stale ?? 0,
       namespaces: nsViews.filter((n) => n.resolvedRevision === r.name).map((n) => n.name),
+      installedBy: reportInstallMethod(r.installedBy),
     })),
-    tags: cp.tags.map((t) => ({ name: t.name, revision: t.revision, revisionInstalled: t.revisionInstalled, namespaces: snap.namespacesLabelled(t.name) })),
+    tags: cp.tags.map((t) => ({ name: t.name, revision: t.revision, revisionInstalled: t.revisionInstalled, namespaces: snap.namespacesLabelled(t.name), installedBy: reportInstallMethod(t.installedBy) })),
     namespaces: mesh.map((n) => ({
       name: n.name,
       labels: { 'istio-injection': n.labels.injection ?? null, 'istio.io/rev': n.labels.rev ?? null, ...(n.labels.dataplaneMode !== undefined ? { 'istio.io/dataplane-mode': n.labels.dataplaneMode } : {}) },

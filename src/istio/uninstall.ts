@@ -14,7 +14,7 @@
  * `istioctl uninstall --revision` removes nothing of them ("No resources will be pruned").
  */
 import { kindPath } from './apipath';
-import { COMPONENT_LABEL, DEFAULT_REVISION, REV_LABEL } from './labels';
+import { COMPONENT_LABEL, DEFAULT_REVISION, OWNING_RESOURCE_NAMESPACE_LABEL, REV_LABEL } from './labels';
 import { shellQuote, type Plan, type PlannedRequest } from './plan';
 import { managedGateways, nodeAgents } from './ambient';
 import type { ClusterSnapshot } from './snapshot';
@@ -49,7 +49,6 @@ export const UNINSTALL_KINDS: readonly UninstallKind[] = [
 
 /** Components `uninstall --revision` prunes (prune.go includeCN; base is never pruned). */
 export const UNINSTALL_COMPONENTS = ['Cni', 'EgressGateways', 'IngressGateways', 'Pilot', 'Ztunnel'] as const;
-export const OWNING_RESOURCE_NAMESPACE_LABEL = 'install.operator.istio.io/owning-resource-namespace';
 /** metadata.namespace of istioctl's built-in default profile. */
 export const PROFILE_NAMESPACE = 'istio-system';
 

@@ -22,7 +22,9 @@ function meta(m: any): ObjectMeta {
 
 /** Only the annotations the model reads; others (e.g. kubectl's last-applied-configuration) can be huge. */
 const KEPT_ANNOTATIONS = ['istio.io/rev', 'sidecar.istio.io/status', 'sidecar.istio.io/inject', 'kubectl.kubernetes.io/restartedAt', 'deployment.kubernetes.io/revision',
-  'sidecar.istio.io/nativeSidecar', 'inject.istio.io/templates', 'sidecar.istio.io/proxyImage'];
+  'sidecar.istio.io/nativeSidecar', 'inject.istio.io/templates', 'sidecar.istio.io/proxyImage',
+  // the install method (src/istio/installer.ts)
+  'meta.helm.sh/release-name', 'meta.helm.sh/release-namespace'];
 function pickAnnotations(a: Record<string, string>): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
   for (const k of KEPT_ANNOTATIONS) if (a[k] !== undefined) (out ??= {})[k] = a[k];

@@ -217,7 +217,7 @@ function renderOverall(d: ProxyStatusData): void {
     const btn = h('button', { type: 'button', class: `link${active ? ' active' : ''}`, 'aria-pressed': active ? 'true' : 'false', 'data-revision': r.revision,
       title: active ? 'Show all revisions' : `Show only workloads running ${r.revision}` }, r.revision);
     btn.addEventListener('click', () => setFilters({ ...model.filters, revision: active ? undefined : r.revision }, true));
-    const notes = [r.version ? `Istio ${r.version}` : '', r.isDefault ? 'default' : '', r.tags.length ? `tags ${r.tags.join(', ')}` : '', r.installed ? '' : 'not installed']
+    const notes = [r.version ? `Istio ${r.version}` : '', r.isDefault ? 'default' : '', r.tags.length ? `tags ${r.tags.join(', ')}` : '', r.installed ? '' : 'not installed', r.installedBy ?? '']
       .filter(Boolean).join(' · ');
     legend.appendChild(h('li', { 'data-revision': r.revision }, swatch(slots, r.revision), btn,
       h('span', { class: 'count' }, ` ${plural(r.proxies, 'proxy', 'proxies')} (${pct}%)`),

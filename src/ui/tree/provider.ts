@@ -5,7 +5,7 @@
  * nodes, not the whole tree). Refreshes are debounced.
  */
 import * as vscode from 'vscode';
-import { describeOutcome, describeSkew, managedGateways, nodeAgents, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
+import { describeInstallMethod, installMethodShort, describeOutcome, describeSkew, managedGateways, nodeAgents, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
@@ -394,6 +394,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (r.isDefault) parts.push('default');
     if (r.tags.length) parts.push(`tags ${r.tags.join(', ')}`);
     parts.push(`${px.proxies} prox${px.proxies === 1 ? 'y' : 'ies'}${px.stale ? ` (${px.stale} stale)` : ''}`);
+    // istioctl is what the actions assume unless told otherwise: only the other installers are named here.
+    if (r.installedBy.kind === 'helm' || r.installedBy.kind === 'sail') parts.push(installMethodShort(r.installedBy));
     it.description = parts.join(' · ');
     const color = r.readiness === 'ready' ? 'testing.iconPassed' : r.readiness === 'degraded' || r.readiness === 'scaledToZero' ? 'editorWarning.foreground' : 'errorForeground';
     it.iconPath = new vscode.ThemeIcon(r.isDefault ? 'star-full' : 'server-process', new vscode.ThemeColor(r.readiness === 'absent' ? 'disabledForeground' : color));
@@ -401,8 +403,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     md.appendMarkdown(`| | |\n|---|---|\n| Istio version | ${r.version ?? 'unknown'}${r.versionSource ? ` (from ${r.versionSource})` : ''} |\n`);
     md.appendMarkdown(`| istiod | ${r.readyReplicas}/${r.replicas} ready (${r.readiness}) |\n| Tags | ${r.tags.join(', ') || '—'} |\n| Proxies | ${px.proxies} (${px.stale} stale) |\n`);
     md.appendMarkdown(`| Webhooks | ${r.webhooks.join(', ') || '—'} |\n`);
+    md.appendMarkdown(`| Installed by | ${describeInstallMethod(r.installedBy)}${r.installedBy.from ? ` (read from ${r.installedBy.from})` : ''} |\n`);
     it.tooltip = md;
-    it.contextValue = contextValue('revision', { default: r.isDefault, tagged: r.tags.length > 0, [r.readiness]: true, hasProxies: px.proxies > 0 });
+    it.contextValue = contextValue('revision', { default: r.isDefault, tagged: r.tags.length > 0, [r.readiness]: true, hasProxies: px.proxies > 0, [r.installedBy.kind]: true });
     return it;
   }
 
@@ -419,7 +422,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const md = new vscode.MarkdownString(`**Tag ${t.name}** → revision **${t.revision}**${version ? ` (Istio ${version})` : ''}\n\n`);
     if (!t.revisionInstalled) md.appendMarkdown(`$(error) Revision ${t.revision} is not installed: pods in namespaces following this tag are not injected.\n\n`);
     if (t.conflict) md.appendMarkdown(`$(warning) ${t.conflict}\n\n`);
-    md.appendMarkdown(`Webhook: ${t.webhooks.join(', ') || '—'}${t.services.length ? `  \nService: ${t.services.join(', ')}` : ''}\n\nNamespaces: ${followers.join(', ') || '—'}`);
+    md.appendMarkdown(`Webhook: ${t.webhooks.join(', ') || '—'}${t.services.length ? `  \nService: ${t.services.join(', ')}` : ''}\n\nNamespaces: ${followers.join(', ') || '—'}\n\nMade by: ${describeInstallMethod(t.installedBy)}`);
     md.supportThemeIcons = true;
     it.tooltip = md;
     it.contextValue = contextValue('tag', { default: t.name === 'default', missingRevision: !t.revisionInstalled, followed: followers.length > 0 });
