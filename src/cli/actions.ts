@@ -10,6 +10,7 @@
  */
 import { stringify as toYaml } from 'yaml';
 import {
+  chartOfLabel, installMethodOf, planHelmDefaultRevision, planHelmTagSet, planHelmUninstall, resolveChart, type HelmChartRef,
   nodeAgents, planDeletePods, planNodeByNode, planPrepareNodeAgent, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
   RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
 } from '../istio';
@@ -17,6 +18,7 @@ import {
   describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, ownedPodsToReplace, readAgentState, runNodeByNode, runPlan, runPodDeletes, runRestarts,
   type PlanRunResult,
 } from '../k8s';
+import { helmRenderTag, helmToolRunner, type HelmOptions } from '../tools/helm';
 import { EXIT, type Args } from './args';
 import { openSession, type Io, type Session } from './session';
 
@@ -25,6 +27,7 @@ type Outcome = { code: number; plan?: Plan; result?: unknown; message?: string }
 const planDoc = (plan: Plan) => ({
   title: plan.title, summary: plan.summary, cluster: plan.cluster, warnings: plan.warnings, commands: plan.commands,
   requests: plan.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, contentType: r.contentType, body: r.body, description: r.description, permission: r.permission })),
+  ...(plan.tools?.length ? { tools: plan.tools.map((t) => ({ tool: t.tool, args: t.args, dryRunArgs: t.dryRunArgs, description: t.description, permissions: t.permissions })) } : {}),
 });
 
 function print(args: Args, io: Io, o: Outcome): number {
@@ -41,20 +44,78 @@ function print(args: Args, io: Io, o: Outcome): number {
 
 function describeRun(r: PlanRunResult, cluster: string, plan: Plan): Outcome {
   if (r.denied) return { code: EXIT.blockers, plan, result: r, message: describeDenied(cluster, r.denied) };
+  if (r.toolFailed) {
+    const before = r.done.length ? ` ${r.done.length} request(s) were applied before it: ${r.done.map((d) => d.description).join('; ')}.` : '';
+    return { code: EXIT.error, plan, result: r, message: `Cluster "${cluster}": ${r.toolFailed.step.description} failed: ${r.toolFailed.message}${before}` };
+  }
   if (r.failed) {
     const changed = r.dryRun ? 'Nothing was changed (dry run).' : r.done.length ? `${r.done.length} of ${plan.requests.length} request(s) were applied before it: ${r.done.map((d) => d.description).join('; ')}.` : 'Nothing was changed.';
     return { code: EXIT.error, plan, result: r, message: `Cluster "${cluster}": ${r.failed.request.description} failed: ${r.failed.message} ${changed}` };
   }
   if (r.cancelled) return { code: EXIT.error, plan, result: r, message: `Cancelled after ${r.done.length} of ${plan.requests.length} request(s).` };
-  return { code: EXIT.ok, plan, result: { ok: true, dryRun: r.dryRun, done: r.done.length }, message: r.dryRun
-    ? `Dry run accepted by ${cluster}: ${plan.requests.length} request(s) validated; nothing was changed.`
-    : `Done on ${cluster}: ${plan.title} (${plan.requests.length} request(s)).` };
+  const tools = plan.tools?.length ? ` and ${plan.tools.length} helm step(s)` : '';
+  const skipped = r.toolsSkipped?.length ? ` Not simulated: ${r.toolsSkipped.map((t) => t.description).join('; ')}.` : '';
+  return { code: EXIT.ok, plan, result: { ok: true, dryRun: r.dryRun, done: r.done.length, ...(r.toolsDone ? { tools: r.toolsDone.map((t) => ({ args: t.step.args, output: t.output })) } : {}) }, message: r.dryRun
+    ? `Dry run accepted by ${cluster}: ${plan.requests.length} request(s)${tools} validated; nothing was changed.${skipped}`
+    : `Done on ${cluster}: ${plan.title} (${plan.requests.length} request(s)${tools}).` };
 }
 
 /** Prints the plan, or runs it (dry-run or for real) with the permission check first. */
 async function planOrRun(args: Args, io: Io, s: Session, plan: Plan, signal: AbortSignal): Promise<Outcome> {
-  if (!args.yes && !args.dryRun) return { code: EXIT.ok, plan, message: plan.requests.length ? 'Plan only: nothing was changed. Pass --dry-run=server to validate it on the server, --yes to apply it.' : undefined };
-  return describeRun(await runPlan(s.client, plan, { dryRun: args.dryRun && !args.yes, signal }), s.context, plan);
+  if (!args.yes && !args.dryRun) return { code: EXIT.ok, plan, message: plan.requests.length || plan.tools?.length ? 'Plan only: nothing was changed. Pass --dry-run=server to validate it on the server, --yes to apply it.' : undefined };
+  const runTool = plan.tools?.length ? helmToolRunner(helmOptions(args, io, s)) : undefined;
+  return describeRun(await runPlan(s.client, plan, { dryRun: args.dryRun && !args.yes, signal, runTool }), s.context, plan);
+}
+
+function helmOptions(args: Args, io: Io, s: Session): HelmOptions {
+  return { bin: args.helm ?? 'helm', kubeconfig: s.kubeconfigFiles, context: s.context, env: io.env, timeoutMs: args.timeoutMs > 300_000 ? args.timeoutMs : 300_000,
+    onLine: (line) => { if (line.trim()) io.err(`helm: ${line}\n`); } };
+}
+
+/** The chart a Helm revision's release was made from (helm.sh/chart of its istiod Deployment), mapped by --helm-chart. */
+function chartFor(s: Session, revision: string, chartName: string, userCharts: Record<string, string>): HelmChartRef {
+  const r = s.watcher.snapshot.controlPlane.revisionByName.get(revision);
+  const dep = r?.deployments[0] ? s.watcher.snapshot.deployment(r.deployments[0]) : undefined;
+  const c = chartOfLabel(dep?.metadata.labels?.['helm.sh/chart']);
+  return resolveChart(chartName, c?.version, userCharts);
+}
+
+/** The Helm base release that made istiod-default-validator, if Helm made it. */
+async function baseRelease(s: Session, signal: AbortSignal): Promise<{ name: string; namespace: string; chart?: string } | undefined> {
+  const v = await s.client.request<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({
+    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istiod-default-validator', verb: 'get', resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io', name: 'istiod-default-validator', signal });
+  if (!v.ok) return undefined;
+  const m = installMethodOf({ name: 'istiod-default-validator', labels: v.value?.metadata?.labels, annotations: v.value?.metadata?.annotations });
+  return m.kind === 'helm' && m.release ? { ...m.release, chart: v.value?.metadata?.labels?.['helm.sh/chart'] } : undefined;
+}
+
+/** tag set for a revision Helm installed: rendered from its chart with its values (and, for `default`, the base release's defaultRevision). */
+async function helmTagSet(args: Args, io: Io, s: Session, tagName: string, revision: string, signal: AbortSignal): Promise<Outcome> {
+  const snap = s.watcher.snapshot;
+  const rev = snap.controlPlane.revisionByName.get(revision)!;
+  const release = rev.installedBy.release!;
+  const userCharts = args.helmCharts ?? {};
+  const chart = chartFor(s, revision, 'istiod', userCharts);
+  const rendered = await helmRenderTag({ ...helmOptions(args, io, s), onLine: undefined }, { release, chart, tag: tagName, revision }, signal);
+  if (!rendered.ok) return { code: EXIT.error, message: rendered.message };
+  const t = snap.controlPlane.tagByName.get(tagName);
+  if (t && t.revision !== revision && !args.overwrite) {
+    return { code: EXIT.blockers, message: `Cluster "${s.context}": tag ${tagName} already points at ${t.revision}; pass --overwrite to move it to ${revision}. Nothing was changed.` };
+  }
+  const existing = new Set([...(t?.webhooks ?? []), ...(t?.services ?? [])]);
+  const input = { cluster: s.context, tag: tagName, revision, release, chart, rendered: rendered.value as never[], existing, currentRevision: t?.revision };
+  let built;
+  if (tagName === 'default') {
+    const base = await baseRelease(s, signal);
+    const baseChart = base ? resolveChart('base', chartOfLabel(base.chart)?.version, userCharts) : undefined;
+    built = planHelmDefaultRevision({ ...input, ...(base ? { baseRelease: { name: base.name, namespace: base.namespace }, baseChart } : {}) });
+  } else {
+    built = planHelmTagSet(input);
+  }
+  if (!built.ok) return { code: EXIT.blockers, message: built.message };
+  const impact = tagImpact(snap, tagName, revision);
+  if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
+  return planOrRun(args, io, s, built.plan, signal);
 }
 
 // ---- move -----------------------------------------------------------------------
@@ -144,6 +205,9 @@ async function deletePods(args: Args, io: Io, s: Session, workloads: WorkloadId[
 
 async function tag(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
   const [sub, name] = args.positional;
+  const target = sub === 'set' ? s.watcher.snapshot.controlPlane.revisionByName.get(args.revision ?? '') : undefined;
+  if (target?.installedBy.kind === 'helm' && target.installedBy.release) return helmTagSet(args, io, s, name, target.name, signal);
+  if (target?.installedBy.kind === 'sail') return { code: EXIT.blockers, message: `Cluster "${s.context}": revision ${target.name} is managed by the Sail operator (${target.installedBy.owner?.kind} ${target.installedBy.owner?.name}): make tags with an IstioRevisionTag resource, which the operator renders; a webhook made here would be outside its control. Nothing was changed.` };
   const inputs = await fetchTagInputs(s.client, args.istioNamespace, signal);
   if (!inputs.ok) return { code: EXIT.error, message: describeK8sError(inputs.error) };
   const snap = s.watcher.snapshot;
@@ -165,6 +229,18 @@ async function uninstall(args: Args, io: Io, s: Session, signal: AbortSignal): P
   // istioctl: "could not find target revision" — nothing is planned for a revision that is not there.
   if (!snap.controlPlane.revisionByName.has(revision)) return { code: EXIT.blockers, message: `Cluster "${s.context}": could not find target revision ${revision}. Nothing was changed.` };
   const check = uninstallChecklist(snap, revision);
+  const info = snap.controlPlane.revisionByName.get(revision)!;
+  if (info.installedBy.kind === 'sail') return { code: EXIT.blockers, message: `Cluster "${s.context}": revision ${revision} is managed by the Sail operator (${info.installedBy.owner?.kind} ${info.installedBy.owner?.name}); the operator deletes inactive revisions itself once nothing uses them. Nothing was changed.` };
+  if (info.installedBy.kind === 'helm') {
+    const hp = planHelmUninstall({ cluster: s.context, revision, installedBy: info.installedBy, objects: { deployments: info.deployments, services: info.services, webhooks: info.webhooks } });
+    if (!hp.ok) return { code: EXIT.blockers, message: hp.message };
+    if (check.items.length) {
+      const list = check.items.map((i) => `  - ${i.message}`).join('\n');
+      if (!args.force) return { code: EXIT.blockers, plan: hp.plan, result: { inUse: check.items }, message: `Cluster "${s.context}": revision ${revision} is still in use; refusing to uninstall (pass --force to remove it anyway):\n${list}` };
+      hp.plan.warnings.unshift(`FORCED: still in use — ${check.items.map((i) => i.object).join(', ')}.`);
+    }
+    return planOrRun(args, io, s, hp.plan, signal);
+  }
   const objs = await fetchUninstallObjects(s.client, revision, signal);
   if (!objs.ok) return { code: EXIT.error, message: describeK8sError(objs.error) };
   const plan = planUninstall({ cluster: s.context, revision, objects: objs.value });

@@ -52,6 +52,10 @@ export interface Args {
   daemonSet?: string;
   /** lint: rule codes switched off. */
   disableRules?: string[];
+  /** The helm binary for Helm-installed revisions (default: helm on PATH). */
+  helm?: string;
+  /** Helm chart references by chart name (`istiod=./charts/istiod`, `base=istio/base`). */
+  helmCharts?: Record<string, string>;
 }
 
 export function parseArgs(argv: string[]): Args | { error: string } {
@@ -84,6 +88,15 @@ export function parseArgs(argv: string[]): Args | { error: string } {
         const v = Number(val());
         if (!Number.isInteger(v) || v < 1) return { error: '--batch-size needs a whole number ≥ 1' };
         a.batchSize = v;
+        break;
+      }
+      case '--helm': r = need('--helm'); if (typeof r === 'string') a.helm = r; break;
+      case '--helm-chart': {
+        r = need('--helm-chart');
+        if (typeof r !== 'string') break;
+        const eq = r.indexOf('=');
+        if (eq <= 0 || eq === r.length - 1) return { error: `--helm-chart ${r}: expected <chart name>=<chart reference or directory>, e.g. istiod=istio/istiod` };
+        (a.helmCharts ??= {})[r.slice(0, eq)] = r.slice(eq + 1);
         break;
       }
       case '--daemonset': r = need('--daemonset'); if (typeof r === 'string') a.daemonSet = r; break;

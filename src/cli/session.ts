@@ -21,6 +21,8 @@ export interface Session {
   watcher: ClusterWatcher;
   /** Kinds that could not be read (the snapshot misses them). */
   incomplete: string[];
+  /** The kubeconfig files this session read (for helm). */
+  kubeconfigFiles: string[];
   dispose(): void;
 }
 
@@ -55,5 +57,6 @@ export async function openSession(args: Args, io: Io, loaded?: LoadedKubeconfig)
     if (s.state === 'scoped') io.err(`warning: ${describeK8sError(s.error)}; showing namespace ${s.namespace} only\n`);
     else if ('error' in s) io.err(`warning: ${describeK8sError(s.error)}\n`);
   }
-  return { context, client, watcher, incomplete: incomplete.map(([k]) => k), dispose };
+  const env = args.kubeconfig ? { ...io.env, KUBECONFIG: args.kubeconfig } : io.env;
+  return { context, client, watcher, incomplete: incomplete.map(([k]) => k), kubeconfigFiles: kubeconfigPaths(env), dispose };
 }

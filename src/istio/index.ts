@@ -21,3 +21,4 @@ export * from './install/istioctl';
 export * from './ambient';
 export * from './nodeagent';
 export * from './installer';
+export * from './helmplan';

@@ -49,6 +49,23 @@ export interface PlannedRequest {
   expectLabels?: Record<string, string | null>;
 }
 
+/**
+ * A step run by the installer's own tool (Helm), after the plan's API requests: changes to
+ * what an installer owns go through it, never behind its back. Run with an argument array
+ * (never a shell), the cluster's kubeconfig and `--kube-context <cluster>` added by the runner.
+ */
+export interface ToolStep {
+  tool: 'helm';
+  args: string[];
+  /** The same step as the tool's own dry run (e.g. helm's `--dry-run=server`), or undefined when it has none. */
+  dryRunArgs?: string[];
+  /** Sent on stdin (e.g. values for `-f -`). */
+  input?: string;
+  description: string;
+  /** What the tool will do in the cluster, checked with SelfSubjectAccessReviews before anything runs. */
+  permissions: Permission[];
+}
+
 export interface Plan {
   /** Short title for progress and confirmation, e.g. "Move test-ns to canary". */
   title: string;
@@ -60,14 +77,16 @@ export interface Plan {
   commands: string[];
   /** Things the user should know before confirming (impact, stale pods…). */
   warnings: string[];
+  /** Installer steps run after the requests (Helm releases). */
+  tools?: ToolStep[];
 }
 
 /** Distinct permissions of a plan, in first-use order. */
 export function planPermissions(plan: Plan): Permission[] {
   const seen = new Set<string>();
   const out: Permission[] = [];
-  for (const r of plan.requests) {
-    const p = r.permission;
+  for (const p0 of [...plan.requests.map((r) => r.permission), ...(plan.tools ?? []).flatMap((t) => t.permissions)]) {
+    const p = p0;
     const k = `${p.verb}|${p.group}|${p.resource}|${p.namespace ?? ''}|${p.name ?? ''}`;
     if (seen.has(k)) continue;
     seen.add(k);
@@ -91,6 +110,12 @@ export function renderPlan(plan: Plan): string {
     if (r.body !== undefined) lines.push('', JSON.stringify(r.body, null, 2));
     lines.push('```', '');
   });
+  if (plan.tools?.length) {
+    lines.push(`## Installer commands (${plan.tools.length}), run after the requests`, '');
+    plan.tools.forEach((t, i) => {
+      lines.push(`${i + 1}. ${t.description}`, '', '```sh', [t.tool, ...t.args].map(shellQuote).join(' ') + (t.input !== undefined ? ' <<\'EOF\'\n' + t.input.trimEnd() + '\nEOF' : ''), '```', '');
+    });
+  }
   if (plan.commands.length) {
     lines.push('## Equivalent commands', '', '```sh', ...plan.commands, '```', '');
   }

@@ -330,6 +330,11 @@ export class ClusterSnapshot {
     return this.objects.MutatingWebhookConfiguration.get(name);
   }
 
+  /** A watched Deployment (istiod's), by `namespace/name`. */
+  deployment(key: string): KindMap['Deployment'] | undefined {
+    return this.objects.Deployment.get(key);
+  }
+
   /** The (pruned) pod object. */
   pod(namespace: string, name: string): KindMap['Pod'] | undefined {
     return this.objects.Pod.get(`${namespace}/${name}`);

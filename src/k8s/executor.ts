@@ -5,7 +5,7 @@
  * `?dryRun=All` so the API server validates without persisting. Batched restarts
  * wait for each batch's rollouts to complete before starting the next.
  */
-import type { Permission, Plan, PlannedRequest } from '../istio/plan';
+import { planPermissions, type Permission, type Plan, type PlannedRequest, type ToolStep } from '../istio/plan';
 import { planDeletePods, replacementSlot, restartPrecheck, restartTimestamp, rolloutStatus, type OwnedPod, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
 import type { ClusterClient } from './client';
 import { describeK8sError, type K8sError, type K8sResult } from './result';
@@ -85,6 +85,12 @@ export interface PlanRunResult {
   denied?: Denied[];
   /** Responses of the done requests, in order. */
   responses: unknown[];
+  /** Installer steps run, with their output. */
+  toolsDone?: { step: ToolStep; output: string }[];
+  /** The installer step that failed (the requests before it were done). */
+  toolFailed?: { step: ToolStep; message: string };
+  /** Installer steps a dry run could not simulate. */
+  toolsSkipped?: ToolStep[];
 }
 
 export interface RunOptions {
@@ -95,7 +101,12 @@ export interface RunOptions {
   skipPermissionCheck?: boolean;
   /** Test seam: runs between the re-read and the retry after a conflict. */
   beforeRetry?: () => Promise<void>;
+  /** Runs a plan's installer steps (helm); a plan with tool steps fails without it. */
+  runTool?: ToolRunner;
 }
+
+/** Runs one installer step; `dryRun` runs its dryRunArgs. */
+export type ToolRunner = (step: ToolStep, dryRun: boolean, signal?: AbortSignal) => Promise<{ ok: true; output: string } | { ok: false; message: string; cancelled?: boolean }>;
 
 function requestOf(r: PlannedRequest, dryRun: boolean, signal?: AbortSignal) {
   return {
@@ -137,7 +148,7 @@ export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOption
   const dryRun = !!opts.dryRun;
   const result: PlanRunResult = { ok: false, dryRun, done: [], notRun: [...plan.requests], cancelled: false, responses: [] };
   if (!opts.skipPermissionCheck) {
-    const perms = await checkPermissions(client, plan.requests.map((r) => r.permission), opts.signal);
+    const perms = await checkPermissions(client, planPermissions(plan), opts.signal);
     if (!perms.ok) {
       result.failed = { request: plan.requests[0], error: perms.error, message: describeK8sError(perms.error) };
       return result;
@@ -159,6 +170,18 @@ export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOption
     result.done.push(r);
     result.responses.push(res.value);
     result.notRun.shift();
+  }
+  for (const t of plan.tools ?? []) {
+    if (opts.signal?.aborted) { result.cancelled = true; return result; }
+    if (dryRun && !t.dryRunArgs) { result.toolsSkipped = [...(result.toolsSkipped ?? []), t]; continue; }
+    if (!opts.runTool) { result.toolFailed = { step: t, message: `cannot run ${t.tool} here: ${t.description}` }; return result; }
+    const r = await opts.runTool(t, dryRun, opts.signal);
+    if (!r.ok) {
+      if (r.cancelled) { result.cancelled = true; return result; }
+      result.toolFailed = { step: t, message: r.message };
+      return result;
+    }
+    (result.toolsDone ??= []).push({ step: t, output: r.output });
   }
   result.ok = true;
   return result;

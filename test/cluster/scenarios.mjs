@@ -64,7 +64,7 @@ export const SCENARIOS = {
   helm: {
     description: "Istio's Helm canary guide: releases istio-base (defaultRevision=default), istiod (unrevisioned 1.30.1), istiod-canary (revision canary, 1.31.0) and istio-ingress (gateway chart, revision canary) from the pinned istio module's charts; test-ns istio-injection=enabled, ns-canary istio.io/rev=canary",
     releases: [
-      { name: 'istio-base', chart: 'base', namespace: 'istio-system', sets: ['defaultRevision=default'], validatorRevision: 'default' },
+      { name: 'istio-base', chart: 'base', namespace: 'istio-system', sets: ['defaultRevision=default'], benchValues: 'base' },
       { name: 'istiod', chart: 'istio-control/istio-discovery', namespace: 'istio-system', revision: '', version: '1.30.1' },
       { name: 'istiod-canary', chart: 'istio-control/istio-discovery', namespace: 'istio-system', revision: 'canary', version: '1.31.0' },
     ],
@@ -240,7 +240,8 @@ export async function waitWebhooksRewired(state, timeout = 90000) {
     for (const vwc of v.json.items) {
       if (!(vwc.metadata.name.startsWith('istio-validator') || vwc.metadata.name === 'istiod-default-validator')) continue;
       const rev = vwc.metadata.labels?.['istio.io/rev'] || 'default';
-      for (const wh of vwc.webhooks || []) if (!(wh.clientConfig?.url || '').startsWith(webhookUrl(state, rev, '/'))) return false;
+      const byName = `https://127.0.0.1:${state.ports.istiod}/vwc/${vwc.metadata.name}/`; // Helm's base chart (helmBenchValues)
+      for (const wh of vwc.webhooks || []) if (!(wh.clientConfig?.url || '').startsWith(webhookUrl(state, rev, '/')) && !(wh.clientConfig?.url || '').startsWith(byName)) return false;
     }
     const deps = await apiRequest(state, 'GET', `/apis/apps/v1/namespaces/${ISTIO_NS}/deployments?labelSelector=app%3Distiod`);
     const ready = new Set(istiodStatus(state).istiods.filter((d) => d.ready).map((d) => d.revision));
@@ -466,9 +467,15 @@ export function helmBenchValues(state, rev) {
   if (!fs.existsSync(file)) {
     const ca = fs.readFileSync(state.pki.caCrt).toString('base64');
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    // The base chart's istiod-default-validator follows defaultRevision: its URL names the
+    // configuration and the supervisor routes by its current istio.io/rev label (serveVWC), as
+    // the Service istiod-<defaultRevision> would; so a Helm upgrade never changes the URL.
+    const validationURL = rev === 'base'
+      ? `https://127.0.0.1:${state.ports.istiod}/vwc/istiod-default-validator/validate`
+      : webhookUrl(state, rev, '/validate');
     fs.writeFileSync(file, JSON.stringify({
-      istiodRemote: { injectionURL: webhookUrl(state, rev, '/inject'), injectionCABundle: ca },
-      base: { validationURL: webhookUrl(state, rev, '/validate'), validationCABundle: ca },
+      ...(rev === 'base' ? {} : { istiodRemote: { injectionURL: webhookUrl(state, rev, '/inject'), injectionCABundle: ca } }),
+      base: { validationURL, validationCABundle: ca },
     }, null, 2));
   }
   return file;
@@ -482,7 +489,7 @@ export function helmInstallArgs(state, r) {
     if (r.revision) args.push('--set', `revision=${r.revision}`);
     args.push('--set', `global.tag=${r.version}`, '--set', `global.hub=${HUB}`);
   }
-  if (r.validatorRevision) args.push('-f', helmBenchValues(state, r.validatorRevision));
+  if (r.benchValues) args.push('-f', helmBenchValues(state, r.benchValues));
   for (const x of r.sets ?? []) args.push('--set', x);
   return args;
 }

@@ -104,6 +104,7 @@ type istiod struct {
 
 type supervisor struct {
 	client  kubernetes.Interface
+	vwcInf  cache.SharedIndexInformer
 	cmInf   cache.SharedIndexInformer
 	ca      []byte
 	base    string
@@ -197,6 +198,7 @@ func main() {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/rev/", s.serveRev)
+	mux.HandleFunc("/vwc/", s.serveVWC)
 	mux.HandleFunc("/status", s.serveStatus)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
 	srv := &http.Server{
@@ -236,6 +238,33 @@ func main() {
 func (s *supervisor) serveRev(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/rev/")
 	rev, path, _ := strings.Cut(rest, "/")
+	s.forward(w, r, rev, path)
+}
+
+// /vwc/<name>/<path> → the istiod of the istio.io/rev label that ValidatingWebhookConfiguration
+// <name> carries now. Helm's base chart renders istiod-default-validator with a URL from its
+// values (base.validationURL) that stays the same when defaultRevision moves; on a cluster its
+// Service (istiod-<defaultRevision>) would route it, here its label does. The supervisor never
+// rewrites such a URL, so Helm's server-side apply owns it alone (no field conflicts on upgrade).
+func (s *supervisor) serveVWC(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/vwc/")
+	name, path, _ := strings.Cut(rest, "/")
+	rev := ""
+	if s.vwcInf != nil {
+		if o, ok, _ := s.vwcInf.GetStore().GetByKey(name); ok {
+			if v, ok := o.(*admregv1.ValidatingWebhookConfiguration); ok {
+				rev = revisionOf(v.ObjectMeta)
+			}
+		}
+	}
+	if rev == "" {
+		http.Error(w, fmt.Sprintf("no ValidatingWebhookConfiguration %q", name), http.StatusServiceUnavailable)
+		return
+	}
+	s.forward(w, r, rev, path)
+}
+
+func (s *supervisor) forward(w http.ResponseWriter, r *http.Request, rev, path string) {
 	s.mu.Lock()
 	d := s.istiods[rev]
 	var proxy *httputil.ReverseProxy
@@ -572,6 +601,7 @@ func (s *supervisor) run(ctx context.Context) {
 	factory := informers.NewSharedInformerFactory(s.client, 10*time.Minute)
 	mwcInf := factory.Admissionregistration().V1().MutatingWebhookConfigurations().Informer()
 	vwcInf := factory.Admissionregistration().V1().ValidatingWebhookConfigurations().Informer()
+	s.vwcInf = vwcInf
 	onMWC := func(obj interface{}) {
 		if m, ok := obj.(*admregv1.MutatingWebhookConfiguration); ok {
 			s.rewireMWC(ctx, m)
@@ -661,6 +691,14 @@ func (s *supervisor) rewireVWC(ctx context.Context, v *admregv1.ValidatingWebhoo
 	needs := func(cur *admregv1.ValidatingWebhookConfiguration) bool {
 		rev, changed := revisionOf(cur.ObjectMeta), false
 		for i := range cur.Webhooks {
+			if c := cur.Webhooks[i].ClientConfig; c.Service == nil && c.URL != nil && strings.HasPrefix(*c.URL, s.base+"/vwc/"+cur.Name+"/") {
+				// routed by name (serveVWC): the URL stays; only the CA is the bench's
+				if string(c.CABundle) != string(s.ca) {
+					cur.Webhooks[i].ClientConfig.CABundle = s.ca
+					changed = true
+				}
+				continue
+			}
 			want := s.clientConfig(rev, cur.Webhooks[i].ClientConfig, "/validate")
 			if !sameClientConfig(cur.Webhooks[i].ClientConfig, want) {
 				cur.Webhooks[i].ClientConfig = want
