@@ -15,3 +15,7 @@ export function istiodStatus(state: unknown): { front?: string; istiods: IstiodP
 /** Every Istio webhook routed to the istiod of its revision, and a ready istiod per revision with replicas. */
 export function waitWebhooksRewired(state: unknown, timeout?: number): Promise<void>;
 export function webhookUrl(state: unknown, rev: string, path: string): string;
+/** The Helm charts of the pinned istio module (`$CACHE/share/istio-charts`), or one of them. */
+export function istioChartDir(chart?: string): string;
+/** The values file the bench adds to an Istio Helm release of revision `rev` (or `base`). */
+export function helmBenchValues(state: unknown, rev: string): string;
