@@ -10,7 +10,7 @@
  */
 import { stringify as toYaml } from 'yaml';
 import {
-  chartOfLabel, installMethodOf, planHelmDefaultRevision, planHelmTagSet, planHelmUninstall, resolveChart, type HelmChartRef,
+  planHelmUninstall,
   nodeAgents, planDeletePods, planNodeByNode, planPrepareNodeAgent, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
   RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
 } from '../istio';
@@ -18,7 +18,7 @@ import {
   describeDenied, describeK8sError, describeRestartReport, fetchTagInputs, fetchUninstallObjects, ownedPodsToReplace, readAgentState, runNodeByNode, runPlan, runPodDeletes, runRestarts,
   type PlanRunResult,
 } from '../k8s';
-import { helmRenderTag, helmToolRunner, type HelmOptions } from '../tools/helm';
+import { buildHelmTagPlan, helmToolRunner, type HelmOptions } from '../tools/helm';
 import { EXIT, type Args } from './args';
 import { openSession, type Io, type Session } from './session';
 
@@ -72,49 +72,10 @@ function helmOptions(args: Args, io: Io, s: Session): HelmOptions {
     onLine: (line) => { if (line.trim()) io.err(`helm: ${line}\n`); } };
 }
 
-/** The chart a Helm revision's release was made from (helm.sh/chart of its istiod Deployment), mapped by --helm-chart. */
-function chartFor(s: Session, revision: string, chartName: string, userCharts: Record<string, string>): HelmChartRef {
-  const r = s.watcher.snapshot.controlPlane.revisionByName.get(revision);
-  const dep = r?.deployments[0] ? s.watcher.snapshot.deployment(r.deployments[0]) : undefined;
-  const c = chartOfLabel(dep?.metadata.labels?.['helm.sh/chart']);
-  return resolveChart(chartName, c?.version, userCharts);
-}
-
-/** The Helm base release that made istiod-default-validator, if Helm made it. */
-async function baseRelease(s: Session, signal: AbortSignal): Promise<{ name: string; namespace: string; chart?: string } | undefined> {
-  const v = await s.client.request<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({
-    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istiod-default-validator', verb: 'get', resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io', name: 'istiod-default-validator', signal });
-  if (!v.ok) return undefined;
-  const m = installMethodOf({ name: 'istiod-default-validator', labels: v.value?.metadata?.labels, annotations: v.value?.metadata?.annotations });
-  return m.kind === 'helm' && m.release ? { ...m.release, chart: v.value?.metadata?.labels?.['helm.sh/chart'] } : undefined;
-}
-
 /** tag set for a revision Helm installed: rendered from its chart with its values (and, for `default`, the base release's defaultRevision). */
 async function helmTagSet(args: Args, io: Io, s: Session, tagName: string, revision: string, signal: AbortSignal): Promise<Outcome> {
-  const snap = s.watcher.snapshot;
-  const rev = snap.controlPlane.revisionByName.get(revision)!;
-  const release = rev.installedBy.release!;
-  const userCharts = args.helmCharts ?? {};
-  const chart = chartFor(s, revision, 'istiod', userCharts);
-  const rendered = await helmRenderTag({ ...helmOptions(args, io, s), onLine: undefined }, { release, chart, tag: tagName, revision }, signal);
-  if (!rendered.ok) return { code: EXIT.error, message: rendered.message };
-  const t = snap.controlPlane.tagByName.get(tagName);
-  if (t && t.revision !== revision && !args.overwrite) {
-    return { code: EXIT.blockers, message: `Cluster "${s.context}": tag ${tagName} already points at ${t.revision}; pass --overwrite to move it to ${revision}. Nothing was changed.` };
-  }
-  const existing = new Set([...(t?.webhooks ?? []), ...(t?.services ?? [])]);
-  const input = { cluster: s.context, tag: tagName, revision, release, chart, rendered: rendered.value as never[], existing, currentRevision: t?.revision };
-  let built;
-  if (tagName === 'default') {
-    const base = await baseRelease(s, signal);
-    const baseChart = base ? resolveChart('base', chartOfLabel(base.chart)?.version, userCharts) : undefined;
-    built = planHelmDefaultRevision({ ...input, ...(base ? { baseRelease: { name: base.name, namespace: base.namespace }, baseChart } : {}) });
-  } else {
-    built = planHelmTagSet(input);
-  }
-  if (!built.ok) return { code: EXIT.blockers, message: built.message };
-  const impact = tagImpact(snap, tagName, revision);
-  if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
+  const built = await buildHelmTagPlan(s.client, s.watcher.snapshot, { ...helmOptions(args, io, s), onLine: undefined }, { tag: tagName, revision, overwrite: !!args.overwrite, userCharts: args.helmCharts ?? {} }, signal);
+  if (!built.ok) return { code: built.refused ? EXIT.blockers : EXIT.error, message: built.message };
   return planOrRun(args, io, s, built.plan, signal);
 }
 

@@ -5,7 +5,11 @@
  * `--kube-context` are added here, so a step never reaches another cluster than the plan's.
  */
 import { parseAllDocuments } from 'yaml';
-import { helmTemplateTagArgs, type HelmChartRef, type ToolStep } from '../istio';
+import {
+  chartOfLabel, helmTemplateTagArgs, installMethodOf, planHelmDefaultRevision, planHelmTagSet, resolveChart, tagImpact,
+  type ClusterSnapshot, type HelmChartRef, type Plan, type ToolStep,
+} from '../istio';
+import type { ClusterClient } from '../k8s/client';
 import type { ToolRunner } from '../k8s/executor';
 import { runTool } from './process';
 
@@ -75,4 +79,56 @@ export function helmToolRunner(o: HelmOptions): ToolRunner {
     }
     return { ok: true, output: r.result.stdout };
   };
+}
+
+/** The chart a Helm revision's release was made from (helm.sh/chart of its istiod Deployment), mapped by the user's charts. */
+export function chartForRevision(snap: ClusterSnapshot, revision: string, chartName: string, userCharts: Record<string, string>): HelmChartRef {
+  const r = snap.controlPlane.revisionByName.get(revision);
+  const dep = r?.deployments[0] ? snap.deployment(r.deployments[0]) : undefined;
+  return resolveChart(chartName, chartOfLabel(dep?.metadata.labels?.['helm.sh/chart'])?.version, userCharts);
+}
+
+/** The Helm base release that made istiod-default-validator, if Helm made it. */
+export async function fetchBaseRelease(client: ClusterClient, signal?: AbortSignal): Promise<{ name: string; namespace: string; chart?: string } | undefined> {
+  const v = await client.request<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({
+    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istiod-default-validator', verb: 'get',
+    resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io', name: 'istiod-default-validator', signal });
+  if (!v.ok) return undefined;
+  const m = installMethodOf({ name: 'istiod-default-validator', labels: v.value?.metadata?.labels, annotations: v.value?.metadata?.annotations });
+  return m.kind === 'helm' && m.release ? { ...m.release, chart: v.value?.metadata?.labels?.['helm.sh/chart'] } : undefined;
+}
+
+export type HelmTagPlanResult = { ok: true; plan: Plan } | { ok: false; message: string; refused?: boolean };
+
+/**
+ * tag set / move for a revision Helm installed: rendered from its chart with its release's values;
+ * for `default` also the base release's defaultRevision. The impact (who follows the tag) leads the warnings.
+ */
+export async function buildHelmTagPlan(client: ClusterClient, snap: ClusterSnapshot, o: HelmOptions,
+  input: { tag: string; revision: string; overwrite: boolean; userCharts: Record<string, string> }, signal?: AbortSignal): Promise<HelmTagPlanResult> {
+  const { tag, revision } = input;
+  const rev = snap.controlPlane.revisionByName.get(revision);
+  const release = rev?.installedBy.release;
+  if (!rev || rev.installedBy.kind !== 'helm' || !release) return { ok: false, refused: true, message: `Cluster "${o.context}": revision ${revision} was not installed by Helm.` };
+  const t = snap.controlPlane.tagByName.get(tag);
+  if (t && t.revision !== revision && !input.overwrite) {
+    return { ok: false, refused: true, message: `Cluster "${o.context}": tag ${tag} already points at ${t.revision}; pass --overwrite to move it to ${revision}. Nothing was changed.` };
+  }
+  const chart = chartForRevision(snap, revision, 'istiod', input.userCharts);
+  const rendered = await helmRenderTag(o, { release, chart, tag, revision }, signal);
+  if (!rendered.ok) return rendered;
+  const existing = new Set([...(t?.webhooks ?? []), ...(t?.services ?? [])]);
+  const common = { cluster: o.context, tag, revision, release, chart, rendered: rendered.value as never[], existing, currentRevision: t?.revision };
+  let built;
+  if (tag === 'default') {
+    const base = await fetchBaseRelease(client, signal);
+    const baseChart = base ? resolveChart('base', chartOfLabel(base.chart)?.version, input.userCharts) : undefined;
+    built = planHelmDefaultRevision({ ...common, ...(base ? { baseRelease: { name: base.name, namespace: base.namespace }, baseChart } : {}) });
+  } else {
+    built = planHelmTagSet(common);
+  }
+  if (!built.ok) return { ok: false, refused: true, message: built.message };
+  const impact = tagImpact(snap, tag, revision);
+  if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
+  return built;
 }

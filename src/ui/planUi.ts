@@ -5,8 +5,8 @@
  * outcome — including exactly what was and was not done when it stops midway.
  */
 import * as vscode from 'vscode';
-import { renderPlan, type Plan } from '../istio';
-import { checkPermissions, describeDenied, runPlan, type ClusterClient, type PlanRunResult } from '../k8s';
+import { planPermissions, renderPlan, type Plan } from '../istio';
+import { checkPermissions, describeDenied, runPlan, type ClusterClient, type PlanRunResult, type ToolRunner } from '../k8s';
 import { CancelledError } from './commands/registry';
 import type { Logger } from './log';
 
@@ -62,23 +62,28 @@ export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'ru
 }
 
 /** Runs a plan with progress; throws (once, with a clear message) when it fails. */
-export async function executePlan(client: ClusterClient, plan: Plan, log: Logger, mode: 'run' | 'dryRun'): Promise<PlanRunResult> {
+export async function executePlan(client: ClusterClient, plan: Plan, log: Logger, mode: 'run' | 'dryRun', runTool?: ToolRunner): Promise<PlanRunResult> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
       progress.report({ message: 'checking permissions…' });
-      const perms = await checkPermissions(client, plan.requests.map((r) => r.permission), ac.signal);
+      const perms = await checkPermissions(client, planPermissions(plan), ac.signal);
       if (perms.ok && perms.value.length) return { ok: false, dryRun: mode === 'dryRun', done: [], notRun: plan.requests, cancelled: false, denied: perms.value, responses: [] } satisfies PlanRunResult;
       return runPlan(client, plan, {
         dryRun: mode === 'dryRun', signal: ac.signal, skipPermissionCheck: perms.ok,
         onProgress: (p) => progress.report({ message: p.request.description, increment: 100 / p.total }),
+        runTool: runTool && (async (step, dryRun, signal) => { progress.report({ message: step.description }); return runTool(step, dryRun, signal); }),
       });
     },
   );
   log.info(`${mode === 'dryRun' ? 'dry run ' : ''}${plan.title} on ${plan.cluster}: ${result.ok ? 'ok' : result.denied ? 'refused (RBAC)' : result.cancelled ? 'cancelled' : 'failed'}; ${result.done.length}/${plan.requests.length} requests done`);
   if (result.denied) throw new Error(describeDenied(plan.cluster, result.denied));
+  if (result.toolFailed) {
+    const done = result.done.length ? ` Done before it: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing else was changed.';
+    throw new Error(`Cluster "${plan.cluster}": ${result.toolFailed.step.description} failed: ${result.toolFailed.message}.${done} (See the output channel "Istio Revisions: helm".)`);
+  }
   if (result.failed) {
     const done = result.done.length ? ` Done before the failure: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.';
     throw new Error(`${result.failed.message}.${done}`);

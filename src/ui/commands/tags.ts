@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { checkRevisionName, planTagRemove, planTagSet, tagImpact, type Plan } from '../../istio';
 import { describeK8sError, fetchTagInputs } from '../../k8s';
 import { pickCluster, pickRevisionOrTag } from '../pick';
+import { buildHelmTagPlan, helmToolRunner } from '../../tools/helm';
+import { helmChannel, helmOptionsFor } from '../helm';
 import { confirmPlan, executePlan } from '../planUi';
 import { readSettings } from '../settings';
 import { CancelledError, type CommandModule, type Services } from './registry';
@@ -21,6 +23,27 @@ export interface TagOptions {
 }
 
 type TagNode = { context?: string; name?: string; type?: string };
+
+/**
+ * Tags of a revision Helm installed are rendered from its chart (src/tools/helm.ts); a revision the
+ * Sail operator manages gets its tags from an IstioRevisionTag. Undefined: not for this installer.
+ */
+async function runForInstaller(s: Services, context: string, tag: string, revision: string, overwrite: boolean, action: string, assumeYes?: boolean, typeToConfirm?: string) {
+  const cluster = await pickCluster(s.clusters, context);
+  const rev = cluster.watcher.snapshot.controlPlane.revisionByName.get(revision);
+  if (rev?.installedBy.kind === 'sail') {
+    throw new Error(`Cluster "${cluster.context}": revision ${revision} is managed by the Sail operator (${rev.installedBy.owner?.kind} ${rev.installedBy.owner?.name}): make tags with an IstioRevisionTag resource, which the operator renders. A webhook made here would be outside its control.`);
+  }
+  if (rev?.installedBy.kind !== 'helm') return undefined;
+  const built = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of Helm release ${rev.installedBy.release?.name}…` },
+    () => buildHelmTagPlan(cluster.watcher.client, cluster.watcher.snapshot, helmOptionsFor(s.clusters, cluster.context), { tag, revision, overwrite, userCharts: readSettings().helmCharts }));
+  if (!built.ok) throw new Error(built.message);
+  const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
+  if (built.plan.tools?.length) helmChannel().show(true);
+  const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
+  if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
+  return { cluster, plan: built.plan, result, mode };
+}
 
 async function buildAndRun(s: Services, context: string, build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string }, action: string, assumeYes?: boolean, extraWarnings: string[] = [], typeToConfirm?: string) {
   const cluster = await pickCluster(s.clusters, context);
@@ -56,6 +79,8 @@ export const createTag: CommandModule = {
     const err = validate(tag);
     if (err) throw new Error(err);
     const revision = opts.revision ?? await pickRevisionOrTag(cluster.watcher.snapshot, `Point tag ${tag} at which revision?`, { tags: false });
+    const viaInstaller = await runForInstaller(s, cluster.context, tag, revision, false, 'Create Tag', opts.assumeYes);
+    if (viaInstaller) return viaInstaller;
     const impact = tagImpact(cluster.watcher.snapshot, tag, revision);
     const warn = impact.namespaces.length ? [`Namespaces already labelled istio.io/rev=${tag} start getting ${revision} for new pods: ${impact.namespaces.join(', ')}.`] : [];
     return buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: false, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Create Tag', opts.assumeYes, warn);
@@ -79,8 +104,10 @@ export const moveTag: CommandModule = {
     const revision = opts.revision ?? await pickRevisionOrTag(snap, `Point tag ${tag} (now → ${current.revision}) at which revision?`, { tags: false, exclude: [current.revision] });
     if (revision === current.revision) throw new Error(`Tag ${tag} already points at ${revision}.`);
     const impact = tagImpact(snap, tag, revision);
-    const out = await buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Move Tag', opts.assumeYes, [impact.message],
-      tag === 'default' ? tag : undefined); // moving the default tag moves every istio-injection=enabled namespace: type its name
+    // moving the default tag moves every istio-injection=enabled namespace: type its name
+    const out = await runForInstaller(s, cluster.context, tag, revision, true, 'Move Tag', opts.assumeYes, tag === 'default' ? tag : undefined)
+      ?? await buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Move Tag', opts.assumeYes, [impact.message],
+        tag === 'default' ? tag : undefined);
     if (!out.result.ok || out.mode === 'dryRun' || impact.workloads.length === 0) return out;
     let restart = opts.restart;
     if (!restart && !opts.assumeYes) {

@@ -5,7 +5,9 @@
  * Then exactly the objects `istioctl uninstall --revision` deletes, foreground.
  */
 import * as vscode from 'vscode';
-import { planUninstall, uninstallChecklist, type WorkloadId } from '../../istio';
+import { planHelmUninstall, planUninstall, uninstallChecklist, type Plan, type WorkloadId } from '../../istio';
+import { helmToolRunner } from '../../tools/helm';
+import { helmChannel, helmOptionsFor } from '../helm';
 import { describeK8sError, fetchUninstallObjects } from '../../k8s';
 import { pickCluster, pickRevisionOrTag } from '../pick';
 import { confirmPlan, executePlan } from '../planUi';
@@ -27,7 +29,9 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   const cluster = await pickCluster(s.clusters, node?.context);
   const snap = cluster.watcher.snapshot;
   const revision = opts.revision ?? node?.name ?? await pickRevisionOrTag(snap, rollback ? 'Roll back by uninstalling which (canary) revision?' : 'Uninstall which revision?', { tags: false });
-  if (!snap.controlPlane.revisionByName.has(revision)) throw new Error(`Cluster "${cluster.context}": could not find target revision ${revision}.`);
+  const info = snap.controlPlane.revisionByName.get(revision);
+  if (!info) throw new Error(`Cluster "${cluster.context}": could not find target revision ${revision}.`);
+  if (info.installedBy.kind === 'sail') throw new Error(`Cluster "${cluster.context}": revision ${revision} is managed by the Sail operator (${info.installedBy.owner?.kind} ${info.installedBy.owner?.name}); the operator deletes inactive revisions itself once nothing uses them.`);
   // Gateways whose proxies the canary runs in place: they need a restart after a rollback.
   const gateways = snap.gateways().filter((g) => (g.running.get(revision) ?? 0) > 0 && g.followsRevision !== revision);
   const check = uninstallChecklist(snap, revision);
@@ -50,14 +54,22 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
     }
     s.log.warn(`uninstall ${revision} on ${cluster.context} forced despite: ${blocking.map((i) => i.object).join(', ')}`);
   }
-  const objs = await fetchUninstallObjects(cluster.watcher.client, revision);
-  if (!objs.ok) throw new Error(describeK8sError(objs.error));
-  const plan = planUninstall({ cluster: cluster.context, revision, objects: objs.value });
-  if (plan.requests.length === 0) throw new Error(`${plan.summary} ${plan.warnings.join(' ')} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)`);
+  let plan: Plan;
+  if (info.installedBy.kind === 'helm') {
+    const hp = planHelmUninstall({ cluster: cluster.context, revision, installedBy: info.installedBy, objects: { deployments: info.deployments, services: info.services, webhooks: info.webhooks } });
+    if (!hp.ok) throw new Error(hp.message);
+    plan = hp.plan;
+  } else {
+    const objs = await fetchUninstallObjects(cluster.watcher.client, revision);
+    if (!objs.ok) throw new Error(describeK8sError(objs.error));
+    plan = planUninstall({ cluster: cluster.context, revision, objects: objs.value });
+  }
+  if (plan.requests.length === 0 && !plan.tools?.length) throw new Error(`${plan.summary} ${plan.warnings.join(' ')} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)`);
   if (rollback && gateways.length) plan.warnings.unshift(`Gateways upgraded in place to ${revision}, to restart after the rollback: ${gateways.map((g) => `${g.namespace}/${g.workload}`).join(', ')}.`);
   if (blocking.length) plan.warnings.unshift(`FORCED: still in use — ${blocking.map((i) => i.object).join(', ')}.`);
   const mode = await confirmPlan(plan, { action: rollback ? 'Roll Back' : 'Uninstall', assumeYes: opts.assumeYes, typeToConfirm: revision });
-  const result = await executePlan(cluster.watcher.client, plan, s.log, mode);
+  if (plan.tools?.length) helmChannel().show(true);
+  const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
   if (!result.ok || mode === 'dryRun') return { plan, result, gateways };
   if (rollback && gateways.length) {
     let restart = opts.restartGateways;
@@ -70,7 +82,9 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
       await restartWorkloadsWithUi(s, cluster.context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, { assumeYes: opts.assumeYes });
     }
   } else {
-    void vscode.window.showInformationMessage(`Revision ${revision} uninstalled from ${cluster.context} (${plan.requests.length} object(s) deleted).`);
+    void vscode.window.showInformationMessage(plan.tools?.length
+      ? `Revision ${revision} uninstalled from ${cluster.context} (${plan.tools.map((t) => `helm ${t.args.join(' ')}`).join('; ')}).`
+      : `Revision ${revision} uninstalled from ${cluster.context} (${plan.requests.length} object(s) deleted).`);
   }
   return { plan, result, gateways };
 }
