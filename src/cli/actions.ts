@@ -10,7 +10,7 @@
  */
 import { stringify as toYaml } from 'yaml';
 import {
-  planHelmUninstall,
+  describeSailRevision, ownedObjectEdits, planHelmUninstall, planSailTagRemove, planSailTagSet, planSailUpgrade,
   nodeAgents, planDeletePods, planNodeByNode, planPrepareNodeAgent, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
   RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
 } from '../istio';
@@ -62,6 +62,8 @@ function describeRun(r: PlanRunResult, cluster: string, plan: Plan): Outcome {
 
 /** Prints the plan, or runs it (dry-run or for real) with the permission check first. */
 async function planOrRun(args: Args, io: Io, s: Session, plan: Plan, signal: AbortSignal): Promise<Outcome> {
+  const owned = ownedObjectEdits(plan.requests, (k, ns, n) => s.watcher.snapshot.ownedMeta(k, ns, n));
+  if (owned.length) return { code: EXIT.blockers, plan, message: `Cluster "${s.context}": the plan would change what an installer owns (${owned.join('; ')}); refusing. Change it through its installer. Nothing was changed.` };
   if (!args.yes && !args.dryRun) return { code: EXIT.ok, plan, message: plan.requests.length || plan.tools?.length ? 'Plan only: nothing was changed. Pass --dry-run=server to validate it on the server, --yes to apply it.' : undefined };
   const runTool = plan.tools?.length ? helmToolRunner(helmOptions(args, io, s)) : undefined;
   return describeRun(await runPlan(s.client, plan, { dryRun: args.dryRun && !args.yes, signal, runTool }), s.context, plan);
@@ -168,7 +170,29 @@ async function tag(args: Args, io: Io, s: Session, signal: AbortSignal): Promise
   const [sub, name] = args.positional;
   const target = sub === 'set' ? s.watcher.snapshot.controlPlane.revisionByName.get(args.revision ?? '') : undefined;
   if (target?.installedBy.kind === 'helm' && target.installedBy.release) return helmTagSet(args, io, s, name, target.name, signal);
-  if (target?.installedBy.kind === 'sail') return { code: EXIT.blockers, message: `Cluster "${s.context}": revision ${target.name} is managed by the Sail operator (${target.installedBy.owner?.kind} ${target.installedBy.owner?.name}): make tags with an IstioRevisionTag resource, which the operator renders; a webhook made here would be outside its control. Nothing was changed.` };
+  const sail = s.watcher.snapshot.sail();
+  const sailTag = sail.tags.get(name);
+  if (target?.installedBy.kind === 'sail' || (sub === 'set' && sailTag)) {
+    if (target?.installedBy.kind !== 'sail' || target.installedBy.owner?.kind !== 'IstioRevision') {
+      return { code: EXIT.blockers, message: `Cluster "${s.context}": tag ${name} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision (${[...sail.revisions.keys()].join(', ') || 'none'}), not at ${args.revision}. Nothing was changed.` };
+    }
+    const built = planSailTagSet({ cluster: s.context, tag: name, revision: target.installedBy.owner.name, existing: sailTag, overwrite: !!args.overwrite });
+    if (!built.ok) return { code: EXIT.blockers, message: built.message };
+    const impact = tagImpact(s.watcher.snapshot, name, target.name);
+    if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
+    return planOrRun(args, io, s, built.plan, signal);
+  }
+  if (sub === 'remove' && sailTag) {
+    const plan = planSailTagRemove({ cluster: s.context, tag: name });
+    const impact = tagImpact(s.watcher.snapshot, name);
+    if (impact.namespaces.length || impact.workloads.length) plan.warnings.unshift(impact.message);
+    return planOrRun(args, io, s, plan, signal);
+  }
+  const existingTag = s.watcher.snapshot.controlPlane.tagByName.get(name);
+  if (existingTag?.installedBy.kind === 'helm' && existingTag.installedBy.release) {
+    const rel = existingTag.installedBy.release;
+    return { code: EXIT.blockers, message: `Cluster "${s.context}": tag ${name} belongs to Helm release ${rel.namespace}/${rel.name} (its revisionTags value): change it there (helm upgrade ${rel.name} <chart> -n ${rel.namespace} --reuse-values --set revisionTags=…); a change made here would be undone by the next helm upgrade. Nothing was changed.` };
+  }
   const inputs = await fetchTagInputs(s.client, args.istioNamespace, signal);
   if (!inputs.ok) return { code: EXIT.error, message: describeK8sError(inputs.error) };
   const snap = s.watcher.snapshot;
@@ -191,7 +215,7 @@ async function uninstall(args: Args, io: Io, s: Session, signal: AbortSignal): P
   if (!snap.controlPlane.revisionByName.has(revision)) return { code: EXIT.blockers, message: `Cluster "${s.context}": could not find target revision ${revision}. Nothing was changed.` };
   const check = uninstallChecklist(snap, revision);
   const info = snap.controlPlane.revisionByName.get(revision)!;
-  if (info.installedBy.kind === 'sail') return { code: EXIT.blockers, message: `Cluster "${s.context}": revision ${revision} is managed by the Sail operator (${info.installedBy.owner?.kind} ${info.installedBy.owner?.name}); the operator deletes inactive revisions itself once nothing uses them. Nothing was changed.` };
+  if (info.installedBy.kind === 'sail') return { code: EXIT.blockers, result: { inUse: check.items }, message: sailUninstallMessage(s.context, snap, revision, check.items.map((i) => i.message)) };
   if (info.installedBy.kind === 'helm') {
     const hp = planHelmUninstall({ cluster: s.context, revision, installedBy: info.installedBy, objects: { deployments: info.deployments, services: info.services, webhooks: info.webhooks } });
     if (!hp.ok) return { code: EXIT.blockers, message: hp.message };
@@ -212,6 +236,29 @@ async function uninstall(args: Args, io: Io, s: Session, signal: AbortSignal): P
   }
   if (plan.requests.length === 0) return { code: EXIT.blockers, plan, message: `${plan.summary} ${plan.warnings.join(' ')} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)` };
   return planOrRun(args, io, s, plan, signal);
+}
+
+/** Sail: the operator removes an inactive revision itself; say when, and what holds it. */
+export function sailUninstallMessage(cluster: string, snap: Session['watcher']['snapshot'], revision: string, holders: string[]): string {
+  const info = snap.controlPlane.revisionByName.get(revision);
+  const r = info?.installedBy.owner ? snap.sail().revisions.get(info.installedBy.owner.name) : undefined;
+  const state = r ? describeSailRevision(r) : 'its IstioRevision is not readable';
+  const what = r?.active ? 'It is the active revision of its Istio: upgrade the Istio (spec.version) to replace it.' : r?.updateStrategy === 'InPlace' ? 'With updateStrategy InPlace the operator does not prune revisions.' : 'The operator deletes it once nothing uses it, after the grace period.';
+  return `Cluster "${cluster}": revision ${revision} is managed by the Sail operator (IstioRevision ${info?.installedBy.owner?.name ?? revision}: ${state}). ${what} Deleting its objects here would be reverted by the operator. Nothing was changed.${holders.length ? `\nStill using it:\n${holders.map((h) => `  - ${h}`).join('\n')}` : ''}`;
+}
+
+// ---- upgrade (Sail: the Istio resource's spec.version) -------------------------------
+
+async function upgrade(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
+  const sail = s.watcher.snapshot.sail();
+  if (!sail.istios.length) return { code: EXIT.blockers, message: `Cluster "${s.context}": no Sail operator Istio resource found; upgrade changes Istio.spec.version. With istioctl run \`istioctl install --set revision=<name>\`, with Helm \`helm install istiod-<rev> istio/istiod --set revision=<rev>\`. Nothing was changed.` };
+  const name = args.istio ?? (sail.istios.length === 1 ? sail.istios[0].name : undefined);
+  if (!name) return { code: EXIT.usage, message: `several Istio resources (${sail.istios.map((i) => i.name).join(', ')}): pass --istio <name>` };
+  const istio = sail.istios.find((i) => i.name === name);
+  if (!istio) return { code: EXIT.blockers, message: `Cluster "${s.context}": no Istio resource named ${name} (there are: ${sail.istios.map((i) => i.name).join(', ')}). Nothing was changed.` };
+  const built = planSailUpgrade({ cluster: s.context, istio, version: args.version! });
+  if (!built.ok) return { code: EXIT.blockers, message: built.message };
+  return planOrRun(args, io, s, built.plan, signal);
 }
 
 // ---- ztunnel: node-by-node upgrade -------------------------------------------------------
@@ -239,7 +286,7 @@ async function ztunnel(args: Args, io: Io, s: Session, signal: AbortSignal): Pro
   return { code: r.ok ? EXIT.ok : EXIT.error, plan, result: r, message: r.message };
 }
 
-const ACTIONS = { move, restart, tag, uninstall, ztunnel } as const;
+const ACTIONS = { move, restart, tag, uninstall, ztunnel, upgrade } as const;
 export type ActionName = keyof typeof ACTIONS;
 
 /** A usage mistake, found before connecting to any cluster. */
@@ -265,6 +312,8 @@ export function usageError(name: ActionName, args: Args): string | undefined {
     }
     case 'uninstall':
       return (args.revision ?? pos[0]) && pos.length <= (args.revision ? 0 : 1) ? undefined : 'usage: istio-revisions uninstall --revision <revision> [--force]';
+    case 'upgrade':
+      return args.version && pos.length === 0 ? undefined : 'usage: istio-revisions upgrade --version <v1.x.y> [--istio <name>]   (Sail: sets Istio.spec.version)';
     case 'ztunnel':
       if (pos.length !== 1 || !['prepare', 'roll'].includes(pos[0])) return 'usage: istio-revisions ztunnel prepare | roll [--max-nodes N] [--daemonset namespace/name]';
       if (args.daemonSet !== undefined && !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(args.daemonSet)) return `--daemonset ${args.daemonSet}: expected namespace/name`;

@@ -52,6 +52,9 @@ export interface Args {
   daemonSet?: string;
   /** lint: rule codes switched off. */
   disableRules?: string[];
+  /** upgrade (Sail): the Istio resource and the version to set. */
+  istio?: string;
+  version?: string;
   /** The helm binary for Helm-installed revisions (default: helm on PATH). */
   helm?: string;
   /** Helm chart references by chart name (`istiod=./charts/istiod`, `base=istio/base`). */
@@ -90,6 +93,8 @@ export function parseArgs(argv: string[]): Args | { error: string } {
         a.batchSize = v;
         break;
       }
+      case '--istio': r = need('--istio'); if (typeof r === 'string') a.istio = r; break;
+      case '--version': r = need('--version'); if (typeof r === 'string') a.version = r; break;
       case '--helm': r = need('--helm'); if (typeof r === 'string') a.helm = r; break;
       case '--helm-chart': {
         r = need('--helm-chart');

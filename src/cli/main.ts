@@ -10,6 +10,7 @@
  *   istio-revisions tag       set <tag> --revision <rev> [--overwrite] | remove <tag>
  *   istio-revisions uninstall --revision <rev> [--force]
  *   istio-revisions ztunnel   prepare | roll [--max-nodes N] [--daemonset ns/name]
+ *   istio-revisions upgrade   --version <v1.x.y> [--istio NAME]   (Sail: Istio.spec.version)
  *   istio-revisions lint      <files|dirs…> [--context C] [-o text|json|sarif] [--disable-rule CODE]
  *
  * Actions print their plan (-o text|yaml|json) and change nothing unless given
@@ -46,9 +47,12 @@ Act (print the plan; --dry-run=server validates it on the server, --yes applies 
   restart <ns…>                      Restart workloads with proxies, in batches (kubectl rollout restart)
       [--stale-only] [--workload deployment/NAME]… [--batch-size 5] [--rollout-timeout S]
       [--on-delete report|delete-pods]   OnDelete StatefulSets/DaemonSets: report (default) or delete their pods in batches
-  tag set <tag> --revision <rev> [--overwrite]   as istioctl tag set
-  tag remove <tag>                               as istioctl tag remove
-  uninstall --revision <rev> [--force]           as istioctl uninstall --revision; refused while in use
+  tag set <tag> --revision <rev> [--overwrite]   as istioctl tag set; Helm revisions: rendered from the release's chart
+                                                 (tag default: also the base release's defaultRevision); Sail: an IstioRevisionTag
+  tag remove <tag>                               as istioctl tag remove; Sail: deletes the IstioRevisionTag
+  uninstall --revision <rev> [--force]           as istioctl uninstall --revision; Helm: helm uninstall <release>;
+                                                 Sail: the operator's (its countdown shown); refused while in use
+  upgrade --version <v1.x.y> [--istio NAME]      Sail: set the Istio resource's spec.version
   ztunnel prepare                                updateStrategy OnDelete before applying a new ztunnel version
   ztunnel roll [--max-nodes N]                   replace ztunnel node by node: cordon, delete, wait Ready, uncordon
 
@@ -58,6 +62,8 @@ Options:
   -o, --output <format>     status/check: table|json · actions: text|yaml|json · lint: text|json|sarif
   --istio-namespace <ns>    namespace of the control plane (default: istio-system)
   --timeout <seconds>       per-request timeout (default: 30)
+  --helm <path>             helm for Helm-installed revisions (default: helm)
+  --helm-chart <name=ref>   chart to render with, e.g. istiod=istio/istiod or base=./charts/base (repeatable)
   --dry-run=server          send the plan with dryRun=All: validated, nothing persisted
   -y, --yes                 apply the plan
   --disable-rule <CODE>     lint: switch a rule off (repeatable or comma-separated)
@@ -73,7 +79,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   switch (parsed.command) {
     case 'status': case 'check': case 'contexts': return readCommand(parsed, io);
     case 'precheck': return precheckCommand(parsed, io);
-    case 'move': case 'restart': case 'tag': case 'uninstall': case 'ztunnel': {
+    case 'move': case 'restart': case 'tag': case 'uninstall': case 'ztunnel': case 'upgrade': {
       const code = await runAction(parsed.command, parsed, io);
       if (code === EXIT.usage) io.err(`\n${USAGE}`);
       return code;

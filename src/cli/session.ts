@@ -52,7 +52,7 @@ export async function openSession(args: Args, io: Io, loaded?: LoadedKubeconfig)
     dispose();
     throw e;
   }
-  const incomplete = [...watcher.kindStatus].filter(([, s]) => s.state !== 'ok');
+  const incomplete = [...watcher.kindStatus].filter(([, s]) => s.state !== 'ok' && s.state !== 'absent');
   for (const [, s] of incomplete) {
     if (s.state === 'scoped') io.err(`warning: ${describeK8sError(s.error)}; showing namespace ${s.namespace} only\n`);
     else if ('error' in s) io.err(`warning: ${describeK8sError(s.error)}\n`);

@@ -22,3 +22,4 @@ export * from './ambient';
 export * from './nodeagent';
 export * from './installer';
 export * from './helmplan';
+export * from './sail';

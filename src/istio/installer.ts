@@ -88,3 +88,26 @@ export function installMethodShort(m: InstallMethod): string {
     case 'manifest': return 'manifests';
   }
 }
+
+/**
+ * Requests of a plan that would change, behind its installer's back, an object a Helm release or
+ * the Sail operator owns (a webhook configuration, an istiod Service or Deployment the model knows):
+ * Helm would report drift or undo it, the operator reverts it. Each entry names the object and its owner.
+ */
+export function ownedObjectEdits(requests: readonly { method: string; path: string }[], lookup: (kind: 'MutatingWebhookConfiguration' | 'Service' | 'Deployment', namespace: string | undefined, name: string) => ObjectMeta | undefined): string[] {
+  const out: string[] = [];
+  for (const r of requests) {
+    let m: RegExpExecArray | null;
+    let found: { kind: 'MutatingWebhookConfiguration' | 'Service' | 'Deployment'; namespace?: string; name: string } | undefined;
+    if ((m = /^\/apis\/admissionregistration\.k8s\.io\/v1\/mutatingwebhookconfigurations\/([^/?]+)$/.exec(r.path))) found = { kind: 'MutatingWebhookConfiguration', name: decodeURIComponent(m[1]) };
+    else if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/?]+)$/.exec(r.path))) found = { kind: 'Service', namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) };
+    else if ((m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/?]+)$/.exec(r.path))) found = { kind: 'Deployment', namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) };
+    if (!found) continue;
+    const meta = lookup(found.kind, found.namespace, found.name);
+    const im = installMethodOf(meta);
+    if (im.kind !== 'helm' && im.kind !== 'sail') continue;
+    const owner = im.kind === 'sail' ? `the Sail operator (${im.owner!.kind} ${im.owner!.name})` : `Helm release ${im.release!.namespace}/${im.release!.name}`;
+    out.push(`${r.method} ${found.kind} ${found.namespace ? `${found.namespace}/` : ''}${found.name}, owned by ${owner}`);
+  }
+  return out;
+}

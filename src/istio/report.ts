@@ -4,6 +4,7 @@
  * Changing a field name here is a breaking change for users' pipelines.
  */
 import type { InstallMethod, InstallMethodKind } from './installer';
+import type { SailView } from './sail';
 import { describeOutcome } from './injection';
 import { ambientNamespaces, describeSkew, managedGateways, nodeAgents } from './ambient';
 import { inMesh, type ClusterSnapshot } from './snapshot';
@@ -16,9 +17,26 @@ export interface ReportInstallMethod {
   release: { name: string; namespace: string } | null;
   owner: { kind: string; name: string } | null;
   from: string | null;
+  /** Sail: what the operator says about the revision (or the tag). */
+  sail?: {
+    istio: string | null; updateStrategy: string | null; active: boolean; inUse: boolean | null; inUseReason: string | null;
+    gracePeriodSeconds: number | null; deletionAt: string | null;
+  } | { targetRef: { kind: string | null; name: string | null }; revision: string | null; inUse: boolean | null };
 }
 
-const reportInstallMethod = (m: InstallMethod): ReportInstallMethod => ({ method: m.kind, release: m.release ?? null, owner: m.owner ?? null, from: m.from ?? null });
+function reportInstallMethod(m: InstallMethod, sail?: SailView): ReportInstallMethod {
+  const out: ReportInstallMethod = { method: m.kind, release: m.release ?? null, owner: m.owner ?? null, from: m.from ?? null };
+  if (m.kind === 'sail' && m.owner && sail) {
+    if (m.owner.kind === 'IstioRevision') {
+      const r = sail.revisions.get(m.owner.name);
+      if (r) out.sail = { istio: r.istio ?? null, updateStrategy: r.updateStrategy ?? null, active: r.active, inUse: r.inUse ?? null, inUseReason: r.inUseReason ?? null, gracePeriodSeconds: r.gracePeriodSeconds ?? null, deletionAt: r.deletionAt ?? null };
+    } else {
+      const t = sail.tags.get(m.owner.name);
+      if (t) out.sail = { targetRef: { kind: t.targetKind ?? null, name: t.targetName ?? null }, revision: t.revision ?? null, inUse: t.inUse ?? null };
+    }
+  }
+  return out;
+}
 
 export interface StatusReport {
   apiVersion: typeof REPORT_API_VERSION;
@@ -88,6 +106,7 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
   const mesh = nsViews.filter(inMesh);
   const mig = snap.migration();
   const managed = managedGateways(snap);
+  const sail = snap.sail();
   let total = 0;
   let stale = 0;
   for (const v of byRev.values()) { total += v.proxies; stale += v.stale; }
@@ -107,9 +126,9 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
       proxies: byRev.get(r.name)?.proxies ?? 0,
       staleProxies: byRev.get(r.name)?.stale ?? 0,
       namespaces: nsViews.filter((n) => n.resolvedRevision === r.name).map((n) => n.name),
-      installedBy: reportInstallMethod(r.installedBy),
+      installedBy: reportInstallMethod(r.installedBy, sail),
     })),
-    tags: cp.tags.map((t) => ({ name: t.name, revision: t.revision, revisionInstalled: t.revisionInstalled, namespaces: snap.namespacesLabelled(t.name), installedBy: reportInstallMethod(t.installedBy) })),
+    tags: cp.tags.map((t) => ({ name: t.name, revision: t.revision, revisionInstalled: t.revisionInstalled, namespaces: snap.namespacesLabelled(t.name), installedBy: reportInstallMethod(t.installedBy, sail) })),
     namespaces: mesh.map((n) => ({
       name: n.name,
       labels: { 'istio-injection': n.labels.injection ?? null, 'istio.io/rev': n.labels.rev ?? null, ...(n.labels.dataplaneMode !== undefined ? { 'istio.io/dataplane-mode': n.labels.dataplaneMode } : {}) },

@@ -17,6 +17,7 @@ import { decideInjection } from './injectpolicy';
 import { INJECTION_LABEL, ist0123Labels, REV_LABEL, STATUS_ANNOTATION } from './labels';
 import { analyzePod, proxyRevisionKey, type ProxyInfo } from './proxies';
 import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
+import { buildSailView, type SailView } from './sail';
 import { compareVersions } from './version';
 
 export interface SnapshotChange {
@@ -118,6 +119,9 @@ export class ClusterSnapshot {
     Deployment: new Map(),
     Service: new Map(),
     ConfigMap: new Map(),
+    Istio: new Map(),
+    IstioRevision: new Map(),
+    IstioRevisionTag: new Map(),
   };
   private readonly podsByNs = new Map<string, Set<string>>();
   private readonly proxyInfo = new Map<string, ProxyInfo>();
@@ -182,7 +186,8 @@ export class ClusterSnapshot {
       ev.kind === 'MutatingWebhookConfiguration' ||
       (ev.kind === 'Deployment' && isIstiodDeployment(ev.object as KindMap['Deployment'])) ||
       (ev.kind === 'Service' && isIstiodService(ev.object as KindMap['Service'])) ||
-      (ev.kind === 'ConfigMap' && injectorConfigMapRevision(ev.object as KindMap['ConfigMap']) !== undefined);
+      (ev.kind === 'ConfigMap' && injectorConfigMapRevision(ev.object as KindMap['ConfigMap']) !== undefined) ||
+      ev.kind === 'Istio' || ev.kind === 'IstioRevision' || ev.kind === 'IstioRevisionTag';
     if (ev.type === 'DELETED' || !relevant) return map.delete(k) || false;
     map.set(k, ev.object);
     return true;
@@ -328,6 +333,17 @@ export class ClusterSnapshot {
   /** A MutatingWebhookConfiguration by name (as listed: metadata and webhooks). */
   mutatingWebhookConfiguration(name: string): KindMap['MutatingWebhookConfiguration'] | undefined {
     return this.objects.MutatingWebhookConfiguration.get(name);
+  }
+
+  /** The Sail operator's resources, when its CRDs are installed (src/istio/sail.ts). */
+  sail(now = Date.now()): SailView {
+    return buildSailView({ istios: [...this.objects.Istio.values()], revisions: [...this.objects.IstioRevision.values()], tags: [...this.objects.IstioRevisionTag.values()] }, now);
+  }
+
+  /** Metadata of a watched control-plane object (webhook configurations, istiod Services and Deployments), for ownership checks. */
+  ownedMeta(kind: 'MutatingWebhookConfiguration' | 'Service' | 'Deployment', namespace: string | undefined, name: string): ObjectMeta | undefined {
+    const key = namespace ? `${namespace}/${name}` : name;
+    return (this.objects[kind] as Map<string, { metadata: ObjectMeta }>).get(key)?.metadata;
   }
 
   /** A watched Deployment (istiod's), by `namespace/name`. */

@@ -121,8 +121,39 @@ export interface Pod {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
-/** The kinds the snapshot watches. */
-export type Kind = 'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap';
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/**
+ * The Sail operator's resources (sailoperator.io/v1, cluster-scoped): Istio, IstioRevision,
+ * IstioRevisionTag — only the fields the model reads (api/v1/*_types.go of the operator).
+ */
+export interface SailResource {
+  metadata: ObjectMeta;
+  spec?: {
+    version?: string;
+    namespace?: string;
+    updateStrategy?: { type?: string; inactiveRevisionDeletionGracePeriodSeconds?: number };
+    targetRef?: { kind?: string; name?: string };
+    values?: { revision?: string };
+  };
+  status?: {
+    state?: string;
+    activeRevisionName?: string;
+    revisions?: { total?: number; ready?: number; inUse?: number };
+    istioRevision?: string;
+    istiodNamespace?: string;
+    conditions?: Condition[];
+  };
+}
+
+/** The kinds the snapshot watches (the Sail kinds only where their CRDs are installed). */
+export type Kind = 'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap' | 'Istio' | 'IstioRevision' | 'IstioRevisionTag';
 
 export interface KindMap {
   Namespace: Namespace;
@@ -131,6 +162,9 @@ export interface KindMap {
   Deployment: Deployment;
   Service: Service;
   ConfigMap: ConfigMap;
+  Istio: SailResource;
+  IstioRevision: SailResource;
+  IstioRevisionTag: SailResource;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

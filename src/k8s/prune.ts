@@ -108,3 +108,22 @@ export function pruneMwc(o: any) {
     })),
   };
 }
+
+/** Sail operator resources (Istio, IstioRevision, IstioRevisionTag): spec without the Helm values, status. */
+export function pruneSail(o: any) {
+  const sp = o.spec ?? {};
+  const st = o.status ?? {};
+  return {
+    metadata: meta(o.metadata),
+    spec: {
+      version: sp.version, namespace: sp.namespace,
+      updateStrategy: sp.updateStrategy ? { type: sp.updateStrategy.type, inactiveRevisionDeletionGracePeriodSeconds: sp.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds } : undefined,
+      targetRef: sp.targetRef ? { kind: sp.targetRef.kind, name: sp.targetRef.name } : undefined,
+      values: sp.values?.revision !== undefined ? { revision: sp.values.revision } : undefined,
+    },
+    status: {
+      state: st.state, activeRevisionName: st.activeRevisionName, revisions: st.revisions, istioRevision: st.istioRevision, istiodNamespace: st.istiodNamespace,
+      conditions: Array.isArray(st.conditions) ? st.conditions.map((c: any) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: c.lastTransitionTime })) : undefined,
+    },
+  };
+}

@@ -21,6 +21,9 @@ export const RESOURCES = {
   mutatingwebhookconfigurations: {
     plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', group: 'admissionregistration.k8s.io', version: 'v1', namespaced: false,
   },
+  istios: { plural: 'istios', kind: 'Istio', group: 'sailoperator.io', version: 'v1', namespaced: false },
+  istiorevisions: { plural: 'istiorevisions', kind: 'IstioRevision', group: 'sailoperator.io', version: 'v1', namespaced: false },
+  istiorevisiontags: { plural: 'istiorevisiontags', kind: 'IstioRevisionTag', group: 'sailoperator.io', version: 'v1', namespaced: false },
   validatingwebhookconfigurations: {
     plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', group: 'admissionregistration.k8s.io', version: 'v1', namespaced: false,
   },

@@ -10,7 +10,7 @@
 import { ClusterSnapshot, mergeChanges, noChange, type Kind, type KindMap, type SnapshotChange, type WatchEvent } from '../istio';
 import type { ClusterClient } from './client';
 import { Emitter } from './emitter';
-import { pruneConfigMap, pruneDeployment, pruneMwc, pruneNamespace, prunePod, pruneService } from './prune';
+import { pruneConfigMap, pruneDeployment, pruneMwc, pruneNamespace, prunePod, pruneSail, pruneService } from './prune';
 import { describeK8sError, type K8sError } from './result';
 import { RESOURCES, type ResourceType } from './resources';
 
@@ -20,6 +20,8 @@ export interface SourceSpec {
   namespace?: string;
   labelSelector?: string;
   prune: (raw: any) => any;
+  /** A kind that may not exist (a CRD): 404 or 403 leave it out quietly (state `absent`). */
+  optional?: boolean;
 }
 
 export function sourcesFor(istioNamespace: string): SourceSpec[] {
@@ -34,6 +36,10 @@ export function sourcesFor(istioNamespace: string): SourceSpec[] {
     { kind: 'Namespace', resource: RESOURCES.namespaces, prune: pruneNamespace },
     // Pods need spec (the istio-proxy image gives the proxy version), so no metadata-only list here.
     { kind: 'Pod', resource: RESOURCES.pods, prune: prunePod },
+    // The Sail operator's resources, where its CRDs are installed.
+    { kind: 'Istio', resource: RESOURCES.istios, prune: pruneSail, optional: true },
+    { kind: 'IstioRevision', resource: RESOURCES.istiorevisions, prune: pruneSail, optional: true },
+    { kind: 'IstioRevisionTag', resource: RESOURCES.istiorevisiontags, prune: pruneSail, optional: true },
   ];
 }
 
@@ -42,6 +48,8 @@ export type KindStatus =
   | { state: 'forbidden'; error: K8sError }
   | { state: 'error'; error: K8sError }
   | { state: 'pending' }
+  /** An optional kind (a CRD) that is not installed or not readable: left out, nothing to report. */
+  | { state: 'absent'; error: K8sError }
   /** Not listable cluster-wide, so only the context's namespace is listed and watched. */
   | { state: 'scoped'; namespace: string; error: K8sError };
 
@@ -103,13 +111,14 @@ export class ClusterWatcher {
     for (const s of this.sources) this.kindStatus.set(s.kind, { state: 'pending' });
     const lists = await Promise.all(this.sources.map((s) => this.listSource(s, ac.signal)));
     if (gen !== this.generation) return this._phase;
-    const failures = lists.filter((l) => !l.ok) as { ok: false; error: K8sError }[];
+    const required = this.sources.filter((s) => !s.optional).length;
+    const failures = lists.filter((l, i) => !l.ok && !this.sources[i].optional) as { ok: false; error: K8sError }[];
     const fatal = failures.find((f) => FATAL_FOR_CLUSTER.has(f.error.kind));
-    if (fatal && failures.length === this.sources.length) {
+    if (fatal && failures.length === required) {
       this.setPhase({ phase: 'error', error: fatal.error, message: describeK8sError(fatal.error) });
       return this._phase;
     }
-    if (failures.length === this.sources.length && failures.every((f) => f.error.notApi || f.error.kind === 'notFound')) {
+    if (failures.length === required && failures.every((f) => f.error.notApi || f.error.kind === 'notFound')) {
       // Nothing listable and every answer a 404 or not the API's: is this a Kubernetes API server at all?
       const v = await this.client.request<{ gitVersion?: string }>({ path: '/version', verb: 'get', resource: 'version', signal: ac.signal });
       if (gen !== this.generation) return this._phase;
@@ -142,6 +151,8 @@ export class ClusterWatcher {
       if (l.ok) {
         change = mergeChanges(change, this.snapshot.replace(s.kind, l.items as KindMap[typeof s.kind][]));
         if (this.kindStatus.get(s.kind)?.state !== 'scoped') this.kindStatus.set(s.kind, { state: 'ok' });
+      } else if (s.optional && (l.error.kind === 'notFound' || l.error.kind === 'forbidden')) {
+        this.kindStatus.set(s.kind, { state: 'absent', error: l.error });
       } else {
         this.kindStatus.set(s.kind, l.error.kind === 'forbidden' ? { state: 'forbidden', error: l.error } : { state: 'error', error: l.error });
       }

@@ -74,6 +74,16 @@ export const SCENARIOS = {
       { name: 'ns-canary', labels: { 'istio.io/rev': 'canary' }, workloads: [{ name: 'httpbin', replicas: 1 }] },
     ],
   },
+  sail: {
+    description: "Sail operator objects as the operator leaves them (the operator is not served by the Go module proxy, so it does not run): its CRDs, Istio default (RevisionBased, grace 30 s) upgraded v1.30.1 -> v1.30.3 with IstioRevisions default-v1-30-1 (inactive, in use) and default-v1-30-3 (active), IstioRevisionTag default -> Istio default; each revision's istiod chart rendered by helm as the operator renders it (release <rev>-istiod, owner IstioRevision); sail-a pinned to default-v1-30-1, sail-b istio-injection=enabled",
+    istio: { name: 'default', version: 'v1.30.3', grace: 30 },
+    revisions: [{ name: 'default-v1-30-1', version: 'v1.30.1' }, { name: 'default-v1-30-3', version: 'v1.30.3' }],
+    tag: { name: 'default', target: { kind: 'Istio', name: 'default' }, revision: 'default-v1-30-3' },
+    namespaces: [
+      { name: 'sail-a', labels: { 'istio.io/rev': 'default-v1-30-1' }, workloads: [{ name: 'httpbin', replicas: 1 }] },
+      { name: 'sail-b', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 1 }] },
+    ],
+  },
   large: {
     description: 'N namespaces x M pods, revisions 1-29-2/1-30-1/1-31-0, tags stable->1-30-1, canary->1-31-0',
     controlPlanes: [
@@ -426,7 +436,8 @@ export async function applyScenario(state, name, { large = {} } = {}) {
   else if (name === 'large') result = await largeScenario(state, large);
   else if (name === 'ambient') result = await ambientScenario(state);
   else if (name === 'helm') result = await helmScenario(state);
-  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large|ambient|helm)`);
+  else if (name === 'sail') result = await sailScenario(state);
+  else throw new Error(`unknown scenario ${name} (none|seed|guide|guide-base|large|ambient|helm|sail)`);
   result.ms = Date.now() - t0;
   return result;
 }
@@ -513,6 +524,94 @@ async function helmScenario(state) {
   const bad = releases.filter((r) => r.status !== 'deployed');
   if (bad.length) throw new Error(`helm releases not deployed: ${bad.map((r) => `${r.namespace}/${r.name} ${r.status}`).join(', ')}`);
   return { releases: releases.map((r) => `${r.namespace}/${r.name}`), pods: pods.length };
+}
+
+// ---- sail: the operator's objects, as it leaves them ------------------------------------------
+
+const SAIL_CRDS = path.join(path.dirname(new URL(import.meta.url).pathname), 'sail', 'crds.yaml');
+const SAIL_API = '/apis/sailoperator.io/v1';
+
+/** Stamps what the operator's Helm post-renderer and Helm itself put on every rendered object. */
+function sailOwned(doc, owner, release) {
+  const o = doc;
+  o.metadata.labels = { ...(o.metadata.labels || {}), 'managed-by': 'sail-operator' };
+  o.metadata.annotations = { ...(o.metadata.annotations || {}), 'meta.helm.sh/release-name': release.name, 'meta.helm.sh/release-namespace': release.namespace };
+  o.metadata.ownerReferences = [{ apiVersion: 'sailoperator.io/v1', kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }];
+  return o;
+}
+
+async function sailCreate(state, plural, body) {
+  const r = await apiRequest(state, 'POST', `${SAIL_API}/${plural}`, body);
+  if (r.status !== 201) throw new Error(`create ${plural}/${body.metadata.name}: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+async function sailStatus(state, plural, name, status) {
+  const r = await apiRequest(state, 'PATCH', `${SAIL_API}/${plural}/${name}/status`, { status }, { contentType: 'application/merge-patch+json' });
+  if (r.status !== 200) throw new Error(`status of ${plural}/${name}: ${r.status} ${r.text}`);
+}
+
+const cond = (type, reason, status = 'True') => ({ type, status, reason, message: '', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+
+/** Renders a chart with helm and applies every object as the operator's release would leave it. */
+function applyRendered(state, yamlText, owner, release) {
+  const items = parseJSONStream(kubectl(state, ['create', '--dry-run=client', '-o', 'json', '-f', '-'], { input: yamlText }))
+    .flatMap((o) => (o.kind === 'List' ? o.items : [o]))
+    .filter((o) => o.kind !== 'CustomResourceDefinition')
+    .map((o) => rewireObject(state, sailOwned(o, owner, release)));
+  for (const o of items) if (!o.metadata.namespace && !['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind)) o.metadata.namespace = release.namespace;
+  kubectl(state, ['apply', '--server-side', '--force-conflicts', '--field-manager=sail-operator', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+  return items.length;
+}
+
+async function sailScenario(state) {
+  const def = SCENARIOS.sail;
+  kubectl(state, ['apply', '--server-side', '--field-manager=sail-operator', '-f', SAIL_CRDS]);
+  kubectl(state, ['wait', '--for=condition=Established', '--timeout=120s', 'crd/istios.sailoperator.io', 'crd/istiorevisions.sailoperator.io', 'crd/istiorevisiontags.sailoperator.io']);
+  await ensureNamespace(state, ISTIO_NS);
+  await ensureNamespace(state, 'sail-operator');
+  // Istio's own CRDs: the operator installs them (its chart/crds); here the base chart's.
+  const baseChart = istioChartDir('base');
+  const crds = helm(state, ['template', 'crds', baseChart, '--include-crds', '-n', ISTIO_NS]).split(/^---\s*$/m).filter((d) => /^kind:\s*CustomResourceDefinition/m.test(d)).join('\n---\n');
+  kubectl(state, ['apply', '--server-side', '--field-manager=sail-operator', '-f', '-'], { input: crds });
+  const istio = await sailCreate(state, 'istios', { apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name: def.istio.name },
+    spec: { version: def.istio.version, namespace: ISTIO_NS, updateStrategy: { type: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: def.istio.grace } } });
+  const revs = [];
+  for (const r of def.revisions) {
+    const ver = r.version.replace(/^v/, '');
+    const rev = await sailCreate(state, 'istiorevisions', { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevision',
+      metadata: { name: r.name, ownerReferences: [{ apiVersion: 'sailoperator.io/v1', kind: 'Istio', name: istio.metadata.name, uid: istio.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+      spec: { version: r.version, namespace: ISTIO_NS, values: { revision: r.name, global: { istioNamespace: ISTIO_NS, hub: HUB, tag: ver } } } });
+    const release = { name: `${r.name}-istiod`, namespace: ISTIO_NS };
+    const rendered = helm(state, ['template', release.name, istioChartDir('istio-control/istio-discovery'), '-n', ISTIO_NS, '-f', helmBenchValues(state, r.name),
+      '--set', `revision=${r.name}`, '--set', `global.tag=${ver}`, '--set', `global.hub=${HUB}`, '--set', `global.istioNamespace=${ISTIO_NS}`]);
+    const n = applyRendered(state, rendered, rev, release);
+    log(`IstioRevision ${r.name}: ${n} objects as release ${release.name}`);
+    revs.push(rev);
+  }
+  // The tag: the revision-tags rendering of its target (release <tag>-revisiontags), and for `default` the base chart (release default-base).
+  const t = def.tag;
+  const tagObj = await sailCreate(state, 'istiorevisiontags', { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: t.name }, spec: { targetRef: t.target } });
+  const tagRelease = { name: `${t.name}-revisiontags`, namespace: ISTIO_NS };
+  applyRendered(state, helm(state, ['template', tagRelease.name, istioChartDir('istio-control/istio-discovery'), '-n', ISTIO_NS, '-s', 'templates/revision-tags-mwc.yaml', '-s', 'templates/revision-tags-svc.yaml',
+    '-f', helmBenchValues(state, t.revision), '--set', `revisionTags={${t.name}}`, '--set', `revision=${t.revision}`]), tagObj, tagRelease);
+  if (t.name === 'default') {
+    applyRendered(state, helm(state, ['template', 'default-base', baseChart, '-n', 'sail-operator', '-f', helmBenchValues(state, 'base'), '--set', `defaultRevision=${t.revision}`]), tagObj, { name: 'default-base', namespace: 'sail-operator' });
+  }
+  await waitWebhooksRewired(state);
+  await waitRollouts(state, def.revisions.map((r) => ({ namespace: ISTIO_NS, name: `istiod-${r.name}` })));
+  // Status as the operator reports it.
+  const active = def.revisions[def.revisions.length - 1].name;
+  for (const r of def.revisions) {
+    await sailStatus(state, 'istiorevisions', r.name, { observedGeneration: 1, state: 'Healthy', conditions: [cond('Reconciled', 'Healthy'), cond('Ready', 'Healthy'), cond('DependenciesHealthy', 'Healthy'), cond('InUse', 'ReferencedByWorkloads')] });
+  }
+  await sailStatus(state, 'istios', def.istio.name, { observedGeneration: 1, state: 'Healthy', activeRevisionName: active, revisions: { total: def.revisions.length, ready: def.revisions.length, inUse: def.revisions.length },
+    conditions: [cond('Reconciled', 'Healthy'), cond('Ready', 'Healthy'), cond('DependenciesHealthy', 'Healthy')] });
+  await sailStatus(state, 'istiorevisiontags', t.name, { observedGeneration: 1, state: 'Healthy', istiodNamespace: ISTIO_NS, istioRevision: t.revision, conditions: [cond('Reconciled', 'Healthy'), cond('InUse', 'ReferencedByWorkloads')] });
+  await createWorkloads(state, def.namespaces);
+  const pods = await podInventory(state, def.namespaces.map((n) => n.name));
+  checkInjected(pods, { 'sail-a': 'default-v1-30-1', 'sail-b': 'default-v1-30-3' });
+  return { istio: def.istio.name, revisions: def.revisions.map((r) => r.name), tag: t.name, pods: pods.length };
 }
 
 async function waitDaemonSets(state, list, timeout = 300) {

@@ -5,7 +5,7 @@
  * nodes, not the whole tree). Refreshes are debounced.
  */
 import * as vscode from 'vscode';
-import { describeInstallMethod, installMethodShort, describeOutcome, describeSkew, managedGateways, nodeAgents, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
+import { describeInstallMethod, describeSailRevision, installMethodShort, describeOutcome, describeSkew, managedGateways, nodeAgents, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
@@ -36,8 +36,16 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     );
   }
 
+  /** Countdowns on the tree (the Sail operator's deletion of an inactive revision): one ticking timer per node. */
+  private readonly ticks = new Map<string, NodeJS.Timeout>();
+  private tick(id: string, ms: number): void {
+    if (this.ticks.has(id)) return;
+    this.ticks.set(id, setTimeout(() => { this.ticks.delete(id); this.pending.add(id); this.schedule(); }, ms));
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    for (const t of this.ticks.values()) clearTimeout(t);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
   }
@@ -395,7 +403,14 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (r.tags.length) parts.push(`tags ${r.tags.join(', ')}`);
     parts.push(`${px.proxies} prox${px.proxies === 1 ? 'y' : 'ies'}${px.stale ? ` (${px.stale} stale)` : ''}`);
     // istioctl is what the actions assume unless told otherwise: only the other installers are named here.
+    const sailRev = r.installedBy.kind === 'sail' && r.installedBy.owner?.kind === 'IstioRevision' ? snap.sail().revisions.get(r.installedBy.owner.name) : undefined;
     if (r.installedBy.kind === 'helm' || r.installedBy.kind === 'sail') parts.push(installMethodShort(r.installedBy));
+    if (sailRev) {
+      parts.push(sailRev.active ? 'active' : 'inactive');
+      if (sailRev.deletionAt) parts.push(sailRev.deletionInSeconds ? `operator deletes it in ${sailRev.deletionInSeconds} s` : 'operator deleting it');
+      if (sailRev.deletionInSeconds) this.tick(n.id, Math.min(5000, sailRev.deletionInSeconds * 1000));
+      else if (!sailRev.active && sailRev.inUse) parts.push('in use');
+    }
     it.description = parts.join(' · ');
     const color = r.readiness === 'ready' ? 'testing.iconPassed' : r.readiness === 'degraded' || r.readiness === 'scaledToZero' ? 'editorWarning.foreground' : 'errorForeground';
     it.iconPath = new vscode.ThemeIcon(r.isDefault ? 'star-full' : 'server-process', new vscode.ThemeColor(r.readiness === 'absent' ? 'disabledForeground' : color));
@@ -404,6 +419,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     md.appendMarkdown(`| istiod | ${r.readyReplicas}/${r.replicas} ready (${r.readiness}) |\n| Tags | ${r.tags.join(', ') || '—'} |\n| Proxies | ${px.proxies} (${px.stale} stale) |\n`);
     md.appendMarkdown(`| Webhooks | ${r.webhooks.join(', ') || '—'} |\n`);
     md.appendMarkdown(`| Installed by | ${describeInstallMethod(r.installedBy)}${r.installedBy.from ? ` (read from ${r.installedBy.from})` : ''} |\n`);
+    if (sailRev) md.appendMarkdown(`| Sail operator | ${describeSailRevision(sailRev)} |\n`);
     it.tooltip = md;
     it.contextValue = contextValue('revision', { default: r.isDefault, tagged: r.tags.length > 0, [r.readiness]: true, hasProxies: px.proxies > 0, [r.installedBy.kind]: true });
     return it;
