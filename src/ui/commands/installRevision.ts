@@ -1,16 +1,43 @@
 import * as vscode from 'vscode';
-import { checkRevisionName, installEffect } from '../../istio';
+import { checkRevisionName, installEffect, planSailUpgrade, sailVersion, type SailIstioView } from '../../istio';
+import { confirmPlan, executePlan } from '../planUi';
 import { checkIstioctl, runIstioctl } from '../istioctl';
 import { pickCluster } from '../pick';
-import { CancelledError, type CommandModule } from './registry';
+import { CancelledError, type CommandModule, type Services } from './registry';
 
-export interface InstallOptions { revision?: string; profile?: string; extraArgs?: string[]; assumeYes?: boolean }
+export interface InstallOptions { revision?: string; profile?: string; extraArgs?: string[]; assumeYes?: boolean; /** Sail: the Istio resource and version. */ istio?: string; version?: string }
+
+/** A control plane the Sail operator manages: the canary is the Istio resource's new spec.version (RevisionBased). */
+async function upgradeSail(s: Services, cluster: Awaited<ReturnType<typeof pickCluster>>, istios: SailIstioView[], opts: InstallOptions) {
+  let istio = istios.find((i) => i.name === opts.istio) ?? (istios.length === 1 ? istios[0] : undefined);
+  if (!istio) {
+    const p = await vscode.window.showQuickPick(istios.map((i) => ({ label: i.name, description: `${i.version ?? '?'} · ${i.updateStrategy} · active ${i.activeRevision ?? '?'}`, istio: i })), { title: `Upgrade which Istio resource on ${cluster.context}?` });
+    if (!p) throw new CancelledError();
+    istio = p.istio;
+  }
+  let version = opts.version;
+  if (version === undefined) {
+    version = await vscode.window.showInputBox({
+      title: `Upgrade Istio ${istio.name} on ${cluster.context} (Sail operator)`, prompt: `New spec.version (now ${istio.version ?? '?'}; ${istio.updateStrategy === 'RevisionBased' ? 'a new IstioRevision beside the running one' : 'InPlace: upgraded in place, no canary'})`,
+      placeHolder: 'v1.31.0', validateInput: (v) => (sailVersion(v) ? undefined : 'A Sail version: v1.30.3, or an alias such as v1.30-latest'),
+    });
+    if (version === undefined) throw new CancelledError();
+  }
+  const built = planSailUpgrade({ cluster: cluster.context, istio, version });
+  if (!built.ok) throw new Error(built.message);
+  const mode = await confirmPlan(built.plan, { action: 'Upgrade', assumeYes: opts.assumeYes });
+  const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
+  if (result.ok && mode === 'run') void vscode.window.showInformationMessage(`Istio ${istio.name} on ${cluster.context} set to ${sailVersion(version)}: the Sail operator now makes the new revision. Next: move namespaces to it (or point a tag at it).`);
+  return { plan: built.plan, result, mode };
+}
 
 /** Installs a canary revision beside the running one with the user's istioctl. */
 export const installRevision: CommandModule = {
   id: 'istioRevisions.revision.install',
   async run(s, node?: { context?: string }, _nodes?: unknown, opts: InstallOptions = {}) {
     const cluster = await pickCluster(s.clusters, node?.context);
+    const sail = cluster.watcher.snapshot.sail();
+    if (sail.istios.length) return upgradeSail(s, cluster, sail.istios, opts);
     const ctl = await checkIstioctl(s.clusters);
     if (!ctl.ok) throw new Error(ctl.message);
     const existing = new Set(cluster.watcher.snapshot.controlPlane.revisions.map((r) => r.name));

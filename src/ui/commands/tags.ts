@@ -4,7 +4,7 @@
  * who follows the tag and how many proxies will be stale until restarted.
  */
 import * as vscode from 'vscode';
-import { checkRevisionName, planTagRemove, planTagSet, tagImpact, type Plan } from '../../istio';
+import { checkRevisionName, ownedObjectEdits, planSailTagRemove, planSailTagSet, planTagRemove, planTagSet, tagImpact, type Plan } from '../../istio';
 import { describeK8sError, fetchTagInputs } from '../../k8s';
 import { pickCluster, pickRevisionOrTag } from '../pick';
 import { buildHelmTagPlan, helmToolRunner } from '../../tools/helm';
@@ -30,9 +30,25 @@ type TagNode = { context?: string; name?: string; type?: string };
  */
 async function runForInstaller(s: Services, context: string, tag: string, revision: string, overwrite: boolean, action: string, assumeYes?: boolean, typeToConfirm?: string) {
   const cluster = await pickCluster(s.clusters, context);
-  const rev = cluster.watcher.snapshot.controlPlane.revisionByName.get(revision);
-  if (rev?.installedBy.kind === 'sail') {
-    throw new Error(`Cluster "${cluster.context}": revision ${revision} is managed by the Sail operator (${rev.installedBy.owner?.kind} ${rev.installedBy.owner?.name}): make tags with an IstioRevisionTag resource, which the operator renders. A webhook made here would be outside its control.`);
+  const snap = cluster.watcher.snapshot;
+  const rev = snap.controlPlane.revisionByName.get(revision);
+  const sailTag = snap.sail().tags.get(tag);
+  if (rev?.installedBy.kind === 'sail' || sailTag) {
+    if (rev?.installedBy.kind !== 'sail' || rev.installedBy.owner?.kind !== 'IstioRevision') {
+      throw new Error(`Cluster "${cluster.context}": tag ${tag} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision, not at ${revision}.`);
+    }
+    const built = planSailTagSet({ cluster: cluster.context, tag, revision: rev.installedBy.owner.name, existing: sailTag, overwrite });
+    if (!built.ok) throw new Error(built.message);
+    const impact = tagImpact(snap, tag, revision);
+    if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
+    const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
+    const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
+    if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
+    return { cluster, plan: built.plan, result, mode };
+  }
+  const owningRelease = snap.controlPlane.tagByName.get(tag)?.installedBy;
+  if (owningRelease?.kind === 'helm' && owningRelease.release) {
+    throw new Error(`Cluster "${cluster.context}": tag ${tag} belongs to Helm release ${owningRelease.release.namespace}/${owningRelease.release.name} (its revisionTags value): change it there with helm upgrade; a change made here would be undone by the next upgrade.`);
   }
   if (rev?.installedBy.kind !== 'helm') return undefined;
   const built = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of Helm release ${rev.installedBy.release?.name}…` },
@@ -51,6 +67,8 @@ async function buildAndRun(s: Services, context: string, build: (inputs: Awaited
   if (!inputs.ok) throw new Error(describeK8sError(inputs.error));
   const built = build(inputs);
   if (!built.ok) throw new Error(`Cluster "${cluster.context}": ${built.message}`);
+  const owned = ownedObjectEdits(built.plan.requests, (k, ns, n) => cluster.watcher.snapshot.ownedMeta(k, ns, n));
+  if (owned.length) throw new Error(`Cluster "${cluster.context}": the plan would change what an installer owns (${owned.join('; ')}). Change it through its installer. Nothing was changed.`);
   built.plan.warnings.unshift(...extraWarnings);
   const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
@@ -134,6 +152,14 @@ export const removeTag: CommandModule = {
       tag = p.label;
     }
     const impact = tagImpact(snap, tag);
+    if (snap.sail().tags.has(tag)) {
+      const plan = planSailTagRemove({ cluster: cluster.context, tag });
+      plan.warnings.unshift(impact.message);
+      const mode = await confirmPlan(plan, { action: 'Remove Tag', assumeYes: opts.assumeYes, typeToConfirm: impact.namespaces.length || impact.workloads.length ? tag : undefined });
+      return { cluster, plan, result: await executePlan(cluster.watcher.client, plan, s.log, mode), mode };
+    }
+    const owner = snap.controlPlane.tagByName.get(tag)?.installedBy;
+    if (owner?.kind === 'helm' && owner.release) throw new Error(`Cluster "${cluster.context}": tag ${tag} belongs to Helm release ${owner.release.namespace}/${owner.release.name}: remove it from that release's revisionTags with helm upgrade.`);
     return buildAndRun(s, cluster.context, (i) => planTagRemove({ cluster: cluster.context, tag: tag!, namespacesUsingTag: snap.namespacesLabelled(tag!), istioNamespace: readSettings().istioNamespace, ...i.value }), 'Remove Tag', opts.assumeYes, [impact.message],
       impact.namespaces.length || impact.workloads.length ? tag : undefined); // still followed: type its name
   },

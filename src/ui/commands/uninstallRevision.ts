@@ -5,7 +5,7 @@
  * Then exactly the objects `istioctl uninstall --revision` deletes, foreground.
  */
 import * as vscode from 'vscode';
-import { planHelmUninstall, planUninstall, uninstallChecklist, type Plan, type WorkloadId } from '../../istio';
+import { describeSailRevision, planHelmUninstall, planUninstall, uninstallChecklist, type Plan, type WorkloadId } from '../../istio';
 import { helmToolRunner } from '../../tools/helm';
 import { helmChannel, helmOptionsFor } from '../helm';
 import { describeK8sError, fetchUninstallObjects } from '../../k8s';
@@ -31,7 +31,15 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   const revision = opts.revision ?? node?.name ?? await pickRevisionOrTag(snap, rollback ? 'Roll back by uninstalling which (canary) revision?' : 'Uninstall which revision?', { tags: false });
   const info = snap.controlPlane.revisionByName.get(revision);
   if (!info) throw new Error(`Cluster "${cluster.context}": could not find target revision ${revision}.`);
-  if (info.installedBy.kind === 'sail') throw new Error(`Cluster "${cluster.context}": revision ${revision} is managed by the Sail operator (${info.installedBy.owner?.kind} ${info.installedBy.owner?.name}); the operator deletes inactive revisions itself once nothing uses them.`);
+  if (info.installedBy.kind === 'sail') {
+    const r = info.installedBy.owner ? snap.sail().revisions.get(info.installedBy.owner.name) : undefined;
+    const holders = uninstallChecklist(snap, revision).items.map((i) => `• ${i.message}`);
+    void vscode.window.showInformationMessage(`Revision ${revision} on ${cluster.context} is managed by the Sail operator: it removes an inactive revision itself once nothing uses it.`, {
+      modal: true,
+      detail: [`IstioRevision ${info.installedBy.owner?.name}: ${r ? describeSailRevision(r) : 'not readable'}.`, r?.active ? 'It is the active revision: upgrade the Istio resource (spec.version) to replace it.' : '', holders.length ? `Still using it:\n${holders.join('\n')}` : 'Nothing uses it any more.', 'Nothing is deleted here: the operator would recreate what its resources describe.'].filter(Boolean).join('\n\n'),
+    });
+    return { plan: undefined, result: undefined, gateways: [] };
+  }
   // Gateways whose proxies the canary runs in place: they need a restart after a rollback.
   const gateways = snap.gateways().filter((g) => (g.running.get(revision) ?? 0) > 0 && g.followsRevision !== revision);
   const check = uninstallChecklist(snap, revision);
