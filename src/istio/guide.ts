@@ -5,6 +5,8 @@
  * matters; "to" the newest installed revision by Istio version.
  */
 import { managedGateways, nodeAgents } from './ambient';
+import type { InstallMethodKind } from './installer';
+import { describeSailRevision } from './sail';
 import type { ClusterSnapshot } from './snapshot';
 import { compareVersions } from './version';
 
@@ -23,6 +25,8 @@ export interface GuideStep {
 export interface GuideState {
   from?: string;
   to?: string;
+  /** How the newest revision was installed: the steps speak its installer's language. */
+  method?: InstallMethodKind;
   steps: GuideStep[];
   /** First step that is not done (where to resume). */
   next?: StepId;
@@ -35,20 +39,25 @@ export function guideState(snap: ClusterSnapshot): GuideState {
   const to = sorted[sorted.length - 1];
   const from = sorted.length > 1 ? sorted[0] : undefined;
   const byRev = snap.proxiesByRevision();
+  const method = to?.installedBy.kind;
+  const sail = method === 'sail' ? snap.sail() : undefined;
   const nss = snap.namespaces().filter((n) => n.labels.injection !== undefined || n.labels.rev !== undefined);
   const steps: GuideStep[] = [];
   steps.push({ id: 'precheck', title: 'Precheck the cluster', state: 'optional', detail: 'Kubernetes version, permissions, Gateway API CRDs (run any time).', command: 'istioRevisions.cluster.precheck' });
   steps.push({
     id: 'install', title: 'Install the canary revision', command: 'istioRevisions.revision.install',
     state: from ? 'done' : 'todo',
-    detail: from ? `${to!.name} (${to!.version ?? '?'}) runs beside ${from.name} (${from.version ?? '?'}).` : to ? `Only ${to.name} (${to.version ?? '?'}) is installed: install the next version as a revision beside it to start an upgrade.` : 'No control plane found.',
+    detail: from ? `${to!.name} (${to!.version ?? '?'}) runs beside ${from.name} (${from.version ?? '?'}).` : to ? `Only ${to.name} (${to.version ?? '?'}) is installed: ${
+      method === 'helm' ? `install the next version as a second release (helm install istiod-<rev> istio/istiod -n ${to.installedBy.release?.namespace ?? 'istio-system'} --set revision=<rev>)`
+      : method === 'sail' ? `set the next version on the Istio resource (spec.version; updateStrategy RevisionBased makes a revision beside it)`
+      : 'install the next version as a revision beside it'} to start an upgrade.` : 'No control plane found.',
   });
   if (!from || !to) {
     for (const [id, title, command] of [['moveNamespaces', 'Move namespaces', 'istioRevisions.namespace.move'], ['restart', 'Restart workloads', 'istioRevisions.namespace.restart'],
       ['gateways', 'Restart gateways', 'istioRevisions.workload.restart'], ['moveTags', 'Move tags', 'istioRevisions.tag.move'], ['uninstall', 'Uninstall the old revision', 'istioRevisions.revision.uninstall']] as const) {
       steps.push({ id, title, command, state: to && installed.length === 1 && (byRev.get(to.name)?.stale ?? 0) === 0 && !cp.tags.some((t) => !t.revisionInstalled) ? 'done' : 'blocked', detail: 'Needs two revisions side by side.' });
     }
-    return finish({ from: from?.name, to: to?.name, steps });
+    return finish({ from: from?.name, to: to?.name, method, steps });
   }
   // Ambient path (Istio's ambient upgrade guide): CRDs → istiod → istio-cni → ztunnel node by node →
   // waypoints and Gateway API gateways through the tag they follow. Shown only where node agents run.
@@ -92,16 +101,22 @@ export function guideState(snap: ClusterSnapshot): GuideState {
     });
   }
   const oldTags = cp.tags.filter((t) => t.revision === from.name);
+  const how = method === 'helm' ? ' (rendered from the revision\'s chart: helm template … revisionTags, applied; the default tag also sets the base release\'s defaultRevision)'
+    : method === 'sail' ? ' (IstioRevisionTag targetRef; a tag that targets the Istio resource follows its active revision by itself)' : '';
   steps.push({
     id: 'moveTags', title: `Move tags to ${to.name}`, command: 'istioRevisions.tag.move',
     state: oldTags.length === 0 ? 'done' : 'todo',
-    detail: oldTags.length === 0 ? `No tag points at ${from.name}.` : `Still on ${from.name}: ${oldTags.map((t) => t.name).join(', ')}.`,
+    detail: oldTags.length === 0 ? `No tag points at ${from.name}.` : `Still on ${from.name}: ${oldTags.map((t) => t.name).join(', ')}${how}.`,
   });
+  const sailFrom = sail && from.installedBy.owner ? sail.revisions.get(from.installedBy.owner.name) : undefined;
   steps.push({
     id: 'uninstall', title: `Uninstall ${from.name}`, command: 'istioRevisions.revision.uninstall',
-    state: 'todo', detail: `${from.name} is still installed.`,
+    state: 'todo',
+    detail: from.installedBy.kind === 'helm' ? `${from.name} is still installed: helm uninstall ${from.installedBy.release?.name} -n ${from.installedBy.release?.namespace}.`
+      : from.installedBy.kind === 'sail' ? `${from.name} is still installed; the Sail operator removes it itself: ${sailFrom ? describeSailRevision(sailFrom) : 'its IstioRevision is not readable'}.`
+      : `${from.name} is still installed.`,
   });
-  return finish({ from: from.name, to: to.name, steps });
+  return finish({ from: from.name, to: to.name, method, steps });
 }
 
 function finish(g: Omit<GuideState, 'next'>): GuideState {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { guideState } from '../../src/istio';
 import { ClusterWatcher, ClusterClient, configForContext, loadKubeconfigs } from '../../src/k8s';
 import { recordConformance, waitFor } from './helpers';
 
@@ -133,6 +134,16 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
   });
 
   it('uninstall the old revision: refused while in use; after the restart, helm delete istiod vs istio-revisions uninstall', async () => {
+    // the guided upgrade speaks Helm: its uninstall step names the release
+    const cfgG = configForContext(loadKubeconfigs([ext.kubeconfig]), CONTEXT);
+    if (!cfgG.ok) throw new Error(cfgG.message);
+    const wg = new ClusterWatcher(new ClusterClient(CONTEXT, cfgG.config));
+    await wg.start(false);
+    try {
+      const g = guideState(wg.snapshot);
+      assert.equal(g.method, 'helm');
+      assert.match(g.steps.find((x) => x.id === 'uninstall')!.detail, /helm uninstall istiod -n istio-system/);
+    } finally { wg.dispose(); }
     const refused = cliOf(ext, ['uninstall', 'default', '--yes']);
     assert.equal(refused.status, 1, refused.stderr);
     assert.match(refused.stderr, /revision default is still in use; refusing to uninstall/);
