@@ -4,11 +4,11 @@
 // → the cluster stopped (also on failure or Ctrl-C). Prints timings and the peak memory of
 // code-server and Chromium; exits non-zero if anything failed.
 //
-//   node test/vscode/run-all.mjs [--no-package] [--only ehost|ui|ambient] [--keep]
+//   node test/vscode/run-all.mjs [--no-package] [--only ehost|ui|ambient|helm] [--keep]
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runExtensionHostSuite } from './run-code-server.mjs';
-import { runAmbientUiTest, runUiTest } from './ui.test.mjs';
+import { runAmbientUiTest, runHelmUiTest, runUiTest } from './ui.test.mjs';
 import { ensureSetup, exitOnSignals, log, mb, ROOT, secs, startMemorySampler } from './lib.mjs';
 
 const argv = process.argv.slice(2);
@@ -49,13 +49,15 @@ try {
     const r = await time('UI test', () => runUiTest({ setup, clusterDir: cluster.dir, keep }));
     results.push(['UI test', r.ok, `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped; screenshots: ${r.screenshots.join(', ') || 'none'}`]);
   }
-  if (!only || only === 'ui' || only === 'ambient') {
-    // The ambient scenario in its own cluster: Node agents, waypoints, the ztunnel action.
+  // Scenarios in their own cluster: ambient (Node agents, waypoints, the ztunnel action),
+  // helm (revisions show their release; a tag the Helm way from the tree).
+  for (const [scenario, run] of [['ambient', runAmbientUiTest], ['helm', runHelmUiTest]]) {
+    if (only && only !== 'ui' && only !== scenario) continue;
     await time('cluster stop', stopCluster);
-    cluster = await time('local cluster (ambient)', () => startCluster({ scenario: 'ambient', quiet: true }));
-    log('vscode', '── UI test, ambient scenario (.vsix in code-server, Chromium)');
-    const r = await time('UI test (ambient)', () => runAmbientUiTest({ setup, clusterDir: cluster.dir, keep }));
-    results.push(['UI test (ambient)', r.ok, `${r.passed} passed, ${r.failed} failed; screenshots: ${r.screenshots.join(', ') || 'none'}`]);
+    cluster = await time(`local cluster (${scenario})`, () => startCluster({ scenario, quiet: true }));
+    log('vscode', `── UI test, ${scenario} scenario (.vsix in code-server, Chromium)`);
+    const r = await time(`UI test (${scenario})`, () => run({ setup, clusterDir: cluster.dir, keep }));
+    results.push([`UI test (${scenario})`, r.ok, `${r.passed} passed, ${r.failed} failed; screenshots: ${r.screenshots.join(', ') || 'none'}`]);
   }
 } catch (e) {
   results.push(['harness', false, e.stack ?? String(e)]);

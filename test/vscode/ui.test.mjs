@@ -406,29 +406,51 @@ export async function runUiTest(opts) {
 }
 
 /**
- * The ambient scenario in the real workbench: the Node agents group (ztunnel and istio-cni,
- * nodes 3/3), waypoints under Gateways, and the ztunnel action: "Upgrade ztunnel Node by Node…"
- * on an unprepared DaemonSet offers "Prepare…", whose plan sets updateStrategy OnDelete.
- * opts: { setup, clusterDir, vsix, keep }
+ * One scenario's run in the real workbench: code-server with the .vsix on the cluster in
+ * opts.clusterDir, Chromium, the step recorder; `body` gets { page, server, workspace, api, shot, step }.
+ * ok when no step failed and `expected` passed.
  */
-export async function runAmbientUiTest(opts) {
+async function withWorkbench(opts, { name, expected, env = {}, settings }, body) {
   const t0 = Date.now();
   const setup = opts.setup ?? ensureSetup();
   const vsix = opts.vsix ?? path.join(ROOT, 'dist/istio-revisions.vsix');
   const api = await clusterApi(opts.clusterDir);
-  const dir = mkTmp('istio-revisions-ui-ambient-');
+  const dir = mkTmp(`istio-revisions-ui-${name}-`);
   const workspace = path.join(dir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   let server;
   let context;
   let page;
-  const { results, screenshots, shot, step } = recorder(() => page, 'ambient-');
+  const { results, screenshots, shot, step } = recorder(() => page, `${name}-`);
   try {
-    server = await startCodeServer({ setup, dir, folder: workspace, vsix, env: { KUBECONFIG: api.state.kubeconfig } });
+    server = await startCodeServer({ setup, dir, folder: workspace, vsix, env: { KUBECONFIG: api.state.kubeconfig, ...env }, ...(settings ? { settings } : {}) });
     context = await launchBrowser(setup, dir);
     page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(15_000);
+    await body({ page, server, workspace, api, shot, step });
+  } catch (e) {
+    results.push({ title: `${name} UI harness`, ok: false, error: e });
+    log('ui', `✘ ${name} harness: ${e.stack ?? e}`);
+    if (server) console.log(tail(server.logFile));
+  } finally {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true }); else keepTmp(dir);
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.filter((r) => r.ok === false).length;
+  return { ok: failed === 0 && passed === expected, passed, failed, skipped: 0, seconds: Number(secs(t0)), screenshots };
+}
+
+/**
+ * The ambient scenario in the real workbench: the Node agents group (ztunnel and istio-cni,
+ * nodes 3/3), waypoints under Gateways, and the ztunnel action: "Upgrade ztunnel Node by Node…"
+ * on an unprepared DaemonSet offers "Prepare…", whose plan sets updateStrategy OnDelete.
+ * opts: { setup, clusterDir, vsix, keep }
+ */
+export async function runAmbientUiTest(opts) {
+  return withWorkbench(opts, { name: 'ambient', expected: 3 }, async ({ page, server, workspace, api, shot, step }) => {
     const treeOk = await step('ambient: the Node agents group shows ztunnel and istio-cni on 3/3 nodes; waypoints under Gateways', async () => {
       await openClusterTree(page, server, workspace);
       for (const g of ['Node agents', 'Gateways']) {
@@ -518,18 +540,7 @@ export async function runAmbientUiTest(opts) {
         await shot('ambient-tree-after-ztunnel.png');
       });
     }
-  } catch (e) {
-    results.push({ title: 'ambient UI harness', ok: false, error: e });
-    log('ui', `✘ ambient harness: ${e.stack ?? e}`);
-    if (server) console.log(tail(server.logFile));
-  } finally {
-    await context?.close().catch(() => {});
-    await server?.stop();
-    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true }); else keepTmp(dir);
-  }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.filter((r) => r.ok === false).length;
-  return { ok: failed === 0 && passed === 3, passed, failed, skipped: 0, seconds: Number(secs(t0)), screenshots };
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -539,4 +550,68 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runUiTest({ clusterDir: arg('--cluster-dir') ?? cluster.DEFAULT_DIR, vsix: arg('--vsix'), keep: process.argv.includes('--keep') });
   log('ui', `${r.ok ? 'PASSED' : 'FAILED'} in ${r.seconds} s`);
   process.exit(r.ok ? 0 : 1);
+}
+
+/**
+ * The helm scenario in the real workbench: revisions show the Helm release they came from, and
+ * "New Revision Tag…" on a Helm-installed revision confirms a plan rendered from the revision's
+ * chart (helm template, the release's values) and creates exactly that tag.
+ * opts: { setup, clusterDir, vsix, keep }
+ */
+export async function runHelmUiTest(opts) {
+  const cluster = await import(path.join(ROOT, 'test/cluster/cluster.mjs'));
+  const scenarios = await import(path.join(ROOT, 'test/cluster/scenarios.mjs'));
+  const charts = scenarios.istioChartDir();
+  const state = cluster.readState(opts.clusterDir);
+  return withWorkbench(opts, {
+    name: 'helm', expected: 2, env: cluster.helmEnv(state),
+    settings: { 'istioRevisions.helmPath': path.join(state.binDir, 'helm'), 'istioRevisions.helmCharts': { istiod: path.join(charts, 'istio-control/istio-discovery'), base: path.join(charts, 'base') } },
+  }, async ({ page, server, workspace, api, shot, step }) => {
+    const treeOk = await step('helm: each revision shows the Helm release it was installed by', async () => {
+      await openClusterTree(page, server, workspace);
+      const cps = rowLocator(page, 'Control planes', 2);
+      await cps.waitFor({ state: 'visible', timeout: 45_000 });
+      if ((await cps.getAttribute('aria-expanded')) === 'false') { await cps.click(); await sleep(300); }
+      const rows = await poll('revision rows naming their releases', async () => {
+        const r = groupRows(await readTreeRows(page)).get('Control planes') ?? [];
+        const canary = r.find((x) => x.label === 'canary');
+        const def = r.find((x) => x.label === 'default');
+        if (!canary?.description.includes('Helm istiod-canary') || !def?.description.includes('Helm istiod')) throw new CheckFailed(JSON.stringify(r));
+        return r;
+      }, 45_000);
+      log('ui', `  Control planes: ${rows.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
+      await page.mouse.move(700, 850);
+      await sleep(300);
+      await shot('helm-tree.png');
+    });
+    if (treeOk) {
+      await step('helm: New Revision Tag… on canary confirms the plan rendered from its chart (helm template) and creates that tag', async () => {
+        const tags = rowLocator(page, 'Tags', 2);
+        await contextMenu(page, 'Tags', 2, 'New Revision Tag…');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible' });
+        await input.fill('prod-stable');
+        await page.keyboard.press('Enter');
+        const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*canary/ }).first();
+        await pick.waitFor({ state: 'visible' });
+        await pick.click();
+        const dialog = page.locator('.monaco-dialog-box');
+        const text = await poll('the Helm plan confirmation', async () => { const t = await dialog.innerText(); if (!/Set tag prod-stable → canary \(Helm\)/.test(t)) throw new CheckFailed(t.slice(0, 300)); return t; }, 30_000);
+        check(/helm get values istiod-canary -n istio-system -o json \| helm template istiod .*revisionTags=\{prod-stable\}.* \| kubectl apply -f -/.test(text.replace(/\s+/g, ' ')), `confirmation: ${text.slice(0, 600)}`);
+        await shot('helm-tag-plan.png');
+        await dialog.locator('.monaco-button', { hasText: /^Create Tag$/ }).click();
+        const mwc = await poll('MWC istio-revision-tag-prod-stable in the cluster', async () => api.json('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-prod-stable'), 30_000);
+        check(mwc.metadata.labels['istio.io/rev'] === 'canary' && mwc.metadata.labels.release === 'istiod', `labels: ${JSON.stringify(mwc.metadata.labels)}`);
+        if ((await tags.getAttribute('aria-expanded')) === 'false') { await tags.click(); await sleep(300); }
+        await poll('the tag row prod-stable → canary', async () => {
+          const r = (groupRows(await readTreeRows(page)).get('Tags') ?? []).find((x) => x.label === 'prod-stable');
+          if (!r?.description.startsWith('→ canary')) throw new CheckFailed(`row: ${JSON.stringify(r)}`);
+          return true;
+        }, 20_000);
+        await page.mouse.move(700, 850);
+        await sleep(300);
+        await shot('helm-tree-after-tag.png');
+      });
+    }
+  });
 }
