@@ -95,10 +95,15 @@ export function workloadOf(pod: Pod): WorkloadRef {
 
 const GATEWAY_ISTIO_LABELS = new Set(['ingressgateway', 'egressgateway', 'eastwestgateway']);
 
-/** Gateways: pods asking for injection by label plus gateway labels (helm gateway chart, istioctl, Gateway API). */
-export function isGatewayPod(labels: Labels | undefined): boolean {
+/**
+ * Gateways: pods asking for injection by label plus gateway labels (helm gateway chart, istioctl, Gateway API),
+ * or injected with the `gateway` template (`inject.istio.io/templates`, the gateway chart's default pod
+ * annotation — whatever the release is named, e.g. `istio-ingress` as Istio's Helm guide names it).
+ */
+export function isGatewayPod(labels: Labels | undefined, annotations?: Labels): boolean {
   const l = labels ?? {};
   if (l['gateway.networking.k8s.io/gateway-name'] !== undefined || l['gateway.istio.io/managed'] !== undefined) return true;
+  if ((annotations?.['inject.istio.io/templates'] ?? '').split(',').map((t) => t.trim()).includes('gateway') && l[INJECT_POD_LABEL] !== 'false') return true;
   if (l[INJECT_POD_LABEL] !== 'true' && l['istio'] === undefined) return false;
   if (l['istio'] && (GATEWAY_ISTIO_LABELS.has(l['istio']) || l['istio'].endsWith('gateway'))) return true;
   const app = l['app'] ?? l['app.kubernetes.io/name'] ?? '';
@@ -203,7 +208,7 @@ export function analyzePod(
   } else if (expected.kind === 'injected') {
     missingProxy = true;
   }
-  const gateway = isGatewayPod(pod.metadata.labels);
+  const gateway = isGatewayPod(pod.metadata.labels, pod.metadata.annotations);
   return {
     ...base,
     role: gateway ? 'gateway' : sig.injected || expected.kind === 'injected' ? 'sidecar' : 'none',

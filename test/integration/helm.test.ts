@@ -92,6 +92,8 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     const by = Object.fromEntries(rep.revisions.map((x: any) => [x.name, x.installedBy]));
     assert.deepEqual(by.canary, { method: 'helm', release: { name: 'istiod-canary', namespace: 'istio-system' }, owner: null, from: 'Deployment istio-system/istiod-canary' });
     assert.deepEqual(by.default, { method: 'helm', release: { name: 'istiod', namespace: 'istio-system' }, owner: null, from: 'Deployment istio-system/istiod' });
+    // the gateway chart's release (named as the guide names it) is a gateway following canary, not a workload sidecar
+    assert.deepEqual(rep.gateways.map((g: any) => [`${g.namespace}/${g.workload}`, g.followsRevision, g.running]), [['istio-ingress/istio-ingress', 'canary', { canary: 1 }]]);
     const v = await compare('starting point (helm install istio-base, istiod, istiod-canary, istio-ingress)', 'the guide\'s helm install commands', 'the same');
     assert.deepEqual(v.releases.map((r: any) => `${r.namespace}/${r.name} ${r.status}`), ['istio-ingress/istio-ingress deployed', 'istio-system/istio-base deployed', 'istio-system/istiod deployed', 'istio-system/istiod-canary deployed']);
     assert.equal(mwc(v, 'istio-sidecar-injector-canary').annotations['meta.helm.sh/release-name'], 'istiod-canary');

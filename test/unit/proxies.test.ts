@@ -76,6 +76,9 @@ describe('proxies: injected revision, version and staleness', () => {
     assert.equal(isGatewayPod({ 'gateway.networking.k8s.io/gateway-name': 'gw' }), true);
     assert.equal(isGatewayPod({ app: 'web', 'sidecar.istio.io/inject': 'true' }), false);
     assert.equal(isGatewayPod({ app: 'gateway-svc' }), false);
+    // the gateway chart installed as Istio's Helm guide names it: app=istio-ingress, istio=ingress, the gateway template
+    assert.equal(isGatewayPod({ 'sidecar.istio.io/inject': 'true', istio: 'ingress', app: 'istio-ingress', 'istio.io/rev': 'canary' }), false);
+    assert.equal(isGatewayPod({ 'sidecar.istio.io/inject': 'true', istio: 'ingress', app: 'istio-ingress', 'istio.io/rev': 'canary' }, { 'inject.istio.io/templates': 'gateway' }), true);
   });
   it('a gateway runs the revision that injected it and follows what its labels resolve to', () => {
     const gw = pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' } });
