@@ -20,7 +20,10 @@
  *
  * No vscode, no network.
  */
-import { describeInstallMethod } from './installer';
+import { describeInstallMethod, type InstallMethodKind } from './installer';
+
+/** The legend names the installer where actions differ from istioctl's (Helm, Sail), as the tree does. */
+const shownInstaller = (k: InstallMethodKind) => k === 'helm' || k === 'sail';
 import { describeVerification, type Verification } from './verify';
 import { describeOutcome } from './injection';
 import { proxyRevisionKey, type ProxyInfo } from './proxies';
@@ -45,7 +48,7 @@ export interface RevisionSlice {
   installed: boolean;
   isDefault: boolean;
   tags: string[];
-  /** How the revision was installed, e.g. `Helm release istio-system/istiod-canary` (installed revisions only). */
+  /** How the revision was installed, e.g. `Helm release istio-system/istiod-canary` (Helm and Sail revisions only). */
   installedBy?: string;
 }
 
@@ -215,12 +218,12 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
   const revisions: RevisionSlice[] = [...snap.proxiesByRevision()].map(([revision, v]) => {
     const r = cp.revisionByName.get(revision);
     return { revision, proxies: v.proxies, stale: v.stale, version: r?.version, installed: !!r && r.deployments.length > 0, isDefault: !!r?.isDefault, tags: r ? [...r.tags] : [],
-      ...(r && r.deployments.length ? { installedBy: describeInstallMethod(r.installedBy) } : {}) };
+      ...(r && r.deployments.length && shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}) };
   });
   // Installed revisions with no proxies yet still belong in the chart's legend.
   for (const r of cp.revisions) {
     if (r.deployments.length === 0 || revisions.some((x) => x.revision === r.name)) continue;
-    revisions.push({ revision: r.name, proxies: 0, stale: 0, version: r.version, installed: true, isDefault: r.isDefault, tags: [...r.tags], installedBy: describeInstallMethod(r.installedBy) });
+    revisions.push({ revision: r.name, proxies: 0, stale: 0, version: r.version, installed: true, isDefault: r.isDefault, tags: [...r.tags], ...(shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}) });
   }
   revisions.sort((a, b) => b.proxies - a.proxies || a.revision.localeCompare(b.revision));
 

@@ -77,6 +77,16 @@ const SYNCZ_1_7_6 = JSON.parse(JSON.stringify([
 const istiod176 = { name: 'istiod-1-7-6-7c9f8d-abcde', namespace: 'istio-system', revision: '1-7-6' };
 
 describe('proxy status: data shaping', () => {
+  it('the legend names the installer where actions follow it (Helm release, Sail), not for istioctl installs', () => {
+    const s = seedSnapshot();
+    const helmIstiod = istiod('1-8-0', '1.8.0');
+    helmIstiod.metadata.annotations = { 'meta.helm.sh/release-name': 'istiod-1-8-0', 'meta.helm.sh/release-namespace': 'istio-system' };
+    s.apply({ kind: 'Deployment', type: 'MODIFIED', object: helmIstiod });
+    const d = shapeProxyStatus(s, 'c');
+    assert.equal(d.revisions.find((r) => r.revision === '1-8-0')!.installedBy, 'Helm release istio-system/istiod-1-8-0');
+    assert.equal(d.revisions.find((r) => r.revision === '1-7-6')!.installedBy, undefined);
+  });
+
   it('overall distribution by revision, with installed revisions, versions, tags and default', () => {
     const d = shapeProxyStatus(seedSnapshot(), 'test');
     assert.deepEqual(d.totals, { proxies: 7, stale: 0, pods: 8, workloads: 6, namespaces: 5 });
