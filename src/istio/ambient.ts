@@ -41,6 +41,8 @@ export interface NodeAgentView {
   updated: number;
   /** Each installed revision with a known version: within the supported skew or not. */
   skew: NodeAgentSkew[];
+  /** The DaemonSet's updateStrategy (RollingUpdate | OnDelete); undefined when DaemonSets cannot be read. */
+  updateStrategy?: string;
 }
 
 const minorOf = (v: string | undefined): number | undefined => {
@@ -108,7 +110,9 @@ export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
     const skew = oldest && oldest !== 'unknown'
       ? revisions.map((r) => ({ revision: r.name, version: r.version!, ok: nodeAgentSupports(oldest, r.version!) ?? true }))
       : [];
-    return { ...v, revision, ...(previousRevision && previousRevision !== revision ? { previousRevision } : {}), versions, updated: versions[0]?.nodes.length ?? 0, skew };
+    const ds = snap.daemonSet(`${v.namespace}/${v.daemonSet}`);
+    const updateStrategy = ds ? ds.spec?.updateStrategy?.type ?? 'RollingUpdate' : undefined;
+    return { ...v, revision, ...(previousRevision && previousRevision !== revision ? { previousRevision } : {}), versions, updated: versions[0]?.nodes.length ?? 0, skew, ...(updateStrategy ? { updateStrategy } : {}) };
   }).sort((a, b) => a.component.localeCompare(b.component) || a.namespace.localeCompare(b.namespace));
 }
 

@@ -85,6 +85,8 @@ export interface StatusReport {
   nodeAgents: {
     component: 'ztunnel' | 'istio-cni'; namespace: string; daemonSet: string; revision: string | null; previousRevision: string | null; pods: number; ready: number;
     versions: { version: string; nodes: string[] }[]; updated: number; skew: { revision: string; version: string; ok: boolean }[];
+    /** The DaemonSet's updateStrategy (OnDelete: replaced node by node), null when DaemonSets cannot be read. */
+    updateStrategy: string | null;
   }[];
   /** Namespaces with istio.io/dataplane-mode or istio.io/use-waypoint. */
   ambientNamespaces: { name: string; dataplaneMode: string; useWaypoint: string | null; waypointFound: boolean | null }[];
@@ -158,7 +160,7 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
       namespace: g.namespace, name: g.gateway, workload: g.workload, pods: g.pods, ready: g.ready, running: Object.fromEntries([...g.running].sort()),
       follows: g.follows, followsRevision: g.followsRevision ?? null, versions: g.versions,
     })),
-    nodeAgents: nodeAgents(snap).map((a) => ({ ...a, revision: a.revision ?? null, previousRevision: a.previousRevision ?? null })),
+    nodeAgents: nodeAgents(snap).map((a) => ({ ...a, revision: a.revision ?? null, previousRevision: a.previousRevision ?? null, updateStrategy: a.updateStrategy ?? null })),
     ambientNamespaces: ambientNamespaces(snap, managed).map((n) => ({ name: n.name, dataplaneMode: n.dataplaneMode, useWaypoint: n.useWaypoint ?? null, waypointFound: n.waypointFound ?? null })),
     proxies: { total, stale, byRevision: Object.fromEntries([...byRev].map(([k, v]) => [k, v.proxies]).sort()) },
     migration: mig ? { from: mig.from ?? null, to: mig.to, percent: mig.percent } : null,

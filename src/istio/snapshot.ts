@@ -15,7 +15,7 @@ import { buildControlPlane, injectorConfigMapRevision, isIstiodDeployment, isIst
 import { describeOutcome, injectionLabels, type InjectionLabels, type InjectionOutcome } from './injection';
 import { decideInjection } from './injectpolicy';
 import { INJECTION_LABEL, ist0123Labels, REV_LABEL, STATUS_ANNOTATION } from './labels';
-import { analyzePod, proxyRevisionKey, type ProxyInfo } from './proxies';
+import { analyzePod, isNodeAgentPod, proxyRevisionKey, type ProxyInfo } from './proxies';
 import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
 import { buildSailView, type SailView } from './sail';
 import { compareVersions } from './version';
@@ -119,6 +119,7 @@ export class ClusterSnapshot {
     Deployment: new Map(),
     Service: new Map(),
     ConfigMap: new Map(),
+    DaemonSet: new Map(),
     Istio: new Map(),
     IstioRevision: new Map(),
     IstioRevisionTag: new Map(),
@@ -153,6 +154,7 @@ export class ClusterSnapshot {
       switch (ev.kind) {
         case 'Pod': podEvents.push(ev as WatchEvent<'Pod'>); break;
         case 'Namespace': nsEvents.push(ev as WatchEvent<'Namespace'>); break;
+        case 'DaemonSet': if (this.storeDaemonSet(ev as WatchEvent<'DaemonSet'>)) change.nodeAgents = true; break;
         default:
           if (this.storeControlPlaneObject(ev)) cpDirty = true;
       }
@@ -176,6 +178,20 @@ export class ClusterSnapshot {
       events.push({ kind, type: old ? 'MODIFIED' : 'ADDED', object: obj });
     }
     return this.applyMany(events);
+  }
+
+  /** Node agents' DaemonSets only (the k8s layer lists them all); no control-plane rebuild. */
+  private storeDaemonSet(ev: WatchEvent<'DaemonSet'>): boolean {
+    const k = metaKey(ev.object.metadata);
+    const relevant = isNodeAgentPod(ev.object.metadata.labels) || isNodeAgentPod(ev.object.spec?.template?.metadata?.labels);
+    if (ev.type === 'DELETED' || !relevant) return this.objects.DaemonSet.delete(k);
+    this.objects.DaemonSet.set(k, ev.object);
+    return true;
+  }
+
+  /** A node agent's DaemonSet, by `namespace/name`, when DaemonSets are readable. */
+  daemonSet(key: string): KindMap['DaemonSet'] | undefined {
+    return this.objects.DaemonSet.get(key);
   }
 
   private storeControlPlaneObject(ev: WatchEvent): boolean {

@@ -69,7 +69,7 @@ export interface PodTemplate {
 export interface Deployment {
   kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet';
   metadata: ObjectMeta;
-  spec?: { replicas?: number; selector?: LabelSelector; template?: PodTemplate };
+  spec?: { replicas?: number; selector?: LabelSelector; template?: PodTemplate; updateStrategy?: { type?: string } };
   status?: {
     observedGeneration?: number;
     replicas?: number;
@@ -153,7 +153,7 @@ export interface SailResource {
 }
 
 /** The kinds the snapshot watches (the Sail kinds only where their CRDs are installed). */
-export type Kind = 'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap' | 'Istio' | 'IstioRevision' | 'IstioRevisionTag';
+export type Kind = 'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap' | 'DaemonSet' | 'Istio' | 'IstioRevision' | 'IstioRevisionTag';
 
 export interface KindMap {
   Namespace: Namespace;
@@ -162,6 +162,8 @@ export interface KindMap {
   Deployment: Deployment;
   Service: Service;
   ConfigMap: ConfigMap;
+  /** Node agents' DaemonSets (ztunnel, istio-cni): their update strategy. */
+  DaemonSet: Deployment;
   Istio: SailResource;
   IstioRevision: SailResource;
   IstioRevisionTag: SailResource;

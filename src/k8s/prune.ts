@@ -72,6 +72,12 @@ export function pruneDeployment(o: any) {
   };
 }
 
+/** Node agents' DaemonSets: the Deployment shape plus updateStrategy. */
+export function pruneDaemonSet(o: any) {
+  const d = pruneDeployment(o);
+  return { ...d, kind: 'DaemonSet', spec: d.spec ? { ...d.spec, updateStrategy: o.spec?.updateStrategy?.type ? { type: o.spec.updateStrategy.type } : undefined } : undefined };
+}
+
 export function pruneService(o: any) {
   return { metadata: meta(o.metadata), spec: { selector: o.spec?.selector } };
 }

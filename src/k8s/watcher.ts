@@ -10,7 +10,7 @@
 import { ClusterSnapshot, mergeChanges, noChange, type Kind, type KindMap, type SnapshotChange, type WatchEvent } from '../istio';
 import type { ClusterClient } from './client';
 import { Emitter } from './emitter';
-import { pruneConfigMap, pruneDeployment, pruneMwc, pruneNamespace, prunePod, pruneSail, pruneService } from './prune';
+import { pruneConfigMap, pruneDaemonSet, pruneDeployment, pruneMwc, pruneNamespace, prunePod, pruneSail, pruneService } from './prune';
 import { describeK8sError, type K8sError } from './result';
 import { RESOURCES, type ResourceType } from './resources';
 
@@ -36,6 +36,8 @@ export function sourcesFor(istioNamespace: string): SourceSpec[] {
     { kind: 'Namespace', resource: RESOURCES.namespaces, prune: pruneNamespace },
     // Pods need spec (the istio-proxy image gives the proxy version), so no metadata-only list here.
     { kind: 'Pod', resource: RESOURCES.pods, prune: prunePod },
+    // Node agents' DaemonSets (ztunnel, istio-cni): their update strategy. Optional: a user who may not list them still sees the rest.
+    { kind: 'DaemonSet', resource: RESOURCES.daemonsets, prune: pruneDaemonSet, optional: true },
     // The Sail operator's resources, where its CRDs are installed.
     { kind: 'Istio', resource: RESOURCES.istios, prune: pruneSail, optional: true },
     { kind: 'IstioRevision', resource: RESOURCES.istiorevisions, prune: pruneSail, optional: true },

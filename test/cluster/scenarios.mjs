@@ -26,7 +26,7 @@ export const SCENARIOS = {
     ],
   },
   seed: {
-    description: 'revisions 1-7-6 (1.7.6) and 1-8-0 (1.8.0); tags prod->1-7-6, canary->1-8-0, default->1-7-6',
+    description: 'revisions 1-7-6 (1.7.6) and 1-8-0 (1.8.0); tags prod->1-7-6, canary->1-8-0, default->1-7-6; istioctl\'s istio-ingressgateway and a Gateway API gateway istio-system/edge (Gateway API CRDs applied)',
     controlPlanes: [
       { revision: '1-7-6', version: '1.7.6', profile: 'default' }, // istiod-1-7-6 + istio-ingressgateway
       { revision: '1-8-0', version: '1.8.0', profile: 'minimal' },
@@ -42,6 +42,8 @@ export const SCENARIOS = {
       { name: 'ns-c', labels: { 'istio.io/rev': 'canary' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
       { name: 'test-ns', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 2 }, { name: 'sleep', replicas: 1 }] },
     ],
+    // a Gateway API gateway (class istio) next to istioctl's istio-ingressgateway: istiod of the default revision deploys it
+    gateways: [{ namespace: 'istio-system', name: 'edge' }],
   },
   ambient: {
     description: 'ambient: revisions 1-30-1 (istiod, ztunnel, istio-cni) and 1-31-0 (istiod only: one ztunnel per cluster), tags default->1-30-1, canary->1-31-0; Gateway API CRDs; 3 nodes; ambient namespaces with waypoints (one following the default, one labelled with tag canary); a Gateway API ingress following its namespace; a sidecar namespace',
@@ -630,14 +632,7 @@ async function ambientScenario(state) {
   for (const w of def.waypoints) {
     istioctl(state, ['waypoint', 'apply', '-n', w.namespace, '--enroll-namespace', ...(w.revision ? ['--revision', w.revision] : []), '--kubeconfig', state.kubeconfig]);
   }
-  for (const g of def.gateways) {
-    await ensureNamespace(state, g.namespace, g.namespaceLabels);
-    kubectl(state, ['apply', '-f', '-'], { input: JSON.stringify({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: g.name, namespace: g.namespace },
-      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
-    }) });
-  }
-  const made = [...def.waypoints.map((w) => ({ namespace: w.namespace, name: 'waypoint' })), ...def.gateways.map((g) => ({ namespace: g.namespace, name: `${g.name}-istio` }))];
+  const made = [...def.waypoints.map((w) => ({ namespace: w.namespace, name: 'waypoint' })), ...await applyGateways(state, def.gateways)];
   for (const d of made) {
     await waitFor(`deployment ${d.namespace}/${d.name} made by istiod`, async () => (await apiRequest(state, 'GET', `/apis/apps/v1/namespaces/${d.namespace}/deployments/${d.name}`)).status === 200);
   }
@@ -647,16 +642,35 @@ async function ambientScenario(state) {
   return { controlPlanes: cps, tags: def.tags, gatewayApi, waypoints: def.waypoints, gateways: made, pods: pods.length };
 }
 
+/** Gateway API `Gateway`s of class istio; istiod of the revision they follow makes `<name>-istio`. Returns those Deployments. */
+async function applyGateways(state, gateways) {
+  for (const g of gateways) {
+    if (g.namespaceLabels) await ensureNamespace(state, g.namespace, g.namespaceLabels);
+    kubectl(state, ['apply', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: g.name, namespace: g.namespace },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
+    }) });
+  }
+  const made = gateways.map((g) => ({ namespace: g.namespace, name: `${g.name}-istio` }));
+  for (const d of made) {
+    await waitFor(`deployment ${d.namespace}/${d.name} made by istiod`, async () => (await apiRequest(state, 'GET', `/apis/apps/v1/namespaces/${d.namespace}/deployments/${d.name}`)).status === 200);
+  }
+  return made;
+}
+
 async function seed(state) {
   const def = SCENARIOS.seed;
+  const gatewayApi = await applyGatewayApiCrds(state);
   const cps = [];
   for (const cp of def.controlPlanes) cps.push(await installControlPlane(state, cp));
   for (const t of def.tags) await setTag(state, t);
   await createWorkloads(state, def.namespaces);
+  const gateways = await applyGateways(state, def.gateways);
+  await waitRollouts(state, gateways);
   const pods = await podInventory(state, [...def.namespaces.map((n) => n.name), ISTIO_NS]);
   checkInjected(pods.filter((p) => p.namespace !== ISTIO_NS || p.app === 'istio-ingressgateway'),
     { 'ns-a': '1-7-6', 'ns-b': '1-7-6', 'ns-c': '1-8-0', 'test-ns': '1-7-6', [ISTIO_NS]: '1-7-6' });
-  return { controlPlanes: cps, tags: def.tags, pods: pods.length };
+  return { controlPlanes: cps, tags: def.tags, gatewayApi, gateways, pods: pods.length };
 }
 
 // `guide-base` stops before the canary install (tests install it with the real istioctl).

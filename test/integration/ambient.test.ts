@@ -51,6 +51,8 @@ describe('ambient and Gateway API (own ambient cluster)', function () {
     const z = agents.find((a) => a.component === 'ztunnel')!;
     assert.deepEqual(z.versions, [{ version: '1.30.1', nodes: ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'] }]);
     assert.deepEqual(z.skew, [{ revision: '1-30-1', version: '1.30.1', ok: true }, { revision: '1-31-0', version: '1.31.0', ok: true }]);
+    // as istioctl rendered them: RollingUpdate, read from the DaemonSets
+    assert.deepEqual(agents.map((a) => a.updateStrategy), ['RollingUpdate', 'RollingUpdate']);
   });
 
   it('waypoints and the Gateway API ingress: followed revision (Gateway label, namespace label, default) equals the one the real istiod runs them on', async () => {
@@ -135,6 +137,7 @@ describe('ambient and Gateway API (own ambient cluster)', function () {
     const prep = cliRun(['ztunnel', 'prepare', '--yes']);
     assert.equal(prep.status, 0, prep.stderr);
     assert.equal((await kubectlJson(['get', 'daemonset', 'ztunnel', '-n', 'istio-system'])).spec.updateStrategy.type, 'OnDelete');
+    await waitFor('the model to show updateStrategy OnDelete (DaemonSet watch)', () => ztunnel().updateStrategy === 'OnDelete', 15_000);
     // The new version, as the real istioctl renders ztunnel for revision 1-31-0 (updateStrategy kept OnDelete, as a Helm value would).
     const rendered = await istioctl(['manifest', 'generate', '--set', 'profile=ambient', '--set', 'revision=1-31-0', '--set', 'hub=docker.io/istio', '--set', 'tag=1.31.0']);
     const ds = parseAllDocuments(rendered).map((d) => d.toJS()).find((o) => o?.kind === 'DaemonSet' && o.metadata.name === 'ztunnel');

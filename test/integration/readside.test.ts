@@ -49,6 +49,11 @@ describe('read side on the local cluster (seed)', function () {
     assert.ok(gw, `no istio-ingressgateway among ${JSON.stringify(r.gateways)}`);
     assert.equal(gw!.namespace, 'istio-system');
     assert.deepEqual(Object.keys(gw!.running), ['1-7-6']);
+    // the Gateway API gateway beside it: deployed by the real istiod of the default revision, never a sidecar
+    const edge = r.gateways.find((g) => g.workload === 'edge-istio');
+    assert.ok(edge, `no edge-istio among ${JSON.stringify(r.gateways)}`);
+    assert.deepEqual([edge!.type, edge!.followsRevision, edge!.running], ['gateway-api', '1-7-6', { '1-7-6': 1 }]);
+    assert.ok(!w.snapshot.proxies('istio-system').some((p) => p.workload.name === 'edge-istio' && (p.stale || p.role === 'sidecar')), 'edge-istio is not a sidecar');
   });
 
   it('tag list agrees with the real `istioctl tag list -o json`', async () => {

@@ -48,9 +48,9 @@ describe('security', function () {
     it('a read-only user sees the whole model, and every action is refused before any change', async () => {
       const ro = await startWatcher('local-readonly');
       try {
-        // the six core kinds read; the Sail operator's kinds are not installed here (404): left out quietly
+        // the six core kinds read; DaemonSets (not in this role) and the Sail operator's kinds (not installed here) are left out quietly
         assert.deepEqual([...ro.kindStatus].map(([k, s]) => `${k} ${s.state}`), ['MutatingWebhookConfiguration ok', 'Deployment ok', 'Service ok', 'ConfigMap ok', 'Namespace ok', 'Pod ok',
-          'Istio absent', 'IstioRevision absent', 'IstioRevisionTag absent']);
+          'DaemonSet absent', 'Istio absent', 'IstioRevision absent', 'IstioRevisionTag absent']);
         assert.equal(ro.snapshot.podCount, admin.snapshot.podCount);
         const rvBefore = JSON.parse(await kubectl(['get', 'ns', 'ns-a', '-o', 'json'])).metadata.resourceVersion;
         const relabel = planRelabel(ro.snapshot, 'local-readonly', ['ns-a'], { kind: 'rev', value: 'canary' });
@@ -85,8 +85,8 @@ describe('security', function () {
         const phase = await u.start(false);
         assert.equal(phase.phase, 'ready', 'the cluster is reachable; what is missing is marked per kind');
         const marks = [...u.kindStatus].map(([k, s]) => [k, s.state, 'error' in s ? describeK8sError(s.error) : '']);
-        // every core kind is marked forbidden, naming verb and resource; the optional Sail kinds are left out quietly (absent), not reported
-        const sailKinds = ['Istio', 'IstioRevision', 'IstioRevisionTag'];
+        // every core kind is marked forbidden, naming verb and resource; the optional kinds (DaemonSets, Sail) are left out quietly (absent), not reported
+        const sailKinds = ['DaemonSet', 'Istio', 'IstioRevision', 'IstioRevisionTag'];
         for (const [kind, state] of marks) assert.equal(state, sailKinds.includes(kind) ? 'absent' : 'forbidden', `${kind}: ${JSON.stringify(marks)}`);
         const pods = marks.find(([k]) => k === 'Pod')!;
         assert.match(pods[2], /^Cluster "local-nsuser": cannot list pods: forbidden — pods is forbidden: User "nsuser" cannot list resource "pods" in API group "" at the cluster scope/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { nodeAgentSupports, nodeTurnRequests, planNodeByNode, planPrepareNodeAgent, CORDONED_BY_ANNOTATION, type AgentNode } from '../../src/istio';
+import { ClusterSnapshot, nodeAgents, nodeAgentSupports, nodeTurnRequests, planNodeByNode, planPrepareNodeAgent, CORDONED_BY_ANNOTATION, type AgentNode } from '../../src/istio';
 
 describe('ambient node agents (pure)', () => {
   it('skew: a 1.M node agent works with control planes 1.M and 1.M+1 only', () => {
@@ -27,5 +27,29 @@ describe('ambient node agents (pure)', () => {
     // resuming: a node this tool cordoned is uncordoned by it
     assert.ok(nodeTurnRequests(ds, node('d', { cordoned: true, cordonedByUs: true })).uncordon);
     assert.equal(planNodeByNode('c', ds, [node('a', { updated: true })]).requests.length, 0);
+  });
+});
+
+describe('node agents: update strategy from the DaemonSet (pure)', () => {
+  const ztunnelPod = (node: string) => ({
+    metadata: { name: `ztunnel-${node}`, namespace: 'istio-system', uid: `u-${node}`, labels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false' }, annotations: { 'istio.io/rev': '1-30-1' },
+      ownerReferences: [{ kind: 'DaemonSet', name: 'ztunnel', controller: true }] },
+    spec: { nodeName: node, containers: [{ name: 'istio-proxy', image: 'docker.io/istio/ztunnel:1.30.1' }] },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  const ds = (name: string, labels: Record<string, string>, type?: string) => ({ kind: 'DaemonSet' as const, metadata: { name, namespace: name === 'kube-proxy' ? 'kube-system' : 'istio-system', labels },
+    spec: { template: { metadata: { labels } }, ...(type ? { updateStrategy: { type } } : {}) } });
+
+  it('OnDelete read from the ztunnel DaemonSet; unknown without it; other DaemonSets are not kept', () => {
+    const s = new ClusterSnapshot();
+    s.replace('Pod', [ztunnelPod('a'), ztunnelPod('b')] as never);
+    assert.equal(nodeAgents(s)[0].updateStrategy, undefined, 'DaemonSets not readable: unknown, not guessed');
+    const change = s.replace('DaemonSet', [ds('ztunnel', { app: 'ztunnel' }, 'OnDelete'), ds('kube-proxy', { 'k8s-app': 'kube-proxy' })] as never);
+    assert.equal(change.nodeAgents, true);
+    assert.equal(change.controlPlane, false, 'a DaemonSet never rebuilds the control plane');
+    assert.equal(nodeAgents(s)[0].updateStrategy, 'OnDelete');
+    assert.equal(s.daemonSet('kube-system/kube-proxy'), undefined);
+    s.apply({ kind: 'DaemonSet', type: 'MODIFIED', object: ds('ztunnel', { app: 'ztunnel' }) as never });
+    assert.equal(nodeAgents(s)[0].updateStrategy, 'RollingUpdate', 'the API default when unset');
   });
 });

@@ -547,12 +547,13 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const newest = a.versions[0]?.version ?? '?';
     const older = a.versions.slice(1).map((v) => `${v.version} on ${v.nodes.length}`).join(', ');
     const bound = a.revision ? ` · ${a.previousRevision ? `${a.previousRevision} → ` : ''}${a.revision}` : '';
-    it.description = `${newest}${bound} · nodes ${a.updated}/${a.pods} updated${older ? ` (${older})` : ''}${a.ready < a.pods ? ` · ${a.ready}/${a.pods} ready` : ''}${skew ? ' · version skew' : ''}`;
+    it.description = `${newest}${bound} · nodes ${a.updated}/${a.pods} updated${older ? ` (${older})` : ''}${a.ready < a.pods ? ` · ${a.ready}/${a.pods} ready` : ''}${skew ? ' · version skew' : ''}${a.updateStrategy === 'OnDelete' ? ' · OnDelete' : ''}`;
     it.iconPath = new vscode.ThemeIcon('server-environment', skew ? new vscode.ThemeColor('editorError.foreground') : a.versions.length > 1 ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
     const md = new vscode.MarkdownString(`**${a.component}** — DaemonSet ${a.namespace}/${a.daemonSet}\n\n`);
     md.appendMarkdown(a.versions.map((v) => `- ${v.version}: ${v.nodes.join(', ')}`).join('\n') + '\n\n');
     if (a.revision) md.appendMarkdown(`Bound to revision ${a.revision}${a.previousRevision ? ` (not yet replaced pods: ${a.previousRevision})` : ''}: its istiod serves its configuration and certificates.\n\n`);
     md.appendMarkdown(skew ? `⚠ ${skew}\n\n` : `Works with ${a.skew.map((s) => `${s.revision} (${s.version})`).join(', ') || 'the installed revisions'}.\n\n`);
+    if (a.updateStrategy) md.appendMarkdown(a.updateStrategy === 'OnDelete' ? 'updateStrategy OnDelete: a new version replaces no pod until you replace them node by node.\n\n' : `updateStrategy ${a.updateStrategy}: applying a new version replaces the pods by itself.\n\n`);
     md.appendMarkdown('Node agents cannot be canaried: upgrade them node by node. Restarting them all at once resets every connection on every node.');
     it.tooltip = md;
     it.contextValue = contextValue('nodeAgent', { [a.component === 'ztunnel' ? 'ztunnel' : 'cni']: true, mixed: a.versions.length > 1, skew: !!skew });
