@@ -1,5 +1,6 @@
 /** Status bar item: the migration progress of the active cluster, e.g. `1-7-6 → 1-8-0 62%`. */
 import * as vscode from 'vscode';
+import { describeSkew, nodeAgents } from '../istio';
 import type { ClusterManager } from './clusters';
 
 export class MigrationStatusBar implements vscode.Disposable {
@@ -31,14 +32,23 @@ export class MigrationStatusBar implements vscode.Disposable {
     }
     if (w.phase.phase !== 'ready' && w.phase.phase !== 'reconnecting') { this.item.hide(); return; }
     const m = w.snapshot.migration();
-    if (!m) { this.item.hide(); return; }
-    const moving = m.from && m.from !== m.to;
-    this.item.text = moving ? `$(git-compare) ${m.from} → ${m.to} ${m.percent}%` : `$(check) ${m.to}`;
-    if (m.stale) this.item.text += ` $(history) ${m.stale}`;
+    // Ambient: node agents mid node-by-node upgrade, or outside the supported skew.
+    const agents = nodeAgents(w.snapshot);
+    const rolling = agents.filter((a) => a.versions.length > 1);
+    const skewed = agents.map((a) => describeSkew(a)).filter((x): x is string => !!x);
+    if (!m && agents.length === 0) { this.item.hide(); return; }
+    const moving = m?.from && m.from !== m.to;
+    this.item.text = m ? (moving ? `$(git-compare) ${m.from} → ${m.to} ${m.percent}%` : `$(check) ${m.to}`) : '$(check) Istio';
+    if (m?.stale) this.item.text += ` $(history) ${m.stale}`;
+    for (const a of rolling) this.item.text += ` $(server-environment) ${a.component} ${a.updated}/${a.pods}`;
+    if (skewed.length) this.item.text += ' $(warning) skew';
     const md = new vscode.MarkdownString(`**Istio on ${e.context}**\n\n`);
-    md.appendMarkdown(`${m.percent}% of ${m.proxies} proxies run **${m.to}**; ${m.stale} stale.\n\nClick to open Istio Revisions.`);
+    if (m) md.appendMarkdown(`${m.percent}% of ${m.proxies} proxies run **${m.to}**; ${m.stale} stale.\n\n`);
+    for (const a of rolling) md.appendMarkdown(`${a.component}: ${a.versions.map((v) => `${v.version} on ${v.nodes.length} node(s)`).join(', ')} — upgrading node by node.\n\n`);
+    for (const sk of skewed) md.appendMarkdown(`⚠ ${sk}\n\n`);
+    md.appendMarkdown('Click to open Istio Revisions.');
     this.item.tooltip = md;
-    this.item.backgroundColor = m.stale ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor = m?.stale || skewed.length ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 

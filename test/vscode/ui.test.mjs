@@ -513,6 +513,12 @@ export async function runAmbientUiTest(opts) {
         check(one.status === 0, `istio-revisions ztunnel roll --max-nodes 1: exit ${one.status}: ${one.stderr}`);
         const mid = await poll('the tree at 1/3 nodes', async () => { const d = await ztunnelRow(); if (!d.startsWith('1.31.0 · 1-30-1 → 1-31-0 · nodes 1/3 updated (1.30.1 on 2)')) throw new CheckFailed(d); return d; }, 20_000);
         log('ui', `  tree after one node: ztunnel ${mid}`);
+        const bar = await poll('the status bar naming ztunnel 1/3', async () => {
+          const t = (await page.locator('.statusbar-item').allInnerTexts()).map((x) => x.replace(/\s+/g, ' ').trim()).find((x) => /ztunnel 1\/3/.test(x));
+          if (!t) throw new CheckFailed(JSON.stringify(await page.locator('.statusbar-item').allInnerTexts()));
+          return t;
+        }, 15_000);
+        log('ui', `  status bar: ${bar}`);
         await page.mouse.move(700, 850);
         await shot('ztunnel-rolling.png');
         // The rest from the tree: right-click → Upgrade ztunnel Node by Node… → the plan lists the 2 nodes left.
