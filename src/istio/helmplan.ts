@@ -202,3 +202,35 @@ export function planHelmUninstall(input: HelmUninstallInput): HelmPlanResult {
     },
   };
 }
+
+/**
+ * A canary the Helm way (Istio's Helm canary guide): a second istiod release beside the running one,
+ * `helm install istiod-<rev> <chart> -n <ns> --set revision=<rev>`. Values the user gave the running
+ * release are not copied (a canary is configured on purpose); the plan says which release it sits beside.
+ */
+export function planHelmInstall(input: { cluster: string; revision: string; namespace: string; chart: HelmChartRef; beside?: { name: string; namespace: string } }): Plan {
+  const release = `istiod-${input.revision}`;
+  const args = ['install', release, input.chart.ref, ...(input.chart.version ? ['--version', input.chart.version] : []), '-n', input.namespace, '--set', `revision=${input.revision}`];
+  const ns = input.namespace;
+  return {
+    title: `Install canary revision ${input.revision} (helm install ${release})`,
+    summary: `Installs revision ${input.revision} on ${input.cluster} as Helm release ${ns}/${release}${input.beside ? `, beside ${input.beside.namespace}/${input.beside.name}` : ''}: its istiod, injector webhook (matching istio.io/rev=${input.revision} only) and validator. No namespace moves until you relabel it or point a tag at ${input.revision}.`,
+    cluster: input.cluster,
+    requests: [],
+    tools: [{
+      tool: 'helm', args, dryRunArgs: [...args, '--dry-run=server'], description: `helm install ${release} -n ${ns}`,
+      permissions: [
+        { verb: 'create', group: 'apps', resource: 'deployments', namespace: ns },
+        { verb: 'create', group: '', resource: 'services', namespace: ns },
+        { verb: 'create', group: '', resource: 'configmaps', namespace: ns },
+        { verb: 'create', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' },
+        { verb: 'create', group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations' },
+        { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+        { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
+        { verb: 'create', group: '', resource: 'secrets', namespace: ns },
+      ],
+    }],
+    commands: [`helm ${cmd(args)} --kube-context ${shellQuote(input.cluster)}`],
+    warnings: [],
+  };
+}

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { guideState } from '../../src/istio';
-import { ClusterWatcher, ClusterClient, configForContext, loadKubeconfigs } from '../../src/k8s';
+import { guideState, planHelmInstall } from '../../src/istio';
+import { ClusterWatcher, ClusterClient, configForContext, loadKubeconfigs, runPlan } from '../../src/k8s';
+import { helmToolRunner } from '../../src/tools/helm';
 import { recordConformance, waitFor } from './helpers';
 
 const CONTEXT = 'istio-revisions-local';
@@ -169,6 +170,22 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     assert.ok(!v.deployments.includes('istio-system/istiod'));
   });
 
+  it('a second canary the Helm way: helm install istiod-<rev> vs the extension\'s install plan run through the user\'s helm', async () => {
+    helmOf(guide, ['install', 'istiod-canary2', `${charts}/istio-control/istio-discovery`, '-n', 'istio-system', '--set', 'revision=canary2']);
+    const cfg = configForContext(loadKubeconfigs([ext.kubeconfig]), CONTEXT);
+    if (!cfg.ok) throw new Error(cfg.message);
+    const client = new ClusterClient(CONTEXT, cfg.config);
+    try {
+      const plan = planHelmInstall({ cluster: CONTEXT, revision: 'canary2', namespace: 'istio-system', chart: { ref: `${charts}/istio-control/istio-discovery` }, beside: { name: 'istiod-canary', namespace: 'istio-system' } });
+      const run = await runPlan(client, plan, { runTool: helmToolRunner({ bin: path.join(ext.binDir, 'helm'), kubeconfig: [ext.kubeconfig], context: CONTEXT, env: { ...process.env, ...m.helmEnv(ext.state) } }) });
+      assert.equal(run.ok, true, run.toolFailed?.message ?? run.failed?.message);
+    } finally { client.dispose(); }
+    for (const t of [guide, ext]) m.kubectl(t.state, ['-n', 'istio-system', 'rollout', 'status', 'deployment/istiod-canary2', '--timeout=180s']);
+    const v = await compare('install canary2 (helm install istiod-canary2 --set revision=canary2)', 'helm install istiod-canary2 <chart> -n istio-system --set revision=canary2', 'planHelmInstall run through helm');
+    assert.ok(v.deployments.includes('istio-system/istiod-canary2'));
+    assert.deepEqual(mwc(v, 'istio-sidecar-injector-canary2').webhooks.map((w: any) => w.url), ['<front>/rev/canary2/inject', '<front>/rev/canary2/inject']);
+  });
+
   it('afterwards: no broken release, no object naming a release Helm no longer has', async () => {
     const rels = JSON.parse(helmOf(ext, ['list', '-A', '--deployed', '--failed', '--pending', '--uninstalling', '-o', 'json']));
     assert.deepEqual(rels.filter((r: any) => r.status !== 'deployed').map((r: any) => `${r.name} ${r.status}`), []);
@@ -189,7 +206,7 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     await w.start(false);
     try {
       const cp = w.snapshot.controlPlane;
-      assert.deepEqual(cp.revisions.filter((r) => r.deployments.length).map((r) => [r.name, r.installedBy.kind, r.isDefault]), [['canary', 'helm', true]]);
+      assert.deepEqual(cp.revisions.filter((r) => r.deployments.length).map((r) => [r.name, r.installedBy.kind, r.isDefault]), [['canary', 'helm', true], ['canary2', 'helm', false]]);
       assert.deepEqual(cp.tags.map((t) => [t.name, t.revision, t.installedBy.kind]), [['default', 'canary', 'helmTemplate'], ['prod-stable', 'canary', 'helmTemplate']]);
     } finally { w.dispose(); }
     assert.ok(fs.existsSync(ext.kubeconfig));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chartOfLabel, helmTemplateTagArgs, planHelmDefaultRevision, planHelmTagSet, planHelmUninstall, planPermissions, renderPlan, resolveChart } from '../../src/istio';
+import { chartOfLabel, helmTemplateTagArgs, planHelmDefaultRevision, planHelmInstall, planHelmTagSet, planHelmUninstall, planPermissions, renderPlan, resolveChart } from '../../src/istio';
 
 const release = { name: 'istiod-canary', namespace: 'istio-system' };
 const chart = { ref: 'istio/istiod', version: '1.31.0' };
@@ -60,5 +60,13 @@ describe('Helm plans (pure)', () => {
     assert.deepEqual(r.plan.tools!.map((t) => [t.args, t.dryRunArgs]), [[['uninstall', 'istiod', '-n', 'istio-system'], ['uninstall', 'istiod', '-n', 'istio-system', '--dry-run']]]);
     assert.ok(planPermissions(r.plan).some((p) => p.verb === 'delete' && p.resource === 'secrets' && p.namespace === 'istio-system'));
     assert.ok(!planHelmUninstall({ cluster: 'c', revision: 'x', installedBy: { kind: 'istioctl' }, objects: { deployments: [], services: [], webhooks: [] } }).ok);
+  });
+
+  it('install a canary: helm install istiod-<rev> --set revision=<rev> beside the running release, with helm\'s server dry run', () => {
+    const p = planHelmInstall({ cluster: 'c', revision: 'canary', namespace: 'istio-system', chart, beside: { name: 'istiod', namespace: 'istio-system' } });
+    assert.deepEqual(p.requests, []);
+    assert.deepEqual(p.tools!.map((t) => t.args), [['install', 'istiod-canary', 'istio/istiod', '--version', '1.31.0', '-n', 'istio-system', '--set', 'revision=canary']]);
+    assert.deepEqual(p.tools![0].dryRunArgs!.slice(-1), ['--dry-run=server']);
+    assert.match(p.summary, /beside istio-system\/istiod/);
   });
 });

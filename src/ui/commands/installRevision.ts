@@ -1,11 +1,45 @@
 import * as vscode from 'vscode';
-import { checkRevisionName, installEffect, planSailUpgrade, sailVersion, type SailIstioView } from '../../istio';
+import { checkRevisionName, installEffect, planHelmInstall, planSailUpgrade, sailVersion, type RevisionInfo, type SailIstioView } from '../../istio';
+import { chartForRevision, helmToolRunner } from '../../tools/helm';
+import { helmChannel, helmOptionsFor } from '../helm';
+import { readSettings } from '../settings';
 import { confirmPlan, executePlan } from '../planUi';
 import { checkIstioctl, runIstioctl } from '../istioctl';
 import { pickCluster } from '../pick';
 import { CancelledError, type CommandModule, type Services } from './registry';
 
 export interface InstallOptions { revision?: string; profile?: string; extraArgs?: string[]; assumeYes?: boolean; /** Sail: the Istio resource and version. */ istio?: string; version?: string }
+
+/** A control plane Helm installed: the canary is a second istiod release (Istio's Helm canary guide). */
+async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickCluster>>, beside: RevisionInfo, opts: InstallOptions) {
+  const snap = cluster.watcher.snapshot;
+  const existing = new Set([...snap.controlPlane.revisions.map((r) => r.name), ...snap.controlPlane.tags.map((t) => t.name)]);
+  const validate = (v: string) => {
+    const c = checkRevisionName(v.trim());
+    if (!c.ok) return c.message + (c.suggestion ? ` Try "${c.suggestion}".` : '');
+    return existing.has(v.trim()) ? `"${v.trim()}" is already a revision or tag on ${cluster.context}.` : undefined;
+  };
+  let revision = opts.revision;
+  if (revision === undefined) {
+    revision = await vscode.window.showInputBox({ title: `Install a canary revision on ${cluster.context} (Helm)`, prompt: `Revision name; installed as release istiod-<name> beside ${beside.installedBy.release?.name}`, validateInput: validate });
+    if (revision === undefined) throw new CancelledError();
+  }
+  const err = validate(revision);
+  if (err) throw new Error(err);
+  let version = opts.version;
+  if (version === undefined) {
+    version = await vscode.window.showInputBox({ title: 'Chart version of the canary', prompt: `istiod chart version (the running release has ${beside.version ?? '?'}); empty for what the chart setting gives`, placeHolder: '1.31.0' });
+    if (version === undefined) throw new CancelledError();
+  }
+  const chart = chartForRevision(snap, beside.name, 'istiod', readSettings().helmCharts);
+  const plan = planHelmInstall({ cluster: cluster.context, revision: revision.trim(), namespace: beside.installedBy.release?.namespace ?? 'istio-system',
+    chart: version.trim() && !/^[./~]/.test(chart.ref) ? { ref: chart.ref, version: version.trim().replace(/^v/, '') } : chart, beside: beside.installedBy.release });
+  const mode = await confirmPlan(plan, { action: 'Install', assumeYes: opts.assumeYes });
+  helmChannel().show(true);
+  const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
+  if (result.ok && mode === 'run') void vscode.window.showInformationMessage(`Revision ${revision.trim()} installed on ${cluster.context} (release istiod-${revision.trim()}). Next: move namespaces to it (or point a tag at it).`);
+  return { plan, result, mode };
+}
 
 /** A control plane the Sail operator manages: the canary is the Istio resource's new spec.version (RevisionBased). */
 async function upgradeSail(s: Services, cluster: Awaited<ReturnType<typeof pickCluster>>, istios: SailIstioView[], opts: InstallOptions) {
@@ -38,6 +72,8 @@ export const installRevision: CommandModule = {
     const cluster = await pickCluster(s.clusters, node?.context);
     const sail = cluster.watcher.snapshot.sail();
     if (sail.istios.length) return upgradeSail(s, cluster, sail.istios, opts);
+    const helmRev = cluster.watcher.snapshot.controlPlane.revisions.find((r) => r.installedBy.kind === 'helm' && r.deployments.length);
+    if (helmRev) return installHelm(s, cluster, helmRev, opts);
     const ctl = await checkIstioctl(s.clusters);
     if (!ctl.ok) throw new Error(ctl.message);
     const existing = new Set(cluster.watcher.snapshot.controlPlane.revisions.map((r) => r.name));
