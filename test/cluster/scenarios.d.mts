@@ -19,3 +19,5 @@ export function webhookUrl(state: unknown, rev: string, path: string): string;
 export function istioChartDir(chart?: string): string;
 /** The values file the bench adds to an Istio Helm release of revision `rev` (or `base`). */
 export function helmBenchValues(state: unknown, rev: string): string;
+/** The seed's Gateway API CRDs and its `edge` Gateway (deployed by istiod, rolled out). */
+export function applySeedGateways(state: unknown): Promise<{ gatewayApi: string; gateways: { namespace: string; name: string }[] }>;

@@ -658,6 +658,17 @@ async function applyGateways(state, gateways) {
   return made;
 }
 
+/**
+ * The seed's Gateway API part (CRDs and the `edge` Gateway, its Deployment rolled out): at start, and to
+ * restore it after a test replaced the CRDs (the precheck conformance suite installs older versions).
+ */
+export async function applySeedGateways(state) {
+  const gatewayApi = await applyGatewayApiCrds(state);
+  const gateways = await applyGateways(state, SCENARIOS.seed.gateways);
+  await waitRollouts(state, gateways);
+  return { gatewayApi, gateways };
+}
+
 async function seed(state) {
   const def = SCENARIOS.seed;
   const gatewayApi = await applyGatewayApiCrds(state);

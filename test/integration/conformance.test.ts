@@ -511,15 +511,20 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
       crd('tcproutes', 'TCPRoute', [{ name: 'v1alpha2', served: true }]),
     ] },
   ];
+  // The seed has the current Gateway API CRDs (and their safe-upgrades admission policy, which refuses
+  // older versions): every state starts from none, and the seed's are put back afterwards.
   const removeAll = async () => {
     const names = (await kubectl(['get', 'crd', '-o', 'name'])).split('\n').filter((n) => n.endsWith(`.${GROUP}`));
+    await kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', `safe-upgrades.${GROUP}`, '--ignore-not-found']);
     if (names.length) await kubectl(['delete', ...names, '--wait=true']);
   };
   after(async () => {
     await removeAll();
-    const { waitWebhooksRewired } = await import('../cluster/scenarios.mjs');
+    const { waitWebhooksRewired, applySeedGateways } = await import('../cluster/scenarios.mjs');
     const { readState } = await import('../cluster/cluster.mjs');
-    await waitWebhooksRewired(readState(process.env.ISTIO_REVISIONS_TEST_DIR));
+    const st = readState(process.env.ISTIO_REVISIONS_TEST_DIR);
+    await applySeedGateways(st);
+    await waitWebhooksRewired(st);
   });
 
   for (const st of states) {
