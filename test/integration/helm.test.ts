@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { guideState, planHelmInstall } from '../../src/istio';
-import { ClusterWatcher, ClusterClient, configForContext, loadKubeconfigs, runPlan } from '../../src/k8s';
+import { runPlan } from '../../src/k8s';
 import { helmToolRunner } from '../../src/tools/helm';
-import { recordConformance, waitFor } from './helpers';
+import { client, recordConformance, waitFor, withModelOf } from './helpers';
 
 const CONTEXT = 'istio-revisions-local';
 type Twin = { dir: string; kubeconfig: string; binDir: string; state: any; stop(): Promise<void> };
@@ -138,15 +138,11 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
 
   it('uninstall the old revision: refused while in use; after the restart, helm delete istiod vs istio-revisions uninstall', async () => {
     // the guided upgrade speaks Helm: its uninstall step names the release
-    const cfgG = configForContext(loadKubeconfigs([ext.kubeconfig]), CONTEXT);
-    if (!cfgG.ok) throw new Error(cfgG.message);
-    const wg = new ClusterWatcher(new ClusterClient(CONTEXT, cfgG.config));
-    await wg.start(false);
-    try {
+    await withModelOf(ext.kubeconfig, (wg) => {
       const g = guideState(wg.snapshot);
       assert.equal(g.method, 'helm');
       assert.match(g.steps.find((x) => x.id === 'uninstall')!.detail, /helm uninstall istiod -n istio-system/);
-    } finally { wg.dispose(); }
+    });
     const refused = cliOf(ext, ['uninstall', 'default', '--yes']);
     assert.equal(refused.status, 1, refused.stderr);
     assert.match(refused.stderr, /revision default is still in use; refusing to uninstall/);
@@ -172,14 +168,12 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
 
   it('a second canary the Helm way: helm install istiod-<rev> vs the extension\'s install plan run through the user\'s helm', async () => {
     helmOf(guide, ['install', 'istiod-canary2', `${charts}/istio-control/istio-discovery`, '-n', 'istio-system', '--set', 'revision=canary2']);
-    const cfg = configForContext(loadKubeconfigs([ext.kubeconfig]), CONTEXT);
-    if (!cfg.ok) throw new Error(cfg.message);
-    const client = new ClusterClient(CONTEXT, cfg.config);
+    const c = client(CONTEXT, 30_000, ext.kubeconfig);
     try {
       const plan = planHelmInstall({ cluster: CONTEXT, revision: 'canary2', namespace: 'istio-system', chart: { ref: `${charts}/istio-control/istio-discovery` }, beside: { name: 'istiod-canary', namespace: 'istio-system' } });
-      const run = await runPlan(client, plan, { runTool: helmToolRunner({ bin: path.join(ext.binDir, 'helm'), kubeconfig: [ext.kubeconfig], context: CONTEXT, env: { ...process.env, ...m.helmEnv(ext.state) } }) });
+      const run = await runPlan(c, plan, { runTool: helmToolRunner({ bin: path.join(ext.binDir, 'helm'), kubeconfig: [ext.kubeconfig], context: CONTEXT, env: { ...process.env, ...m.helmEnv(ext.state) } }) });
       assert.equal(run.ok, true, run.toolFailed?.message ?? run.failed?.message);
-    } finally { client.dispose(); }
+    } finally { c.dispose(); }
     for (const t of [guide, ext]) m.kubectl(t.state, ['-n', 'istio-system', 'rollout', 'status', 'deployment/istiod-canary2', '--timeout=180s']);
     const v = await compare('install canary2 (helm install istiod-canary2 --set revision=canary2)', 'helm install istiod-canary2 <chart> -n istio-system --set revision=canary2', 'planHelmInstall run through helm');
     assert.ok(v.deployments.includes('istio-system/istiod-canary2'));
@@ -200,15 +194,11 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     }
     assert.deepEqual(orphans, []);
     // and the extension's model agrees with what is left: one revision, Helm-installed, the default
-    const cfg = configForContext(loadKubeconfigs([ext.kubeconfig]), CONTEXT);
-    if (!cfg.ok) throw new Error(cfg.message);
-    const w = new ClusterWatcher(new ClusterClient(CONTEXT, cfg.config));
-    await w.start(false);
-    try {
+    await withModelOf(ext.kubeconfig, (w) => {
       const cp = w.snapshot.controlPlane;
       assert.deepEqual(cp.revisions.filter((r) => r.deployments.length).map((r) => [r.name, r.installedBy.kind, r.isDefault]), [['canary', 'helm', true], ['canary2', 'helm', false]]);
       assert.deepEqual(cp.tags.map((t) => [t.name, t.revision, t.installedBy.kind]), [['default', 'canary', 'helmTemplate'], ['prod-stable', 'canary', 'helmTemplate']]);
-    } finally { w.dispose(); }
+    });
     assert.ok(fs.existsSync(ext.kubeconfig));
   });
 });

@@ -26,11 +26,23 @@ export async function clusterModule(): Promise<typeof import('../cluster/cluster
   return import('../cluster/cluster.mjs');
 }
 
-export function client(context = CONTEXT, timeoutMs = 30_000): ClusterClient {
-  const loaded = loadKubeconfigs([clusterState().kubeconfig]);
+export function client(context = CONTEXT, timeoutMs = 30_000, kubeconfig = clusterState().kubeconfig): ClusterClient {
+  const loaded = loadKubeconfigs([kubeconfig]);
   const cfg = configForContext(loaded, context);
   if (!cfg.ok) throw new Error(cfg.message);
   return new ClusterClient(context, cfg.config, undefined, timeoutMs);
+}
+
+/** The model of the cluster behind `kubeconfig` (a suite's own cluster), listed once; disposed after `fn`. */
+export async function withModelOf<T>(kubeconfig: string, fn: (w: ClusterWatcher) => T | Promise<T>): Promise<T> {
+  const w = new ClusterWatcher(client(CONTEXT, 30_000, kubeconfig));
+  try {
+    await w.start(false);
+    return await fn(w);
+  } finally {
+    w.dispose();
+    w.client.dispose();
+  }
 }
 
 export async function startWatcher(context = CONTEXT, batchMs = 5): Promise<ClusterWatcher> {

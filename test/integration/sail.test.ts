@@ -11,8 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { guideState } from '../../src/istio';
-import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs } from '../../src/k8s';
-import { recordConformance } from './helpers';
+import { recordConformance, withModelOf } from './helpers';
 
 const CONTEXT = 'istio-revisions-local';
 
@@ -116,15 +115,11 @@ describe('Sail operator installs (own cluster, scenario sail)', function () {
     assert.match(after.stderr, /the operator deletes it in \d+ s \(grace 30 s\)/);
     // nothing of the revision was touched
     assert.equal((await m.apiRequest(c.state, 'GET', '/apis/apps/v1/namespaces/istio-system/deployments/istiod-default-v1-30-1')).status, 200);
-    const cfg = configForContext(loadKubeconfigs([c.kubeconfig]), CONTEXT);
-    if (!cfg.ok) throw new Error(cfg.message);
-    const w = new ClusterWatcher(new ClusterClient(CONTEXT, cfg.config));
-    await w.start(false);
-    try {
+    await withModelOf(c.kubeconfig, (w) => {
       const g = guideState(w.snapshot);
       assert.equal(g.method, 'sail');
       assert.match(g.steps.find((x) => x.id === 'uninstall')!.detail, /the Sail operator removes it itself: Istio default · inactive · not in use · the operator deletes it in \d+ s/);
-    } finally { w.dispose(); }
+    });
     recordConformance({ area: 'Sail', case: 'uninstall an inactive revision', tool: 'the operator prunes it InUse-False + grace', extension: `refused, countdown to ${s.deletionAt}`, agree: true });
   });
 });
