@@ -10,7 +10,7 @@
  */
 import { stringify as toYaml } from 'yaml';
 import {
-  describeSailRevision, ownedObjectEdits, planHelmUninstall, planSailTagRemove, planSailTagSet, planSailUpgrade,
+  describeSailRevision, ownedObjectEdits, planHelmUninstall, planSailUpgrade, tagRoute,
   nodeAgents, planDeletePods, planNodeByNode, planPrepareNodeAgent, planRelabel, planRestart, planTagRemove, planTagSet, planUninstall, renderPlan, restartCandidates, restartTimestamp,
   RESTARTABLE, tagImpact, uninstallChecklist, workloadKey, type Plan, type RelabelTarget, type RestartableKind, type WorkloadId,
 } from '../istio';
@@ -168,30 +168,13 @@ async function deletePods(args: Args, io: Io, s: Session, workloads: WorkloadId[
 
 async function tag(args: Args, io: Io, s: Session, signal: AbortSignal): Promise<Outcome> {
   const [sub, name] = args.positional;
-  const target = sub === 'set' ? s.watcher.snapshot.controlPlane.revisionByName.get(args.revision ?? '') : undefined;
-  if (target?.installedBy.kind === 'helm' && target.installedBy.release) return helmTagSet(args, io, s, name, target.name, signal);
-  const sail = s.watcher.snapshot.sail();
-  const sailTag = sail.tags.get(name);
-  if (target?.installedBy.kind === 'sail' || (sub === 'set' && sailTag)) {
-    if (target?.installedBy.kind !== 'sail' || target.installedBy.owner?.kind !== 'IstioRevision') {
-      return { code: EXIT.blockers, message: `Cluster "${s.context}": tag ${name} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision (${[...sail.revisions.keys()].join(', ') || 'none'}), not at ${args.revision}. Nothing was changed.` };
-    }
-    const built = planSailTagSet({ cluster: s.context, tag: name, revision: target.installedBy.owner.name, existing: sailTag, overwrite: !!args.overwrite });
-    if (!built.ok) return { code: EXIT.blockers, message: built.message };
-    const impact = tagImpact(s.watcher.snapshot, name, target.name);
-    if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
-    return planOrRun(args, io, s, built.plan, signal);
-  }
-  if (sub === 'remove' && sailTag) {
-    const plan = planSailTagRemove({ cluster: s.context, tag: name });
-    const impact = tagImpact(s.watcher.snapshot, name);
-    if (impact.namespaces.length || impact.workloads.length) plan.warnings.unshift(impact.message);
-    return planOrRun(args, io, s, plan, signal);
-  }
-  const existingTag = s.watcher.snapshot.controlPlane.tagByName.get(name);
-  if (existingTag?.installedBy.kind === 'helm' && existingTag.installedBy.release) {
-    const rel = existingTag.installedBy.release;
-    return { code: EXIT.blockers, message: `Cluster "${s.context}": tag ${name} belongs to Helm release ${rel.namespace}/${rel.name} (its revisionTags value): change it there (helm upgrade ${rel.name} <chart> -n ${rel.namespace} --reuse-values --set revisionTags=…); a change made here would be undone by the next helm upgrade. Nothing was changed.` };
+  const route = tagRoute(s.watcher.snapshot, s.context, name, sub === 'set' ? args.revision ?? '' : undefined, !!args.overwrite);
+  if (route.route === 'refuse') return { code: EXIT.blockers, message: route.message };
+  if (route.route === 'helm') return helmTagSet(args, io, s, name, route.revision, signal);
+  if (route.route === 'sail') {
+    const impact = tagImpact(s.watcher.snapshot, name, sub === 'set' ? args.revision : undefined);
+    if (impact.namespaces.length || impact.workloads.length) route.plan.warnings.unshift(impact.message);
+    return planOrRun(args, io, s, route.plan, signal);
   }
   const inputs = await fetchTagInputs(s.client, args.istioNamespace, signal);
   if (!inputs.ok) return { code: EXIT.error, message: describeK8sError(inputs.error) };

@@ -11,6 +11,7 @@
  * rest. Plans here never touch what it owns.
  */
 import { shellQuote, MERGE_PATCH, type Plan, type PlannedRequest } from './plan';
+import type { ClusterSnapshot } from './snapshot';
 import type { Condition, SailResource } from './types';
 
 export const SAIL_GROUP = 'sailoperator.io';
@@ -197,4 +198,38 @@ export function planSailUpgrade(input: { cluster: string; istio: SailIstioView; 
       warnings: istio.updateStrategy === 'InPlace' ? ['updateStrategy is InPlace: this is not a canary upgrade. Set spec.updateStrategy.type RevisionBased first for a revision beside the running one.'] : [],
     },
   };
+}
+
+/**
+ * Which installer a tag change goes through (shared by the CLI and the UI):
+ * - `sail`: the plan changes an IstioRevisionTag (the target is an IstioRevision, or the tag is the operator's);
+ * - `helm`: the target revision Helm installed — its chart renders the tag (src/tools/helm.ts);
+ * - `refuse`: the change would happen behind an installer's back (a Helm release's revisionTags, an
+ *   operator's tag pointed at something that is not an IstioRevision);
+ * - `istioctl`: what istioctl tag set/remove does.
+ * `revision` undefined: a removal.
+ */
+export type TagRoute =
+  | { route: 'sail'; plan: Plan }
+  | { route: 'helm'; revision: string }
+  | { route: 'refuse'; message: string }
+  | { route: 'istioctl' };
+
+export function tagRoute(snap: ClusterSnapshot, cluster: string, tag: string, revision: string | undefined, overwrite: boolean): TagRoute {
+  const sailTag = snap.sail().tags.get(tag);
+  const rev = revision !== undefined ? snap.controlPlane.revisionByName.get(revision) : undefined;
+  if (revision === undefined && sailTag) return { route: 'sail', plan: planSailTagRemove({ cluster, tag }) };
+  if (revision !== undefined && (rev?.installedBy.kind === 'sail' || sailTag)) {
+    if (rev?.installedBy.kind !== 'sail' || rev.installedBy.owner?.kind !== 'IstioRevision') {
+      return { route: 'refuse', message: `Cluster "${cluster}": tag ${tag} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision (${[...snap.sail().revisions.keys()].join(', ') || 'none'}), not at ${revision}. Nothing was changed.` };
+    }
+    const built = planSailTagSet({ cluster, tag, revision: rev.installedBy.owner.name, existing: sailTag, overwrite });
+    return built.ok ? { route: 'sail', plan: built.plan } : { route: 'refuse', message: built.message };
+  }
+  const owner = snap.controlPlane.tagByName.get(tag)?.installedBy;
+  if (owner?.kind === 'helm' && owner.release) {
+    return { route: 'refuse', message: `Cluster "${cluster}": tag ${tag} belongs to Helm release ${owner.release.namespace}/${owner.release.name} (its revisionTags value): change it there (helm upgrade ${owner.release.name} <chart> -n ${owner.release.namespace} --reuse-values --set revisionTags=…); a change made here would be undone by the next helm upgrade. Nothing was changed.` };
+  }
+  if (rev?.installedBy.kind === 'helm' && rev.installedBy.release) return { route: 'helm', revision: rev.name };
+  return { route: 'istioctl' };
 }

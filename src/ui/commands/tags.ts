@@ -4,7 +4,7 @@
  * who follows the tag and how many proxies will be stale until restarted.
  */
 import * as vscode from 'vscode';
-import { checkRevisionName, ownedObjectEdits, planSailTagRemove, planSailTagSet, planTagRemove, planTagSet, tagImpact, type Plan } from '../../istio';
+import { checkRevisionName, ownedObjectEdits, planTagRemove, planTagSet, tagImpact, tagRoute, type Plan } from '../../istio';
 import { describeK8sError, fetchTagInputs } from '../../k8s';
 import { pickCluster, pickRevisionOrTag } from '../pick';
 import { buildHelmTagPlan, helmToolRunner } from '../../tools/helm';
@@ -28,37 +28,28 @@ type TagNode = { context?: string; name?: string; type?: string };
  * Tags of a revision Helm installed are rendered from its chart (src/tools/helm.ts); a revision the
  * Sail operator manages gets its tags from an IstioRevisionTag. Undefined: not for this installer.
  */
-async function runForInstaller(s: Services, context: string, tag: string, revision: string, overwrite: boolean, action: string, assumeYes?: boolean, typeToConfirm?: string) {
+async function runForInstaller(s: Services, context: string, tag: string, revision: string | undefined, overwrite: boolean, action: string, assumeYes?: boolean, typeToConfirm?: string) {
   const cluster = await pickCluster(s.clusters, context);
   const snap = cluster.watcher.snapshot;
-  const rev = snap.controlPlane.revisionByName.get(revision);
-  const sailTag = snap.sail().tags.get(tag);
-  if (rev?.installedBy.kind === 'sail' || sailTag) {
-    if (rev?.installedBy.kind !== 'sail' || rev.installedBy.owner?.kind !== 'IstioRevision') {
-      throw new Error(`Cluster "${cluster.context}": tag ${tag} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision, not at ${revision}.`);
-    }
-    const built = planSailTagSet({ cluster: cluster.context, tag, revision: rev.installedBy.owner.name, existing: sailTag, overwrite });
-    if (!built.ok) throw new Error(built.message);
+  const route = tagRoute(snap, cluster.context, tag, revision, overwrite);
+  if (route.route === 'istioctl') return undefined;
+  if (route.route === 'refuse') throw new Error(route.message);
+  let plan: Plan;
+  if (route.route === 'sail') {
+    plan = route.plan;
     const impact = tagImpact(snap, tag, revision);
-    if (impact.namespaces.length || impact.workloads.length) built.plan.warnings.unshift(impact.message);
-    const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
-    const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
-    if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
-    return { cluster, plan: built.plan, result, mode };
+    if (impact.namespaces.length || impact.workloads.length) plan.warnings.unshift(impact.message);
+  } else {
+    const built = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of revision ${route.revision}'s Helm release…` },
+      () => buildHelmTagPlan(cluster.watcher.client, snap, helmOptionsFor(s.clusters, cluster.context), { tag, revision: route.revision, overwrite, userCharts: readSettings().helmCharts }));
+    if (!built.ok) throw new Error(built.message);
+    plan = built.plan;
   }
-  const owningRelease = snap.controlPlane.tagByName.get(tag)?.installedBy;
-  if (owningRelease?.kind === 'helm' && owningRelease.release) {
-    throw new Error(`Cluster "${cluster.context}": tag ${tag} belongs to Helm release ${owningRelease.release.namespace}/${owningRelease.release.name} (its revisionTags value): change it there with helm upgrade; a change made here would be undone by the next upgrade.`);
-  }
-  if (rev?.installedBy.kind !== 'helm') return undefined;
-  const built = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of Helm release ${rev.installedBy.release?.name}…` },
-    () => buildHelmTagPlan(cluster.watcher.client, cluster.watcher.snapshot, helmOptionsFor(s.clusters, cluster.context), { tag, revision, overwrite, userCharts: readSettings().helmCharts }));
-  if (!built.ok) throw new Error(built.message);
-  const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
-  if (built.plan.tools?.length) helmChannel().show(true);
-  const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
-  if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
-  return { cluster, plan: built.plan, result, mode };
+  const mode = await confirmPlan(plan, { action, assumeYes, typeToConfirm });
+  if (plan.tools?.length) helmChannel().show(true);
+  const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
+  if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${plan.title}. Nothing was changed.`);
+  return { cluster, plan, result, mode };
 }
 
 async function buildAndRun(s: Services, context: string, build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string }, action: string, assumeYes?: boolean, extraWarnings: string[] = [], typeToConfirm?: string) {
@@ -152,14 +143,8 @@ export const removeTag: CommandModule = {
       tag = p.label;
     }
     const impact = tagImpact(snap, tag);
-    if (snap.sail().tags.has(tag)) {
-      const plan = planSailTagRemove({ cluster: cluster.context, tag });
-      plan.warnings.unshift(impact.message);
-      const mode = await confirmPlan(plan, { action: 'Remove Tag', assumeYes: opts.assumeYes, typeToConfirm: impact.namespaces.length || impact.workloads.length ? tag : undefined });
-      return { cluster, plan, result: await executePlan(cluster.watcher.client, plan, s.log, mode), mode };
-    }
-    const owner = snap.controlPlane.tagByName.get(tag)?.installedBy;
-    if (owner?.kind === 'helm' && owner.release) throw new Error(`Cluster "${cluster.context}": tag ${tag} belongs to Helm release ${owner.release.namespace}/${owner.release.name}: remove it from that release's revisionTags with helm upgrade.`);
+    const viaInstaller = await runForInstaller(s, cluster.context, tag, undefined, false, 'Remove Tag', opts.assumeYes, impact.namespaces.length || impact.workloads.length ? tag : undefined);
+    if (viaInstaller) return viaInstaller;
     return buildAndRun(s, cluster.context, (i) => planTagRemove({ cluster: cluster.context, tag: tag!, namespacesUsingTag: snap.namespacesLabelled(tag!), istioNamespace: readSettings().istioNamespace, ...i.value }), 'Remove Tag', opts.assumeYes, [impact.message],
       impact.namespaces.length || impact.workloads.length ? tag : undefined); // still followed: type its name
   },
