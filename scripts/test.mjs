@@ -1,8 +1,8 @@
 // Runs the test tiers in order and stops at the first failure:
-// type check → unit → bundle + .vsix (size check) → local-cluster binaries → integration.
+// type check → unit → bundle + .vsix → package check → webview page → local-cluster binaries
+// → integration → VS Code end to end.
 // `--unit` runs only the fast tiers (no cluster).
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -26,10 +26,7 @@ step('type check', bin('tsc'), ['--noEmit', '-p', '.']);
 step('type check (webview page)', bin('tsc'), ['--noEmit', '-p', 'webview-ui']);
 step('unit tests', bin('mocha'), ['--config', 'test/unit/.mocharc.json']);
 step('bundle + package', 'npm', ['run', '-s', 'package']);
-const vsix = path.join(root, 'dist', 'istio-revisions.vsix');
-const size = fs.statSync(vsix).size;
-console.log(`[test] ${path.relative(root, vsix)}: ${(size / 1024).toFixed(0)} KiB`);
-if (size > 2 * 1024 * 1024) { console.error('[test] the .vsix is over 2 MB'); process.exit(1); }
+step('package check (vsce ls, size, listing, README pictures)', process.execPath, ['scripts/check-package.mjs']);
 step('webview page in Chromium', bin('mocha'), ['--config', 'test/webview/.mocharc.json']);
 if (!unitOnly) {
   step('local cluster binaries', process.execPath, ['-e', "import('./test/cluster/cluster.mjs').then((m) => m.ensureBinaries())"]);

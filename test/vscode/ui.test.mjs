@@ -252,9 +252,55 @@ export const UI_CHECKS = [
       log('ui', `panel text (first lines):\n    ${text.split('\n').filter((l) => l.trim()).slice(0, 25).join('\n    ')}`);
       await sleep(500);
       await shot('proxy-status.png');
+      // The same panel in a light theme: the page uses the theme's colours only.
+      await selectColorTheme(page, 'Light Modern', 'vs');
+      await sleep(1000);
+      await shot('proxy-status-light.png');
+      await selectColorTheme(page, 'Dark Modern', 'vs-dark');
+      await runFromPalette(page, 'View: Close All Editors');
+    },
+  },
+  {
+    title: "the extension's details page (Extensions view → Istio Revisions) shows the listing: name, icon, description, categories",
+    requires: { commands: [] },
+    async run({ page, shot }) {
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+      const nls = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8'));
+      const displayName = nls.displayName;
+      await runFromPalette(page, 'Extensions: Show Installed Extensions');
+      const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: displayName }).first();
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      await row.click();
+      const editor = page.locator('.extension-editor');
+      await poll('the details page', async () => (await editor.locator('.name').first().innerText({ timeout: 2000 })).includes(displayName), 20_000);
+      const header = await editor.locator('.header').first().innerText();
+      check(header.includes(nls.description.slice(0, 40)), `the details header has no description: ${header.replace(/\s+/g, ' ')}`);
+      const icon = editor.locator('.header img.icon').first();
+      await poll('the icon to load', () => icon.evaluate((img) => img.complete && img.naturalWidth >= 128), 10_000);
+      const iconSrc = await icon.getAttribute('src');
+      check(!/defaultIcon|default-icon/i.test(iconSrc ?? ''), `the details page shows the default icon: ${iconSrc}`);
+      const page2 = await editor.innerText();
+      const cats = (pkg.categories ?? []).filter((c) => !page2.includes(c));
+      check(cats.length === 0, `categories not shown on the details page: ${cats.join(', ')}`);
+      log('ui', `  details header: ${header.split('\n').filter((l) => l.trim()).slice(0, 6).join(' | ')}`);
+      await page.mouse.move(700, 850);
+      await sleep(1000);
+      await shot('extension-details.png');
+      await runFromPalette(page, 'View: Close All Editors');
     },
   },
 ];
+
+/** Switches the colour theme through the theme picker and waits for the workbench's class (vs, vs-dark). */
+async function selectColorTheme(page, label, cls) {
+  await runFromPalette(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(label);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+  await poll(`the ${label} theme`, () => page.locator(`.monaco-workbench.${cls}`).count(), 10_000);
+}
 
 // ---- the run ---------------------------------------------------------------------
 
@@ -302,6 +348,22 @@ export async function runUiTest(opts) {
       }, 30_000);
       log('ui', `  problems after opening the manifest: ${label.replace(/\s+/g, ' ').trim()}`);
       await shot('diagnostics-fresh-window.png');
+      // The quick fixes of IR001, on the istio-injection line (line 6): Ctrl+G 6, Home, Ctrl+.
+      await page.locator('.monaco-editor textarea').first().focus();
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type('6');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Control+.');
+      const fixes = page.locator('.action-widget');
+      const fixText = await poll('the IR001 quick fixes', async () => {
+        const t = await fixes.innerText({ timeout: 2000 });
+        if (!/Remove istio-injection/.test(t)) throw new CheckFailed(`quick-fix menu: ${t.replace(/\s+/g, ' ')}`);
+        return t;
+      }, 15_000);
+      log('ui', `  quick fixes: ${fixText.split('\n').filter((l) => l.trim()).join(' | ')}`);
+      await shot('diagnostics-quick-fix.png');
+      await page.keyboard.press('Escape');
       await runFromPalette(page, 'View: Close All Editors');
     });
 
@@ -342,6 +404,7 @@ export async function runUiTest(opts) {
         const dialog = page.locator('.monaco-dialog-box');
         await dialog.waitFor({ state: 'visible' });
         log('ui', `  confirm: ${(await dialog.innerText()).split('\n').filter((l) => l.trim()).slice(0, 6).join(' | ')}`);
+        await shot('move-dialog.png');
         await dialog.locator('.monaco-button', { hasText: /^Move$/ }).click();
         await dialog.waitFor({ state: 'hidden' });
         const after = await poll('test-ns to carry istio.io/rev=canary in the cluster', async () => {
