@@ -23,12 +23,20 @@ import type { WorkloadId } from '../src/istio';
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const argVal = (k: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
+const argVal = (k: string) => {
+  const i = args.indexOf(k);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const sizes = (argVal('--sizes') ?? (quick ? '1000' : '1000,10000')).split(',').map(Number);
 const runs = Number(argVal('--runs') ?? (quick ? 3 : 5));
 const CONTEXT = 'istio-revisions-local';
 
-interface Stat { median: number; min: number; max: number; samples: number[] }
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
 const stat = (xs: number[]): Stat => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, min: s[0], max: s[s.length - 1], samples: xs };
@@ -38,7 +46,12 @@ const log = (...a: unknown[]) => console.error('[bench]', ...a);
 
 /** Runs a command under GNU time: wall seconds and max RSS (KiB). */
 function timed(cmd: string, argv: string[], env?: NodeJS.ProcessEnv): { wallMs: number; maxRssKb: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], { encoding: 'utf8', env: env ?? process.env, maxBuffer: 1024 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], {
+    encoding: 'utf8',
+    env: env ?? process.env,
+    maxBuffer: 1024 * 1024 * 1024,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr.slice(-500)}`);
   const last = r.stderr.trim().split('\n').pop()!.trim().split(/\s+/);
   return { wallMs: Number(last[0]) * 1000, maxRssKb: Number(last[1]) };
@@ -70,7 +83,12 @@ async function main() {
   const state = cluster.readState(dir);
   const kubectl = path.join(state.binDir, 'kubectl');
   const kenv = { ...process.env, KUBECONFIG: state.kubeconfig };
-  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, quick, runs, sizes: {} as Record<string, unknown> };
+  const results: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    quick,
+    runs,
+    sizes: {} as Record<string, unknown>,
+  };
   const rows: string[][] = [];
   try {
     let seeded = 0;
@@ -88,13 +106,28 @@ async function main() {
       const ours: { wallMs: number; maxRssKb: number }[] = [];
       const theirs: { wallMs: number; maxRssKb: number }[] = [];
       for (let i = 0; i < runs; i++) {
-        ours.push(timed(process.execPath, [path.join(root, 'dist/cli.js'), 'status', '-o', 'json', '--kubeconfig', state.kubeconfig, '--context', CONTEXT, '--timeout', '120']));
+        ours.push(
+          timed(process.execPath, [
+            path.join(root, 'dist/cli.js'),
+            'status',
+            '-o',
+            'json',
+            '--kubeconfig',
+            state.kubeconfig,
+            '--context',
+            CONTEXT,
+            '--timeout',
+            '120',
+          ]),
+        );
         const a = timed(kubectl, ['get', 'pods', '-A', '-o', 'json'], kenv);
         const b = timed(kubectl, ['get', 'ns', '-o', 'json'], kenv);
         theirs.push({ wallMs: a.wallMs + b.wallMs, maxRssKb: Math.max(a.maxRssKb, b.maxRssKb) });
       }
-      const oW = stat(ours.map((x) => x.wallMs)); const kW = stat(theirs.map((x) => x.wallMs));
-      const oM = stat(ours.map((x) => x.maxRssKb / 1024)); const kM = stat(theirs.map((x) => x.maxRssKb / 1024));
+      const oW = stat(ours.map((x) => x.wallMs));
+      const kW = stat(theirs.map((x) => x.wallMs));
+      const oM = stat(ours.map((x) => x.maxRssKb / 1024));
+      const kM = stat(theirs.map((x) => x.maxRssKb / 1024));
       r.modelBuild = { ours: oW, kubectl: kW, ratio: oW.median / kW.median };
       r.peakMemoryMiB = { ours: oM, kubectl: kM, ratio: oM.median / kM.median };
       rows.push([`${size} pods`, 'model build (wall)', fmt(oW, 'ms'), fmt(kW, 'ms'), (oW.median / kW.median).toFixed(2)]);
@@ -104,9 +137,13 @@ async function main() {
       const c = client(state.kubeconfig);
       const w = new ClusterWatcher(c, { batchMs: 0 });
       await w.start(true);
-      const podList = JSON.parse(spawnSync(kubectl, ['get', 'pods', '-n', 'large-0000', '-o', 'json'], { env: kenv, encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
+      const podList = JSON.parse(
+        spawnSync(kubectl, ['get', 'pods', '-n', 'large-0000', '-o', 'json'], { env: kenv, encoding: 'utf8', maxBuffer: 64 << 20 }).stdout,
+      );
       const target = podList.items[0].metadata.name;
-      const e2e: number[] = []; const proc: number[] = []; const relist: number[] = [];
+      const e2e: number[] = [];
+      const proc: number[] = [];
+      const relist: number[] = [];
       for (let i = 0; i < Math.max(runs, 5); i++) {
         const value = `v${Date.now()}-${i}`;
         let procMs = 0;
@@ -117,14 +154,29 @@ async function main() {
             const v = w.snapshot.namespace('large-0000'); // what the namespace tree node renders from
             void v?.stats.pods;
             procMs += performance.now() - t;
-            if (w.snapshot.proxies('large-0000').length > 0) { sub.dispose(); resolve(performance.now()); }
+            if (w.snapshot.proxies('large-0000').length > 0) {
+              sub.dispose();
+              resolve(performance.now());
+            }
           });
         });
         // processing time of the event itself: wrap applyMany once per run
         const orig = w.snapshot.applyMany.bind(w.snapshot);
-        w.snapshot.applyMany = (evs) => { const t = performance.now(); const out = orig(evs); procMs += performance.now() - t; return out; };
+        w.snapshot.applyMany = (evs) => {
+          const t = performance.now();
+          const out = orig(evs);
+          procMs += performance.now() - t;
+          return out;
+        };
         const t0 = performance.now();
-        const res = await c.request({ method: 'PATCH', path: `/api/v1/namespaces/large-0000/pods/${target}`, contentType: 'application/merge-patch+json', body: { metadata: { labels: { bench: value } } }, verb: 'patch', resource: 'pods' });
+        const res = await c.request({
+          method: 'PATCH',
+          path: `/api/v1/namespaces/large-0000/pods/${target}`,
+          contentType: 'application/merge-patch+json',
+          body: { metadata: { labels: { bench: value } } },
+          verb: 'patch',
+          resource: 'pods',
+        });
         if (!res.ok) throw new Error(JSON.stringify(res.error));
         const t1 = await done;
         w.snapshot.applyMany = orig;
@@ -139,7 +191,9 @@ async function main() {
         w2.dispose();
       }
       w.dispose();
-      const sP = stat(proc); const sE = stat(e2e); const sR = stat(relist);
+      const sP = stat(proc);
+      const sE = stat(e2e);
+      const sR = stat(relist);
       r.podChange = { processingMs: sP, endToEndMs: sE, fullRelistMs: sR };
       rows.push([`${size} pods`, 'pod change: model + node data', fmt(sP, 'ms', 3), `re-list ${fmt(sR, 'ms')}`, (sP.median / sR.median).toFixed(5)]);
       rows.push([`${size} pods`, 'pod change: PATCH → model updated', fmt(sE, 'ms', 1), '', '']);
@@ -150,9 +204,23 @@ async function main() {
         log(`creating ${2 * n} zero-replica deployments for the restart benchmark`);
         const ns = 'bench-restart';
         await c.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } }, verb: 'create', resource: 'namespaces' });
-        const mk = async (name: string) => c.request({ method: 'POST', path: `/apis/apps/v1/namespaces/${ns}/deployments`, verb: 'create', resource: 'deployments', body: {
-          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
-        } });
+        const mk = async (name: string) =>
+          c.request({
+            method: 'POST',
+            path: `/apis/apps/v1/namespaces/${ns}/deployments`,
+            verb: 'create',
+            resource: 'deployments',
+            body: {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name },
+              spec: {
+                replicas: 0,
+                selector: { matchLabels: { app: name } },
+                template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+              },
+            },
+          });
         for (let i = 0; i < 2 * n; i += 20) await Promise.all(Array.from({ length: Math.min(20, 2 * n - i) }, (_, j) => mk(`d-${i + j}`)));
         await new Promise((res) => setTimeout(res, 2000));
         const oursWs: WorkloadId[] = Array.from({ length: n }, (_, i) => ({ kind: 'Deployment', namespace: ns, name: `d-${i}` }));
@@ -163,7 +231,10 @@ async function main() {
         // The patches alone (plus the RBAC pre-check), which is all a kubectl rollout restart loop does.
         const patchWs: WorkloadId[] = Array.from({ length: n }, (_, i) => ({ kind: 'Deployment', namespace: ns, name: `d-${i}` }));
         const tp = performance.now();
-        const perms = await checkPermissions(c, patchWs.map((w) => restartRequest(w, 'x').permission));
+        const perms = await checkPermissions(
+          c,
+          patchWs.map((w) => restartRequest(w, 'x').permission),
+        );
         if (!perms.ok || perms.value.length) throw new Error('restart bench: permission check failed');
         const sent = await sendRestartPatches(c, patchWs, new Date(Date.now() + 1000).toISOString());
         const patchMs = performance.now() - tp;
@@ -174,17 +245,37 @@ async function main() {
           if (x.status !== 0) throw new Error(x.stderr);
         }
         const kMs = performance.now() - t1;
-        r.restart = { workloads: n, oursWithRolloutWaitMs: oursMs, oursPatchesMs: patchMs, kubectlLoopMs: kMs, ratio: patchMs / kMs, ratioWithWait: oursMs / kMs,
-          note: 'patches: RBAC pre-check + the restart patches (what the kubectl loop does); with wait: also waiting until every rollout completes (zero replicas)' };
-        rows.push([`${n} workloads`, 'restart: RBAC check + patches', `${patchMs.toFixed(0)} ms`, `kubectl loop ${kMs.toFixed(0)} ms`, (patchMs / kMs).toFixed(3)]);
-        rows.push([`${n} workloads`, 'restart: + wait for every rollout', `${oursMs.toFixed(0)} ms`, `kubectl loop ${kMs.toFixed(0)} ms`, (oursMs / kMs).toFixed(3)]);
+        r.restart = {
+          workloads: n,
+          oursWithRolloutWaitMs: oursMs,
+          oursPatchesMs: patchMs,
+          kubectlLoopMs: kMs,
+          ratio: patchMs / kMs,
+          ratioWithWait: oursMs / kMs,
+          note: 'patches: RBAC pre-check + the restart patches (what the kubectl loop does); with wait: also waiting until every rollout completes (zero replicas)',
+        };
+        rows.push([
+          `${n} workloads`,
+          'restart: RBAC check + patches',
+          `${patchMs.toFixed(0)} ms`,
+          `kubectl loop ${kMs.toFixed(0)} ms`,
+          (patchMs / kMs).toFixed(3),
+        ]);
+        rows.push([
+          `${n} workloads`,
+          'restart: + wait for every rollout',
+          `${oursMs.toFixed(0)} ms`,
+          `kubectl loop ${kMs.toFixed(0)} ms`,
+          (oursMs / kMs).toFixed(3),
+        ]);
       }
       c.dispose();
       (results.sizes as Record<string, unknown>)[String(size)] = r;
     }
 
     // 5: lint a 5,000-line manifest (independent of the cluster).
-    const lintMod = await import('../src/istio/lint').catch(() => undefined) as { lintText?: (t: string, ctx?: unknown, disabled?: string[]) => unknown } | undefined;
+    const lintMod = (await import('../src/istio/lint').catch(() => undefined)) as
+      { lintText?: (t: string, ctx?: unknown, disabled?: string[]) => unknown } | undefined;
     if (lintMod?.lintText) {
       const docs: string[] = [];
       let lines = 0;
@@ -195,7 +286,11 @@ async function main() {
       }
       const text = docs.join('---\n');
       const ts: number[] = [];
-      for (let i = 0; i < 25; i++) { const t0 = performance.now(); lintMod.lintText(text, undefined, []); ts.push(performance.now() - t0); }
+      for (let i = 0; i < 25; i++) {
+        const t0 = performance.now();
+        lintMod.lintText(text, undefined, []);
+        ts.push(performance.now() - t0);
+      }
       const s = stat(ts.slice(5));
       results.lint = { lines: text.split('\n').length, ms: s };
       rows.push(['manifest', `lint ${text.split('\n').length} lines`, fmt(s, 'ms', 1), '', '']);
@@ -206,7 +301,9 @@ async function main() {
     // 6: activation of the bundled extension with a cluster configured, before the first list returns.
     const act: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const out = spawnSync(process.execPath, [path.join(root, 'scripts/bench-activate.js'), path.join(root, 'dist/extension.js'), state.kubeconfig], { encoding: 'utf8' });
+      const out = spawnSync(process.execPath, [path.join(root, 'scripts/bench-activate.js'), path.join(root, 'dist/extension.js'), state.kubeconfig], {
+        encoding: 'utf8',
+      });
       if (out.status !== 0) throw new Error(out.stderr);
       act.push(JSON.parse(out.stdout.trim().split('\n').pop()!).activateMs);
     }
@@ -229,5 +326,8 @@ async function main() {
   console.log(`\nJSON: ${path.relative(root, file)}`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
 void spawn;

@@ -20,15 +20,30 @@ const MAX_PICTURE = 400 * 1024;
 
 // ---- what ships -------------------------------------------------------------------
 const vsce = spawnSync(path.join(root, 'node_modules/.bin/vsce'), ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
-if (vsce.status !== 0) { console.error(vsce.stderr); process.exit(1); }
-const shipped = vsce.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+if (vsce.status !== 0) {
+  console.error(vsce.stderr);
+  process.exit(1);
+}
+const shipped = vsce.stdout
+  .split('\n')
+  .map((l) => l.trim())
+  .filter(Boolean)
+  .sort();
 console.log(`[package] vsce ls (${shipped.length} files):\n  ${shipped.join('\n  ')}`);
 
 const listDir = (d) => (fs.existsSync(path.join(root, d)) ? fs.readdirSync(path.join(root, d)).map((f) => `${d}/${f}`) : []);
 const expected = [
-  'package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
-  'dist/extension.js', 'dist/cli.js', 'media/istio.svg', 'media/icon.png',
-  ...listDir('media/webview'), ...listDir('media/walkthrough'),
+  'package.json',
+  'package.nls.json',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  'dist/extension.js',
+  'dist/cli.js',
+  'media/istio.svg',
+  'media/icon.png',
+  ...listDir('media/webview'),
+  ...listDir('media/walkthrough'),
 ].sort();
 for (const f of shipped) if (!expected.includes(f)) fail(`${f} ships in the .vsix but the extension does not load it (.vscodeignore)`);
 for (const f of expected) if (!shipped.includes(f)) fail(`${f} is missing from the .vsix`);
@@ -71,12 +86,19 @@ const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const refs = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]+src="([^"]+)"/g)].map((m) => m[1] ?? m[2]);
 if (!refs.length) fail('the README shows no picture');
 for (const r of refs) {
-  if (/^[a-z]+:/i.test(r)) { fail(`README picture ${r} is absolute: reference it relatively so it also shows from a checkout`); continue; }
+  if (/^[a-z]+:/i.test(r)) {
+    fail(`README picture ${r} is absolute: reference it relatively so it also shows from a checkout`);
+    continue;
+  }
   const file = path.join(root, r);
-  if (!fs.existsSync(file)) { fail(`README picture ${r} does not exist (npm run screenshots)`); continue; }
+  if (!fs.existsSync(file)) {
+    fail(`README picture ${r} does not exist (npm run screenshots)`);
+    continue;
+  }
   const p = png(file);
   if (!p) fail(`README picture ${r} is not a PNG`);
-  else if (p.bytes > MAX_PICTURE) fail(`README picture ${r} is ${(p.bytes / 1024).toFixed(0)} KiB, over ${MAX_PICTURE / 1024} KiB (npm run screenshots shrinks it)`);
+  else if (p.bytes > MAX_PICTURE)
+    fail(`README picture ${r} is ${(p.bytes / 1024).toFixed(0)} KiB, over ${MAX_PICTURE / 1024} KiB (npm run screenshots shrinks it)`);
   if (shipped.includes(r.replace(/^\.\//, ''))) fail(`README picture ${r} ships in the .vsix`);
 }
 for (const f of listDir('media/screenshots')) if (!refs.some((r) => r.replace(/^\.\//, '') === f)) fail(`${f} is not referenced by the README`);

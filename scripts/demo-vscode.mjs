@@ -13,13 +13,27 @@ import path from 'node:path';
 import { ensureSetup, exitOnSignals, log, mkTmp, ROOT, startCodeServer } from '../test/vscode/lib.mjs';
 
 const argv = process.argv.slice(2);
-const arg = (n) => { const i = argv.indexOf(n); return i >= 0 ? argv[i + 1] : undefined; };
+const arg = (n) => {
+  const i = argv.indexOf(n);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
 const cluster = await import(path.join(ROOT, 'test/cluster/cluster.mjs'));
 const dir = path.resolve(arg('--dir') ?? cluster.DEFAULT_DIR);
 
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 let state;
-try { state = cluster.readState(dir); } catch { state = undefined; }
+try {
+  state = cluster.readState(dir);
+} catch {
+  state = undefined;
+}
 let started;
 if (!state || !state.pids || !Object.values(state.pids).every(alive)) {
   log('demo', `no running cluster in ${dir}: starting one with the seed scenario (~25 s)…`);
@@ -34,7 +48,10 @@ const vsix = path.join(ROOT, 'dist/istio-revisions.vsix');
 if (!argv.includes('--no-package') || !fs.existsSync(vsix)) {
   log('demo', 'packaging the extension…');
   const r = spawnSync('npm', ['run', '-s', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) { console.error('npm run package failed'); process.exit(1); }
+  if (r.status !== 0) {
+    console.error('npm run package failed');
+    process.exit(1);
+  }
 }
 
 const tmp = mkTmp('istio-revisions-demo-');
@@ -49,13 +66,20 @@ const cleanup = async () => {
   if (cleaned) return;
   cleaned = true;
   await server?.stop();
-  if (started) { log('demo', 'stopping the cluster it started'); await started.stop(); }
+  if (started) {
+    log('demo', 'stopping the cluster it started');
+    await started.stop();
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 };
 exitOnSignals(cleanup);
 
 server = await startCodeServer({
-  setup, dir: tmp, folder: workspace, vsix, env: { KUBECONFIG: state.kubeconfig },
+  setup,
+  dir: tmp,
+  folder: workspace,
+  vsix,
+  env: { KUBECONFIG: state.kubeconfig },
   ...(arg('--port') ? { port: Number(arg('--port')) } : {}),
 });
 const url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;

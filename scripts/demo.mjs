@@ -15,8 +15,23 @@ run('npm', ['run', '-s', 'package']);
 const cluster = await import(path.join(root, 'test/cluster/cluster.mjs'));
 const dir = cluster.DEFAULT_DIR;
 let state;
-try { state = cluster.readState(dir); } catch { state = undefined; }
-if (!state || !state.pids || !Object.values(state.pids).every((p) => { try { process.kill(p, 0); return true; } catch { return false; } })) {
+try {
+  state = cluster.readState(dir);
+} catch {
+  state = undefined;
+}
+if (
+  !state ||
+  !state.pids ||
+  !Object.values(state.pids).every((p) => {
+    try {
+      process.kill(p, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  })
+) {
   console.log('[demo] starting the local cluster (seed scenario)…');
   const c = await cluster.startCluster({ scenario: 'seed', dir, ownerPid: 0 });
   state = cluster.readState(c.dir);

@@ -30,13 +30,18 @@ if (!process.argv.includes('--no-run')) {
   const r = run(process.execPath, ['test/vscode/run-all.mjs', '--only', 'ui']);
   if (r.status !== 0) console.error('[screenshots] the UI run had failures; copying what it produced');
 }
-if (!has('pngquant') && process.getuid?.() === 0) run('sh', ['-c', 'apt-get install -y -qq pngquant >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq pngquant)']);
+if (!has('pngquant') && process.getuid?.() === 0)
+  run('sh', ['-c', 'apt-get install -y -qq pngquant >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq pngquant)']);
 
 fs.mkdirSync(to, { recursive: true });
 let missing = 0;
 for (const [dest, src] of Object.entries(PICTURES)) {
   const file = path.join(from, src);
-  if (!fs.existsSync(file)) { console.error(`[screenshots] ${path.relative(root, file)} missing`); missing++; continue; }
+  if (!fs.existsSync(file)) {
+    console.error(`[screenshots] ${path.relative(root, file)} missing`);
+    missing++;
+    continue;
+  }
   const out = path.join(to, dest);
   const before = fs.statSync(file).size;
   if (has('pngquant')) {

@@ -1,5 +1,5 @@
 // Runs the test tiers in order and stops at the first failure:
-// type check → unit → bundle + .vsix → package check → webview page → local-cluster binaries
+// lint → format → type check → unit → bundle + .vsix → package check → webview page → local-cluster binaries
 // → integration → VS Code end to end.
 // `--unit` runs only the fast tiers (no cluster).
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,8 @@ function step(name, cmd, args, opts = {}) {
   }
 }
 
+step('lint (ESLint, type-aware)', bin('eslint'), ['.']);
+step('format (Prettier)', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 step('type check', bin('tsc'), ['--noEmit', '-p', '.']);
 step('type check (webview page)', bin('tsc'), ['--noEmit', '-p', 'webview-ui']);
 step('unit tests', bin('mocha'), ['--config', 'test/unit/.mocharc.json']);

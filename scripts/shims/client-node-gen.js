@@ -6,4 +6,6 @@ function unavailable() {
   throw new Error('the generated Kubernetes API client is not bundled with Istio Revisions');
 }
 exports.createConfiguration = unavailable;
-exports.ServerConfiguration = function ServerConfiguration() { unavailable(); };
+exports.ServerConfiguration = function ServerConfiguration() {
+  unavailable();
+};

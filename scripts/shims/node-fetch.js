@@ -3,9 +3,11 @@
 // has fetch and Headers built in, so the bundle uses those instead of node-fetch and its
 // large URL/unicode tables. Accessed lazily: touching globalThis.fetch loads Node's
 // internal HTTP client, which costs activation time for nothing.
-function fetch(...args) { return globalThis.fetch(...args); }
-module.exports = fetch;
-module.exports.default = fetch;
+function fetchShim(...args) {
+  return globalThis.fetch(...args);
+}
+module.exports = fetchShim;
+module.exports.default = fetchShim;
 module.exports.FetchError = Error;
 for (const name of ['Headers', 'Request', 'Response']) {
   Object.defineProperty(module.exports, name, { enumerable: true, get: () => globalThis[name] });

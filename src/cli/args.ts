@@ -7,8 +7,15 @@ export const COMMANDS: readonly Command[] = ['status', 'check', 'contexts', 'pre
 
 /** Output formats each command accepts; the first is the default. */
 export const OUTPUTS: Record<Command, readonly string[]> = {
-  status: ['table', 'json'], check: ['table', 'json'], contexts: ['table', 'json'], precheck: ['table', 'json'],
-  move: ['text', 'yaml', 'json'], restart: ['text', 'yaml', 'json'], tag: ['text', 'yaml', 'json'], uninstall: ['text', 'yaml', 'json'], ztunnel: ['text', 'yaml', 'json'],
+  status: ['table', 'json'],
+  check: ['table', 'json'],
+  contexts: ['table', 'json'],
+  precheck: ['table', 'json'],
+  move: ['text', 'yaml', 'json'],
+  restart: ['text', 'yaml', 'json'],
+  tag: ['text', 'yaml', 'json'],
+  uninstall: ['text', 'yaml', 'json'],
+  ztunnel: ['text', 'yaml', 'json'],
   lint: ['text', 'json', 'sarif'],
 };
 
@@ -68,43 +75,98 @@ export function parseArgs(argv: string[]): Args | { error: string } {
     const eq = t.startsWith('--') ? t.indexOf('=') : -1;
     const flag = eq > 0 ? t.slice(0, eq) : t;
     const val = (): string | undefined => (eq > 0 ? t.slice(eq + 1) : argv[++i]);
-    const need = (name: string): string | { error: string } => { const v = val(); return v ? v : { error: `${name} needs a value` }; };
+    const need = (name: string): string | { error: string } => {
+      const v = val();
+      return v ? v : { error: `${name} needs a value` };
+    };
     const seconds = (name: string): number | { error: string } => {
       const v = Number(val());
       return Number.isFinite(v) && v > 0 ? v * 1000 : { error: `${name} needs a positive number of seconds` };
     };
     let r: string | number | { error: string } | undefined;
     switch (flag) {
-      case '-h': case '--help': a.help = true; break;
-      case '--context': r = need('--context'); if (typeof r === 'string') a.context = r; break;
-      case '--kubeconfig': r = need('--kubeconfig'); if (typeof r === 'string') a.kubeconfig = r; break;
-      case '--istio-namespace': case '--istioNamespace': r = need('--istio-namespace'); if (typeof r === 'string') a.istioNamespace = r; break;
-      case '--timeout': r = seconds('--timeout'); if (typeof r === 'number') a.timeoutMs = r; break;
-      case '--rollout-timeout': r = seconds('--rollout-timeout'); if (typeof r === 'number') a.rolloutTimeoutMs = r; break;
-      case '-o': case '--output': r = need('--output'); if (typeof r === 'string') a.output = r; break;
-      case '--istio-version': r = need('--istio-version'); if (typeof r === 'string') a.istioVersion = r; break;
-      case '--to': r = need('--to'); if (typeof r === 'string') a.to = r; break;
-      case '-r': case '--revision': r = need('--revision'); if (typeof r === 'string') a.revision = r; break;
-      case '--workload': r = need('--workload'); if (typeof r === 'string') (a.workloads ??= []).push(r); break;
-      case '--disable-rule': r = need('--disable-rule'); if (typeof r === 'string') (a.disableRules ??= []).push(...r.split(',').filter(Boolean)); break;
+      case '-h':
+      case '--help':
+        a.help = true;
+        break;
+      case '--context':
+        r = need('--context');
+        if (typeof r === 'string') a.context = r;
+        break;
+      case '--kubeconfig':
+        r = need('--kubeconfig');
+        if (typeof r === 'string') a.kubeconfig = r;
+        break;
+      case '--istio-namespace':
+      case '--istioNamespace':
+        r = need('--istio-namespace');
+        if (typeof r === 'string') a.istioNamespace = r;
+        break;
+      case '--timeout':
+        r = seconds('--timeout');
+        if (typeof r === 'number') a.timeoutMs = r;
+        break;
+      case '--rollout-timeout':
+        r = seconds('--rollout-timeout');
+        if (typeof r === 'number') a.rolloutTimeoutMs = r;
+        break;
+      case '-o':
+      case '--output':
+        r = need('--output');
+        if (typeof r === 'string') a.output = r;
+        break;
+      case '--istio-version':
+        r = need('--istio-version');
+        if (typeof r === 'string') a.istioVersion = r;
+        break;
+      case '--to':
+        r = need('--to');
+        if (typeof r === 'string') a.to = r;
+        break;
+      case '-r':
+      case '--revision':
+        r = need('--revision');
+        if (typeof r === 'string') a.revision = r;
+        break;
+      case '--workload':
+        r = need('--workload');
+        if (typeof r === 'string') (a.workloads ??= []).push(r);
+        break;
+      case '--disable-rule':
+        r = need('--disable-rule');
+        if (typeof r === 'string') (a.disableRules ??= []).push(...r.split(',').filter(Boolean));
+        break;
       case '--batch-size': {
         const v = Number(val());
         if (!Number.isInteger(v) || v < 1) return { error: '--batch-size needs a whole number ≥ 1' };
         a.batchSize = v;
         break;
       }
-      case '--istio': r = need('--istio'); if (typeof r === 'string') a.istio = r; break;
-      case '--version': r = need('--version'); if (typeof r === 'string') a.version = r; break;
-      case '--helm': r = need('--helm'); if (typeof r === 'string') a.helm = r; break;
+      case '--istio':
+        r = need('--istio');
+        if (typeof r === 'string') a.istio = r;
+        break;
+      case '--version':
+        r = need('--version');
+        if (typeof r === 'string') a.version = r;
+        break;
+      case '--helm':
+        r = need('--helm');
+        if (typeof r === 'string') a.helm = r;
+        break;
       case '--helm-chart': {
         r = need('--helm-chart');
         if (typeof r !== 'string') break;
         const eq = r.indexOf('=');
-        if (eq <= 0 || eq === r.length - 1) return { error: `--helm-chart ${r}: expected <chart name>=<chart reference or directory>, e.g. istiod=istio/istiod` };
+        if (eq <= 0 || eq === r.length - 1)
+          return { error: `--helm-chart ${r}: expected <chart name>=<chart reference or directory>, e.g. istiod=istio/istiod` };
         (a.helmCharts ??= {})[r.slice(0, eq)] = r.slice(eq + 1);
         break;
       }
-      case '--daemonset': r = need('--daemonset'); if (typeof r === 'string') a.daemonSet = r; break;
+      case '--daemonset':
+        r = need('--daemonset');
+        if (typeof r === 'string') a.daemonSet = r;
+        break;
       case '--max-nodes': {
         const v = Number(val());
         if (!Number.isInteger(v) || v < 1) return { error: '--max-nodes needs a whole number ≥ 1' };
@@ -124,12 +186,25 @@ export function parseArgs(argv: string[]): Args | { error: string } {
         a.dryRun = true;
         break;
       }
-      case '--enable-default': a.enableDefault = true; break;
-      case '--disable': a.disable = true; break;
-      case '--overwrite': a.overwrite = true; break;
-      case '--stale-only': a.staleOnly = true; break;
-      case '-y': case '--yes': a.yes = true; break;
-      case '--force': a.force = true; break;
+      case '--enable-default':
+        a.enableDefault = true;
+        break;
+      case '--disable':
+        a.disable = true;
+        break;
+      case '--overwrite':
+        a.overwrite = true;
+        break;
+      case '--stale-only':
+        a.staleOnly = true;
+        break;
+      case '-y':
+      case '--yes':
+        a.yes = true;
+        break;
+      case '--force':
+        a.force = true;
+        break;
       default:
         if (t.startsWith('-') && t !== '-') return { error: `unknown option ${t}` };
         if (!a.command) a.command = t;

@@ -74,24 +74,45 @@ Exit codes: 0 ok · 1 blockers / refused before any change / lint warnings · 2 
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const parsed = parseArgs(argv);
-  if ('error' in parsed) { io.err(`istio-revisions: ${parsed.error}\n\n${USAGE}`); return EXIT.usage; }
-  if (parsed.help || !parsed.command) { (parsed.help ? io.out : io.err)(USAGE); return parsed.help ? EXIT.ok : EXIT.usage; }
+  if ('error' in parsed) {
+    io.err(`istio-revisions: ${parsed.error}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (parsed.help || !parsed.command) {
+    (parsed.help ? io.out : io.err)(USAGE);
+    return parsed.help ? EXIT.ok : EXIT.usage;
+  }
   switch (parsed.command) {
-    case 'status': case 'check': case 'contexts': return readCommand(parsed, io);
-    case 'precheck': return precheckCommand(parsed, io);
-    case 'move': case 'restart': case 'tag': case 'uninstall': case 'ztunnel': case 'upgrade': {
+    case 'status':
+    case 'check':
+    case 'contexts':
+      return readCommand(parsed, io);
+    case 'precheck':
+      return precheckCommand(parsed, io);
+    case 'move':
+    case 'restart':
+    case 'tag':
+    case 'uninstall':
+    case 'ztunnel':
+    case 'upgrade': {
       const code = await runAction(parsed.command, parsed, io);
       if (code === EXIT.usage) io.err(`\n${USAGE}`);
       return code;
     }
-    case 'lint': return runLint(parsed, io);
-    default: io.err(`istio-revisions: unknown command "${parsed.command}"\n\n${USAGE}`); return EXIT.usage;
+    case 'lint':
+      return runLint(parsed, io);
+    default:
+      io.err(`istio-revisions: unknown command "${parsed.command}"\n\n${USAGE}`);
+      return EXIT.usage;
   }
 }
 
 async function precheckCommand(parsed: Args, io: Io): Promise<number> {
   const target = parsed.istioVersion ?? `1.${Math.max(...Object.keys(MIN_K8S_MINOR).map(Number))}.0`;
-  if (!/^v?1\.\d+(\.\d+)?/.test(target)) { io.err(`istio-revisions: --istio-version ${target}: expected an Istio version like 1.31.0\n`); return EXIT.usage; }
+  if (!/^v?1\.\d+(\.\d+)?/.test(target)) {
+    io.err(`istio-revisions: --istio-version ${target}: expected an Istio version like 1.31.0\n`);
+    return EXIT.usage;
+  }
   const loaded = loadConfig(parsed, io);
   if (typeof loaded === 'number') return loaded;
   const c = clientFor(parsed, io, loaded);
@@ -135,9 +156,15 @@ async function readCommand(parsed: Args, io: Io): Promise<number> {
       io.err(`istio-revisions: cannot decide: ${s.incomplete.join(', ')} could not be read\n`);
       return EXIT.error;
     }
-    if (parsed.output === 'json') io.out(JSON.stringify({ apiVersion: report.apiVersion, cluster: report.cluster, ok: blockers.length === 0, blockers }, null, 2) + '\n');
+    if (parsed.output === 'json')
+      io.out(JSON.stringify({ apiVersion: report.apiVersion, cluster: report.cluster, ok: blockers.length === 0, blockers }, null, 2) + '\n');
     else if (blockers.length === 0) io.out(`✔ Nothing blocks finishing the upgrade on ${context}: ${report.proxies.total} proxies, none stale.\n`);
-    else io.out(`✘ ${blockers.length} thing(s) block finishing the upgrade on ${context}:\n` + blockers.map((b) => `  - [${b.code}] ${b.object}: ${b.message}`).join('\n') + '\n');
+    else
+      io.out(
+        `✘ ${blockers.length} thing(s) block finishing the upgrade on ${context}:\n` +
+          blockers.map((b) => `  - [${b.code}] ${b.object}: ${b.message}`).join('\n') +
+          '\n',
+      );
     return blockers.length === 0 ? EXIT.ok : EXIT.blockers;
   } finally {
     s.dispose();
@@ -147,40 +174,132 @@ async function readCommand(parsed: Args, io: Io): Promise<number> {
 export function formatStatus(r: StatusReport): string {
   const parts: string[] = [];
   parts.push(`Cluster ${r.cluster.context}${r.cluster.server ? ` (${r.cluster.server})` : ''}`);
-  if (r.migration) parts.push(`Migration: ${r.migration.from ? `${r.migration.from} → ` : ''}${r.migration.to} ${r.migration.percent}% of ${r.proxies.total} proxies, ${r.proxies.stale} stale`);
+  if (r.migration)
+    parts.push(
+      `Migration: ${r.migration.from ? `${r.migration.from} → ` : ''}${r.migration.to} ${r.migration.percent}% of ${r.proxies.total} proxies, ${r.proxies.stale} stale`,
+    );
   parts.push('');
-  parts.push(r.revisions.length === 0 ? 'No Istio control plane found.' : formatTable(['REVISION', 'VERSION', 'READY', 'DEFAULT', 'TAGS', 'PROXIES', 'STALE', 'NAMESPACES'],
-    r.revisions.map((x) => [x.name, x.version ?? '?', `${x.readyReplicas}/${x.replicas} ${x.readiness}`, x.default ? 'yes' : '', x.tags.join(',') || '-', String(x.proxies), String(x.staleProxies), String(x.namespaces.length)])));
+  parts.push(
+    r.revisions.length === 0
+      ? 'No Istio control plane found.'
+      : formatTable(
+          ['REVISION', 'VERSION', 'READY', 'DEFAULT', 'TAGS', 'PROXIES', 'STALE', 'NAMESPACES'],
+          r.revisions.map((x) => [
+            x.name,
+            x.version ?? '?',
+            `${x.readyReplicas}/${x.replicas} ${x.readiness}`,
+            x.default ? 'yes' : '',
+            x.tags.join(',') || '-',
+            String(x.proxies),
+            String(x.staleProxies),
+            String(x.namespaces.length),
+          ]),
+        ),
+  );
   parts.push('');
-  parts.push(r.tags.length === 0 ? 'No Istio revision tags found.' : formatTable(['TAG', 'REVISION', 'NAMESPACES'],
-    r.tags.map((t) => [t.name, t.revisionInstalled ? t.revision : `${t.revision} (not installed)`, t.namespaces.join(',') || '-'])));
+  parts.push(
+    r.tags.length === 0
+      ? 'No Istio revision tags found.'
+      : formatTable(
+          ['TAG', 'REVISION', 'NAMESPACES'],
+          r.tags.map((t) => [t.name, t.revisionInstalled ? t.revision : `${t.revision} (not installed)`, t.namespaces.join(',') || '-']),
+        ),
+  );
   parts.push('');
-  parts.push(formatTable(['NAMESPACE', 'ISTIO-INJECTION', 'ISTIO.IO/REV', 'RESOLVES TO', 'PODS', 'PROXIES', 'STALE', 'WARNINGS'],
-    r.namespaces.map((n) => [n.name, n.labels['istio-injection'] ?? '-', n.labels['istio.io/rev'] ?? '-', n.labels['istio.io/dataplane-mode'] === 'ambient' && !n.resolvesTo ? 'ambient (ztunnel)' : n.resolution, String(n.pods), String(n.proxies), String(n.stale), n.warnings.map((w) => w.code).join(',') || '-'])));
+  parts.push(
+    formatTable(
+      ['NAMESPACE', 'ISTIO-INJECTION', 'ISTIO.IO/REV', 'RESOLVES TO', 'PODS', 'PROXIES', 'STALE', 'WARNINGS'],
+      r.namespaces.map((n) => [
+        n.name,
+        n.labels['istio-injection'] ?? '-',
+        n.labels['istio.io/rev'] ?? '-',
+        n.labels['istio.io/dataplane-mode'] === 'ambient' && !n.resolvesTo ? 'ambient (ztunnel)' : n.resolution,
+        String(n.pods),
+        String(n.proxies),
+        String(n.stale),
+        n.warnings.map((w) => w.code).join(',') || '-',
+      ]),
+    ),
+  );
   if (r.otherNamespaces) parts.push(`(${r.otherNamespaces} namespace(s) without injection labels or proxies not shown)`);
   if (r.gateways.some((g) => g.type !== 'gateway-api')) {
     parts.push('');
-    parts.push(formatTable(['GATEWAY', 'PODS', 'RUNS', 'FOLLOWS', 'STALE'],
-      r.gateways.filter((g) => g.type !== 'gateway-api').map((g) => [`${g.namespace}/${g.workload}`, String(g.pods), Object.entries(g.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', g.follows, String(g.stale)])));
+    parts.push(
+      formatTable(
+        ['GATEWAY', 'PODS', 'RUNS', 'FOLLOWS', 'STALE'],
+        r.gateways
+          .filter((g) => g.type !== 'gateway-api')
+          .map((g) => [
+            `${g.namespace}/${g.workload}`,
+            String(g.pods),
+            Object.entries(g.running)
+              .map(([k, v]) => `${k}:${v}`)
+              .join(',') || '-',
+            g.follows,
+            String(g.stale),
+          ]),
+      ),
+    );
   }
   if (r.waypoints.length || r.gateways.some((g) => g.type === 'gateway-api')) {
     parts.push('');
-    parts.push(formatTable(['WAYPOINT/GATEWAY', 'TYPE', 'PODS', 'RUNS', 'FOLLOWS'], [
-      ...r.waypoints.map((w) => [`${w.namespace}/${w.name}`, 'waypoint', `${w.ready}/${w.pods}`, Object.entries(w.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', w.followsRevision ?? 'nothing installed']),
-      ...r.gateways.filter((g) => g.type === 'gateway-api').map((g) => [`${g.namespace}/${g.workload}`, 'gateway-api', String(g.pods), Object.entries(g.running).map(([k, v]) => `${k}:${v}`).join(',') || '-', g.followsRevision ?? 'nothing installed']),
-    ]));
+    parts.push(
+      formatTable(
+        ['WAYPOINT/GATEWAY', 'TYPE', 'PODS', 'RUNS', 'FOLLOWS'],
+        [
+          ...r.waypoints.map((w) => [
+            `${w.namespace}/${w.name}`,
+            'waypoint',
+            `${w.ready}/${w.pods}`,
+            Object.entries(w.running)
+              .map(([k, v]) => `${k}:${v}`)
+              .join(',') || '-',
+            w.followsRevision ?? 'nothing installed',
+          ]),
+          ...r.gateways
+            .filter((g) => g.type === 'gateway-api')
+            .map((g) => [
+              `${g.namespace}/${g.workload}`,
+              'gateway-api',
+              String(g.pods),
+              Object.entries(g.running)
+                .map(([k, v]) => `${k}:${v}`)
+                .join(',') || '-',
+              g.followsRevision ?? 'nothing installed',
+            ]),
+        ],
+      ),
+    );
   }
   if (r.nodeAgents.length) {
     parts.push('');
-    parts.push(formatTable(['NODE AGENT', 'DAEMONSET', 'VERSIONS', 'UPDATED', 'REVISION', 'SKEW'],
-      r.nodeAgents.map((a) => [a.component, `${a.namespace}/${a.daemonSet}`, a.versions.map((v) => `${v.version}×${v.nodes.length}`).join(','), `${a.updated}/${a.pods}`,
-        a.revision ? `${a.previousRevision ? `${a.previousRevision}→` : ''}${a.revision}` : '-', a.skew.filter((x) => !x.ok).map((x) => x.revision).join(',') || 'ok'])));
+    parts.push(
+      formatTable(
+        ['NODE AGENT', 'DAEMONSET', 'VERSIONS', 'UPDATED', 'REVISION', 'SKEW'],
+        r.nodeAgents.map((a) => [
+          a.component,
+          `${a.namespace}/${a.daemonSet}`,
+          a.versions.map((v) => `${v.version}×${v.nodes.length}`).join(','),
+          `${a.updated}/${a.pods}`,
+          a.revision ? `${a.previousRevision ? `${a.previousRevision}→` : ''}${a.revision}` : '-',
+          a.skew
+            .filter((x) => !x.ok)
+            .map((x) => x.revision)
+            .join(',') || 'ok',
+        ]),
+      ),
+    );
   }
   return parts.join('\n') + '\n';
 }
 
 if (require.main === module) {
   run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env })
-    .then((code) => { process.exitCode = code; })
-    .catch((e) => { process.stderr.write(`istio-revisions: ${(e as Error).stack ?? e}\n`); process.exitCode = EXIT.error; });
+    .then((code) => {
+      process.exitCode = code;
+    })
+    .catch((e) => {
+      process.stderr.write(`istio-revisions: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = EXIT.error;
+    });
 }

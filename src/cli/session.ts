@@ -2,7 +2,11 @@
 import { ClusterClient, ClusterWatcher, configForContext, describeK8sError, kubeconfigPaths, loadKubeconfigs, type LoadedKubeconfig } from '../k8s';
 import { EXIT, type Args } from './args';
 
-export interface Io { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv }
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
 
 export function loadConfig(args: Args, io: Io): LoadedKubeconfig | number {
   const env = args.kubeconfig ? { ...io.env, KUBECONFIG: args.kubeconfig } : io.env;
@@ -29,9 +33,15 @@ export interface Session {
 /** The context's client (not yet connected). A number is the exit code of a failure, already reported. */
 export function clientFor(args: Args, io: Io, l: LoadedKubeconfig): { context: string; client: ClusterClient } | number {
   const context = args.context ?? l.currentContext;
-  if (!context) { io.err('istio-revisions: the kubeconfig has no current context; pass --context\n'); return EXIT.error; }
+  if (!context) {
+    io.err('istio-revisions: the kubeconfig has no current context; pass --context\n');
+    return EXIT.error;
+  }
   const cfg = configForContext(l, context);
-  if (!cfg.ok) { io.err(`istio-revisions: ${cfg.message}\n`); return EXIT.error; }
+  if (!cfg.ok) {
+    io.err(`istio-revisions: ${cfg.message}\n`);
+    return EXIT.error;
+  }
   return { context, client: new ClusterClient(context, cfg.config, undefined, args.timeoutMs) };
 }
 
@@ -44,10 +54,17 @@ export async function openSession(args: Args, io: Io, loaded?: LoadedKubeconfig)
   const { context, client } = c;
   const scopeNamespace = l.contexts.find((c) => c.name === context)?.namespace;
   const watcher = new ClusterWatcher(client, { istioNamespace: args.istioNamespace, scopeNamespace });
-  const dispose = () => { watcher.dispose(); client.dispose(); };
+  const dispose = () => {
+    watcher.dispose();
+    client.dispose();
+  };
   try {
     const phase = await watcher.start(false);
-    if (phase.phase === 'error') { io.err(`istio-revisions: ${phase.message}\n`); dispose(); return EXIT.error; }
+    if (phase.phase === 'error') {
+      io.err(`istio-revisions: ${phase.message}\n`);
+      dispose();
+      return EXIT.error;
+    }
   } catch (e) {
     dispose();
     throw e;

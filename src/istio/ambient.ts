@@ -86,7 +86,18 @@ export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
     const key = `${p.namespace}/${owner}`;
     let v = by.get(key);
     if (!v) {
-      v = { component, namespace: p.namespace, daemonSet: owner, versions: [], pods: 0, ready: 0, updated: 0, skew: [], byVersion: new Map(), revByVersion: new Map() };
+      v = {
+        component,
+        namespace: p.namespace,
+        daemonSet: owner,
+        versions: [],
+        pods: 0,
+        ready: 0,
+        updated: 0,
+        skew: [],
+        byVersion: new Map(),
+        revByVersion: new Map(),
+      };
       by.set(key, v);
     }
     v.pods++;
@@ -100,20 +111,31 @@ export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
     if (component === 'ztunnel' && rev) v.revByVersion.set(version, rev);
   }
   const revisions = snap.controlPlane.revisions.filter((r) => r.version && (r.deployments.length || r.webhooks.length));
-  return [...by.values()].map(({ byVersion, revByVersion, ...v }) => {
-    const versions = [...byVersion].sort(([a], [b]) => byVersionDesc(a, b)).map(([version, nodes]) => ({ version, nodes: nodes.sort() }));
-    // Mid-upgrade, the newest pods name the revision the agent is moving to.
-    const revision = versions.map((x) => revByVersion.get(x.version)).find(Boolean);
-    const previousRevision = versions.length > 1 ? revByVersion.get(versions[versions.length - 1].version) : undefined;
-    // Skew is judged on the oldest agent still running: every node must work with the control plane.
-    const oldest = versions[versions.length - 1]?.version;
-    const skew = oldest && oldest !== 'unknown'
-      ? revisions.map((r) => ({ revision: r.name, version: r.version!, ok: nodeAgentSupports(oldest, r.version!) ?? true }))
-      : [];
-    const ds = snap.daemonSet(`${v.namespace}/${v.daemonSet}`);
-    const updateStrategy = ds ? ds.spec?.updateStrategy?.type ?? 'RollingUpdate' : undefined;
-    return { ...v, revision, ...(previousRevision && previousRevision !== revision ? { previousRevision } : {}), versions, updated: versions[0]?.nodes.length ?? 0, skew, ...(updateStrategy ? { updateStrategy } : {}) };
-  }).sort((a, b) => a.component.localeCompare(b.component) || a.namespace.localeCompare(b.namespace));
+  return [...by.values()]
+    .map(({ byVersion, revByVersion, ...v }) => {
+      const versions = [...byVersion].sort(([a], [b]) => byVersionDesc(a, b)).map(([version, nodes]) => ({ version, nodes: nodes.sort() }));
+      // Mid-upgrade, the newest pods name the revision the agent is moving to.
+      const revision = versions.map((x) => revByVersion.get(x.version)).find(Boolean);
+      const previousRevision = versions.length > 1 ? revByVersion.get(versions[versions.length - 1].version) : undefined;
+      // Skew is judged on the oldest agent still running: every node must work with the control plane.
+      const oldest = versions[versions.length - 1]?.version;
+      const skew =
+        oldest && oldest !== 'unknown'
+          ? revisions.map((r) => ({ revision: r.name, version: r.version!, ok: nodeAgentSupports(oldest, r.version!) ?? true }))
+          : [];
+      const ds = snap.daemonSet(`${v.namespace}/${v.daemonSet}`);
+      const updateStrategy = ds ? (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') : undefined;
+      return {
+        ...v,
+        revision,
+        ...(previousRevision && previousRevision !== revision ? { previousRevision } : {}),
+        versions,
+        updated: versions[0]?.nodes.length ?? 0,
+        skew,
+        ...(updateStrategy ? { updateStrategy } : {}),
+      };
+    })
+    .sort((a, b) => a.component.localeCompare(b.component) || a.namespace.localeCompare(b.namespace));
 }
 
 export function describeSkew(a: NodeAgentView): string | undefined {
@@ -161,15 +183,29 @@ function resolveName(snap: ClusterSnapshot, name: string): string | undefined {
 }
 
 /** The revision that controls a Gateway with these labels in namespace `ns` (tag_watcher IsMine). */
-export function gatewayControlledBy(snap: ClusterSnapshot, ns: string, gatewayRevLabel: string | undefined): Pick<ManagedGatewayView, 'followsRevision' | 'follows' | 'followsLabel' | 'followsVia'> {
+export function gatewayControlledBy(
+  snap: ClusterSnapshot,
+  ns: string,
+  gatewayRevLabel: string | undefined,
+): Pick<ManagedGatewayView, 'followsRevision' | 'follows' | 'followsLabel' | 'followsVia'> {
   const nsRev = snap.namespaceObject(ns)?.metadata.labels?.[REV_LABEL];
   if (gatewayRevLabel) {
     const r = resolveName(snap, gatewayRevLabel);
-    return { followsRevision: r, followsLabel: gatewayRevLabel, followsVia: 'gateway', follows: `istio.io/rev=${gatewayRevLabel} on the Gateway → ${r ?? 'nothing installed'}` };
+    return {
+      followsRevision: r,
+      followsLabel: gatewayRevLabel,
+      followsVia: 'gateway',
+      follows: `istio.io/rev=${gatewayRevLabel} on the Gateway → ${r ?? 'nothing installed'}`,
+    };
   }
   if (nsRev) {
     const r = resolveName(snap, nsRev);
-    return { followsRevision: r, followsLabel: nsRev, followsVia: 'namespace', follows: `istio.io/rev=${nsRev} on namespace ${ns} → ${r ?? 'nothing installed'}` };
+    return {
+      followsRevision: r,
+      followsLabel: nsRev,
+      followsVia: 'namespace',
+      follows: `istio.io/rev=${nsRev} on namespace ${ns} → ${r ?? 'nothing installed'}`,
+    };
   }
   const d = snap.controlPlane.defaultRevision;
   return { followsRevision: d, followsVia: 'default', follows: d ? `the default revision → ${d}` : 'the default revision → none (no default tag)' };
@@ -185,9 +221,23 @@ export function managedGateways(snap: ClusterSnapshot): ManagedGatewayView[] {
     const key = `${p.namespace}/${gateway}`;
     let g = by.get(key);
     if (!g) {
-      const kind: ManagedGatewayKind = l['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || l['gateway.networking.k8s.io/gateway-class-name'] === 'istio-waypoint' ? 'waypoint' : 'gateway';
-      g = { kind, namespace: p.namespace, gateway, gatewayClass: l['gateway.networking.k8s.io/gateway-class-name'], workload: p.workload.name, pods: 0, ready: 0, running: new Map(), versions: [], rolling: 0,
-        ...gatewayControlledBy(snap, p.namespace, l[REV_LABEL]) };
+      const kind: ManagedGatewayKind =
+        l['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || l['gateway.networking.k8s.io/gateway-class-name'] === 'istio-waypoint'
+          ? 'waypoint'
+          : 'gateway';
+      g = {
+        kind,
+        namespace: p.namespace,
+        gateway,
+        gatewayClass: l['gateway.networking.k8s.io/gateway-class-name'],
+        workload: p.workload.name,
+        pods: 0,
+        ready: 0,
+        running: new Map(),
+        versions: [],
+        rolling: 0,
+        ...gatewayControlledBy(snap, p.namespace, l[REV_LABEL]),
+      };
       by.set(key, g);
     }
     g.pods++;
@@ -219,7 +269,12 @@ export function ambientNamespaces(snap: ClusterSnapshot, gateways = managedGatew
     const mode = l[DATAPLANE_MODE_LABEL];
     const wp = l['istio.io/use-waypoint'];
     if (mode === undefined && wp === undefined) continue;
-    out.push({ name, dataplaneMode: mode ?? '', useWaypoint: wp, waypointFound: wp ? gateways.some((g) => g.kind === 'waypoint' && g.namespace === name && g.gateway === wp) : undefined });
+    out.push({
+      name,
+      dataplaneMode: mode ?? '',
+      useWaypoint: wp,
+      waypointFound: wp ? gateways.some((g) => g.kind === 'waypoint' && g.namespace === name && g.gateway === wp) : undefined,
+    });
   }
   return out;
 }

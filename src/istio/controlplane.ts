@@ -3,9 +3,7 @@
  * injector ConfigMaps and MutatingWebhookConfigurations (ISTIO.md §1, §3), the way
  * istioctl's `tag list` / revision listing finds them.
  */
-import {
-  APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, ISTIOD_APP, OPERATOR_VERSION_LABEL, REV_LABEL, TAG_LABEL, VERSION_LABEL,
-} from './labels';
+import { APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, ISTIOD_APP, OPERATOR_VERSION_LABEL, REV_LABEL, TAG_LABEL, VERSION_LABEL } from './labels';
 import { injectionWebhooks, isIstioMwc, resolveInjection, type InjectionWebhook } from './injection';
 import { installMethodOfAll, type InstallMethod } from './installer';
 import { injectedProxyVersion, nativeSidecarMode, type NativeSidecarMode } from './injectpolicy';
@@ -103,7 +101,19 @@ export function buildControlPlane(given: {
   const rev = (name: string): RevisionInfo => {
     let r = revs.get(name);
     if (!r) {
-      r = { name, readiness: 'absent', replicas: 0, readyReplicas: 0, deployments: [], services: [], webhooks: [], tags: [], isDefault: false, nativeSidecars: 'auto', installedBy: { kind: 'manifest' } };
+      r = {
+        name,
+        readiness: 'absent',
+        replicas: 0,
+        readyReplicas: 0,
+        deployments: [],
+        services: [],
+        webhooks: [],
+        tags: [],
+        isDefault: false,
+        nativeSidecars: 'auto',
+        installedBy: { kind: 'manifest' },
+      };
       revs.set(name, r);
       evidence.set(name, []);
     }
@@ -123,7 +133,10 @@ export function buildControlPlane(given: {
     const env = (d.spec?.template?.spec?.containers ?? []).find((c) => c.name === 'discovery')?.env?.find((e) => e.name === 'ENABLE_NATIVE_SIDECARS');
     if (env) r.nativeSidecars = nativeSidecarMode(env.value);
     const v = imageTag(pilotImage(d));
-    if (v && !r.version) { r.version = v; r.versionSource = 'image'; }
+    if (v && !r.version) {
+      r.version = v;
+      r.versionSource = 'image';
+    }
     const lv = d.metadata.labels?.[VERSION_LABEL] ?? d.metadata.labels?.[OPERATOR_VERSION_LABEL];
     if (lv) labelVersion.set(r.name, lv);
   }
@@ -149,16 +162,29 @@ export function buildControlPlane(given: {
     if (!rn) continue;
     const r = revs.get(rn);
     if (!r) continue;
-    if (cm.injectorConfig) { r.injector = cm.injectorConfig; r.proxyVersion = injectedProxyVersion(cm.injectorConfig); }
+    if (cm.injectorConfig) {
+      r.injector = cm.injectorConfig;
+      r.proxyVersion = injectedProxyVersion(cm.injectorConfig);
+    }
     if (r.version) continue;
     const v = versionFromInjectorValues(cm.data?.values);
-    if (v) { r.version = v; r.versionSource = 'values'; }
+    if (v) {
+      r.version = v;
+      r.versionSource = 'values';
+    }
   }
   for (const r of revs.values()) {
     // Deployments first, then webhooks, then Services (the order pushed above is Deployments, Services, webhooks).
     const ev = evidence.get(r.name)!;
-    r.installedBy = installMethodOfAll([...ev.filter((e) => e.from.startsWith('Deployment')), ...ev.filter((e) => e.from.startsWith('Mutating')), ...ev.filter((e) => e.from.startsWith('Service'))]);
-    if (!r.version && labelVersion.has(r.name)) { r.version = labelVersion.get(r.name); r.versionSource = 'label'; }
+    r.installedBy = installMethodOfAll([
+      ...ev.filter((e) => e.from.startsWith('Deployment')),
+      ...ev.filter((e) => e.from.startsWith('Mutating')),
+      ...ev.filter((e) => e.from.startsWith('Service')),
+    ]);
+    if (!r.version && labelVersion.has(r.name)) {
+      r.version = labelVersion.get(r.name);
+      r.versionSource = 'label';
+    }
     if (r.deployments.length === 0) r.readiness = 'absent';
     else if (r.replicas === 0) r.readiness = 'scaledToZero';
     else if (r.readyReplicas >= r.replicas) r.readiness = 'ready';
@@ -171,8 +197,11 @@ export function buildControlPlane(given: {
   const tagEvidence = new Map<string, { meta: ObjectMeta; from: string }[]>();
   const tag = (name: string, revision: string): TagInfo => {
     let t = tags.get(name);
-    if (!t) { t = { name, revision, webhooks: [], services: [], revisionInstalled: false, installedBy: { kind: 'manifest' } }; tags.set(name, t); tagEvidence.set(name, []); }
-    else if (t.revision !== revision && !t.conflict) t.conflict = `objects of tag ${name} point at both ${t.revision} and ${revision}`;
+    if (!t) {
+      t = { name, revision, webhooks: [], services: [], revisionInstalled: false, installedBy: { kind: 'manifest' } };
+      tags.set(name, t);
+      tagEvidence.set(name, []);
+    } else if (t.revision !== revision && !t.conflict) t.conflict = `objects of tag ${name} point at both ${t.revision} and ${revision}`;
     return t;
   };
   for (const m of mwcList) {
@@ -201,7 +230,12 @@ export function buildControlPlane(given: {
   if (defaultRevision && revs.has(defaultRevision)) revs.get(defaultRevision)!.isDefault = true;
 
   const revisions = [...revs.values()].sort((a, b) => a.name.localeCompare(b.name));
-  for (const r of revisions) { r.tags.sort(); r.deployments.sort(); r.services.sort(); r.webhooks.sort(); }
+  for (const r of revisions) {
+    r.tags.sort();
+    r.deployments.sort();
+    r.services.sort();
+    r.webhooks.sort();
+  }
   const tagList = [...tags.values()].sort((a, b) => a.name.localeCompare(b.name));
   return {
     revisions,

@@ -49,25 +49,50 @@ export function resolveChart(name: string, version: string | undefined, userChar
 export const TAG_TEMPLATE_RELEASE = 'istiod';
 
 export function helmTemplateTagArgs(input: { namespace: string; chart: HelmChartRef; tag: string; revision: string; withValues: boolean }): string[] {
-  return ['template', TAG_TEMPLATE_RELEASE, input.chart.ref, ...(input.chart.version ? ['--version', input.chart.version] : []),
-    '-s', 'templates/revision-tags-mwc.yaml', '-s', 'templates/revision-tags-svc.yaml',
-    '--set', `revisionTags={${input.tag}}`, '--set', `revision=${input.revision === 'default' ? '' : input.revision}`, '-n', input.namespace,
-    ...(input.withValues ? ['-f', '-'] : [])];
+  return [
+    'template',
+    TAG_TEMPLATE_RELEASE,
+    input.chart.ref,
+    ...(input.chart.version ? ['--version', input.chart.version] : []),
+    '-s',
+    'templates/revision-tags-mwc.yaml',
+    '-s',
+    'templates/revision-tags-svc.yaml',
+    '--set',
+    `revisionTags={${input.tag}}`,
+    '--set',
+    `revision=${input.revision === 'default' ? '' : input.revision}`,
+    '-n',
+    input.namespace,
+    ...(input.withValues ? ['-f', '-'] : []),
+  ];
 }
 
 const cmd = (words: string[]) => words.map(shellQuote).join(' ');
 
-interface RenderedObject { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
+interface RenderedObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
 
 function applyRequest(o: RenderedObject, namespace: string, existing: boolean): PlannedRequest | string {
   const name = o.metadata?.name;
   if (!name) return `a rendered ${o.kind ?? 'object'} has no name`;
   if (o.kind === 'MutatingWebhookConfiguration') {
     return {
-      method: 'PATCH', path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${encodeURIComponent(name)}`,
-      query: { fieldManager: KUBECTL_FIELD_MANAGER, force: 'true' }, contentType: APPLY_PATCH, body: o,
+      method: 'PATCH',
+      path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${encodeURIComponent(name)}`,
+      query: { fieldManager: KUBECTL_FIELD_MANAGER, force: 'true' },
+      contentType: APPLY_PATCH,
+      body: o,
       description: `${existing ? 'Update' : 'Create'} MutatingWebhookConfiguration ${name} (rendered by helm template, applied as kubectl apply)`,
-      permission: { verb: existing ? 'patch' : 'create', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', ...(existing ? { name } : {}) },
+      permission: {
+        verb: existing ? 'patch' : 'create',
+        group: 'admissionregistration.k8s.io',
+        resource: 'mutatingwebhookconfigurations',
+        ...(existing ? { name } : {}),
+      },
       dryRunnable: true,
     };
   }
@@ -75,8 +100,11 @@ function applyRequest(o: RenderedObject, namespace: string, existing: boolean): 
     const ns = o.metadata?.namespace ?? namespace;
     const body = { ...o, metadata: { ...o.metadata, namespace: ns } };
     return {
-      method: 'PATCH', path: `/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(name)}`,
-      query: { fieldManager: KUBECTL_FIELD_MANAGER, force: 'true' }, contentType: APPLY_PATCH, body,
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(name)}`,
+      query: { fieldManager: KUBECTL_FIELD_MANAGER, force: 'true' },
+      contentType: APPLY_PATCH,
+      body,
       description: `${existing ? 'Update' : 'Create'} Service ${name} in ${ns} (rendered by helm template, applied as kubectl apply)`,
       permission: { verb: existing ? 'patch' : 'create', group: '', resource: 'services', namespace: ns, ...(existing ? { name } : {}) },
       dryRunnable: true,
@@ -105,7 +133,11 @@ export type HelmPlanResult = { ok: true; plan: Plan } | { ok: false; message: st
 export function planHelmTagSet(input: HelmTagSetInput): HelmPlanResult {
   const { cluster, tag, revision, release } = input;
   const mwc = input.rendered.filter((o) => o.kind === 'MutatingWebhookConfiguration');
-  if (!mwc.length) return { ok: false, message: `Cluster "${cluster}": helm template of ${release.name}'s chart rendered no tag webhook for ${tag} (is the chart older than revision tags, or global.operatorManageWebhooks set?). Nothing was changed.` };
+  if (!mwc.length)
+    return {
+      ok: false,
+      message: `Cluster "${cluster}": helm template of ${release.name}'s chart rendered no tag webhook for ${tag} (is the chart older than revision tags, or global.operatorManageWebhooks set?). Nothing was changed.`,
+    };
   const requests: PlannedRequest[] = [];
   for (const o of input.rendered) {
     const key = o.kind === 'Service' ? `${o.metadata?.namespace ?? release.namespace}/${o.metadata?.name}` : String(o.metadata?.name);
@@ -122,7 +154,9 @@ export function planHelmTagSet(input: HelmTagSetInput): HelmPlanResult {
       summary: `${moving ? `Moves tag ${tag} from ${input.currentRevision} to ${revision}` : `Creates tag ${tag} → ${revision}`} on ${cluster} the Helm way: the chart of release ${release.namespace}/${release.name} renders the tag's webhook and Service with the release's values, applied as kubectl apply.`,
       cluster,
       requests,
-      commands: [`helm get values ${shellQuote(release.name)} -n ${shellQuote(release.namespace)} -o json | helm ${cmd(template)} | kubectl apply -f - --context ${shellQuote(cluster)}`],
+      commands: [
+        `helm get values ${shellQuote(release.name)} -n ${shellQuote(release.namespace)} -o json | helm ${cmd(template)} | kubectl apply -f - --context ${shellQuote(cluster)}`,
+      ],
       warnings: [],
     },
   };
@@ -146,13 +180,30 @@ export function planHelmDefaultRevision(input: HelmDefaultInput): HelmPlanResult
   plan.title = `Make ${input.revision} the default revision (Helm)`;
   if (input.baseRelease && input.baseChart) {
     const b = input.baseRelease;
-    const args = ['upgrade', b.name, input.baseChart.ref, ...(input.baseChart.version ? ['--version', input.baseChart.version] : []),
-      '-n', b.namespace, '--reuse-values', '--set', `defaultRevision=${input.revision}`, '--skip-crds'];
-    plan.tools = [helmStep(args, `Upgrade base release ${b.namespace}/${b.name}: defaultRevision=${input.revision} (moves istiod-default-validator)`, [
-      { verb: 'patch', group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations', name: 'istiod-default-validator' },
-      { verb: 'list', group: '', resource: 'secrets', namespace: b.namespace },
-      { verb: 'create', group: '', resource: 'secrets', namespace: b.namespace },
-    ], true)];
+    const args = [
+      'upgrade',
+      b.name,
+      input.baseChart.ref,
+      ...(input.baseChart.version ? ['--version', input.baseChart.version] : []),
+      '-n',
+      b.namespace,
+      '--reuse-values',
+      '--set',
+      `defaultRevision=${input.revision}`,
+      '--skip-crds',
+    ];
+    plan.tools = [
+      helmStep(
+        args,
+        `Upgrade base release ${b.namespace}/${b.name}: defaultRevision=${input.revision} (moves istiod-default-validator)`,
+        [
+          { verb: 'patch', group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations', name: 'istiod-default-validator' },
+          { verb: 'list', group: '', resource: 'secrets', namespace: b.namespace },
+          { verb: 'create', group: '', resource: 'secrets', namespace: b.namespace },
+        ],
+        true,
+      ),
+    ];
     plan.commands.push(`helm ${cmd(args)} --kube-context ${shellQuote(input.cluster)}`);
     plan.summary += ` Then the base release ${b.namespace}/${b.name} gets defaultRevision=${input.revision}, which moves istiod-default-validator (validation of Istio config) to ${input.revision}.`;
   } else {
@@ -171,7 +222,8 @@ export interface HelmUninstallInput {
 
 export function planHelmUninstall(input: HelmUninstallInput): HelmPlanResult {
   const rel = input.installedBy.release;
-  if (input.installedBy.kind !== 'helm' || !rel) return { ok: false, message: `Cluster "${input.cluster}": revision ${input.revision} was not installed by Helm.` };
+  if (input.installedBy.kind !== 'helm' || !rel)
+    return { ok: false, message: `Cluster "${input.cluster}": revision ${input.revision} was not installed by Helm.` };
   const nsOf = (k: string) => k.split('/')[0];
   const namespaces = [...new Set([rel.namespace, ...input.objects.deployments.map(nsOf), ...input.objects.services.map(nsOf)])].sort();
   const perms: Permission[] = [
@@ -208,28 +260,48 @@ export function planHelmUninstall(input: HelmUninstallInput): HelmPlanResult {
  * `helm install istiod-<rev> <chart> -n <ns> --set revision=<rev>`. Values the user gave the running
  * release are not copied (a canary is configured on purpose); the plan says which release it sits beside.
  */
-export function planHelmInstall(input: { cluster: string; revision: string; namespace: string; chart: HelmChartRef; beside?: { name: string; namespace: string } }): Plan {
+export function planHelmInstall(input: {
+  cluster: string;
+  revision: string;
+  namespace: string;
+  chart: HelmChartRef;
+  beside?: { name: string; namespace: string };
+}): Plan {
   const release = `istiod-${input.revision}`;
-  const args = ['install', release, input.chart.ref, ...(input.chart.version ? ['--version', input.chart.version] : []), '-n', input.namespace, '--set', `revision=${input.revision}`];
+  const args = [
+    'install',
+    release,
+    input.chart.ref,
+    ...(input.chart.version ? ['--version', input.chart.version] : []),
+    '-n',
+    input.namespace,
+    '--set',
+    `revision=${input.revision}`,
+  ];
   const ns = input.namespace;
   return {
     title: `Install canary revision ${input.revision} (helm install ${release})`,
     summary: `Installs revision ${input.revision} on ${input.cluster} as Helm release ${ns}/${release}${input.beside ? `, beside ${input.beside.namespace}/${input.beside.name}` : ''}: its istiod, injector webhook (matching istio.io/rev=${input.revision} only) and validator. No namespace moves until you relabel it or point a tag at ${input.revision}.`,
     cluster: input.cluster,
     requests: [],
-    tools: [{
-      tool: 'helm', args, dryRunArgs: [...args, '--dry-run=server'], description: `helm install ${release} -n ${ns}`,
-      permissions: [
-        { verb: 'create', group: 'apps', resource: 'deployments', namespace: ns },
-        { verb: 'create', group: '', resource: 'services', namespace: ns },
-        { verb: 'create', group: '', resource: 'configmaps', namespace: ns },
-        { verb: 'create', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' },
-        { verb: 'create', group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations' },
-        { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
-        { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
-        { verb: 'create', group: '', resource: 'secrets', namespace: ns },
-      ],
-    }],
+    tools: [
+      {
+        tool: 'helm',
+        args,
+        dryRunArgs: [...args, '--dry-run=server'],
+        description: `helm install ${release} -n ${ns}`,
+        permissions: [
+          { verb: 'create', group: 'apps', resource: 'deployments', namespace: ns },
+          { verb: 'create', group: '', resource: 'services', namespace: ns },
+          { verb: 'create', group: '', resource: 'configmaps', namespace: ns },
+          { verb: 'create', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' },
+          { verb: 'create', group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations' },
+          { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+          { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
+          { verb: 'create', group: '', resource: 'secrets', namespace: ns },
+        ],
+      },
+    ],
     commands: [`helm ${cmd(args)} --kube-context ${shellQuote(input.cluster)}`],
     warnings: [],
   };

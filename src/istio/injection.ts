@@ -47,15 +47,12 @@ export function isIstioMwc(mwc: MutatingWebhookConfiguration): boolean {
 function appliesToPodCreate(w: MutatingWebhook): boolean {
   if (!w.rules || w.rules.length === 0) return true;
   return w.rules.some(
-    (r) =>
-      (r.resources ?? []).some((res) => res === 'pods' || res === '*') &&
-      (r.operations ?? []).some((op) => op === 'CREATE' || op === '*'),
+    (r) => (r.resources ?? []).some((res) => res === 'pods' || res === '*') && (r.operations ?? []).some((op) => op === 'CREATE' || op === '*'),
   );
 }
 
 export function isDeactivated(w: MutatingWebhook): boolean {
-  const never = (s: MutatingWebhook['namespaceSelector']) =>
-    !!s && s.matchLabels?.[DEACTIVATED_LABEL] === NEVER_MATCH;
+  const never = (s: MutatingWebhook['namespaceSelector']) => !!s && s.matchLabels?.[DEACTIVATED_LABEL] === NEVER_MATCH;
   return never(w.namespaceSelector) && never(w.objectSelector);
 }
 
@@ -86,8 +83,7 @@ function explain(w: MutatingWebhook, nsLabels: Labels, podLabels: Labels): strin
   for (const k of keys) {
     if (k in nsLabels && (w.namespaceSelector?.matchExpressions ?? []).some((e) => e.key === k && e.operator === 'In'))
       parts.push(`namespace ${k}=${nsLabels[k]}`);
-    if (k in podLabels && (w.objectSelector?.matchExpressions ?? []).some((e) => e.key === k && e.operator === 'In'))
-      parts.push(`pod ${k}=${podLabels[k]}`);
+    if (k in podLabels && (w.objectSelector?.matchExpressions ?? []).some((e) => e.key === k && e.operator === 'In')) parts.push(`pod ${k}=${podLabels[k]}`);
   }
   return parts.length ? parts.join(', ') : `selectors ${formatSelector(w.namespaceSelector)} / ${formatSelector(w.objectSelector)}`;
 }
@@ -147,7 +143,13 @@ export function injectionLabels(labels: Labels | undefined): InjectionLabels {
   const rev = labels?.[REV_LABEL];
   const dataplaneMode = labels?.[DATAPLANE_MODE_LABEL];
   const useWaypoint = labels?.['istio.io/use-waypoint'];
-  return { injection, rev, both: injection !== undefined && rev !== undefined, ...(dataplaneMode !== undefined ? { dataplaneMode } : {}), ...(useWaypoint !== undefined ? { useWaypoint } : {}) };
+  return {
+    injection,
+    rev,
+    both: injection !== undefined && rev !== undefined,
+    ...(dataplaneMode !== undefined ? { dataplaneMode } : {}),
+    ...(useWaypoint !== undefined ? { useWaypoint } : {}),
+  };
 }
 
 /** Short text for an outcome, e.g. `1-8-0 (tag canary)`, `ambiguous: 1-7-6, 1-8-0`, `not injected`. */

@@ -47,20 +47,35 @@ export function istiodInjectDecision(pod: Pick<Pod, 'metadata' | 'spec'>, namesp
   const annotations = pod.metadata.annotations ?? {};
   let value = annotations[INJECT_POD_LABEL];
   let source = 'annotation';
-  if (Object.prototype.hasOwnProperty.call(labels, INJECT_POD_LABEL)) { value = labels[INJECT_POD_LABEL]; source = 'label'; }
+  if (Object.prototype.hasOwnProperty.call(labels, INJECT_POD_LABEL)) {
+    value = labels[INJECT_POD_LABEL];
+    source = 'label';
+  }
   let useDefault = false;
   let inject = false;
   let why = '';
-  if (value === 'true') { inject = true; why = `pod ${source} ${INJECT_POD_LABEL}=true`; }
-  else if (value === 'false') { inject = false; why = `pod ${source} ${INJECT_POD_LABEL}=false`; }
-  else useDefault = true;
+  if (value === 'true') {
+    inject = true;
+    why = `pod ${source} ${INJECT_POD_LABEL}=true`;
+  } else if (value === 'false') {
+    inject = false;
+    why = `pod ${source} ${INJECT_POD_LABEL}=false`;
+  } else useDefault = true;
   if (useDefault) {
     const never = firstMatching(cfg?.neverInjectSelector ?? [], labels);
-    if (never !== undefined) { inject = false; useDefault = false; why = `pod labels match the injector's neverInjectSelector #${never + 1}`; }
+    if (never !== undefined) {
+      inject = false;
+      useDefault = false;
+      why = `pod labels match the injector's neverInjectSelector #${never + 1}`;
+    }
   }
   if (useDefault) {
     const always = firstMatching(cfg?.alwaysInjectSelector ?? [], labels);
-    if (always !== undefined) { inject = true; useDefault = false; why = `pod labels match the injector's alwaysInjectSelector #${always + 1}`; }
+    if (always !== undefined) {
+      inject = true;
+      useDefault = false;
+      why = `pod labels match the injector's alwaysInjectSelector #${always + 1}`;
+    }
   }
   const policy = cfg ? cfg.policy : 'enabled';
   if (policy === 'enabled') {
@@ -70,7 +85,10 @@ export function istiodInjectDecision(pod: Pick<Pod, 'metadata' | 'spec'>, namesp
     if (useDefault) return { inject: false, reason: `injector policy disabled and no ${INJECT_POD_LABEL}=true on the pod` };
     return inject ? { inject: true, reason: why } : { inject: false, reason: why };
   }
-  return { inject: false, reason: `injector policy ${policy === undefined ? '(missing)' : JSON.stringify(policy)} is neither enabled nor disabled: istiod injects nothing` };
+  return {
+    inject: false,
+    reason: `injector policy ${policy === undefined ? '(missing)' : JSON.stringify(policy)} is neither enabled nor disabled: istiod injects nothing`,
+  };
 }
 
 function firstMatching(selectors: readonly LabelSelector[], labels: Labels): number | undefined {
@@ -116,7 +134,11 @@ export function nativeSidecarMode(env: string | undefined): NativeSidecarMode {
  * node's kubelet is ≥ 1.33 (or the pod's own node's), which `kubeletMinors` gives when known.
  * Returns undefined when `auto` and the nodes are not known.
  */
-export function predictNativeSidecar(podAnnotations: Record<string, string> | undefined, mode: NativeSidecarMode, kubeletMinors?: readonly (number | undefined)[]): boolean | undefined {
+export function predictNativeSidecar(
+  podAnnotations: Record<string, string> | undefined,
+  mode: NativeSidecarMode,
+  kubeletMinors?: readonly (number | undefined)[],
+): boolean | undefined {
   const a = podAnnotations?.[NATIVE_SIDECAR_ANNOTATION];
   if (a === 'true') return true;
   if (a === 'false') return false;
@@ -140,11 +162,7 @@ export function kubeletMinor(version: string | undefined): number | undefined {
  * (JSON). Only the top-level blocks of those keys are parsed, with `parseYaml` (the `yaml`
  * package, passed in so this module stays free of it).
  */
-export function parseInjectorConfig(
-  config: string | undefined,
-  values: string | undefined,
-  parseYaml: (text: string) => unknown,
-): InjectorConfig {
+export function parseInjectorConfig(config: string | undefined, values: string | undefined, parseYaml: (text: string) => unknown): InjectorConfig {
   const out: InjectorConfig = { neverInjectSelector: [], alwaysInjectSelector: [] };
   if (config !== undefined) {
     const blocks = topLevelBlocks(config, ['policy', 'neverInjectSelector', 'alwaysInjectSelector', 'defaultTemplates']);
@@ -211,7 +229,8 @@ export function decideInjection(
   const d = istiodInjectDecision(pod, nsName, injectorOf(o.revision));
   if (d.inject) return o;
   return {
-    kind: 'none', matches: [],
+    kind: 'none',
+    matches: [],
     reason: `the webhook of ${o.revision}${o.via.tag ? ` (tag ${o.via.tag})` : ''} matches, but istiod skips the pod: ${d.reason}`,
     skippedBy: { revision: o.revision, tag: o.via.tag, webhook: `${o.via.configName}/${o.via.webhookName}` },
   };

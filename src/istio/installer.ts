@@ -47,7 +47,8 @@ export function installMethodOf(meta: ObjectMeta | undefined, from?: string): In
   const releaseName = a[HELM_RELEASE_NAME_ANNOTATION];
   const release = releaseName ? { name: releaseName, namespace: a[HELM_RELEASE_NAMESPACE_ANNOTATION] ?? meta.namespace ?? '' } : undefined;
   const sail = meta.ownerReferences?.find((o) => o.controller && (o.kind === 'IstioRevision' || o.kind === 'IstioRevisionTag'));
-  if (sail) return { kind: 'sail', owner: { kind: sail.kind as 'IstioRevision' | 'IstioRevisionTag', name: sail.name }, ...(release ? { release } : {}), ...base };
+  if (sail)
+    return { kind: 'sail', owner: { kind: sail.kind as 'IstioRevision' | 'IstioRevisionTag', name: sail.name }, ...(release ? { release } : {}), ...base };
   if (release) return { kind: 'helm', release, ...base };
   if (l[OWNING_RESOURCE_NAMESPACE_LABEL] !== undefined) return { kind: 'istioctl', ...base };
   if (l['release'] && l['app.kubernetes.io/managed-by'] === 'Helm') return { kind: 'helmTemplate', renderedAs: l['release'], ...base };
@@ -70,22 +71,32 @@ export function installMethodOfAll(objects: { meta: ObjectMeta; from: string }[]
 /** Short words for the tree and the webview, e.g. `Helm release istio-system/istiod-canary`. */
 export function describeInstallMethod(m: InstallMethod): string {
   switch (m.kind) {
-    case 'sail': return `Sail operator (${m.owner!.kind} ${m.owner!.name})`;
-    case 'helm': return `Helm release ${m.release!.namespace}/${m.release!.name}`;
-    case 'istioctl': return 'istioctl install';
-    case 'helmTemplate': return `helm template (${m.renderedAs}) applied with kubectl`;
-    case 'manifest': return 'applied manifests';
+    case 'sail':
+      return `Sail operator (${m.owner!.kind} ${m.owner!.name})`;
+    case 'helm':
+      return `Helm release ${m.release!.namespace}/${m.release!.name}`;
+    case 'istioctl':
+      return 'istioctl install';
+    case 'helmTemplate':
+      return `helm template (${m.renderedAs}) applied with kubectl`;
+    case 'manifest':
+      return 'applied manifests';
   }
 }
 
 /** One word for narrow places (tree descriptions). */
 export function installMethodShort(m: InstallMethod): string {
   switch (m.kind) {
-    case 'sail': return 'Sail';
-    case 'helm': return `Helm ${m.release!.name}`;
-    case 'istioctl': return 'istioctl';
-    case 'helmTemplate': return 'helm template';
-    case 'manifest': return 'manifests';
+    case 'sail':
+      return 'Sail';
+    case 'helm':
+      return `Helm ${m.release!.name}`;
+    case 'istioctl':
+      return 'istioctl';
+    case 'helmTemplate':
+      return 'helm template';
+    case 'manifest':
+      return 'manifests';
   }
 }
 
@@ -94,14 +105,20 @@ export function installMethodShort(m: InstallMethod): string {
  * the Sail operator owns (a webhook configuration, an istiod Service or Deployment the model knows):
  * Helm would report drift or undo it, the operator reverts it. Each entry names the object and its owner.
  */
-export function ownedObjectEdits(requests: readonly { method: string; path: string }[], lookup: (kind: 'MutatingWebhookConfiguration' | 'Service' | 'Deployment', namespace: string | undefined, name: string) => ObjectMeta | undefined): string[] {
+export function ownedObjectEdits(
+  requests: readonly { method: string; path: string }[],
+  lookup: (kind: 'MutatingWebhookConfiguration' | 'Service' | 'Deployment', namespace: string | undefined, name: string) => ObjectMeta | undefined,
+): string[] {
   const out: string[] = [];
   for (const r of requests) {
     let m: RegExpExecArray | null;
     let found: { kind: 'MutatingWebhookConfiguration' | 'Service' | 'Deployment'; namespace?: string; name: string } | undefined;
-    if ((m = /^\/apis\/admissionregistration\.k8s\.io\/v1\/mutatingwebhookconfigurations\/([^/?]+)$/.exec(r.path))) found = { kind: 'MutatingWebhookConfiguration', name: decodeURIComponent(m[1]) };
-    else if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/?]+)$/.exec(r.path))) found = { kind: 'Service', namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) };
-    else if ((m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/?]+)$/.exec(r.path))) found = { kind: 'Deployment', namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) };
+    if ((m = /^\/apis\/admissionregistration\.k8s\.io\/v1\/mutatingwebhookconfigurations\/([^/?]+)$/.exec(r.path)))
+      found = { kind: 'MutatingWebhookConfiguration', name: decodeURIComponent(m[1]) };
+    else if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/?]+)$/.exec(r.path)))
+      found = { kind: 'Service', namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) };
+    else if ((m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/?]+)$/.exec(r.path)))
+      found = { kind: 'Deployment', namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) };
     if (!found) continue;
     const meta = lookup(found.kind, found.namespace, found.name);
     const im = installMethodOf(meta);

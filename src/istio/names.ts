@@ -10,13 +10,14 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkRevisionName(name: string, what: 'revision' | 'tag' = 'revision'): NameCheck {
   if (name.length === 0) return { ok: false, message: `The ${what} name is empty.` };
-  if (name.length > 63) return { ok: false, message: `The ${what} name "${name}" is ${name.length} characters; at most 63 are allowed.`, suggestion: suggestRevisionName(name) };
+  if (name.length > 63)
+    return { ok: false, message: `The ${what} name "${name}" is ${name.length} characters; at most 63 are allowed.`, suggestion: suggestRevisionName(name) };
   if (DNS1123_LABEL.test(name)) return { ok: true };
   const suggestion = suggestRevisionName(name);
   const why = /[A-Z]/.test(name)
     ? 'upper-case letters are not allowed'
     : name.includes('.')
-      ? "dots are not allowed (write 1-8-0, not 1.8.0)"
+      ? 'dots are not allowed (write 1-8-0, not 1.8.0)'
       : "only lower-case letters, digits and '-' are allowed, starting and ending with a letter or digit";
   return {
     ok: false,

@@ -15,7 +15,10 @@ import { MERGE_PATCH, shellQuote, STRATEGIC_MERGE_PATCH, type Plan, type Planned
 
 export const CORDONED_BY_ANNOTATION = 'istio-revisions.io/cordoned-for';
 
-export interface DaemonSetRef { namespace: string; name: string }
+export interface DaemonSetRef {
+  namespace: string;
+  name: string;
+}
 
 export interface AgentNode {
   node: string;
@@ -42,37 +45,76 @@ export function planPrepareNodeAgent(cluster: string, ds: DaemonSetRef, currentS
       ? `DaemonSet ${ds.namespace}/${ds.name} already has updateStrategy OnDelete: applying a new version replaces no pod until you roll it node by node.`
       : `Sets updateStrategy OnDelete on DaemonSet ${ds.namespace}/${ds.name} (now ${currentStrategy ?? 'RollingUpdate'}): applying the new version (helm upgrade, istioctl install) then changes its template but replaces no pod; you replace them node by node.`,
     cluster,
-    requests: already ? [] : [{
-      method: 'PATCH', path: dsPath(ds), contentType: STRATEGIC_MERGE_PATCH,
-      body: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null } } },
-      description: `set updateStrategy OnDelete on DaemonSet ${ds.namespace}/${ds.name}`,
-      permission: { verb: 'patch', group: 'apps', resource: 'daemonsets', namespace: ds.namespace, name: ds.name }, dryRunnable: true,
-    }],
-    commands: already ? [] : [['kubectl', 'patch', 'daemonset', ds.name, '-n', ds.namespace, '--type=strategic', '-p', '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}'].map(shellQuote).join(' ')],
+    requests: already
+      ? []
+      : [
+          {
+            method: 'PATCH',
+            path: dsPath(ds),
+            contentType: STRATEGIC_MERGE_PATCH,
+            body: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null } } },
+            description: `set updateStrategy OnDelete on DaemonSet ${ds.namespace}/${ds.name}`,
+            permission: { verb: 'patch', group: 'apps', resource: 'daemonsets', namespace: ds.namespace, name: ds.name },
+            dryRunnable: true,
+          },
+        ],
+    commands: already
+      ? []
+      : [
+          [
+            'kubectl',
+            'patch',
+            'daemonset',
+            ds.name,
+            '-n',
+            ds.namespace,
+            '--type=strategic',
+            '-p',
+            '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}',
+          ]
+            .map(shellQuote)
+            .join(' '),
+        ],
     warnings: already ? [] : ['A Helm or istioctl upgrade of ztunnel may set updateStrategy back: check it before applying the new version.'],
   };
 }
 
 /** The requests of one node's turn (the wait between delete and uncordon is the executor's). */
 export function nodeTurnRequests(ds: DaemonSetRef, n: AgentNode): { cordon?: PlannedRequest; deletePod: PlannedRequest; uncordon?: PlannedRequest } {
-  const cordon: PlannedRequest | undefined = n.cordoned ? undefined : {
-    method: 'PATCH', path: nodePath(n.node), contentType: MERGE_PATCH,
-    body: { metadata: { annotations: { [CORDONED_BY_ANNOTATION]: `${ds.namespace}/${ds.name}` } }, spec: { unschedulable: true } },
-    description: `cordon node ${n.node}`, permission: { verb: 'patch', group: '', resource: 'nodes', name: n.node }, dryRunnable: true,
-  };
+  const cordon: PlannedRequest | undefined = n.cordoned
+    ? undefined
+    : {
+        method: 'PATCH',
+        path: nodePath(n.node),
+        contentType: MERGE_PATCH,
+        body: { metadata: { annotations: { [CORDONED_BY_ANNOTATION]: `${ds.namespace}/${ds.name}` } }, spec: { unschedulable: true } },
+        description: `cordon node ${n.node}`,
+        permission: { verb: 'patch', group: '', resource: 'nodes', name: n.node },
+        dryRunnable: true,
+      };
   const ours = !n.cordoned || n.cordonedByUs;
   return {
     cordon,
     deletePod: {
-      method: 'DELETE', path: podPath(ds.namespace, n.pod), body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: n.uid } },
-      description: `delete ${ds.name} pod ${n.pod} on node ${n.node}`, permission: { verb: 'delete', group: '', resource: 'pods', namespace: ds.namespace, name: n.pod },
-      dryRunnable: true, ignoreNotFound: true,
+      method: 'DELETE',
+      path: podPath(ds.namespace, n.pod),
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: n.uid } },
+      description: `delete ${ds.name} pod ${n.pod} on node ${n.node}`,
+      permission: { verb: 'delete', group: '', resource: 'pods', namespace: ds.namespace, name: n.pod },
+      dryRunnable: true,
+      ignoreNotFound: true,
     },
-    uncordon: ours ? {
-      method: 'PATCH', path: nodePath(n.node), contentType: MERGE_PATCH,
-      body: { metadata: { annotations: { [CORDONED_BY_ANNOTATION]: null } }, spec: { unschedulable: null } },
-      description: `uncordon node ${n.node}`, permission: { verb: 'patch', group: '', resource: 'nodes', name: n.node }, dryRunnable: true,
-    } : undefined,
+    uncordon: ours
+      ? {
+          method: 'PATCH',
+          path: nodePath(n.node),
+          contentType: MERGE_PATCH,
+          body: { metadata: { annotations: { [CORDONED_BY_ANNOTATION]: null } }, spec: { unschedulable: null } },
+          description: `uncordon node ${n.node}`,
+          permission: { verb: 'patch', group: '', resource: 'nodes', name: n.node },
+          dryRunnable: true,
+        }
+      : undefined,
   };
 }
 
@@ -84,11 +126,17 @@ export function planNodeByNode(cluster: string, ds: DaemonSetRef, nodes: readonl
   const commands: string[] = [];
   for (const n of todo) {
     const t = nodeTurnRequests(ds, n);
-    if (t.cordon) { requests.push(t.cordon); commands.push(['kubectl', 'cordon', n.node].map(shellQuote).join(' ')); }
+    if (t.cordon) {
+      requests.push(t.cordon);
+      commands.push(['kubectl', 'cordon', n.node].map(shellQuote).join(' '));
+    }
     requests.push(t.deletePod);
     commands.push(['kubectl', 'delete', 'pod', n.pod, '-n', ds.namespace].map(shellQuote).join(' '));
     commands.push(`# wait until the new ${ds.name} pod on ${n.node} is Ready`);
-    if (t.uncordon) { requests.push(t.uncordon); commands.push(['kubectl', 'uncordon', n.node].map(shellQuote).join(' ')); }
+    if (t.uncordon) {
+      requests.push(t.uncordon);
+      commands.push(['kubectl', 'uncordon', n.node].map(shellQuote).join(' '));
+    }
   }
   const othersCordoned = todo.filter((n) => n.cordoned && !n.cordonedByUs).map((n) => n.node);
   return {

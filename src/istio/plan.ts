@@ -113,7 +113,14 @@ export function renderPlan(plan: Plan): string {
   if (plan.tools?.length) {
     lines.push(`## Installer commands (${plan.tools.length}), run after the requests`, '');
     plan.tools.forEach((t, i) => {
-      lines.push(`${i + 1}. ${t.description}`, '', '```sh', [t.tool, ...t.args].map(shellQuote).join(' ') + (t.input !== undefined ? ' <<\'EOF\'\n' + t.input.trimEnd() + '\nEOF' : ''), '```', '');
+      lines.push(
+        `${i + 1}. ${t.description}`,
+        '',
+        '```sh',
+        [t.tool, ...t.args].map(shellQuote).join(' ') + (t.input !== undefined ? " <<'EOF'\n" + t.input.trimEnd() + '\nEOF' : ''),
+        '```',
+        '',
+      );
     });
   }
   if (plan.commands.length) {

@@ -27,13 +27,29 @@ export interface PrecheckItem {
  * the minimum Kubernetes minor `istioctl x precheck` of that Istio minor accepts.
  */
 export const MIN_K8S_MINOR: Readonly<Record<number, number>> = {
-  20: 25, 21: 26, 22: 26, 23: 26, 24: 28, 25: 29, 26: 29, 27: 29, 28: 30, 29: 30, 30: 32, 31: 32,
+  20: 25,
+  21: 26,
+  22: 26,
+  23: 26,
+  24: 28,
+  25: 29,
+  26: 29,
+  27: 29,
+  28: 30,
+  29: 30,
+  30: 32,
+  31: 32,
 };
-const KNOWN_MINORS = Object.keys(MIN_K8S_MINOR).map(Number).sort((a, b) => a - b);
+const KNOWN_MINORS = Object.keys(MIN_K8S_MINOR)
+  .map(Number)
+  .sort((a, b) => a - b);
 
 /** Minimum Kubernetes (`1.NN`) for an Istio version; releases newer than the table use its last entry. */
 export function minKubernetesFor(istioVersion: string): string {
-  const [maj, min] = istioVersion.replace(/^v/, '').split('.').map((x) => Number.parseInt(x, 10));
+  const [maj, min] = istioVersion
+    .replace(/^v/, '')
+    .split('.')
+    .map((x) => Number.parseInt(x, 10));
   const last = KNOWN_MINORS[KNOWN_MINORS.length - 1];
   if (maj !== 1 || !Number.isFinite(min)) return `1.${MIN_K8S_MINOR[last]}`;
   const m = Math.max(KNOWN_MINORS[0], Math.min(min, last));
@@ -43,12 +59,19 @@ export function minKubernetesFor(istioVersion: string): string {
 /** The permissions `istioctl install` needs (istioctl/pkg/precheck/precheck.go checkCanCreateResources). */
 export function installPermissions(istioNamespace: string): Permission[] {
   const cluster: [string, string][] = [
-    ['', 'namespaces'], ['rbac.authorization.k8s.io', 'clusterroles'], ['rbac.authorization.k8s.io', 'clusterrolebindings'],
-    ['apiextensions.k8s.io', 'customresourcedefinitions'], ['admissionregistration.k8s.io', 'mutatingwebhookconfigurations'],
+    ['', 'namespaces'],
+    ['rbac.authorization.k8s.io', 'clusterroles'],
+    ['rbac.authorization.k8s.io', 'clusterrolebindings'],
+    ['apiextensions.k8s.io', 'customresourcedefinitions'],
+    ['admissionregistration.k8s.io', 'mutatingwebhookconfigurations'],
     ['admissionregistration.k8s.io', 'validatingwebhookconfigurations'],
   ];
   const ns: [string, string][] = [
-    ['rbac.authorization.k8s.io', 'roles'], ['', 'serviceaccounts'], ['', 'services'], ['apps', 'deployments'], ['', 'configmaps'],
+    ['rbac.authorization.k8s.io', 'roles'],
+    ['', 'serviceaccounts'],
+    ['', 'services'],
+    ['apps', 'deployments'],
+    ['', 'configmaps'],
   ];
   return [
     ...cluster.map(([group, resource]) => ({ verb: 'create' as const, group, resource })),
@@ -88,43 +111,96 @@ export function precheckItems(input: PrecheckInput): PrecheckItem[] {
   if (input.kubernetesVersion) {
     const minor = Number.parseInt(input.kubernetesVersion.replace(/^v/, '').split('.')[1] ?? '', 10);
     if (!Number.isFinite(minor)) {
-      items.push({ code: 'IST0142', level: 'error', origin: 'Cluster', title: 'Kubernetes version', message: `could not parse the Kubernetes version ${JSON.stringify(input.kubernetesVersion)}` });
+      items.push({
+        code: 'IST0142',
+        level: 'error',
+        origin: 'Cluster',
+        title: 'Kubernetes version',
+        message: `could not parse the Kubernetes version ${JSON.stringify(input.kubernetesVersion)}`,
+      });
     } else {
       const ok = minor >= minMinor;
-      items.push({ code: 'IST0142', level: ok ? 'ok' : 'error', origin: 'Cluster', title: 'Kubernetes version', message: ok
-        ? `Kubernetes ${input.kubernetesVersion} meets Istio ${input.targetIstioVersion}'s minimum ${min}.`
-        : `The Kubernetes Version ${JSON.stringify(input.kubernetesVersion)} is lower than the minimum version: ${min}` });
+      items.push({
+        code: 'IST0142',
+        level: ok ? 'ok' : 'error',
+        origin: 'Cluster',
+        title: 'Kubernetes version',
+        message: ok
+          ? `Kubernetes ${input.kubernetesVersion} meets Istio ${input.targetIstioVersion}'s minimum ${min}.`
+          : `The Kubernetes Version ${JSON.stringify(input.kubernetesVersion)} is lower than the minimum version: ${min}`,
+      });
     }
   } else {
-    items.push({ code: 'IST0142', level: 'error', origin: 'Cluster', title: 'Kubernetes version', message: `failed to get the Kubernetes version: ${input.kubernetesVersionError ?? 'no version returned'}` });
+    items.push({
+      code: 'IST0142',
+      level: 'error',
+      origin: 'Cluster',
+      title: 'Kubernetes version',
+      message: `failed to get the Kubernetes version: ${input.kubernetesVersionError ?? 'no version returned'}`,
+    });
   }
   if (input.permissionError) {
-    items.push({ code: 'IST0141', level: 'error', origin: 'Cluster', title: 'Permissions', message: `Missing required permission to create resources (${input.permissionError})` });
+    items.push({
+      code: 'IST0141',
+      level: 'error',
+      origin: 'Cluster',
+      title: 'Permissions',
+      message: `Missing required permission to create resources (${input.permissionError})`,
+    });
   } else if (input.denied.length) {
     for (const d of input.denied) {
       const p = 'permission' in d ? d.permission : d;
       const reason = ('permission' in d && d.reason) || 'permission denied';
-      items.push({ code: 'IST0141', level: 'error', origin: 'Cluster', title: 'Permissions', message: `Missing required permission to create resource ${p.resource} (${reason})` });
+      items.push({
+        code: 'IST0141',
+        level: 'error',
+        origin: 'Cluster',
+        title: 'Permissions',
+        message: `Missing required permission to create resource ${p.resource} (${reason})`,
+      });
     }
   } else {
     items.push({ code: 'IST0141', level: 'ok', origin: 'Cluster', title: 'Permissions', message: 'You may create everything an install needs.' });
   }
   if (input.gatewayApiCrds === undefined) {
-    items.push({ code: 'IST0156', level: 'error', origin: 'Cluster', title: 'Gateway API CRDs', message: `could not list CustomResourceDefinitions: ${input.gatewayApiError ?? 'unknown error'}` });
+    items.push({
+      code: 'IST0156',
+      level: 'error',
+      origin: 'Cluster',
+      title: 'Gateway API CRDs',
+      message: `could not list CustomResourceDefinitions: ${input.gatewayApiError ?? 'unknown error'}`,
+    });
   } else {
     const before = items.length;
     for (const crd of [...input.gatewayApiCrds].sort((a, b) => a.name.localeCompare(b.name))) {
       const has = crd.served.length ? [...crd.served].sort().join(',') : 'none';
       const origin = `CustomResourceDefinition ${crd.name}`;
       if (V1BETA1_KINDS.includes(crd.kind) && !crd.served.includes('v1beta1')) {
-        items.push({ code: 'IST0156', level: 'error', origin, title: 'Gateway API CRDs', message: `The Gateway API CRD version ${has} is lower than the minimum version: v1beta1` });
+        items.push({
+          code: 'IST0156',
+          level: 'error',
+          origin,
+          title: 'Gateway API CRDs',
+          message: `The Gateway API CRD version ${has} is lower than the minimum version: v1beta1`,
+        });
       }
       if (V1_KINDS.includes(crd.kind) && !crd.served.includes('v1')) {
-        items.push({ code: 'IST0172', level: 'warning', origin, title: 'Gateway API CRDs', message: `The Gateway API CRD version ${has} is lower than the minimum version: v1` });
+        items.push({
+          code: 'IST0172',
+          level: 'warning',
+          origin,
+          title: 'Gateway API CRDs',
+          message: `The Gateway API CRD version ${has} is lower than the minimum version: v1`,
+        });
       }
     }
     if (items.length === before && input.gatewayApiCrds.length) {
-      items.push({ code: 'IST0156', level: 'ok', title: 'Gateway API CRDs', message: `${input.gatewayApiCrds.length} Gateway API CRD(s) serve the versions Istio needs.` });
+      items.push({
+        code: 'IST0156',
+        level: 'ok',
+        title: 'Gateway API CRDs',
+        message: `${input.gatewayApiCrds.length} Gateway API CRD(s) serve the versions Istio needs.`,
+      });
     }
   }
   return items;

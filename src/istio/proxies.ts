@@ -103,7 +103,14 @@ const GATEWAY_ISTIO_LABELS = new Set(['ingressgateway', 'egressgateway', 'eastwe
 export function isGatewayPod(labels: Labels | undefined, annotations?: Labels): boolean {
   const l = labels ?? {};
   if (l['gateway.networking.k8s.io/gateway-name'] !== undefined || l['gateway.istio.io/managed'] !== undefined) return true;
-  if ((annotations?.['inject.istio.io/templates'] ?? '').split(',').map((t) => t.trim()).includes('gateway') && l[INJECT_POD_LABEL] !== 'false') return true;
+  if (
+    (annotations?.['inject.istio.io/templates'] ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .includes('gateway') &&
+    l[INJECT_POD_LABEL] !== 'false'
+  )
+    return true;
   if (l[INJECT_POD_LABEL] !== 'true' && l['istio'] === undefined) return false;
   if (l['istio'] && (GATEWAY_ISTIO_LABELS.has(l['istio']) || l['istio'].endsWith('gateway'))) return true;
   const app = l['app'] ?? l['app.kubernetes.io/name'] ?? '';
@@ -123,8 +130,15 @@ function builtInProxyOwner(pod: Pod, tagTarget: (tag: string) => string | undefi
   const label = l['istio.io/rev'] || 'default';
   const revision = tagTarget(label) ?? label;
   return {
-    kind: 'injected', revision,
-    via: { configName: `${pod.metadata.name} (built-in proxy)`, webhookName: '', revision, tag: tagTarget(label) ? label : undefined, reason: `pod label istio.io/rev=${label}` },
+    kind: 'injected',
+    revision,
+    via: {
+      configName: `${pod.metadata.name} (built-in proxy)`,
+      webhookName: '',
+      revision,
+      tag: tagTarget(label) ? label : undefined,
+      reason: `pod label istio.io/rev=${label}`,
+    },
     matches: [],
   } as InjectionOutcome;
 }
@@ -172,14 +186,19 @@ export function analyzePod(
   if (isNodeAgentPod(pod.metadata.labels) || isManagedGatewayPod(pod.metadata.labels)) {
     // Not a sidecar: no injection expected, nothing a workload restart would fix.
     return {
-      ...base, role: isNodeAgentPod(pod.metadata.labels) ? 'nodeAgent' : 'managedGateway',
-      injected: false, expected: { kind: 'none', reason: 'not injected: a node agent or a gateway istiod deploys itself', matches: [] },
-      stale: false, missingProxy: false, gateway: false,
+      ...base,
+      role: isNodeAgentPod(pod.metadata.labels) ? 'nodeAgent' : 'managedGateway',
+      injected: false,
+      expected: { kind: 'none', reason: 'not injected: a node agent or a gateway istiod deploys itself', matches: [] },
+      stale: false,
+      missingProxy: false,
+      gateway: false,
     };
   }
   const sig = injectedRevisionOf(pod);
-  const expected: InjectionOutcome = builtInProxyOwner(pod, tagTarget)
-    ?? (nsLabels === null
+  const expected: InjectionOutcome =
+    builtInProxyOwner(pod, tagTarget) ??
+    (nsLabels === null
       ? { kind: 'none', reason: `the labels of namespace ${ns} cannot be read (no permission), so what it resolves to is unknown`, matches: [] }
       : decideInjection(webhooks, nsLabels, pod, ns, injectorOf));
   const unknownTarget = nsLabels === null && expected.kind === 'none';

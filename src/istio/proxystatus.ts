@@ -204,26 +204,50 @@ function podSync(p: ProxyInfo, idx: Map<string, ProxySync> | undefined, complete
   const s = idx.get(`${p.name}.${p.namespace}`);
   if (!s) return complete && p.phase === 'Running' ? { state: 'DISCONNECTED' } : undefined;
   return {
-    state: s.overall, istiod: s.istiod, controlPlaneRevision: s.controlPlaneRevision,
+    state: s.overall,
+    istiod: s.istiod,
+    controlPlaneRevision: s.controlPlaneRevision,
     types: Object.fromEntries(s.types.map((t) => [t.type, t.state])),
   };
 }
 
 /** Shapes the snapshot for the panel. Only injected pods count as proxies; pods without one appear in `pods` only. */
-export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: SyncInput, verificationOf?: (key: string) => Verification | undefined): ProxyStatusData {
+export function shapeProxyStatus(
+  snap: ClusterSnapshot,
+  context: string,
+  sync?: SyncInput,
+  verificationOf?: (key: string) => Verification | undefined,
+): ProxyStatusData {
   const cp = snap.controlPlane;
   const idx = sync ? syncIndex(sync.proxies) : undefined;
   const complete = !!sync?.complete;
 
   const revisions: RevisionSlice[] = [...snap.proxiesByRevision()].map(([revision, v]) => {
     const r = cp.revisionByName.get(revision);
-    return { revision, proxies: v.proxies, stale: v.stale, version: r?.version, installed: !!r && r.deployments.length > 0, isDefault: !!r?.isDefault, tags: r ? [...r.tags] : [],
-      ...(r && r.deployments.length && shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}) };
+    return {
+      revision,
+      proxies: v.proxies,
+      stale: v.stale,
+      version: r?.version,
+      installed: !!r && r.deployments.length > 0,
+      isDefault: !!r?.isDefault,
+      tags: r ? [...r.tags] : [],
+      ...(r && r.deployments.length && shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}),
+    };
   });
   // Installed revisions with no proxies yet still belong in the chart's legend.
   for (const r of cp.revisions) {
     if (r.deployments.length === 0 || revisions.some((x) => x.revision === r.name)) continue;
-    revisions.push({ revision: r.name, proxies: 0, stale: 0, version: r.version, installed: true, isDefault: r.isDefault, tags: [...r.tags], ...(shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}) });
+    revisions.push({
+      revision: r.name,
+      proxies: 0,
+      stale: 0,
+      version: r.version,
+      installed: true,
+      isDefault: r.isDefault,
+      tags: [...r.tags],
+      ...(shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}),
+    });
   }
   revisions.sort((a, b) => b.proxies - a.proxies || a.revision.localeCompare(b.revision));
 
@@ -235,8 +259,20 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
     let row = rows.get(key);
     if (!row) {
       row = {
-        key, namespace: p.namespace, kind: p.workload.kind, name: p.workload.name, gateway: p.gateway, pods: 0, proxies: 0, stale: 0,
-        revisions: [], versions: [], expected: describeOutcome(p.expected), podRows: [], revMap: new Map(), verSet: new Set(),
+        key,
+        namespace: p.namespace,
+        kind: p.workload.kind,
+        name: p.workload.name,
+        gateway: p.gateway,
+        pods: 0,
+        proxies: 0,
+        stale: 0,
+        revisions: [],
+        versions: [],
+        expected: describeOutcome(p.expected),
+        podRows: [],
+        revMap: new Map(),
+        verSet: new Set(),
       };
       rows.set(key, row);
     }
@@ -248,7 +284,16 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
     const rk = proxyRevisionKey(p);
     row.revMap.set(rk, (row.revMap.get(rk) ?? 0) + 1);
     if (p.proxyVersion) row.verSet.add(p.proxyVersion);
-    row.podRows.push({ name: p.name, revision: rk, version: p.proxyVersion, stale: p.stale, staleReason: p.staleReason, ready: p.ready, phase: p.phase, sync: podSync(p, idx, complete) });
+    row.podRows.push({
+      name: p.name,
+      revision: rk,
+      version: p.proxyVersion,
+      stale: p.stale,
+      staleReason: p.staleReason,
+      ready: p.ready,
+      phase: p.phase,
+      sync: podSync(p, idx, complete),
+    });
   }
   const workloads: WorkloadRow[] = [];
   for (const r of rows.values()) {
@@ -268,9 +313,14 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
   for (const n of snap.namespaces()) {
     if (n.stats.proxies === 0) continue;
     namespaces.push({
-      namespace: n.name, pods: n.stats.pods, proxies: n.stats.proxies, stale: n.stats.stale,
+      namespace: n.name,
+      pods: n.stats.pods,
+      proxies: n.stats.proxies,
+      stale: n.stats.stale,
       byRevision: [...n.stats.byRevision].map(([revision, count]) => ({ revision, count })).sort(byCountDesc),
-      resolvedRevision: n.resolvedRevision, labels: labelsText(n.labels), viaTag: n.viaTag,
+      resolvedRevision: n.resolvedRevision,
+      labels: labelsText(n.labels),
+      viaTag: n.viaTag,
     });
   }
 
@@ -279,7 +329,9 @@ export function shapeProxyStatus(snap: ClusterSnapshot, context: string, sync?: 
   return {
     context,
     totals: { proxies: totalProxies, stale: revisions.reduce((a, r) => a + r.stale, 0), pods, workloads: workloads.length, namespaces: namespaces.length },
-    revisions, namespaces, workloads,
+    revisions,
+    namespaces,
+    workloads,
     migration: m ? { from: m.from, to: m.to, percent: m.percent } : undefined,
     hasSync: !!idx,
     ...dataplaneOf(snap),
@@ -292,9 +344,19 @@ function dataplaneOf(snap: ClusterSnapshot): Pick<ProxyStatusData, 'dataplane'> 
   if (!gws.length && !agents.length) return {};
   return {
     dataplane: {
-      gateways: gws.map((g) => ({ kind: g.kind, namespace: g.namespace, name: g.gateway, runs: [...g.running].map(([r, n]) => `${r} × ${n}`).join(', '), follows: g.followsRevision ?? 'nothing installed', rolling: g.rolling })),
+      gateways: gws.map((g) => ({
+        kind: g.kind,
+        namespace: g.namespace,
+        name: g.gateway,
+        runs: [...g.running].map(([r, n]) => `${r} × ${n}`).join(', '),
+        follows: g.followsRevision ?? 'nothing installed',
+        rolling: g.rolling,
+      })),
       nodeAgents: agents.map((a) => ({
-        component: a.component, versions: a.versions.map((v) => `${v.version} on ${v.nodes.length}`).join(', '), updated: a.updated, pods: a.pods,
+        component: a.component,
+        versions: a.versions.map((v) => `${v.version} on ${v.nodes.length}`).join(', '),
+        updated: a.updated,
+        pods: a.pods,
         ...(a.revision ? { revision: a.previousRevision ? `${a.previousRevision} → ${a.revision}` : a.revision } : {}),
         ...(describeSkew(a) ? { skew: describeSkew(a) } : {}),
       })),
@@ -338,7 +400,8 @@ export function filterRows(rows: readonly WorkloadRow[], f: ProxyStatusFilters):
     if (f.notSynced && !rowNotSynced(r)) return false;
     if (q) {
       const hay = [r.namespace, r.kind, r.name, r.expected, ...r.revisions.map((x) => x.revision), ...r.versions, ...r.podRows.map((p) => p.name)]
-        .join('\n').toLowerCase();
+        .join('\n')
+        .toLowerCase();
       if (!hay.includes(q)) return false;
     }
     return true;
@@ -371,7 +434,13 @@ export const XDS_TYPES: Record<string, string> = {
 };
 
 /** The five per-type field pairs of SyncStatus, in istioctl's column order. */
-const LEGACY_FIELDS: [string, string][] = [['CDS', 'cluster'], ['LDS', 'listener'], ['EDS', 'endpoint'], ['RDS', 'route'], ['ECDS', 'extensionconfig']];
+const LEGACY_FIELDS: [string, string][] = [
+  ['CDS', 'cluster'],
+  ['LDS', 'listener'],
+  ['EDS', 'endpoint'],
+  ['RDS', 'route'],
+  ['ECDS', 'extensionconfig'],
+];
 const TYPE_ORDER = ['CDS', 'LDS', 'EDS', 'RDS', 'ECDS', 'SDS', 'NDS', 'PCDS', 'WDS', 'WADS'];
 
 /** istiod's debugSyncStatus (pilot/pkg/xds/statusgen.go). */
@@ -419,11 +488,17 @@ export function parseSyncz(json: unknown, istiod: IstiodRef): SynczParse {
   const proxies: ProxySync[] = [];
   let skipped = 0;
   for (const e of json) {
-    if (!e || typeof e !== 'object' || Array.isArray(e)) { skipped++; continue; }
+    if (!e || typeof e !== 'object' || Array.isArray(e)) {
+      skipped++;
+      continue;
+    }
     const o = e as Record<string, unknown>;
     const id = str(o.proxy);
     const parts = id ? splitProxyId(id) : undefined;
-    if (!id || !parts) { skipped++; continue; }
+    if (!id || !parts) {
+      skipped++;
+      continue;
+    }
     const types: XdsTypeSync[] = [];
     const res = o.resources;
     if (res && typeof res === 'object' && !Array.isArray(res) && Object.keys(res).length > 0) {
@@ -435,7 +510,11 @@ export function parseSyncz(json: unknown, istiod: IstiodRef): SynczParse {
         const lastError = str(r.lastError);
         const sentTime = str(r.sentTime);
         types.push({
-          type: XDS_TYPES[url] ?? url, state: xdsState(sent, acked, lastError), sent, acked, lastError,
+          type: XDS_TYPES[url] ?? url,
+          state: xdsState(sent, acked, lastError),
+          sent,
+          acked,
+          lastError,
           // Go writes a zero time.Time as 0001-01-01T00:00:00Z even with omitempty.
           sentTime: sentTime && !sentTime.startsWith('0001-') ? sentTime : undefined,
         });
@@ -449,10 +528,17 @@ export function parseSyncz(json: unknown, istiod: IstiodRef): SynczParse {
     }
     types.sort((a, b) => typeRank(a.type) - typeRank(b.type) || a.type.localeCompare(b.type));
     proxies.push({
-      proxyId: id, pod: parts.pod, namespace: parts.namespace,
-      clusterId: str(o.cluster_id), istioVersion: str(o.istio_version), proxyType: str(o.proxy_type),
-      istiod: istiod.name, istiodNamespace: istiod.namespace, controlPlaneRevision: istiod.revision,
-      types, overall: overallState(types),
+      proxyId: id,
+      pod: parts.pod,
+      namespace: parts.namespace,
+      clusterId: str(o.cluster_id),
+      istioVersion: str(o.istio_version),
+      proxyType: str(o.proxy_type),
+      istiod: istiod.name,
+      istiodNamespace: istiod.namespace,
+      controlPlaneRevision: istiod.revision,
+      types,
+      overall: overallState(types),
     });
   }
   return { ok: true, proxies, skipped };
@@ -461,4 +547,27 @@ export function parseSyncz(json: unknown, istiod: IstiodRef): SynczParse {
 function typeRank(t: string): number {
   const i = TYPE_ORDER.indexOf(t);
   return i < 0 ? TYPE_ORDER.length : i;
+}
+
+// ---- sync state of each istiod (read by src/k8s/syncz.ts, shown by the panel) ----
+
+/** One istiod asked for /debug/syncz: reached or why not. */
+export interface IstiodReach {
+  pod: string;
+  namespace: string;
+  revision: string;
+  reachable: boolean;
+  /** Why not, when unreachable (the API server's or the network's words). */
+  reason?: string;
+  proxies?: number;
+}
+
+export interface SyncStatusPayload {
+  /** `loading` while a fetch is in flight. */
+  state: 'loading' | 'done';
+  /** ISO time of the last completed fetch. */
+  fetchedAt?: string;
+  istiods: IstiodReach[];
+  /** Set when sync could not be asked for at all (e.g. istiod pods could not be listed). */
+  error?: string;
 }

@@ -10,24 +10,27 @@ import { INJECTION_LABEL, REV_LABEL } from './labels';
 import { MERGE_PATCH, shellQuote, type Plan, type PlannedRequest } from './plan';
 import type { ClusterSnapshot } from './snapshot';
 
-export type RelabelTarget =
-  | { kind: 'rev'; value: string }
-  | { kind: 'enableDefault' }
-  | { kind: 'disable' };
+export type RelabelTarget = { kind: 'rev'; value: string } | { kind: 'enableDefault' } | { kind: 'disable' };
 
 export function targetLabels(t: RelabelTarget): Record<string, string | null> {
   switch (t.kind) {
-    case 'rev': return { [INJECTION_LABEL]: null, [REV_LABEL]: t.value };
-    case 'enableDefault': return { [INJECTION_LABEL]: 'enabled', [REV_LABEL]: null };
-    case 'disable': return { [INJECTION_LABEL]: 'disabled', [REV_LABEL]: null };
+    case 'rev':
+      return { [INJECTION_LABEL]: null, [REV_LABEL]: t.value };
+    case 'enableDefault':
+      return { [INJECTION_LABEL]: 'enabled', [REV_LABEL]: null };
+    case 'disable':
+      return { [INJECTION_LABEL]: 'disabled', [REV_LABEL]: null };
   }
 }
 
 export function describeTarget(t: RelabelTarget): string {
   switch (t.kind) {
-    case 'rev': return `istio.io/rev=${t.value}`;
-    case 'enableDefault': return 'istio-injection=enabled';
-    case 'disable': return 'istio-injection=disabled';
+    case 'rev':
+      return `istio.io/rev=${t.value}`;
+    case 'enableDefault':
+      return 'istio-injection=enabled';
+    case 'disable':
+      return 'istio-injection=disabled';
   }
 }
 
@@ -49,7 +52,10 @@ export function planRelabel(snapshot: ClusterSnapshot, cluster: string, namespac
     const isTag = cp.tagByName.has(target.value);
     const rev = cp.revisionByName.get(target.value);
     if (!isTag && !(rev && (rev.deployments.length || rev.webhooks.length))) {
-      return { ok: false, message: `Cluster "${cluster}": "${target.value}" is neither an installed revision nor a tag; pods in the namespace would not be injected.` };
+      return {
+        ok: false,
+        message: `Cluster "${cluster}": "${target.value}" is neither an installed revision nor a tag; pods in the namespace would not be injected.`,
+      };
     }
   }
   const labels = targetLabels(target);
@@ -60,10 +66,16 @@ export function planRelabel(snapshot: ClusterSnapshot, cluster: string, namespac
     if (!ns) return { ok: false, message: `Cluster "${cluster}": namespace ${name} does not exist (or is not loaded yet).` };
     const current = ns.metadata.labels ?? {};
     const same = Object.entries(labels).every(([k, v]) => (v === null ? current[k] === undefined : current[k] === v));
-    if (same) { unchanged++; continue; }
+    if (same) {
+      unchanged++;
+      continue;
+    }
     // What the namespace will resolve to, and which running proxies that makes stale.
     const next = { ...current };
-    for (const [k, v] of Object.entries(labels)) { if (v === null) delete next[k]; else next[k] = v; }
+    for (const [k, v] of Object.entries(labels)) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
     const injectorOf = (r: string) => cp.revisionByName.get(r)?.injector;
     const outcome = decideInjection(cp.webhooks, next, { metadata: { name: '', labels: {} } }, name, injectorOf);
     for (const p of snapshot.proxies(name)) {
@@ -85,12 +97,20 @@ export function planRelabel(snapshot: ClusterSnapshot, cluster: string, namespac
       retryOnConflict: true,
       expectLabels: Object.fromEntries(Object.keys(labels).map((k) => [k, current[k] ?? null])),
     });
-    if (outcome.kind !== 'injected') warnings.push(`New pods in ${name} will ${outcome.kind === 'none' ? 'not be injected' : `match several webhooks (${describeOutcome(outcome)})`}.`);
+    if (outcome.kind !== 'injected')
+      warnings.push(`New pods in ${name} will ${outcome.kind === 'none' ? 'not be injected' : `match several webhooks (${describeOutcome(outcome)})`}.`);
   }
-  if (requests.length === 0) return { ok: false, message: `${namespaces.length === 1 ? `Namespace ${namespaces[0]} already has` : 'All chosen namespaces already have'} ${describeTarget(target)}.` };
-  if (staleAfter > 0) warnings.push(`${staleAfter} running prox${staleAfter === 1 ? 'y' : 'ies'} will be stale until their workloads are restarted (relabelling affects new pods only).`);
+  if (requests.length === 0)
+    return {
+      ok: false,
+      message: `${namespaces.length === 1 ? `Namespace ${namespaces[0]} already has` : 'All chosen namespaces already have'} ${describeTarget(target)}.`,
+    };
+  if (staleAfter > 0)
+    warnings.push(
+      `${staleAfter} running prox${staleAfter === 1 ? 'y' : 'ies'} will be stale until their workloads are restarted (relabelling affects new pods only).`,
+    );
   if (unchanged) warnings.push(`${unchanged} namespace(s) already labelled ${describeTarget(target)} are left alone.`);
-  const names = requests.map((r) => (r.permission.name as string));
+  const names = requests.map((r) => r.permission.name as string);
   return {
     ok: true,
     plan: {
@@ -103,4 +123,3 @@ export function planRelabel(snapshot: ClusterSnapshot, cluster: string, namespac
     },
   };
 }
-

@@ -18,10 +18,17 @@ export interface ReportInstallMethod {
   owner: { kind: string; name: string } | null;
   from: string | null;
   /** Sail: what the operator says about the revision (or the tag). */
-  sail?: {
-    istio: string | null; updateStrategy: string | null; active: boolean; inUse: boolean | null; inUseReason: string | null;
-    gracePeriodSeconds: number | null; deletionAt: string | null;
-  } | { targetRef: { kind: string | null; name: string | null }; revision: string | null; inUse: boolean | null };
+  sail?:
+    | {
+        istio: string | null;
+        updateStrategy: string | null;
+        active: boolean;
+        inUse: boolean | null;
+        inUseReason: string | null;
+        gracePeriodSeconds: number | null;
+        deletionAt: string | null;
+      }
+    | { targetRef: { kind: string | null; name: string | null }; revision: string | null; inUse: boolean | null };
 }
 
 function reportInstallMethod(m: InstallMethod, sail?: SailView): ReportInstallMethod {
@@ -29,7 +36,16 @@ function reportInstallMethod(m: InstallMethod, sail?: SailView): ReportInstallMe
   if (m.kind === 'sail' && m.owner && sail) {
     if (m.owner.kind === 'IstioRevision') {
       const r = sail.revisions.get(m.owner.name);
-      if (r) out.sail = { istio: r.istio ?? null, updateStrategy: r.updateStrategy ?? null, active: r.active, inUse: r.inUse ?? null, inUseReason: r.inUseReason ?? null, gracePeriodSeconds: r.gracePeriodSeconds ?? null, deletionAt: r.deletionAt ?? null };
+      if (r)
+        out.sail = {
+          istio: r.istio ?? null,
+          updateStrategy: r.updateStrategy ?? null,
+          active: r.active,
+          inUse: r.inUse ?? null,
+          inUseReason: r.inUseReason ?? null,
+          gracePeriodSeconds: r.gracePeriodSeconds ?? null,
+          deletionAt: r.deletionAt ?? null,
+        };
     } else {
       const t = sail.tags.get(m.owner.name);
       if (t) out.sail = { targetRef: { kind: t.targetKind ?? null, name: t.targetName ?? null }, revision: t.revision ?? null, inUse: t.inUse ?? null };
@@ -78,13 +94,41 @@ export interface StatusReport {
    * Gateways: istioctl's built-in gateways and injected gateways (`type: istioctl|injected`, upgraded in place:
    * restart them) and Gateway API gateways istiod deploys (`type: gateway-api`, re-rendered by the revision they follow).
    */
-  gateways: { namespace: string; workload: string; kind: string; type: 'istioctl' | 'injected' | 'gateway-api'; pods: number; running: Record<string, number>; follows: string; followsRevision: string | null; stale: number }[];
+  gateways: {
+    namespace: string;
+    workload: string;
+    kind: string;
+    type: 'istioctl' | 'injected' | 'gateway-api';
+    pods: number;
+    running: Record<string, number>;
+    follows: string;
+    followsRevision: string | null;
+    stale: number;
+  }[];
   /** Waypoints (Gateway API Gateways of class istio-waypoint) istiod deploys. */
-  waypoints: { namespace: string; name: string; workload: string; pods: number; ready: number; running: Record<string, number>; follows: string; followsRevision: string | null; versions: string[] }[];
+  waypoints: {
+    namespace: string;
+    name: string;
+    workload: string;
+    pods: number;
+    ready: number;
+    running: Record<string, number>;
+    follows: string;
+    followsRevision: string | null;
+    versions: string[];
+  }[];
   /** ztunnel and istio-cni node agents: one per cluster, bound to a revision (ztunnel), upgraded node by node. */
   nodeAgents: {
-    component: 'ztunnel' | 'istio-cni'; namespace: string; daemonSet: string; revision: string | null; previousRevision: string | null; pods: number; ready: number;
-    versions: { version: string; nodes: string[] }[]; updated: number; skew: { revision: string; version: string; ok: boolean }[];
+    component: 'ztunnel' | 'istio-cni';
+    namespace: string;
+    daemonSet: string;
+    revision: string | null;
+    previousRevision: string | null;
+    pods: number;
+    ready: number;
+    versions: { version: string; nodes: string[] }[];
+    updated: number;
+    skew: { revision: string; version: string; ok: boolean }[];
     /** The DaemonSet's updateStrategy (OnDelete: replaced node by node), null when DaemonSets cannot be read. */
     updateStrategy: string | null;
   }[];
@@ -95,11 +139,18 @@ export interface StatusReport {
 }
 
 export interface Blocker {
-  code: 'staleProxies' | 'unknownTarget' | 'bothLabels' | 'tagMissingRevision' | 'ambiguousInjection' | 'invalidInjectionValue' | 'nodeAgentSkew' | 'waypointMissing';
+  code:
+    | 'staleProxies'
+    | 'unknownTarget'
+    | 'bothLabels'
+    | 'tagMissingRevision'
+    | 'ambiguousInjection'
+    | 'invalidInjectionValue'
+    | 'nodeAgentSkew'
+    | 'waypointMissing';
   object: string;
   message: string;
 }
-
 
 export function buildReport(snap: ClusterSnapshot, cluster: { context: string; server?: string }): StatusReport {
   const cp = snap.controlPlane;
@@ -111,7 +162,10 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
   const sail = snap.sail();
   let total = 0;
   let stale = 0;
-  for (const v of byRev.values()) { total += v.proxies; stale += v.stale; }
+  for (const v of byRev.values()) {
+    total += v.proxies;
+    stale += v.stale;
+  }
   return {
     apiVersion: REPORT_API_VERSION,
     cluster,
@@ -130,10 +184,20 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
       namespaces: nsViews.filter((n) => n.resolvedRevision === r.name).map((n) => n.name),
       installedBy: reportInstallMethod(r.installedBy, sail),
     })),
-    tags: cp.tags.map((t) => ({ name: t.name, revision: t.revision, revisionInstalled: t.revisionInstalled, namespaces: snap.namespacesLabelled(t.name), installedBy: reportInstallMethod(t.installedBy, sail) })),
+    tags: cp.tags.map((t) => ({
+      name: t.name,
+      revision: t.revision,
+      revisionInstalled: t.revisionInstalled,
+      namespaces: snap.namespacesLabelled(t.name),
+      installedBy: reportInstallMethod(t.installedBy, sail),
+    })),
     namespaces: mesh.map((n) => ({
       name: n.name,
-      labels: { 'istio-injection': n.labels.injection ?? null, 'istio.io/rev': n.labels.rev ?? null, ...(n.labels.dataplaneMode !== undefined ? { 'istio.io/dataplane-mode': n.labels.dataplaneMode } : {}) },
+      labels: {
+        'istio-injection': n.labels.injection ?? null,
+        'istio.io/rev': n.labels.rev ?? null,
+        ...(n.labels.dataplaneMode !== undefined ? { 'istio.io/dataplane-mode': n.labels.dataplaneMode } : {}),
+      },
       labelsKnown: n.labelsKnown,
       resolvesTo: n.resolvedRevision ?? null,
       resolution: describeOutcome(n.resolution),
@@ -148,20 +212,55 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
     otherNamespaces: nsViews.length - mesh.length,
     gateways: [
       ...snap.gateways().map((g) => ({
-        namespace: g.namespace, workload: g.workload, kind: g.kind, type: (g.builtIn ? 'istioctl' : 'injected') as 'istioctl' | 'injected',
-        pods: g.pods, running: Object.fromEntries([...g.running].sort()), follows: g.follows, followsRevision: g.followsRevision ?? null, stale: g.stale,
+        namespace: g.namespace,
+        workload: g.workload,
+        kind: g.kind,
+        type: (g.builtIn ? 'istioctl' : 'injected') as 'istioctl' | 'injected',
+        pods: g.pods,
+        running: Object.fromEntries([...g.running].sort()),
+        follows: g.follows,
+        followsRevision: g.followsRevision ?? null,
+        stale: g.stale,
       })),
-      ...managed.filter((g) => g.kind === 'gateway').map((g) => ({
-        namespace: g.namespace, workload: g.workload, kind: 'Deployment', type: 'gateway-api' as const, pods: g.pods, running: Object.fromEntries([...g.running].sort()),
-        follows: g.follows, followsRevision: g.followsRevision ?? null, stale: 0,
-      })),
+      ...managed
+        .filter((g) => g.kind === 'gateway')
+        .map((g) => ({
+          namespace: g.namespace,
+          workload: g.workload,
+          kind: 'Deployment',
+          type: 'gateway-api' as const,
+          pods: g.pods,
+          running: Object.fromEntries([...g.running].sort()),
+          follows: g.follows,
+          followsRevision: g.followsRevision ?? null,
+          stale: 0,
+        })),
     ],
-    waypoints: managed.filter((g) => g.kind === 'waypoint').map((g) => ({
-      namespace: g.namespace, name: g.gateway, workload: g.workload, pods: g.pods, ready: g.ready, running: Object.fromEntries([...g.running].sort()),
-      follows: g.follows, followsRevision: g.followsRevision ?? null, versions: g.versions,
+    waypoints: managed
+      .filter((g) => g.kind === 'waypoint')
+      .map((g) => ({
+        namespace: g.namespace,
+        name: g.gateway,
+        workload: g.workload,
+        pods: g.pods,
+        ready: g.ready,
+        running: Object.fromEntries([...g.running].sort()),
+        follows: g.follows,
+        followsRevision: g.followsRevision ?? null,
+        versions: g.versions,
+      })),
+    nodeAgents: nodeAgents(snap).map((a) => ({
+      ...a,
+      revision: a.revision ?? null,
+      previousRevision: a.previousRevision ?? null,
+      updateStrategy: a.updateStrategy ?? null,
     })),
-    nodeAgents: nodeAgents(snap).map((a) => ({ ...a, revision: a.revision ?? null, previousRevision: a.previousRevision ?? null, updateStrategy: a.updateStrategy ?? null })),
-    ambientNamespaces: ambientNamespaces(snap, managed).map((n) => ({ name: n.name, dataplaneMode: n.dataplaneMode, useWaypoint: n.useWaypoint ?? null, waypointFound: n.waypointFound ?? null })),
+    ambientNamespaces: ambientNamespaces(snap, managed).map((n) => ({
+      name: n.name,
+      dataplaneMode: n.dataplaneMode,
+      useWaypoint: n.useWaypoint ?? null,
+      waypointFound: n.waypointFound ?? null,
+    })),
     proxies: { total, stale, byRevision: Object.fromEntries([...byRev].map(([k, v]) => [k, v.proxies]).sort()) },
     migration: mig ? { from: mig.from ?? null, to: mig.to, percent: mig.percent } : null,
   };
@@ -171,7 +270,8 @@ export function buildReport(snap: ClusterSnapshot, cluster: { context: string; s
 export function findBlockers(snap: ClusterSnapshot): Blocker[] {
   const out: Blocker[] = [];
   for (const t of snap.controlPlane.tags) {
-    if (!t.revisionInstalled) out.push({ code: 'tagMissingRevision', object: `tag/${t.name}`, message: `Tag ${t.name} points at revision ${t.revision}, which is not installed.` });
+    if (!t.revisionInstalled)
+      out.push({ code: 'tagMissingRevision', object: `tag/${t.name}`, message: `Tag ${t.name} points at revision ${t.revision}, which is not installed.` });
   }
   for (const n of snap.namespaces()) {
     if (n.terminating) continue; // going away: nothing to finish there
@@ -192,11 +292,20 @@ export function findBlockers(snap: ClusterSnapshot): Blocker[] {
   }
   for (const a of nodeAgents(snap)) {
     const why = describeSkew(a);
-    if (why) out.push({ code: 'nodeAgentSkew', object: `daemonset/${a.namespace}/${a.daemonSet}`, message: `${why} Upgrade the control plane or the node agent so every node is within one minor version.` });
+    if (why)
+      out.push({
+        code: 'nodeAgentSkew',
+        object: `daemonset/${a.namespace}/${a.daemonSet}`,
+        message: `${why} Upgrade the control plane or the node agent so every node is within one minor version.`,
+      });
   }
   for (const n of ambientNamespaces(snap)) {
     if (n.useWaypoint && n.useWaypoint !== 'none' && n.waypointFound === false) {
-      out.push({ code: 'waypointMissing', object: `namespace/${n.name}`, message: `Namespace ${n.name} is labelled istio.io/use-waypoint=${n.useWaypoint}, but no waypoint ${n.useWaypoint} runs there: traffic that needs it (L7 policy) is not processed.` });
+      out.push({
+        code: 'waypointMissing',
+        object: `namespace/${n.name}`,
+        message: `Namespace ${n.name} is labelled istio.io/use-waypoint=${n.useWaypoint}, but no waypoint ${n.useWaypoint} runs there: traffic that needs it (L7 policy) is not processed.`,
+      });
     }
   }
   return out;

@@ -45,15 +45,25 @@ export function restartRequest(w: WorkloadId, at: string): PlannedRequest {
  * `clusterSaysStale` (from "Verify Injection with the Cluster") overrides the prediction per workload
  * key: true adds the workload to the stale ones, false removes it.
  */
-export function restartCandidates(snapshot: ClusterSnapshot, namespace: string, onlyStale: boolean, clusterSaysStale?: (key: string) => boolean | undefined): { workloads: WorkloadId[]; skipped: string[] } {
+export function restartCandidates(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  onlyStale: boolean,
+  clusterSaysStale?: (key: string) => boolean | undefined,
+): { workloads: WorkloadId[]; skipped: string[] } {
   const seen = new Map<string, WorkloadId>();
   const skipped = new Set<string>();
   for (const p of snapshot.proxies(namespace)) {
-    const said = clusterSaysStale && RESTARTABLE.includes(p.workload.kind as RestartableKind)
-      ? clusterSaysStale(workloadKey({ kind: p.workload.kind as RestartableKind, namespace, name: p.workload.name })) : undefined;
+    const said =
+      clusterSaysStale && RESTARTABLE.includes(p.workload.kind as RestartableKind)
+        ? clusterSaysStale(workloadKey({ kind: p.workload.kind as RestartableKind, namespace, name: p.workload.name }))
+        : undefined;
     if (onlyStale ? !(said ?? p.stale) : !(p.injected || p.missingProxy || said)) continue;
     const kind = p.workload.kind as RestartableKind;
-    if (!RESTARTABLE.includes(kind)) { skipped.add(`${p.workload.kind} ${namespace}/${p.workload.name}`); continue; }
+    if (!RESTARTABLE.includes(kind)) {
+      skipped.add(`${p.workload.kind} ${namespace}/${p.workload.name}`);
+      continue;
+    }
     const w = { kind, namespace, name: p.workload.name };
     seen.set(workloadKey(w), w);
   }
@@ -107,10 +117,15 @@ export interface RestartPrecheck {
 }
 
 /** What the workloads' current objects say about restarting them, before any change (paused, OnDelete). */
-export function restartPrecheck(objects: readonly { w: WorkloadId; o: { spec?: { paused?: boolean; updateStrategy?: { type?: string } } } | undefined }[]): RestartPrecheck {
+export function restartPrecheck(
+  objects: readonly { w: WorkloadId; o: { spec?: { paused?: boolean; updateStrategy?: { type?: string } } } | undefined }[],
+): RestartPrecheck {
   const out: RestartPrecheck = { onDelete: [] };
   for (const { w, o } of objects) {
-    if (w.kind === 'Deployment' && o?.spec?.paused) { out.refused ??= { workload: w, reason: `${w.kind} ${w.namespace}/${w.name}: ${PAUSED_DEPLOYMENT_REASON}` }; continue; }
+    if (w.kind === 'Deployment' && o?.spec?.paused) {
+      out.refused ??= { workload: w, reason: `${w.kind} ${w.namespace}/${w.name}: ${PAUSED_DEPLOYMENT_REASON}` };
+      continue;
+    }
     if (w.kind !== 'Deployment' && o?.spec?.updateStrategy?.type === 'OnDelete') out.onDelete.push(w);
   }
   return out;
@@ -124,12 +139,14 @@ export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutS
   if ((st.observedGeneration ?? 0) < gen) return { done: false, failed: false, message: 'waiting for the controller to observe the update' };
   if (kind === 'Deployment') {
     const prog = st.conditions?.find((c) => c.type === 'Progressing');
-    if (prog?.reason === 'ProgressDeadlineExceeded') return { done: false, failed: true, message: `rollout exceeded its progress deadline: ${prog.message ?? ''}`.trim() };
+    if (prog?.reason === 'ProgressDeadlineExceeded')
+      return { done: false, failed: true, message: `rollout exceeded its progress deadline: ${prog.message ?? ''}`.trim() };
     const want = o.spec?.replicas ?? 1;
     const updated = st.updatedReplicas ?? 0;
     if (updated < want) return { done: false, failed: false, message: `${updated} of ${want} new replicas updated` };
     if ((st.replicas ?? 0) > updated) return { done: false, failed: false, message: `${(st.replicas ?? 0) - updated} old replicas pending termination` };
-    if ((st.availableReplicas ?? 0) < updated) return { done: false, failed: false, message: `${st.availableReplicas ?? 0} of ${updated} updated replicas available` };
+    if ((st.availableReplicas ?? 0) < updated)
+      return { done: false, failed: false, message: `${st.availableReplicas ?? 0} of ${updated} updated replicas available` };
     return { done: true, message: `${updated} replicas updated and available` };
   }
   if (kind === 'StatefulSet') {
@@ -139,10 +156,12 @@ export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutS
     if ((st.readyReplicas ?? 0) < want) return { done: false, failed: false, message: `${st.readyReplicas ?? 0} of ${want} pods ready` };
     const partition = o.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
     if (partition > 0) {
-      if ((st.updatedReplicas ?? 0) < want - partition) return { done: false, failed: false, message: `${st.updatedReplicas ?? 0} of ${want - partition} pods updated (partition ${partition})` };
+      if ((st.updatedReplicas ?? 0) < want - partition)
+        return { done: false, failed: false, message: `${st.updatedReplicas ?? 0} of ${want - partition} pods updated (partition ${partition})` };
       return { done: true, message: `partitioned rollout: ${st.updatedReplicas ?? 0} pods updated` };
     }
-    if (st.updateRevision && st.currentRevision !== st.updateRevision) return { done: false, failed: false, message: `${st.updatedReplicas ?? 0} of ${want} pods updated` };
+    if (st.updateRevision && st.currentRevision !== st.updateRevision)
+      return { done: false, failed: false, message: `${st.updatedReplicas ?? 0} of ${want} pods updated` };
     return { done: true, message: `${want} pods at revision ${st.currentRevision ?? '?'}` };
   }
   // DaemonSet
@@ -195,6 +214,8 @@ export function planDeletePods(cluster: string, w: WorkloadId, pods: readonly Ow
         ? ['kubectl', 'wait', '--for=condition=Ready', `pod/${p.name}`, '-n', p.namespace].map(shellQuote).join(' ')
         : `# wait until the ${w.name} pod on node ${p.node ?? '?'} is Ready again`,
     ]),
-    warnings: [`${w.kind} ${w.namespace}/${w.name} has updateStrategy OnDelete: kubectl rollout restart updates its template but replaces no pod, so its proxies stay on the old revision until its pods are deleted.`],
+    warnings: [
+      `${w.kind} ${w.namespace}/${w.name} has updateStrategy OnDelete: kubectl rollout restart updates its template but replaces no pod, so its proxies stay on the old revision until its pods are deleted.`,
+    ],
   };
 }

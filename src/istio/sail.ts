@@ -69,15 +69,17 @@ const cond = (r: SailResource, type: string): Condition | undefined => r.status?
 const tri = (c: Condition | undefined) => (c?.status === 'True' ? true : c?.status === 'False' ? false : undefined);
 
 export function buildSailView(input: { istios: SailResource[]; revisions: SailResource[]; tags: SailResource[] }, now = Date.now()): SailView {
-  const istios: SailIstioView[] = input.istios.map((i): SailIstioView => ({
-    name: i.metadata.name,
-    version: i.spec?.version,
-    namespace: i.spec?.namespace ?? 'istio-system',
-    updateStrategy: i.spec?.updateStrategy?.type === 'RevisionBased' ? 'RevisionBased' : 'InPlace',
-    gracePeriodSeconds: i.spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
-    activeRevision: i.status?.activeRevisionName,
-    state: i.status?.state,
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  const istios: SailIstioView[] = input.istios
+    .map((i): SailIstioView => ({
+      name: i.metadata.name,
+      version: i.spec?.version,
+      namespace: i.spec?.namespace ?? 'istio-system',
+      updateStrategy: i.spec?.updateStrategy?.type === 'RevisionBased' ? 'RevisionBased' : 'InPlace',
+      gracePeriodSeconds: i.spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
+      activeRevision: i.status?.activeRevisionName,
+      state: i.status?.state,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   const byIstio = new Map(istios.map((i) => [i.name, i]));
   const revisions = new Map<string, SailRevisionView>();
   for (const r of input.revisions) {
@@ -85,20 +87,37 @@ export function buildSailView(input: { istios: SailResource[]; revisions: SailRe
     const istio = owner ? byIstio.get(owner) : undefined;
     const inUseC = cond(r, 'InUse');
     const v: SailRevisionView = {
-      name: r.metadata.name, istio: owner, version: r.spec?.version, namespace: r.spec?.namespace ?? 'istio-system',
+      name: r.metadata.name,
+      istio: owner,
+      version: r.spec?.version,
+      namespace: r.spec?.namespace ?? 'istio-system',
       active: !!istio && istio.activeRevision === r.metadata.name,
-      ready: tri(cond(r, 'Ready')), inUse: tri(inUseC), inUseReason: inUseC?.reason, inUseMessage: inUseC?.message, inUseSince: inUseC?.lastTransitionTime,
-      updateStrategy: istio?.updateStrategy, gracePeriodSeconds: istio?.gracePeriodSeconds,
+      ready: tri(cond(r, 'Ready')),
+      inUse: tri(inUseC),
+      inUseReason: inUseC?.reason,
+      inUseMessage: inUseC?.message,
+      inUseSince: inUseC?.lastTransitionTime,
+      updateStrategy: istio?.updateStrategy,
+      gracePeriodSeconds: istio?.gracePeriodSeconds,
     };
     if (istio && !v.active && istio.updateStrategy === 'RevisionBased' && v.inUse === false && v.inUseSince) {
       const at = Date.parse(v.inUseSince) + istio.gracePeriodSeconds * 1000;
-      if (Number.isFinite(at)) { v.deletionAt = new Date(at).toISOString(); v.deletionInSeconds = Math.max(0, Math.ceil((at - now) / 1000)); }
+      if (Number.isFinite(at)) {
+        v.deletionAt = new Date(at).toISOString();
+        v.deletionInSeconds = Math.max(0, Math.ceil((at - now) / 1000));
+      }
     }
     revisions.set(v.name, v);
   }
   const tags = new Map<string, SailTagView>();
   for (const t of input.tags) {
-    tags.set(t.metadata.name, { name: t.metadata.name, targetKind: t.spec?.targetRef?.kind, targetName: t.spec?.targetRef?.name, revision: t.status?.istioRevision, inUse: tri(cond(t, 'InUse')) });
+    tags.set(t.metadata.name, {
+      name: t.metadata.name,
+      targetKind: t.spec?.targetRef?.kind,
+      targetName: t.spec?.targetRef?.name,
+      revision: t.status?.istioRevision,
+      inUse: tri(cond(t, 'InUse')),
+    });
   }
   return { installed: istios.length + revisions.size + tags.size > 0, istios, revisions, tags };
 }
@@ -108,7 +127,10 @@ export function describeSailRevision(r: SailRevisionView): string {
   const parts = [r.istio ? `Istio ${r.istio}` : 'no Istio owner', r.active ? 'active' : 'inactive'];
   if (r.inUse === true) parts.push(`in use (${r.inUseReason ?? 'InUse'})`);
   else if (r.inUse === false) parts.push('not in use');
-  if (r.deletionAt) parts.push(r.deletionInSeconds ? `the operator deletes it in ${r.deletionInSeconds} s (grace ${r.gracePeriodSeconds} s)` : 'due for deletion by the operator now');
+  if (r.deletionAt)
+    parts.push(
+      r.deletionInSeconds ? `the operator deletes it in ${r.deletionInSeconds} s (grace ${r.gracePeriodSeconds} s)` : 'due for deletion by the operator now',
+    );
   else if (!r.active && r.updateStrategy === 'InPlace') parts.push('InPlace: the operator does not prune');
   else if (!r.active && r.inUse !== false) parts.push(`kept while in use; deleted ${r.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS} s after it is not`);
   return parts.join(' · ');
@@ -125,20 +147,31 @@ export type SailPlanResult = { ok: true; plan: Plan } | { ok: false; message: st
 export function planSailTagSet(input: { cluster: string; tag: string; revision: string; existing?: SailTagView; overwrite: boolean }): SailPlanResult {
   const { cluster, tag, revision, existing } = input;
   const targetRef = { kind: 'IstioRevision', name: revision };
-  if (existing && existing.targetKind === 'IstioRevision' && existing.targetName === revision) return { ok: false, message: `Cluster "${cluster}": IstioRevisionTag ${tag} already points at IstioRevision ${revision}. Nothing was changed.` };
-  if (existing && !input.overwrite) return { ok: false, message: `Cluster "${cluster}": IstioRevisionTag ${tag} exists (→ ${existing.targetKind} ${existing.targetName}); pass --overwrite to point it at ${revision}. Nothing was changed.` };
+  if (existing && existing.targetKind === 'IstioRevision' && existing.targetName === revision)
+    return { ok: false, message: `Cluster "${cluster}": IstioRevisionTag ${tag} already points at IstioRevision ${revision}. Nothing was changed.` };
+  if (existing && !input.overwrite)
+    return {
+      ok: false,
+      message: `Cluster "${cluster}": IstioRevisionTag ${tag} exists (→ ${existing.targetKind} ${existing.targetName}); pass --overwrite to point it at ${revision}. Nothing was changed.`,
+    };
   const req: PlannedRequest = existing
     ? {
-      method: 'PATCH', path: sailPath('istiorevisiontags', tag), contentType: MERGE_PATCH, body: { spec: { targetRef } },
-      description: `Point IstioRevisionTag ${tag} at IstioRevision ${revision} (was ${existing.targetKind} ${existing.targetName})`,
-      permission: { verb: 'patch', group: SAIL_GROUP, resource: 'istiorevisiontags', name: tag }, dryRunnable: true,
-    }
+        method: 'PATCH',
+        path: sailPath('istiorevisiontags', tag),
+        contentType: MERGE_PATCH,
+        body: { spec: { targetRef } },
+        description: `Point IstioRevisionTag ${tag} at IstioRevision ${revision} (was ${existing.targetKind} ${existing.targetName})`,
+        permission: { verb: 'patch', group: SAIL_GROUP, resource: 'istiorevisiontags', name: tag },
+        dryRunnable: true,
+      }
     : {
-      method: 'POST', path: sailPath('istiorevisiontags'),
-      body: { apiVersion: `${SAIL_GROUP}/${SAIL_VERSION}`, kind: 'IstioRevisionTag', metadata: { name: tag }, spec: { targetRef } },
-      description: `Create IstioRevisionTag ${tag} → IstioRevision ${revision}`,
-      permission: { verb: 'create', group: SAIL_GROUP, resource: 'istiorevisiontags' }, dryRunnable: true,
-    };
+        method: 'POST',
+        path: sailPath('istiorevisiontags'),
+        body: { apiVersion: `${SAIL_GROUP}/${SAIL_VERSION}`, kind: 'IstioRevisionTag', metadata: { name: tag }, spec: { targetRef } },
+        description: `Create IstioRevisionTag ${tag} → IstioRevision ${revision}`,
+        permission: { verb: 'create', group: SAIL_GROUP, resource: 'istiorevisiontags' },
+        dryRunnable: true,
+      };
   const cmd = existing
     ? `kubectl patch istiorevisiontag ${shellQuote(tag)} --type merge -p ${shellQuote(JSON.stringify({ spec: { targetRef } }))} --context ${shellQuote(cluster)}`
     : `kubectl apply --context ${shellQuote(cluster)} -f - <<'EOF'\napiVersion: ${SAIL_GROUP}/${SAIL_VERSION}\nkind: IstioRevisionTag\nmetadata:\n  name: ${tag}\nspec:\n  targetRef:\n    kind: IstioRevision\n    name: ${revision}\nEOF`;
@@ -147,7 +180,10 @@ export function planSailTagSet(input: { cluster: string; tag: string; revision: 
     plan: {
       title: `${existing ? 'Move' : 'Set'} tag ${tag} → ${revision} (Sail)`,
       summary: `${existing ? 'Points' : 'Creates'} IstioRevisionTag ${tag} ${existing ? 'at' : '→'} IstioRevision ${revision} on ${cluster}; the Sail operator renders the tag's webhook and Service from it.`,
-      cluster, requests: [req], commands: [cmd], warnings: [],
+      cluster,
+      requests: [req],
+      commands: [cmd],
+      warnings: [],
     },
   };
 }
@@ -157,10 +193,16 @@ export function planSailTagRemove(input: { cluster: string; tag: string }): Plan
     title: `Remove tag ${input.tag} (Sail)`,
     summary: `Deletes IstioRevisionTag ${input.tag} on ${input.cluster}; the Sail operator removes the tag's webhook and Service.`,
     cluster: input.cluster,
-    requests: [{
-      method: 'DELETE', path: sailPath('istiorevisiontags', input.tag), description: `Delete IstioRevisionTag ${input.tag}`,
-      permission: { verb: 'delete', group: SAIL_GROUP, resource: 'istiorevisiontags', name: input.tag }, dryRunnable: true, ignoreNotFound: true,
-    }],
+    requests: [
+      {
+        method: 'DELETE',
+        path: sailPath('istiorevisiontags', input.tag),
+        description: `Delete IstioRevisionTag ${input.tag}`,
+        permission: { verb: 'delete', group: SAIL_GROUP, resource: 'istiorevisiontags', name: input.tag },
+        dryRunnable: true,
+        ignoreNotFound: true,
+      },
+    ],
     commands: [`kubectl delete istiorevisiontag ${shellQuote(input.tag)} --context ${shellQuote(input.cluster)}`],
     warnings: [],
   };
@@ -177,7 +219,11 @@ export function sailVersion(v: string): string | undefined {
 export function planSailUpgrade(input: { cluster: string; istio: SailIstioView; version: string }): SailPlanResult {
   const { cluster, istio } = input;
   const version = sailVersion(input.version);
-  if (!version) return { ok: false, message: `Cluster "${cluster}": "${input.version}" is not a Sail version (v1.30.3, or an alias such as v1.30-latest). Nothing was changed.` };
+  if (!version)
+    return {
+      ok: false,
+      message: `Cluster "${cluster}": "${input.version}" is not a Sail version (v1.30.3, or an alias such as v1.30-latest). Nothing was changed.`,
+    };
   if (version === istio.version) return { ok: false, message: `Cluster "${cluster}": Istio ${istio.name} is at ${version} already. Nothing was changed.` };
   const newRev = istio.updateStrategy === 'RevisionBased' ? `${istio.name}-${version.replace(/\./g, '-')}` : istio.name;
   const body = { spec: { version } };
@@ -185,17 +231,27 @@ export function planSailUpgrade(input: { cluster: string; istio: SailIstioView; 
     ok: true,
     plan: {
       title: `Upgrade Istio ${istio.name} to ${version} (Sail)`,
-      summary: istio.updateStrategy === 'RevisionBased'
-        ? `Sets spec.version of Istio ${istio.name} to ${version} on ${cluster}: the Sail operator creates IstioRevision ${newRev} beside ${istio.activeRevision ?? 'the active one'} and makes it active; tags that target the Istio follow it. Workloads move when their namespaces point at it and they restart; the old revision is deleted ${istio.gracePeriodSeconds} s after nothing uses it.`
-        : `Sets spec.version of Istio ${istio.name} to ${version} on ${cluster}: with updateStrategy InPlace the operator upgrades revision ${istio.name} in place — every proxy it injected is stale until its workload restarts, and there is no canary.`,
+      summary:
+        istio.updateStrategy === 'RevisionBased'
+          ? `Sets spec.version of Istio ${istio.name} to ${version} on ${cluster}: the Sail operator creates IstioRevision ${newRev} beside ${istio.activeRevision ?? 'the active one'} and makes it active; tags that target the Istio follow it. Workloads move when their namespaces point at it and they restart; the old revision is deleted ${istio.gracePeriodSeconds} s after nothing uses it.`
+          : `Sets spec.version of Istio ${istio.name} to ${version} on ${cluster}: with updateStrategy InPlace the operator upgrades revision ${istio.name} in place — every proxy it injected is stale until its workload restarts, and there is no canary.`,
       cluster,
-      requests: [{
-        method: 'PATCH', path: sailPath('istios', istio.name), contentType: MERGE_PATCH, body,
-        description: `Set spec.version of Istio ${istio.name} to ${version} (was ${istio.version ?? '?'})`,
-        permission: { verb: 'patch', group: SAIL_GROUP, resource: 'istios', name: istio.name }, dryRunnable: true,
-      }],
+      requests: [
+        {
+          method: 'PATCH',
+          path: sailPath('istios', istio.name),
+          contentType: MERGE_PATCH,
+          body,
+          description: `Set spec.version of Istio ${istio.name} to ${version} (was ${istio.version ?? '?'})`,
+          permission: { verb: 'patch', group: SAIL_GROUP, resource: 'istios', name: istio.name },
+          dryRunnable: true,
+        },
+      ],
       commands: [`kubectl patch istio ${shellQuote(istio.name)} --type merge -p ${shellQuote(JSON.stringify(body))} --context ${shellQuote(cluster)}`],
-      warnings: istio.updateStrategy === 'InPlace' ? ['updateStrategy is InPlace: this is not a canary upgrade. Set spec.updateStrategy.type RevisionBased first for a revision beside the running one.'] : [],
+      warnings:
+        istio.updateStrategy === 'InPlace'
+          ? ['updateStrategy is InPlace: this is not a canary upgrade. Set spec.updateStrategy.type RevisionBased first for a revision beside the running one.']
+          : [],
     },
   };
 }
@@ -209,11 +265,7 @@ export function planSailUpgrade(input: { cluster: string; istio: SailIstioView; 
  * - `istioctl`: what istioctl tag set/remove does.
  * `revision` undefined: a removal.
  */
-export type TagRoute =
-  | { route: 'sail'; plan: Plan }
-  | { route: 'helm'; revision: string }
-  | { route: 'refuse'; message: string }
-  | { route: 'istioctl' };
+export type TagRoute = { route: 'sail'; plan: Plan } | { route: 'helm'; revision: string } | { route: 'refuse'; message: string } | { route: 'istioctl' };
 
 export function tagRoute(snap: ClusterSnapshot, cluster: string, tag: string, revision: string | undefined, overwrite: boolean): TagRoute {
   const sailTag = snap.sail().tags.get(tag);
@@ -221,14 +273,20 @@ export function tagRoute(snap: ClusterSnapshot, cluster: string, tag: string, re
   if (revision === undefined && sailTag) return { route: 'sail', plan: planSailTagRemove({ cluster, tag }) };
   if (revision !== undefined && (rev?.installedBy.kind === 'sail' || sailTag)) {
     if (rev?.installedBy.kind !== 'sail' || rev.installedBy.owner?.kind !== 'IstioRevision') {
-      return { route: 'refuse', message: `Cluster "${cluster}": tag ${tag} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision (${[...snap.sail().revisions.keys()].join(', ') || 'none'}), not at ${revision}. Nothing was changed.` };
+      return {
+        route: 'refuse',
+        message: `Cluster "${cluster}": tag ${tag} is an IstioRevisionTag of the Sail operator; it can point only at an IstioRevision (${[...snap.sail().revisions.keys()].join(', ') || 'none'}), not at ${revision}. Nothing was changed.`,
+      };
     }
     const built = planSailTagSet({ cluster, tag, revision: rev.installedBy.owner.name, existing: sailTag, overwrite });
     return built.ok ? { route: 'sail', plan: built.plan } : { route: 'refuse', message: built.message };
   }
   const owner = snap.controlPlane.tagByName.get(tag)?.installedBy;
   if (owner?.kind === 'helm' && owner.release) {
-    return { route: 'refuse', message: `Cluster "${cluster}": tag ${tag} belongs to Helm release ${owner.release.namespace}/${owner.release.name} (its revisionTags value): change it there (helm upgrade ${owner.release.name} <chart> -n ${owner.release.namespace} --reuse-values --set revisionTags=…); a change made here would be undone by the next helm upgrade. Nothing was changed.` };
+    return {
+      route: 'refuse',
+      message: `Cluster "${cluster}": tag ${tag} belongs to Helm release ${owner.release.namespace}/${owner.release.name} (its revisionTags value): change it there (helm upgrade ${owner.release.name} <chart> -n ${owner.release.namespace} --reuse-values --set revisionTags=…); a change made here would be undone by the next helm upgrade. Nothing was changed.`,
+    };
   }
   if (rev?.installedBy.kind === 'helm' && rev.installedBy.release) return { route: 'helm', revision: rev.name };
   return { route: 'istioctl' };

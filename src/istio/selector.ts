@@ -59,11 +59,20 @@ export function formatSelector(selector: LabelSelector | undefined | null): stri
   for (const r of selector.matchExpressions ?? []) {
     const vals = (r.values ?? []).join(',');
     switch (r.operator) {
-      case 'In': parts.push(`${r.key} in (${vals})`); break;
-      case 'NotIn': parts.push(`${r.key} notin (${vals})`); break;
-      case 'Exists': parts.push(r.key); break;
-      case 'DoesNotExist': parts.push(`!${r.key}`); break;
-      default: parts.push(`${r.key} ${r.operator} (${vals})`);
+      case 'In':
+        parts.push(`${r.key} in (${vals})`);
+        break;
+      case 'NotIn':
+        parts.push(`${r.key} notin (${vals})`);
+        break;
+      case 'Exists':
+        parts.push(r.key);
+        break;
+      case 'DoesNotExist':
+        parts.push(`!${r.key}`);
+        break;
+      default:
+        parts.push(`${r.key} ${r.operator} (${vals})`);
     }
   }
   return parts.length ? parts.join(',') : '<everything>';

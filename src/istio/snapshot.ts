@@ -57,7 +57,8 @@ export interface NamespaceStats {
   byRevision: Map<string, number>;
 }
 
-export type NamespaceWarningCode = 'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision' | 'skippedByIstiod';
+export type NamespaceWarningCode =
+  'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision' | 'skippedByIstiod';
 
 export interface NamespaceWarning {
   code: NamespaceWarningCode;
@@ -104,7 +105,14 @@ export interface MigrationProgress {
 
 /** A namespace is in the mesh when it carries an injection label or runs (or should run) proxies — or its labels cannot be read. */
 export function inMesh(n: NamespaceView): boolean {
-  return !n.labelsKnown || n.labels.injection !== undefined || n.labels.rev !== undefined || n.labels.dataplaneMode === 'ambient' || n.stats.proxies > 0 || n.stats.missing > 0;
+  return (
+    !n.labelsKnown ||
+    n.labels.injection !== undefined ||
+    n.labels.rev !== undefined ||
+    n.labels.dataplaneMode === 'ambient' ||
+    n.stats.proxies > 0 ||
+    n.stats.missing > 0
+  );
 }
 
 const emptyStats = (): NamespaceStats => ({ pods: 0, proxies: 0, stale: 0, missing: 0, byRevision: new Map() });
@@ -152,9 +160,15 @@ export class ClusterSnapshot {
     const nsEvents: WatchEvent<'Namespace'>[] = [];
     for (const ev of events) {
       switch (ev.kind) {
-        case 'Pod': podEvents.push(ev as WatchEvent<'Pod'>); break;
-        case 'Namespace': nsEvents.push(ev as WatchEvent<'Namespace'>); break;
-        case 'DaemonSet': if (this.storeDaemonSet(ev as WatchEvent<'DaemonSet'>)) change.nodeAgents = true; break;
+        case 'Pod':
+          podEvents.push(ev as WatchEvent<'Pod'>);
+          break;
+        case 'Namespace':
+          nsEvents.push(ev as WatchEvent<'Namespace'>);
+          break;
+        case 'DaemonSet':
+          if (this.storeDaemonSet(ev as WatchEvent<'DaemonSet'>)) change.nodeAgents = true;
+          break;
         default:
           if (this.storeControlPlaneObject(ev)) cpDirty = true;
       }
@@ -203,7 +217,9 @@ export class ClusterSnapshot {
       (ev.kind === 'Deployment' && isIstiodDeployment(ev.object as KindMap['Deployment'])) ||
       (ev.kind === 'Service' && isIstiodService(ev.object as KindMap['Service'])) ||
       (ev.kind === 'ConfigMap' && injectorConfigMapRevision(ev.object as KindMap['ConfigMap']) !== undefined) ||
-      ev.kind === 'Istio' || ev.kind === 'IstioRevision' || ev.kind === 'IstioRevisionTag';
+      ev.kind === 'Istio' ||
+      ev.kind === 'IstioRevision' ||
+      ev.kind === 'IstioRevisionTag';
     if (ev.type === 'DELETED' || !relevant) return map.delete(k) || false;
     map.set(k, ev.object);
     return true;
@@ -271,7 +287,10 @@ export class ClusterSnapshot {
     }
     this.objects.Pod.set(k, pod);
     let set = this.podsByNs.get(ns);
-    if (!set) { set = new Set(); this.podsByNs.set(ns, set); }
+    if (!set) {
+      set = new Set();
+      this.podsByNs.set(ns, set);
+    }
     set.add(k);
     const info = this.analyze(pod);
     this.proxyInfo.set(k, info);
@@ -285,7 +304,10 @@ export class ClusterSnapshot {
     const change = noChange();
     if (readable === this.namespacesReadable) return change;
     this.namespacesReadable = readable;
-    for (const ns of this.podsByNs.keys()) { this.reanalyzeNamespace(ns); change.namespaces.add(ns); }
+    for (const ns of this.podsByNs.keys()) {
+      this.reanalyzeNamespace(ns);
+      change.namespaces.add(ns);
+    }
     change.namespaceList = true;
     return change;
   }
@@ -294,10 +316,17 @@ export class ClusterSnapshot {
     const ns = pod.metadata.namespace ?? 'default';
     const obj = this.objects.Namespace.get(ns);
     const labels = obj ? obj.metadata.labels : this.namespacesReadable ? undefined : null;
-    return analyzePod(pod, labels, this.cp.webhooks,
-      (r) => { const ri = this.cp.revisionByName.get(r); return ri?.proxyVersion ?? ri?.version; },
+    return analyzePod(
+      pod,
+      labels,
+      this.cp.webhooks,
+      (r) => {
+        const ri = this.cp.revisionByName.get(r);
+        return ri?.proxyVersion ?? ri?.version;
+      },
       (t) => this.cp.tagByName.get(t)?.revision,
-      (r) => this.cp.revisionByName.get(r)?.injector);
+      (r) => this.cp.revisionByName.get(r)?.injector,
+    );
   }
 
   private reanalyzeNamespace(ns: string): void {
@@ -314,7 +343,10 @@ export class ClusterSnapshot {
 
   private account(p: ProxyInfo, sign: 1 | -1): void {
     let s = this.nsStats.get(p.namespace);
-    if (!s) { s = emptyStats(); this.nsStats.set(p.namespace, s); }
+    if (!s) {
+      s = emptyStats();
+      this.nsStats.set(p.namespace, s);
+    }
     s.pods += sign;
     if (p.missingProxy) s.missing += sign;
     if (!p.injected) return;
@@ -322,9 +354,13 @@ export class ClusterSnapshot {
     if (p.stale) s.stale += sign;
     const rk = proxyRevisionKey(p);
     const n = (s.byRevision.get(rk) ?? 0) + sign;
-    if (n === 0) s.byRevision.delete(rk); else s.byRevision.set(rk, n);
+    if (n === 0) s.byRevision.delete(rk);
+    else s.byRevision.set(rk, n);
     let r = this.revProxies.get(rk);
-    if (!r) { r = { proxies: 0, stale: 0 }; this.revProxies.set(rk, r); }
+    if (!r) {
+      r = { proxies: 0, stale: 0 };
+      this.revProxies.set(rk, r);
+    }
     r.proxies += sign;
     if (p.stale) r.stale += sign;
     if (r.proxies === 0) this.revProxies.delete(rk);
@@ -332,9 +368,13 @@ export class ClusterSnapshot {
 
   // ---- queries ----------------------------------------------------------
 
-  get controlPlane(): ControlPlane { return this.cp; }
+  get controlPlane(): ControlPlane {
+    return this.cp;
+  }
 
-  get podCount(): number { return this.objects.Pod.size; }
+  get podCount(): number {
+    return this.objects.Pod.size;
+  }
 
   /** Proxies (injected pods) per revision key, with stale counts. */
   proxiesByRevision(): Map<string, { proxies: number; stale: number }> {
@@ -353,7 +393,10 @@ export class ClusterSnapshot {
 
   /** The Sail operator's resources, when its CRDs are installed (src/istio/sail.ts). */
   sail(now = Date.now()): SailView {
-    return buildSailView({ istios: [...this.objects.Istio.values()], revisions: [...this.objects.IstioRevision.values()], tags: [...this.objects.IstioRevisionTag.values()] }, now);
+    return buildSailView(
+      { istios: [...this.objects.Istio.values()], revisions: [...this.objects.IstioRevision.values()], tags: [...this.objects.IstioRevisionTag.values()] },
+      now,
+    );
   }
 
   /** Metadata of a watched control-plane object (webhook configurations, istiod Services and Deployments), for ownership checks. */
@@ -390,7 +433,10 @@ export class ClusterSnapshot {
   }
 
   namespaces(): NamespaceView[] {
-    return this.namespaceNames().map((n) => { const o = this.objects.Namespace.get(n); return o ? this.viewOf(o) : this.unreadableView(n); });
+    return this.namespaceNames().map((n) => {
+      const o = this.objects.Namespace.get(n);
+      return o ? this.viewOf(o) : this.unreadableView(n);
+    });
   }
 
   /** A namespace known only from its pods: the user may not read the Namespace object. */
@@ -410,17 +456,28 @@ export class ClusterSnapshot {
   private viewOf(ns: Namespace): NamespaceView {
     const name = ns.metadata.name;
     const labels = injectionLabels(ns.metadata.labels);
-    const resolution = decideInjection(this.cp.webhooks, ns.metadata.labels, { metadata: { name: '', namespace: name, labels: {} } }, name,
-      (r) => this.cp.revisionByName.get(r)?.injector);
+    const resolution = decideInjection(
+      this.cp.webhooks,
+      ns.metadata.labels,
+      { metadata: { name: '', namespace: name, labels: {} } },
+      name,
+      (r) => this.cp.revisionByName.get(r)?.injector,
+    );
     const stats = this.nsStats.get(name) ?? emptyStats();
     const warnings: NamespaceWarning[] = [];
     let viaTag: string | undefined;
     if (resolution.kind === 'injected' && resolution.via.tag) viaTag = resolution.via.tag;
     if (labels.both) {
-      warnings.push({ code: 'bothLabels', message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored${ist0123Labels(name, ns.metadata.labels ?? {}).length ? ' (IST0123)' : ''}.` });
+      warnings.push({
+        code: 'bothLabels',
+        message: `Both ${INJECTION_LABEL}=${labels.injection} and ${REV_LABEL}=${labels.rev} are set: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored${ist0123Labels(name, ns.metadata.labels ?? {}).length ? ' (IST0123)' : ''}.`,
+      });
     }
     if (labels.injection !== undefined && labels.injection !== 'enabled' && labels.injection !== 'disabled') {
-      warnings.push({ code: 'invalidInjectionValue', message: `${INJECTION_LABEL}=${labels.injection} is neither "enabled" nor "disabled": no webhook selects it, so pods are not injected.` });
+      warnings.push({
+        code: 'invalidInjectionValue',
+        message: `${INJECTION_LABEL}=${labels.injection} is neither "enabled" nor "disabled": no webhook selects it, so pods are not injected.`,
+      });
     }
     if (labels.rev !== undefined && !labels.both) {
       const tag = this.cp.tagByName.get(labels.rev);
@@ -430,14 +487,23 @@ export class ClusterSnapshot {
       } else if (!tag && !(rev && (rev.deployments.length || rev.webhooks.length))) {
         warnings.push({ code: 'unknownTarget', message: `${REV_LABEL}=${labels.rev} names no installed revision or tag: new pods are not injected.` });
       } else if (!tag && rev && rev.tags.length > 0) {
-        warnings.push({ code: 'pinnedRevision', message: `Pinned to revision ${rev.name} while tag ${rev.tags.join(', ')} points at it: following the tag avoids a relabel on the next upgrade.` });
+        warnings.push({
+          code: 'pinnedRevision',
+          message: `Pinned to revision ${rev.name} while tag ${rev.tags.join(', ')} points at it: following the tag avoids a relabel on the next upgrade.`,
+        });
       }
     }
     if (resolution.kind === 'none' && resolution.skippedBy) {
-      warnings.push({ code: 'skippedByIstiod', message: `The injection webhook of ${resolution.skippedBy.revision} selects this namespace, but ${resolution.reason.replace(/^.*istiod skips the pod: /, 'istiod injects nothing here: ')}.` });
+      warnings.push({
+        code: 'skippedByIstiod',
+        message: `The injection webhook of ${resolution.skippedBy.revision} selects this namespace, but ${resolution.reason.replace(/^.*istiod skips the pod: /, 'istiod injects nothing here: ')}.`,
+      });
     }
     if (resolution.kind === 'ambiguous') {
-      warnings.push({ code: 'ambiguous', message: `More than one injection webhook matches (${resolution.matches.map((m) => m.configName).join(', ')}): ${describeOutcome(resolution)}.` });
+      warnings.push({
+        code: 'ambiguous',
+        message: `More than one injection webhook matches (${resolution.matches.map((m) => m.configName).join(', ')}): ${describeOutcome(resolution)}.`,
+      });
     }
     return {
       name,
@@ -461,7 +527,9 @@ export class ClusterSnapshot {
 
   /** Namespaces whose new pods would be injected by `revision`, directly or through a tag. */
   namespacesResolvingTo(revision: string): string[] {
-    return this.namespaces().filter((n) => n.resolvedRevision === revision).map((n) => n.name);
+    return this.namespaces()
+      .filter((n) => n.resolvedRevision === revision)
+      .map((n) => n.name);
   }
 
   gateways(): GatewayView[] {
@@ -472,8 +540,14 @@ export class ClusterSnapshot {
       let g = by.get(k);
       if (!g) {
         g = {
-          namespace: p.namespace, workload: p.workload.name, kind: p.workload.kind, pods: 0, running: new Map(),
-          follows: describeOutcome(p.expected), followsRevision: p.expected.kind === 'injected' ? p.expected.revision : undefined, stale: 0,
+          namespace: p.namespace,
+          workload: p.workload.name,
+          kind: p.workload.kind,
+          pods: 0,
+          running: new Map(),
+          follows: describeOutcome(p.expected),
+          followsRevision: p.expected.kind === 'injected' ? p.expected.revision : undefined,
+          stale: 0,
           builtIn: this.pod(p.namespace, p.name)?.metadata.annotations?.[STATUS_ANNOTATION] === undefined,
         };
         by.set(k, g);
@@ -506,7 +580,10 @@ export class ClusterSnapshot {
       total += v.proxies;
       stale += v.stale;
       if (rk === to.name) onTarget += v.proxies;
-      else if (v.proxies > fromCount) { fromName = rk; fromCount = v.proxies; }
+      else if (v.proxies > fromCount) {
+        fromName = rk;
+        fromCount = v.proxies;
+      }
     }
     return { from: fromName, to: to.name, percent: total === 0 ? 100 : Math.floor((onTarget * 100) / total), proxies: total, stale };
   }

@@ -33,6 +33,7 @@ import { checkRevisionName } from './names';
 import { shellQuote, type Permission, type Plan, type PlannedRequest } from './plan';
 import type { ProxyInfo } from './proxies';
 import type { ClusterSnapshot } from './snapshot';
+import type { LabelSelector, RawMeta, RawObject, RawService, RawWebhook, RawWebhookConfiguration, WebhookClientConfig } from './types';
 
 /** Content type of a server-side apply request (JSON is valid YAML). */
 export const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -61,11 +62,11 @@ export interface TagSetInput {
   overwrite: boolean;
   istioNamespace: string;
   /** Raw MutatingWebhookConfigurations (all of the cluster). */
-  mwcs: any[];
+  mwcs: RawWebhookConfiguration[];
   /** Raw ValidatingWebhookConfigurations (all of the cluster). */
-  vwcs: any[];
+  vwcs: RawWebhookConfiguration[];
   /** Raw Services of the istio namespace. */
-  services: any[];
+  services: RawService[];
   /** Chart version compiled into the istioctl being mirrored (labels app.kubernetes.io/version, helm.sh/chart). */
   chartVersion?: string;
 }
@@ -73,34 +74,37 @@ export interface TagSetInput {
 export interface TagRemoveInput {
   cluster: string;
   tag: string;
-  mwcs: any[];
-  vwcs: any[];
-  services: any[];
+  mwcs: RawWebhookConfiguration[];
+  vwcs: RawWebhookConfiguration[];
+  services: RawService[];
   namespacesUsingTag: string[];
   istioNamespace?: string;
 }
 
 // ---------------------------------------------------------------- label queries (as istioctl's selectors)
 
-const labelsOf = (o: any): Record<string, string> => (o?.metadata?.labels ?? {}) as Record<string, string>;
+const labelsOf = (o: RawObject | undefined): Record<string, string> => o?.metadata?.labels ?? {};
 const has = (l: Record<string, string>, k: string) => Object.prototype.hasOwnProperty.call(l, k);
 
 /** MWCs `istio.io/rev=<rev>,!istio.io/tag` (util.go GetWebhooksWithRevision). */
-export function canonicalWebhooks(mwcs: any[], rev: string): any[] {
-  return mwcs.filter((m) => { const l = labelsOf(m); return l[REV_LABEL] === rev && !has(l, TAG_LABEL); });
+export function canonicalWebhooks(mwcs: RawWebhookConfiguration[], rev: string): RawWebhookConfiguration[] {
+  return mwcs.filter((m) => {
+    const l = labelsOf(m);
+    return l[REV_LABEL] === rev && !has(l, TAG_LABEL);
+  });
 }
 
 /** Services `istio.io/rev=<rev>,!istio.io/tag,app=istiod` in the istio namespace (util.go GetServicesWithRevision). */
-export function canonicalServices(services: any[], rev: string, istioNamespace?: string): any[] {
+export function canonicalServices(services: RawService[], rev: string, istioNamespace?: string): RawService[] {
   return inNamespace(services, istioNamespace).filter((s) => {
     const l = labelsOf(s);
     return l[REV_LABEL] === rev && !has(l, TAG_LABEL) && l[APP_LABEL] === 'istiod';
   });
 }
 
-const withTag = (objs: any[], tag: string) => objs.filter((o) => labelsOf(o)[TAG_LABEL] === tag);
+const withTag = <T extends RawObject>(objs: T[], tag: string): T[] => objs.filter((o) => labelsOf(o)[TAG_LABEL] === tag);
 
-function inNamespace(objs: any[], ns?: string): any[] {
+function inNamespace<T extends RawObject>(objs: T[], ns?: string): T[] {
   return ns ? objs.filter((o) => !o?.metadata?.namespace || o.metadata.namespace === ns) : objs;
 }
 
@@ -137,12 +141,16 @@ interface TagWebhookConfig {
 }
 
 /** generate.go tagWebhookConfigFromCanonicalWebhook. */
-function tagWebhookConfig(canon: any): { ok: true; cfg: TagWebhookConfig } | { ok: false; message: string } {
+function tagWebhookConfig(canon: RawWebhookConfiguration): { ok: true; cfg: TagWebhookConfig } | { ok: false; message: string } {
   let rev = labelsOf(canon)[REV_LABEL];
   if (rev === undefined) return { ok: false, message: 'failed to create tag webhook config: could not extract tag revision from webhook' };
   if (rev === DEFAULT_REVISION) rev = '';
-  const w = (canon.webhooks ?? []).find((x: any) => typeof x?.name === 'string' && x.name.endsWith(INJECTOR_SUFFIX));
-  if (!w) return { ok: false, message: `failed to create tag webhook config: could not find sidecar-injector webhook in canonical webhook "${canon.metadata?.name}"` };
+  const w = (canon.webhooks ?? []).find((x) => typeof x?.name === 'string' && x.name.endsWith(INJECTOR_SUFFIX));
+  if (!w)
+    return {
+      ok: false,
+      message: `failed to create tag webhook config: could not find sidecar-injector webhook in canonical webhook "${canon.metadata?.name}"`,
+    };
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(labelsOf(canon))) if (k !== APP_LABEL) labels[k] = v;
   const ann = canon.metadata?.annotations;
@@ -166,15 +174,15 @@ function tagWebhookName(tag: string, istioNamespace: string): string {
 }
 
 /** The tag MWC exactly as `istioctl tag generate` prints it (revision-tags-mwc.yaml + generateMutatingWebhook). */
-export function renderTagMwc(cfg: TagWebhookConfig, tag: string, istioNamespace: string, chartVersion = DEFAULT_CHART_VERSION): any {
-  const clientConfig = (): any => {
-    const cc: any = {};
+export function renderTagMwc(cfg: TagWebhookConfig, tag: string, istioNamespace: string, chartVersion = DEFAULT_CHART_VERSION): RawWebhookConfiguration {
+  const clientConfig = (): WebhookClientConfig => {
+    const cc: WebhookClientConfig = {};
     if (cfg.url) cc.url = cfg.url;
     else cc.service = { name: cfg.service, namespace: istioNamespace, path: cfg.path, port: 443 };
     if (cfg.caBundle) cc.caBundle = cfg.caBundle;
     return cc;
   };
-  const core = (prefix: string, namespaceSelector: any, objectSelector: any) => ({
+  const core = (prefix: string, namespaceSelector: LabelSelector, objectSelector: LabelSelector): RawWebhook => ({
     name: `${prefix}${INJECTOR_SUFFIX}`,
     clientConfig: clientConfig(),
     rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
@@ -186,21 +194,54 @@ export function renderTagMwc(cfg: TagWebhookConfig, tag: string, istioNamespace:
     objectSelector,
   });
   const webhooks = [
-    core('rev.namespace.',
-      { matchExpressions: [{ key: REV_LABEL, operator: 'In', values: [tag] }, { key: INJECTION_LABEL, operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
-    core('rev.object.',
-      { matchExpressions: [{ key: REV_LABEL, operator: 'DoesNotExist' }, { key: INJECTION_LABEL, operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: REV_LABEL, operator: 'In', values: [tag] }] }),
+    core(
+      'rev.namespace.',
+      {
+        matchExpressions: [
+          { key: REV_LABEL, operator: 'In', values: [tag] },
+          { key: INJECTION_LABEL, operator: 'DoesNotExist' },
+        ],
+      },
+      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
+    ),
+    core(
+      'rev.object.',
+      {
+        matchExpressions: [
+          { key: REV_LABEL, operator: 'DoesNotExist' },
+          { key: INJECTION_LABEL, operator: 'DoesNotExist' },
+        ],
+      },
+      {
+        matchExpressions: [
+          { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] },
+          { key: REV_LABEL, operator: 'In', values: [tag] },
+        ],
+      },
+    ),
   ];
   if (tag === DEFAULT_REVISION) {
     webhooks.push(
-      core('namespace.',
+      core(
+        'namespace.',
         { matchExpressions: [{ key: INJECTION_LABEL, operator: 'In', values: ['enabled'] }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
-      core('object.',
-        { matchExpressions: [{ key: INJECTION_LABEL, operator: 'DoesNotExist' }, { key: REV_LABEL, operator: 'DoesNotExist' }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: REV_LABEL, operator: 'DoesNotExist' }] }),
+        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
+      ),
+      core(
+        'object.',
+        {
+          matchExpressions: [
+            { key: INJECTION_LABEL, operator: 'DoesNotExist' },
+            { key: REV_LABEL, operator: 'DoesNotExist' },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
+            { key: REV_LABEL, operator: 'DoesNotExist' },
+          ],
+        },
+      ),
     );
   }
   const rendered = {
@@ -213,13 +254,13 @@ export function renderTagMwc(cfg: TagWebhookConfig, tag: string, istioNamespace:
     'app.kubernetes.io/name': 'istiod',
     ...istioLabels('istiod', chartVersion),
   };
-  const metadata: any = { name: tagWebhookName(tag, istioNamespace), labels: generateLabels(rendered, cfg.labels) };
+  const metadata: RawMeta = { name: tagWebhookName(tag, istioNamespace), labels: generateLabels(rendered, cfg.labels) };
   if (cfg.annotations) metadata.annotations = { ...cfg.annotations };
   return { apiVersion: `${ADMISSION_GROUP}/v1`, kind: 'MutatingWebhookConfiguration', metadata, webhooks };
 }
 
 /** The tag Service (revision-tags-svc.yaml + generateTagService); `revision` is the --revision argument as given. */
-export function renderTagService(tag: string, revision: string, istioNamespace: string, chartVersion = DEFAULT_CHART_VERSION): any {
+export function renderTagService(tag: string, revision: string, istioNamespace: string, chartVersion = DEFAULT_CHART_VERSION): RawService {
   const rendered = {
     [REV_LABEL]: revision || DEFAULT_REVISION,
     [TAG_LABEL]: tag,
@@ -260,21 +301,28 @@ function validationUrl(u: string): string {
 }
 
 /** `istiod-default-validator` as rendered for tag `default` (default chart + generateValidatingWebhook). */
-export function renderDefaultValidator(cfg: TagWebhookConfig, istioNamespace: string, existing: any | undefined, chartVersion = DEFAULT_CHART_VERSION): any {
+export function renderDefaultValidator(
+  cfg: TagWebhookConfig,
+  istioNamespace: string,
+  existing: RawWebhookConfiguration | undefined,
+  chartVersion = DEFAULT_CHART_VERSION,
+): RawWebhookConfiguration {
   const url = validationUrl(cfg.url);
-  const cc: any = url
+  const cc: WebhookClientConfig = url
     ? { url }
     : { service: { name: cfg.revision ? `istiod-${cfg.revision}` : 'istiod', namespace: istioNamespace, path: '/validate' } };
   if (cfg.caBundle) cc.caBundle = cfg.caBundle;
-  const webhook: any = {
+  const webhook: RawWebhook = {
     name: 'validation.istio.io',
     clientConfig: cc,
-    rules: [{
-      operations: ['CREATE', 'UPDATE'],
-      apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
-      apiVersions: ['*'],
-      resources: ['*'],
-    }],
+    rules: [
+      {
+        operations: ['CREATE', 'UPDATE'],
+        apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+        apiVersions: ['*'],
+        resources: ['*'],
+      },
+    ],
     failurePolicy: 'Ignore',
     sideEffects: 'None',
     admissionReviewVersions: ['v1'],
@@ -282,7 +330,7 @@ export function renderDefaultValidator(cfg: TagWebhookConfig, istioNamespace: st
   };
   // Keep the failurePolicy istiod manages: Fail -> leave unset (server default Fail), otherwise copy.
   if (existing) {
-    const ew = (existing.webhooks ?? []).find((w: any) => w?.name === webhook.name);
+    const ew = (existing.webhooks ?? []).find((w) => w?.name === webhook.name);
     if (ew) {
       if (ew.failurePolicy === undefined || ew.failurePolicy === 'Fail') delete webhook.failurePolicy;
       else webhook.failurePolicy = ew.failurePolicy;
@@ -297,18 +345,30 @@ export function renderDefaultValidator(cfg: TagWebhookConfig, istioNamespace: st
     'app.kubernetes.io/name': 'istiod',
     ...istioLabels('istio-default', chartVersion),
   };
-  const metadata: any = { name: DEFAULT_VALIDATOR, labels: generateLabels(rendered, cfg.labels) };
+  const metadata: RawMeta = { name: DEFAULT_VALIDATOR, labels: generateLabels(rendered, cfg.labels) };
   if (cfg.annotations) metadata.annotations = { ...cfg.annotations };
   return { apiVersion: `${ADMISSION_GROUP}/v1`, kind: 'ValidatingWebhookConfiguration', metadata, webhooks: [webhook] };
 }
 
 // ---------------------------------------------------------------- requests
 
-interface Res { path: string; group: string; resource: string; kind: string; namespace?: string }
+interface Res {
+  path: string;
+  group: string;
+  resource: string;
+  kind: string;
+  namespace?: string;
+}
 
 const MWC_RES: Res = { path: MWC_PATH, group: ADMISSION_GROUP, resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration' };
 const VWC_RES: Res = { path: VWC_PATH, group: ADMISSION_GROUP, resource: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration' };
-const svcRes = (ns: string): Res => ({ path: `/api/v1/namespaces/${encodeURIComponent(ns)}/services`, group: '', resource: 'services', kind: 'Service', namespace: ns });
+const svcRes = (ns: string): Res => ({
+  path: `/api/v1/namespaces/${encodeURIComponent(ns)}/services`,
+  group: '',
+  resource: 'services',
+  kind: 'Service',
+  namespace: ns,
+});
 
 function perm(r: Res, verb: Permission['verb'], name?: string): Permission {
   const p: Permission = { verb, group: r.group, resource: r.resource };
@@ -322,27 +382,33 @@ function perm(r: Res, verb: Permission['verb'], name?: string): Permission {
  * `istio-ci`, force), whether the object exists or not; when it does not, the apply creates it,
  * so the permission checked first is create.
  */
-function applyRequest(r: Res, obj: any, existing: any | undefined): PlannedRequest {
-  const name = obj.metadata.name as string;
+function applyRequest(r: Res, obj: RawObject, existing: RawObject | undefined): PlannedRequest {
+  const name = obj.metadata.name;
   const where = r.namespace ? ` in ${r.namespace}` : '';
   return {
-    method: 'PATCH', path: `${r.path}/${encodeURIComponent(name)}`,
+    method: 'PATCH',
+    path: `${r.path}/${encodeURIComponent(name)}`,
     query: { fieldManager: ISTIOCTL_FIELD_MANAGER, force: 'true' },
-    contentType: APPLY_PATCH, body: obj,
+    contentType: APPLY_PATCH,
+    body: obj,
     description: `${existing ? 'Update' : 'Create'} ${r.kind} ${name}${where} (server-side apply, as istioctl)`,
-    permission: perm(r, existing ? 'patch' : 'create', existing ? name : undefined), dryRunnable: true,
+    permission: perm(r, existing ? 'patch' : 'create', existing ? name : undefined),
+    dryRunnable: true,
   };
 }
 
 function deleteRequest(r: Res, name: string): PlannedRequest {
   return {
-    method: 'DELETE', path: `${r.path}/${encodeURIComponent(name)}`,
+    method: 'DELETE',
+    path: `${r.path}/${encodeURIComponent(name)}`,
     description: `Delete ${r.kind} ${name}${r.namespace ? ` in ${r.namespace}` : ''}`,
-    permission: perm(r, 'delete', name), dryRunnable: true, ignoreNotFound: true,
+    permission: perm(r, 'delete', name),
+    dryRunnable: true,
+    ignoreNotFound: true,
   };
 }
 
-function stripForUpdate(o: any): any {
+function stripForUpdate(o: RawWebhookConfiguration): RawWebhookConfiguration {
   const c = structuredClone(o);
   if (c.metadata) delete c.metadata.managedFields;
   if (!c.apiVersion) c.apiVersion = `${ADMISSION_GROUP}/v1`;
@@ -350,7 +416,8 @@ function stripForUpdate(o: any): any {
   return c;
 }
 
-const isNever = (s: any) => s?.matchLabels?.['istio.io/deactivated'] === 'never-match' && Object.keys(s.matchLabels).length === 1 && !(s.matchExpressions?.length);
+const isNever = (s: LabelSelector | undefined) =>
+  s?.matchLabels?.['istio.io/deactivated'] === 'never-match' && Object.keys(s.matchLabels).length === 1 && !s.matchExpressions?.length;
 
 // ---------------------------------------------------------------- tag set
 
@@ -403,22 +470,25 @@ export function planTagSet(input: TagSetInput): TagPlanResult {
     if (defaults.length > 1) return fail('failed deactivating existing default revision: expected a single webhook for default revision');
     if (defaults.length === 1) {
       const d = stripForUpdate(defaults[0]);
-      const changed = (d.webhooks ?? []).some((w: any) => !isNever(w.namespaceSelector) || !isNever(w.objectSelector));
+      const changed = (d.webhooks ?? []).some((w) => !isNever(w.namespaceSelector) || !isNever(w.objectSelector));
       for (const w of d.webhooks ?? []) {
         w.namespaceSelector = structuredClone(NEVER_MATCH_SELECTOR);
         w.objectSelector = structuredClone(NEVER_MATCH_SELECTOR);
       }
       if (changed) {
-        const name = d.metadata.name as string;
+        const name = d.metadata.name;
         requests.push({
-          method: 'PUT', path: `${MWC_PATH}/${encodeURIComponent(name)}`, body: d,
+          method: 'PUT',
+          path: `${MWC_PATH}/${encodeURIComponent(name)}`,
+          body: d,
           description: `Deactivate the default revision's webhooks in MutatingWebhookConfiguration ${name} (selectors istio.io/deactivated=never-match; kept for switching back)`,
-          permission: perm(MWC_RES, 'update', name), dryRunnable: true,
+          permission: perm(MWC_RES, 'update', name),
+          dryRunnable: true,
         });
       }
     }
   }
-  const byName = (list: any[], name: string) => list.find((o) => o?.metadata?.name === name);
+  const byName = <T extends RawObject>(list: T[], name: string): T | undefined => list.find((o) => o?.metadata?.name === name);
   requests.push(applyRequest(MWC_RES, mwc, byName(input.mwcs, mwc.metadata.name)));
   if (tag === DEFAULT_REVISION) {
     const existing = byName(input.vwcs, DEFAULT_VALIDATOR);
@@ -429,21 +499,27 @@ export function planTagSet(input: TagSetInput): TagPlanResult {
 
   // Objects of the tag that this set does not overwrite (other names, e.g. --webhook-name) stay.
   const stray = tagWebhooks.filter((m) => m.metadata?.name !== mwc.metadata.name).map((m) => m.metadata.name);
-  if (stray.length) warnings.push(`MutatingWebhookConfiguration ${stray.join(', ')} also carries ${TAG_LABEL}=${tag} and is left as is (istioctl does not touch it either).`);
+  if (stray.length)
+    warnings.push(`MutatingWebhookConfiguration ${stray.join(', ')} also carries ${TAG_LABEL}=${tag} and is left as is (istioctl does not touch it either).`);
   const prev = tagWebhooks.map((m) => labelsOf(m)[REV_LABEL]).find((r) => r && r !== revision);
 
   const cmd = ['istioctl', 'tag', 'set', tag, '--revision', revision];
   if (ns !== 'istio-system') cmd.push('--istioNamespace', ns);
   if (overwrite) cmd.push('--overwrite');
   cmd.push('-y');
-  const moving = prev ? `Move tag ${tag} from ${prev} to ${revision}` : tagWebhooks.length || tagServices.length ? `Set tag ${tag} to ${revision}` : `Create tag ${tag} → ${revision}`;
+  const moving = prev
+    ? `Move tag ${tag} from ${prev} to ${revision}`
+    : tagWebhooks.length || tagServices.length
+      ? `Set tag ${tag} to ${revision}`
+      : `Create tag ${tag} → ${revision}`;
   return {
     ok: true,
     plan: {
       title: moving,
-      summary: tag === DEFAULT_REVISION
-        ? `${moving}: istio-injection=enabled namespaces and the default validator follow ${revision}.`
-        : `${moving}: namespaces labelled ${REV_LABEL}=${tag} get sidecars from ${revision} for new pods.`,
+      summary:
+        tag === DEFAULT_REVISION
+          ? `${moving}: istio-injection=enabled namespaces and the default validator follow ${revision}.`
+          : `${moving}: namespaces labelled ${REV_LABEL}=${tag} get sidecars from ${revision} for new pods.`,
       cluster,
       requests,
       commands: [cmd.map(shellQuote).join(' ')],
@@ -473,10 +549,13 @@ export function planTagRemove(input: TagRemoveInput): TagPlanResult {
     warnings.push(`Caution, found ${used.length} namespace(s) still injected by tag "${tag}": ${used.join(' ')}. New pods there are no longer injected.`);
   }
   if (tag === DEFAULT_REVISION) {
-    const deactivated = canonicalWebhooks(input.mwcs, DEFAULT_REVISION)
-      .filter((m) => (m.webhooks ?? []).some((w: any) => isNever(w.namespaceSelector) && isNever(w.objectSelector)));
+    const deactivated = canonicalWebhooks(input.mwcs, DEFAULT_REVISION).filter((m) =>
+      (m.webhooks ?? []).some((w) => isNever(w.namespaceSelector) && isNever(w.objectSelector)),
+    );
     if (deactivated.length) {
-      warnings.push(`The default revision's webhooks in ${deactivated.map((m) => m.metadata.name).join(', ')} stay deactivated: istio-injection=enabled namespaces get no sidecar until a new default tag is set.`);
+      warnings.push(
+        `The default revision's webhooks in ${deactivated.map((m) => m.metadata.name).join(', ')} stay deactivated: istio-injection=enabled namespaces get no sidecar until a new default tag is set.`,
+      );
     } else {
       warnings.push('Without a default tag, istio-injection=enabled namespaces are not injected, and the istiod-default-validator is removed with the tag.');
     }
@@ -558,7 +637,10 @@ export function tagImpact(snapshot: ClusterSnapshot, tag: string, newRevision?: 
   const workloads = [...wl.values()].sort((a, b) => `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`));
   const current = cp.tagByName.get(tag)?.revision;
   const nsText = namespaces.length ? `${namespaces.length} namespace(s) (${namespaces.join(', ')})` : 'no namespace';
-  const runText = [...running].sort().map(([r, n]) => `${n} on ${r}`).join(', ');
+  const runText = [...running]
+    .sort()
+    .map(([r, n]) => `${n} on ${r}`)
+    .join(', ');
   let message = `Tag ${tag}${current ? ` (→ ${current})` : ''} is followed by ${nsText}: ${workloads.length} workload(s), ${proxies} proxy(ies)${runText ? ` (${runText})` : ''}.`;
   if (newRevision !== undefined) {
     message += stale
@@ -576,9 +658,10 @@ export function tagImpact(snapshot: ClusterSnapshot, tag: string, newRevision?: 
     .map((g) => ({ kind: g.kind, namespace: g.namespace, gateway: g.gateway, from: g.followsRevision, to: newRevision }));
   if (rollNow.length) {
     const list = rollNow.map((g) => `${g.kind} ${g.namespace}/${g.gateway}`).join(', ');
-    message += newRevision !== undefined
-      ? ` ${rollNow.length} waypoint(s)/gateway(s) follow it and roll to ${newRevision} right away, re-rendered by its istiod (no restart needed): ${list}.`
-      : ` ${rollNow.length} waypoint(s)/gateway(s) follow it and would be left without a controlling istiod: ${list}.`;
+    message +=
+      newRevision !== undefined
+        ? ` ${rollNow.length} waypoint(s)/gateway(s) follow it and roll to ${newRevision} right away, re-rendered by its istiod (no restart needed): ${list}.`
+        : ` ${rollNow.length} waypoint(s)/gateway(s) follow it and would be left without a controlling istiod: ${list}.`;
   }
   return { namespaces, workloads, podsStaleAfter: stale, rollNow, message };
 }

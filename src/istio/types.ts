@@ -88,6 +88,47 @@ export interface Service {
   spec?: { selector?: Labels };
 }
 
+/*
+ * Raw objects: full, unpruned JSON as listed from the cluster (plans copy and send them back),
+ * typed only where the plans read or write; every other field is kept as `unknown`.
+ */
+
+/** Metadata of a raw object: ObjectMeta plus whatever else the server sent (managedFields, ...). */
+export interface RawMeta extends ObjectMeta {
+  [k: string]: unknown;
+}
+
+/** Any raw Kubernetes object. */
+export interface RawObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: RawMeta;
+  [k: string]: unknown;
+}
+
+/** A raw admission webhook (mutating or validating); selectors are LabelSelector. */
+export interface RawWebhook extends MutatingWebhook {
+  sideEffects?: string;
+  admissionReviewVersions?: string[];
+  matchPolicy?: string;
+  timeoutSeconds?: number;
+  [k: string]: unknown;
+}
+
+/** A raw Mutating- or ValidatingWebhookConfiguration. */
+export interface RawWebhookConfiguration extends RawObject {
+  webhooks?: RawWebhook[];
+}
+
+/** A raw Service. */
+export interface RawService extends RawObject {
+  spec?: {
+    selector?: Labels;
+    ports?: { name?: string; port: number; protocol?: string; targetPort?: number | string }[];
+    [k: string]: unknown;
+  };
+}
+
 /** The parts of a revision's injector ConfigMap that decide injection. */
 export interface InjectorConfig {
   /** `policy` of the `config` key; undefined when the ConfigMap has no readable `config`. */
@@ -153,7 +194,8 @@ export interface SailResource {
 }
 
 /** The kinds the snapshot watches (the Sail kinds only where their CRDs are installed). */
-export type Kind = 'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap' | 'DaemonSet' | 'Istio' | 'IstioRevision' | 'IstioRevisionTag';
+export type Kind =
+  'Namespace' | 'Pod' | 'MutatingWebhookConfiguration' | 'Deployment' | 'Service' | 'ConfigMap' | 'DaemonSet' | 'Istio' | 'IstioRevision' | 'IstioRevisionTag';
 
 export interface KindMap {
   Namespace: Namespace;

@@ -18,6 +18,7 @@ import { COMPONENT_LABEL, DEFAULT_REVISION, OWNING_RESOURCE_NAMESPACE_LABEL, REV
 import { shellQuote, type Plan, type PlannedRequest } from './plan';
 import { managedGateways, nodeAgents } from './ambient';
 import type { ClusterSnapshot } from './snapshot';
+import type { RawMeta, RawObject } from './types';
 
 export interface UninstallKind {
   group: string;
@@ -42,7 +43,13 @@ export const UNINSTALL_KINDS: readonly UninstallKind[] = [
   { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' },
   { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters', namespaced: true, kind: 'EnvoyFilter' },
   { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', namespaced: false, kind: 'MutatingWebhookConfiguration' },
-  { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', namespaced: false, kind: 'ValidatingWebhookConfiguration' },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+    kind: 'ValidatingWebhookConfiguration',
+  },
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', namespaced: false, kind: 'ClusterRole' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', namespaced: false, kind: 'ClusterRoleBinding' },
 ];
@@ -68,20 +75,18 @@ export function uninstallSelector(revision: string): string {
 /** Whether an object's labels match uninstallSelector(revision). */
 export function matchesUninstallSelector(labels: Record<string, string> | undefined, revision: string): boolean {
   const l = labels ?? {};
-  return l[OWNING_RESOURCE_NAMESPACE_LABEL] === PROFILE_NAMESPACE
-    && l[REV_LABEL] === revision
-    && (UNINSTALL_COMPONENTS as readonly string[]).includes(l[COMPONENT_LABEL]);
+  return (
+    l[OWNING_RESOURCE_NAMESPACE_LABEL] === PROFILE_NAMESPACE &&
+    l[REV_LABEL] === revision &&
+    (UNINSTALL_COMPONENTS as readonly string[]).includes(l[COMPONENT_LABEL])
+  );
 }
 
 export { kindPath };
 
 export const FOREGROUND_DELETE = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' } as const;
 
-export function planUninstall(input: {
-  cluster: string;
-  revision: string;
-  objects: { resource: UninstallKind; items: any[] }[];
-}): Plan {
+export function planUninstall(input: { cluster: string; revision: string; objects: { resource: UninstallKind; items: RawObject[] }[] }): Plan {
   const { cluster, revision } = input;
   const order = (r: UninstallKind) => {
     const i = UNINSTALL_KINDS.findIndex((k) => k.group === r.group && k.plural === r.plural);
@@ -95,7 +100,7 @@ export function planUninstall(input: {
     // Only the kinds istioctl prunes, and only objects carrying this revision's labels: nothing shared.
     if (order(resource) >= UNINSTALL_KINDS.length) continue;
     for (const o of items) {
-      const md = o?.metadata ?? {};
+      const md: Partial<RawMeta> = o?.metadata ?? {};
       if (!md.name || !matchesUninstallSelector(md.labels, revision)) continue;
       const ns = resource.namespaced ? md.namespace : undefined;
       if (resource.namespaced && !ns) continue;
@@ -117,7 +122,9 @@ export function planUninstall(input: {
   const warnings: string[] = [];
   if (requests.length === 0) warnings.push('No resources will be pruned from the cluster. Please double check the input configs');
   if (gateways.length) {
-    warnings.push(`You are about to remove the following gateways: ${gateways.join(', ')}. To avoid downtime, reinstall the gateway(s) with a revision that is not being removed from the cluster first.`);
+    warnings.push(
+      `You are about to remove the following gateways: ${gateways.join(', ')}. To avoid downtime, reinstall the gateway(s) with a revision that is not being removed from the cluster first.`,
+    );
   }
   const what = [...byKind].map(([k, names]) => `${k}: ${names.join(', ')}`).join('; ');
   return {
@@ -148,7 +155,11 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
   const seenNs = new Set<string>();
   for (const ns of snapshot.namespacesLabelled(revision)) {
     seenNs.add(ns);
-    items.push({ kind: 'namespace', object: ns, message: `Namespace ${ns} is labelled ${REV_LABEL}=${revision}: its new pods would not be injected after the uninstall.` });
+    items.push({
+      kind: 'namespace',
+      object: ns,
+      message: `Namespace ${ns} is labelled ${REV_LABEL}=${revision}: its new pods would not be injected after the uninstall.`,
+    });
   }
   const tags = cp.tags.filter((t) => t.revision === revision);
   for (const t of tags) {
@@ -163,7 +174,11 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
     if (seenNs.has(v.name) || v.resolvedRevision !== revision) continue;
     seenNs.add(v.name);
     if (v.viaTag) {
-      items.push({ kind: 'namespaceViaTag', object: v.name, message: `Namespace ${v.name} (${v.labels.injection !== undefined ? `istio-injection=${v.labels.injection}` : `${REV_LABEL}=${v.labels.rev}`}) is injected through tag ${v.viaTag}, which points at ${revision}.` });
+      items.push({
+        kind: 'namespaceViaTag',
+        object: v.name,
+        message: `Namespace ${v.name} (${v.labels.injection !== undefined ? `istio-injection=${v.labels.injection}` : `${REV_LABEL}=${v.labels.rev}`}) is injected through tag ${v.viaTag}, which points at ${revision}.`,
+      });
     } else {
       items.push({ kind: 'namespace', object: v.name, message: `New pods in namespace ${v.name} are injected by ${revision}.` });
     }
@@ -172,7 +187,11 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
   const gws = snapshot.gateways().filter((g) => (g.running.get(revision) ?? 0) > 0);
   for (const g of gws) {
     const n = g.running.get(revision) ?? 0;
-    items.push({ kind: 'gateway', object: `${g.namespace}/${g.workload}`, message: `Gateway ${g.namespace}/${g.workload} runs ${n} proxy(ies) of ${revision}: reinstall or restart it on another revision first.` });
+    items.push({
+      kind: 'gateway',
+      object: `${g.namespace}/${g.workload}`,
+      message: `Gateway ${g.namespace}/${g.workload} runs ${n} proxy(ies) of ${revision}: reinstall or restart it on another revision first.`,
+    });
     gatewayPods.add(`${g.namespace}/${g.workload}`);
   }
   // Waypoints and Gateway API gateways istiod deploys: the revision that controls them renders them.
@@ -181,17 +200,22 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
     if (g.followsRevision !== revision && runs === 0) continue;
     const what = g.kind === 'waypoint' ? 'Waypoint' : 'Gateway API gateway';
     items.push({
-      kind: g.kind === 'waypoint' ? 'waypoint' : 'gateway', object: `${g.namespace}/${g.gateway}`,
-      message: g.followsRevision === revision
-        ? `${what} ${g.namespace}/${g.gateway} is controlled by ${revision} (${g.follows}): after the uninstall no istiod renders or configures it. Point it at another revision first (label the Gateway or its namespace, or move the tag).`
-        : `${what} ${g.namespace}/${g.gateway} still runs ${runs} pod(s) of ${revision} while istiod re-renders it for ${g.followsRevision}: wait until it has rolled.`,
+      kind: g.kind === 'waypoint' ? 'waypoint' : 'gateway',
+      object: `${g.namespace}/${g.gateway}`,
+      message:
+        g.followsRevision === revision
+          ? `${what} ${g.namespace}/${g.gateway} is controlled by ${revision} (${g.follows}): after the uninstall no istiod renders or configures it. Point it at another revision first (label the Gateway or its namespace, or move the tag).`
+          : `${what} ${g.namespace}/${g.gateway} still runs ${runs} pod(s) of ${revision} while istiod re-renders it for ${g.followsRevision}: wait until it has rolled.`,
     });
   }
   // ztunnel is bound to one revision (XDS_ADDRESS/CA_ADDRESS → istiod-<rev>): it cannot be moved by a tag.
   for (const a of nodeAgents(snapshot)) {
     if (a.revision !== revision && a.previousRevision !== revision) continue;
-    items.push({ kind: 'nodeAgent', object: `${a.namespace}/${a.daemonSet}`,
-      message: `${a.component} (DaemonSet ${a.namespace}/${a.daemonSet}, ${a.pods} node(s)) is bound to ${revision}: without it every ambient workload loses its certificates and configuration. Upgrade ${a.component} to another revision node by node first.` });
+    items.push({
+      kind: 'nodeAgent',
+      object: `${a.namespace}/${a.daemonSet}`,
+      message: `${a.component} (DaemonSet ${a.namespace}/${a.daemonSet}, ${a.pods} node(s)) is bound to ${revision}: without it every ambient workload loses its certificates and configuration. Upgrade ${a.component} to another revision node by node first.`,
+    });
   }
   const perNs = new Map<string, number>();
   for (const p of snapshot.proxies()) {
@@ -200,15 +224,21 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
     perNs.set(p.namespace, (perNs.get(p.namespace) ?? 0) + 1);
   }
   for (const [ns, n] of [...perNs].sort(([a], [b]) => a.localeCompare(b))) {
-    items.push({ kind: 'pods', object: ns, message: `${n} proxy(ies) in namespace ${ns} were injected by ${revision}: they would be detached from any control plane. Restart them on another revision first.` });
+    items.push({
+      kind: 'pods',
+      object: ns,
+      message: `${n} proxy(ies) in namespace ${ns} were injected by ${revision}: they would be detached from any control plane. Restart them on another revision first.`,
+    });
   }
   for (const t of tags) {
     // Tags made by `istioctl install` carry its owner labels and are pruned with the revision;
     // tags made by `istioctl tag set` (webhook and, 1.28+, Service) are left behind, dangling.
-    const pruned = t.webhooks.length > 0 && t.webhooks.every((n) => matchesUninstallSelector(snapshot.mutatingWebhookConfiguration(n)?.metadata.labels, revision));
+    const pruned =
+      t.webhooks.length > 0 && t.webhooks.every((n) => matchesUninstallSelector(snapshot.mutatingWebhookConfiguration(n)?.metadata.labels, revision));
     const objs = [...t.webhooks.map((n) => `MutatingWebhookConfiguration ${n}`), ...t.services.map((n) => `Service ${n}`)].join(', ');
     items.push({
-      kind: 'tag', object: t.name,
+      kind: 'tag',
+      object: t.name,
       message: pruned
         ? `Tag ${t.name} points at ${revision} and was made by istioctl install: istioctl uninstall deletes it with the revision (${objs}), and namespaces following it lose injection. Move the tag to another revision first.`
         : `Tag ${t.name} points at ${revision}; istioctl uninstall leaves it behind pointing at a removed control plane (${objs || 'no objects listed'}). Move or remove the tag first.`,
@@ -216,7 +246,11 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
   }
   const info = cp.revisionByName.get(revision);
   if (info?.isDefault || cp.defaultRevision === revision) {
-    items.push({ kind: 'default', object: revision === DEFAULT_REVISION ? DEFAULT_REVISION : revision, message: `${revision} is the default revision (istio-injection=enabled and the default validator): make another revision the default first.` });
+    items.push({
+      kind: 'default',
+      object: revision === DEFAULT_REVISION ? DEFAULT_REVISION : revision,
+      message: `${revision} is the default revision (istio-injection=enabled and the default validator): make another revision the default first.`,
+    });
   }
   return { items, blocking: items.length > 0 };
 }

@@ -56,7 +56,11 @@ export function readInjectionAnswer(pod: Pod): InjectionAnswer {
   if (!injected) return { injected: false };
   let revision: string | undefined = ann[REV_ANNOTATION];
   if (!revision) {
-    try { revision = (JSON.parse(ann[STATUS_ANNOTATION]) as { revision?: string }).revision; } catch { /* no revision in the status */ }
+    try {
+      revision = (JSON.parse(ann[STATUS_ANNOTATION]) as { revision?: string }).revision;
+    } catch {
+      /* no revision in the status */
+    }
   }
   return { injected, revision, proxyImage: proxy?.image, proxyVersion: imageTag(proxy?.image), native: !!init };
 }
@@ -74,16 +78,26 @@ export interface Verification {
 }
 
 /** The model's prediction for a pod created now from this template. */
-export function predictTemplate(snap: ClusterSnapshot, target: VerifyTarget, template: { metadata?: { labels?: Labels; annotations?: Labels }; spec?: { hostNetwork?: boolean } } | undefined): Verification['predicted'] {
+export function predictTemplate(
+  snap: ClusterSnapshot,
+  target: VerifyTarget,
+  template: { metadata?: { labels?: Labels; annotations?: Labels }; spec?: { hostNetwork?: boolean } } | undefined,
+): Verification['predicted'] {
   const cp = snap.controlPlane;
   const nsObj = snap.namespaceObject(target.namespace);
-  const pod = { metadata: { name: '', namespace: target.namespace, labels: template?.metadata?.labels ?? {}, annotations: template?.metadata?.annotations ?? {} }, spec: { hostNetwork: template?.spec?.hostNetwork } };
+  const pod = {
+    metadata: { name: '', namespace: target.namespace, labels: template?.metadata?.labels ?? {}, annotations: template?.metadata?.annotations ?? {} },
+    spec: { hostNetwork: template?.spec?.hostNetwork },
+  };
   const outcome = decideInjection(cp.webhooks, nsObj?.metadata.labels ?? {}, pod, target.namespace, (r) => cp.revisionByName.get(r)?.injector);
   if (outcome.kind !== 'injected') return { injected: false, outcome };
   const rev = cp.revisionByName.get(outcome.revision);
   const na = pod.metadata.annotations[NATIVE_SIDECAR_ANNOTATION];
   return {
-    injected: true, outcome, revision: outcome.revision, proxyVersion: rev?.proxyVersion ?? rev?.version,
+    injected: true,
+    outcome,
+    revision: outcome.revision,
+    proxyVersion: rev?.proxyVersion ?? rev?.version,
     native: na === 'true' ? true : na === 'false' ? false : rev?.nativeSidecars === 'enabled' ? true : rev?.nativeSidecars === 'disabled' ? false : undefined,
   };
 }
@@ -105,7 +119,9 @@ export function compareAnswer(v: Verification): Verification {
 export function describeVerification(v: Verification): string {
   if (!v.cluster) return `not asked: ${v.error ?? 'unknown'}; prediction ${v.predicted.injected ? v.predicted.revision : 'no sidecar'}`;
   const c = v.cluster;
-  const what = c.injected ? `${c.revision ?? '?'} (${c.proxyVersion ?? '?'})${c.native === undefined ? '' : c.native ? ', native sidecar' : ', sidecar container'}` : 'no sidecar';
+  const what = c.injected
+    ? `${c.revision ?? '?'} (${c.proxyVersion ?? '?'})${c.native === undefined ? '' : c.native ? ', native sidecar' : ', sidecar container'}`
+    : 'no sidecar';
   return v.agrees ? `${what} — as predicted` : `${what} — differs: ${v.difference}`;
 }
 
@@ -131,12 +147,18 @@ export function verifyTargets(snap: ClusterSnapshot, namespaces: readonly string
 export function clusterWouldChange(v: Verification, running: readonly { injected: boolean; injectedRevision?: string; proxyVersion?: string }[]): boolean {
   const c = v.cluster;
   if (!c) return false;
-  return running.some((p) => p.injected !== c.injected
-    || (c.injected && ((c.revision !== undefined && p.injectedRevision !== c.revision) || (c.proxyVersion !== undefined && p.proxyVersion !== c.proxyVersion))));
+  return running.some(
+    (p) =>
+      p.injected !== c.injected ||
+      (c.injected && ((c.revision !== undefined && p.injectedRevision !== c.revision) || (c.proxyVersion !== undefined && p.proxyVersion !== c.proxyVersion))),
+  );
 }
 
 /** Without the workload object: the labels and annotations its running pods carry (what the prediction can use). */
-export function templateOfRunningPods(snap: ClusterSnapshot, t: VerifyTarget): { metadata: { labels: Labels; annotations: Labels }; spec: { hostNetwork?: boolean } } | undefined {
+export function templateOfRunningPods(
+  snap: ClusterSnapshot,
+  t: VerifyTarget,
+): { metadata: { labels: Labels; annotations: Labels }; spec: { hostNetwork?: boolean } } | undefined {
   const p = snap.proxies(t.namespace).find((x) => x.workload.kind === t.kind && x.workload.name === t.name);
   if (!p) return undefined;
   const pod = snap.pod(t.namespace, p.name);

@@ -74,9 +74,7 @@ export class ClusterClient {
     this.server = (cluster?.server ?? '').replace(/\/+$/, '');
     const user = kc.getCurrentUser();
     this.dynamicAuth = !!(user?.exec || user?.authProvider) || !!cluster?.proxyUrl;
-    this.agent = this.server.startsWith('http:')
-      ? new http.Agent({ keepAlive: true, maxSockets: 16 })
-      : new https.Agent({ keepAlive: true, maxSockets: 16 });
+    this.agent = this.server.startsWith('http:') ? new http.Agent({ keepAlive: true, maxSockets: 16 }) : new https.Agent({ keepAlive: true, maxSockets: 16 });
   }
 
   dispose(): void {
@@ -130,22 +128,39 @@ export class ClusterClient {
     const timeoutMs = o.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise((resolve) => {
       let settled = false;
-      const done = (r: K8sResult<http.IncomingMessage>) => { if (!settled) { settled = true; cleanup(); resolve(r); } };
+      const done = (r: K8sResult<http.IncomingMessage>) => {
+        if (!settled) {
+          settled = true;
+          cleanup();
+          resolve(r);
+        }
+      };
       const req = lib.request(u, { ...base, method: o.method ?? 'GET', headers, agent: base.agent ?? this.agent });
-      const onAbort = () => { req.destroy(); done(fail(this.err(o, 'cancelled', 'cancelled'))); };
+      const onAbort = () => {
+        req.destroy();
+        done(fail(this.err(o, 'cancelled', 'cancelled')));
+      };
       const timer = setTimeout(() => {
         req.destroy();
         done(fail(this.err(o, 'timeout', `no response from ${this.server} within ${Math.round(timeoutMs / 1000)} s`)));
       }, timeoutMs);
-      const cleanup = () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); };
+      const cleanup = () => {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+      };
       o.signal?.addEventListener('abort', onAbort, { once: true });
       req.on('error', (e: NodeJS.ErrnoException) => {
         const code = e.code ?? '';
-        const cause = code === 'ECONNREFUSED' ? `connection refused by ${this.server}`
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${u.hostname}`
-          : code === 'ECONNRESET' ? `connection to ${this.server} was reset`
-          : /certificate|self.signed|CERT/i.test(e.message) ? `TLS verification of ${this.server} failed: ${e.message}`
-          : `${this.server}: ${e.message}`;
+        const cause =
+          code === 'ECONNREFUSED'
+            ? `connection refused by ${this.server}`
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+              ? `cannot resolve ${u.hostname}`
+              : code === 'ECONNRESET'
+                ? `connection to ${this.server} was reset`
+                : /certificate|self.signed|CERT/i.test(e.message)
+                  ? `TLS verification of ${this.server} failed: ${e.message}`
+                  : `${this.server}: ${e.message}`;
         done(fail(this.err(o, 'unreachable', cause)));
       });
       req.on('response', (res) => {
@@ -192,18 +207,29 @@ export class ClusterClient {
     const timeoutMs = o.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
-      const timer = setTimeout(() => { res.destroy(); resolve(fail(this.err(o, 'timeout', `response from ${this.server} not complete within ${Math.round(timeoutMs / 1000)} s`))); }, timeoutMs);
+      const timer = setTimeout(() => {
+        res.destroy();
+        resolve(fail(this.err(o, 'timeout', `response from ${this.server} not complete within ${Math.round(timeoutMs / 1000)} s`)));
+      }, timeoutMs);
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (e) => { clearTimeout(timer); resolve(fail(this.err(o, 'unreachable', e.message))); });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        resolve(fail(this.err(o, 'unreachable', e.message)));
+      });
       res.on('end', () => {
         clearTimeout(timer);
         this.log?.debug(`${o.method ?? 'GET'} ${o.path} → ${res.statusCode} (${Date.now() - started} ms)`);
         const text = Buffer.concat(chunks).toString('utf8');
-        if (text === '') { resolve(ok(undefined as T)); return; }
+        if (text === '') {
+          resolve(ok(undefined as T));
+          return;
+        }
         try {
           resolve(ok(JSON.parse(text) as T));
         } catch {
-          resolve(fail({ ...this.err(o, 'server', `the server answered ${describeNonApiBody(res.statusCode, text, res.headers['content-type'])}`), notApi: true }));
+          resolve(
+            fail({ ...this.err(o, 'server', `the server answered ${describeNonApiBody(res.statusCode, text, res.headers['content-type'])}`), notApi: true }),
+          );
         }
       });
     });
@@ -215,12 +241,15 @@ export class ClusterClient {
     let cont: string | undefined;
     let resourceVersion = '';
     const path = resourcePath(r, { namespace: opts.namespace });
-    const accept = opts.metadataOnly
-      ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json'
-      : 'application/json';
+    const accept = opts.metadataOnly ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' : 'application/json';
     do {
       const res = await this.request<{ metadata?: { resourceVersion?: string; continue?: string }; items?: any[] }>({
-        path, verb: 'list', resource: r.plural, namespace: opts.namespace, signal: opts.signal, accept,
+        path,
+        verb: 'list',
+        resource: r.plural,
+        namespace: opts.namespace,
+        signal: opts.signal,
+        accept,
         query: { limit: opts.limit ?? 500, continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
       });
       if (!res.ok) return res;
@@ -246,18 +275,38 @@ export class ClusterClient {
     let rv = opts.resourceVersion;
     const ctx = { verb: 'watch', resource: r.plural, namespace: opts.namespace };
     const done = (async (): Promise<K8sResult<{ resourceVersion: string }>> => {
-      const res = await this.open({
-        ...ctx, path: resourcePath(r, { namespace: opts.namespace }), signal: ac.signal,
-        query: { watch: 1, resourceVersion: rv, allowWatchBookmarks: true, labelSelector: opts.labelSelector, timeoutSeconds: opts.timeoutSeconds ?? 300 },
-      }, true);
+      const res = await this.open(
+        {
+          ...ctx,
+          path: resourcePath(r, { namespace: opts.namespace }),
+          signal: ac.signal,
+          query: { watch: 1, resourceVersion: rv, allowWatchBookmarks: true, labelSelector: opts.labelSelector, timeoutSeconds: opts.timeoutSeconds ?? 300 },
+        },
+        true,
+      );
       if (!res.ok) return res;
       const stream = res.value;
-      if (ac.signal.aborted) { stream.destroy(); return fail(this.err(ctx, 'cancelled', 'cancelled')); }
+      if (ac.signal.aborted) {
+        stream.destroy();
+        return fail(this.err(ctx, 'cancelled', 'cancelled'));
+      }
       return new Promise((resolve) => {
         let buf = '';
         let result: K8sResult<{ resourceVersion: string }> | undefined;
-        const finish = (x: K8sResult<{ resourceVersion: string }>) => { if (!result) { result = x; resolve(x); } };
-        ac.signal.addEventListener('abort', () => { stream.destroy(); finish(fail(this.err(ctx, 'cancelled', 'cancelled'))); }, { once: true });
+        const finish = (x: K8sResult<{ resourceVersion: string }>) => {
+          if (!result) {
+            result = x;
+            resolve(x);
+          }
+        };
+        ac.signal.addEventListener(
+          'abort',
+          () => {
+            stream.destroy();
+            finish(fail(this.err(ctx, 'cancelled', 'cancelled')));
+          },
+          { once: true },
+        );
         stream.setEncoding('utf8');
         stream.on('data', (chunk: string) => {
           buf += chunk;
@@ -267,7 +316,11 @@ export class ClusterClient {
             buf = buf.slice(nl + 1);
             if (!line) continue;
             let ev: { type: WatchEventType; object: any };
-            try { ev = JSON.parse(line); } catch { continue; }
+            try {
+              ev = JSON.parse(line);
+            } catch {
+              continue;
+            }
             if (ev.type === 'ERROR') {
               const st = ev.object ?? {};
               const kind = kindForStatus(st.code ?? 500, st.reason);

@@ -9,8 +9,14 @@ export class Emitter<T> {
   };
   fire(e: T): void {
     for (const l of [...this.listeners]) {
-      try { l(e); } catch { /* a listener's failure must not break the others */ }
+      try {
+        l(e);
+      } catch {
+        /* a listener's failure must not break the others */
+      }
     }
   }
-  dispose(): void { this.listeners.clear(); }
+  dispose(): void {
+    this.listeners.clear();
+  }
 }

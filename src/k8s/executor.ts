@@ -6,7 +6,20 @@
  * wait for each batch's rollouts to complete before starting the next.
  */
 import { planPermissions, type Permission, type Plan, type PlannedRequest, type ToolStep } from '../istio/plan';
-import { planDeletePods, replacementSlot, restartPrecheck, restartTimestamp, rolloutStatus, type OwnedPod, type RestartableKind, type RolloutObject, type WorkloadId, restartRequest, workloadKey, workloadPath } from '../istio/rollout';
+import {
+  planDeletePods,
+  replacementSlot,
+  restartPrecheck,
+  restartTimestamp,
+  rolloutStatus,
+  type OwnedPod,
+  type RestartableKind,
+  type RolloutObject,
+  type WorkloadId,
+  restartRequest,
+  workloadKey,
+  workloadPath,
+} from '../istio/rollout';
 import type { ClusterClient } from './client';
 import { describeK8sError, type K8sError, type K8sResult } from './result';
 
@@ -22,8 +35,16 @@ export function describePermission(p: Permission): string {
 
 async function ssar(client: ClusterClient, p: Permission, signal?: AbortSignal): Promise<K8sResult<{ allowed: boolean; reason: string }>> {
   const r = await client.request<{ status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string } }>({
-    method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', verb: 'create', resource: 'selfsubjectaccessreviews', signal,
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource, namespace: p.namespace, name: p.name } } },
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    verb: 'create',
+    resource: 'selfsubjectaccessreviews',
+    signal,
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource, namespace: p.namespace, name: p.name } },
+    },
   });
   if (!r.ok) return r;
   const st = r.value?.status ?? {};
@@ -64,7 +85,10 @@ export async function checkPermissions(client: ClusterClient, perms: Permission[
 }
 
 export function describeDenied(cluster: string, denied: Denied[]): string {
-  const list = denied.slice(0, 5).map((d) => describePermission(d.permission)).join('; ');
+  const list = denied
+    .slice(0, 5)
+    .map((d) => describePermission(d.permission))
+    .join('; ');
   return `Cluster "${cluster}": you may not ${list}${denied.length > 5 ? ` (and ${denied.length - 5} more)` : ''}. Nothing was changed.`;
 }
 
@@ -106,7 +130,11 @@ export interface RunOptions {
 }
 
 /** Runs one installer step; `dryRun` runs its dryRunArgs. */
-export type ToolRunner = (step: ToolStep, dryRun: boolean, signal?: AbortSignal) => Promise<{ ok: true; output: string } | { ok: false; message: string; cancelled?: boolean }>;
+export type ToolRunner = (
+  step: ToolStep,
+  dryRun: boolean,
+  signal?: AbortSignal,
+) => Promise<{ ok: true; output: string } | { ok: false; message: string; cancelled?: boolean }>;
 
 function requestOf(r: PlannedRequest, dryRun: boolean, signal?: AbortSignal) {
   return {
@@ -124,16 +152,31 @@ function requestOf(r: PlannedRequest, dryRun: boolean, signal?: AbortSignal) {
 }
 
 /** Sends one planned request; a conflict re-reads once when the request allows it. */
-export async function sendPlanned(client: ClusterClient, r: PlannedRequest, dryRun: boolean, signal?: AbortSignal, beforeRetry?: () => Promise<void>): Promise<K8sResult<unknown>> {
+export async function sendPlanned(
+  client: ClusterClient,
+  r: PlannedRequest,
+  dryRun: boolean,
+  signal?: AbortSignal,
+  beforeRetry?: () => Promise<void>,
+): Promise<K8sResult<unknown>> {
   let res = await client.request(requestOf(r, dryRun, signal));
   if (!res.ok && res.error.kind === 'notFound' && r.ignoreNotFound) return { ok: true, value: undefined };
   if (!res.ok && res.error.kind === 'conflict' && r.retryOnConflict) {
-    const cur = await client.request<{ metadata?: { resourceVersion?: string; labels?: Record<string, string> } }>({ ...requestOf(r, false, signal), method: 'GET', body: undefined, query: {}, verb: 'get' });
+    const cur = await client.request<{ metadata?: { resourceVersion?: string; labels?: Record<string, string> } }>({
+      ...requestOf(r, false, signal),
+      method: 'GET',
+      body: undefined,
+      query: {},
+      verb: 'get',
+    });
     if (!cur.ok) return cur;
     const changed = Object.entries(r.expectLabels ?? {}).filter(([k, v]) => (cur.value?.metadata?.labels?.[k] ?? null) !== v);
     if (changed.length) {
       const what = changed.map(([k, v]) => `${k}: ${v ?? '(absent)'} → ${cur.value?.metadata?.labels?.[k] ?? '(absent)'}`).join(', ');
-      return { ok: false, error: { ...res.error, cause: `its labels changed since the plan was made (${what}); nothing was overwritten — look again and re-run` } };
+      return {
+        ok: false,
+        error: { ...res.error, cause: `its labels changed since the plan was made (${what}); nothing was overwritten — look again and re-run` },
+      };
     }
     await beforeRetry?.();
     const body = structuredClone(r.body) as { metadata?: { resourceVersion?: string } };
@@ -159,11 +202,17 @@ export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOption
     }
   }
   for (const [i, r] of plan.requests.entries()) {
-    if (opts.signal?.aborted) { result.cancelled = true; return result; }
+    if (opts.signal?.aborted) {
+      result.cancelled = true;
+      return result;
+    }
     opts.onProgress?.({ done: i, total: plan.requests.length, request: r });
     const res = await sendPlanned(client, r, dryRun && r.dryRunnable, opts.signal, opts.beforeRetry);
     if (!res.ok) {
-      if (res.error.kind === 'cancelled') { result.cancelled = true; return result; }
+      if (res.error.kind === 'cancelled') {
+        result.cancelled = true;
+        return result;
+      }
       result.failed = { request: r, error: res.error, message: describeK8sError(res.error) };
       return result;
     }
@@ -172,12 +221,24 @@ export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOption
     result.notRun.shift();
   }
   for (const t of plan.tools ?? []) {
-    if (opts.signal?.aborted) { result.cancelled = true; return result; }
-    if (dryRun && !t.dryRunArgs) { result.toolsSkipped = [...(result.toolsSkipped ?? []), t]; continue; }
-    if (!opts.runTool) { result.toolFailed = { step: t, message: `cannot run ${t.tool} here: ${t.description}` }; return result; }
+    if (opts.signal?.aborted) {
+      result.cancelled = true;
+      return result;
+    }
+    if (dryRun && !t.dryRunArgs) {
+      result.toolsSkipped = [...(result.toolsSkipped ?? []), t];
+      continue;
+    }
+    if (!opts.runTool) {
+      result.toolFailed = { step: t, message: `cannot run ${t.tool} here: ${t.description}` };
+      return result;
+    }
     const r = await opts.runTool(t, dryRun, opts.signal);
     if (!r.ok) {
-      if (r.cancelled) { result.cancelled = true; return result; }
+      if (r.cancelled) {
+        result.cancelled = true;
+        return result;
+      }
       result.toolFailed = { step: t, message: r.message };
       return result;
     }
@@ -215,7 +276,15 @@ export interface RestartOptions {
   /** Patches sent at once within a batch. */
   concurrency?: number;
   at?: string;
-  onProgress?: (e: { phase: 'restarting' | 'waiting' | 'done'; batch: number; batches: number; workload?: WorkloadId; message?: string; completed: number; total: number }) => void;
+  onProgress?: (e: {
+    phase: 'restarting' | 'waiting' | 'done';
+    batch: number;
+    batches: number;
+    workload?: WorkloadId;
+    message?: string;
+    completed: number;
+    total: number;
+  }) => void;
   skipPermissionCheck?: boolean;
 }
 
@@ -225,7 +294,10 @@ export function describeRestartReport(r: RestartReport): string {
   if (r.denied) return `Refused before any change: ${r.denied.map((d) => describePermission(d.permission)).join('; ')}.`;
   if (r.dryRun) return `Dry run: the API server accepted all ${r.completed.length} restart(s); nothing was changed.`;
   parts.push(`${r.completed.length} restarted${r.completed.length ? ` (${names(r.completed)})` : ''}`);
-  if (r.onDelete?.length) parts.push(`${r.onDelete.length} with updateStrategy OnDelete: template updated but no pod replaced — delete their pods to restart them (${names(r.onDelete)})`);
+  if (r.onDelete?.length)
+    parts.push(
+      `${r.onDelete.length} with updateStrategy OnDelete: template updated but no pod replaced — delete their pods to restart them (${names(r.onDelete)})`,
+    );
   if (r.inProgress.length) parts.push(`${r.inProgress.length} restarted, rollout still in progress (${names(r.inProgress)})`);
   if (r.failed) parts.push(`failed: ${r.failed.workload.namespace}/${r.failed.workload.name} — ${r.failed.reason}`);
   if (r.notRestarted.length) parts.push(`${r.notRestarted.length} not restarted (${names(r.notRestarted)})`);
@@ -241,28 +313,53 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
   const at = opts.at ?? restartTimestamp();
   const report: RestartReport = { completed: [], inProgress: [], notRestarted: [...workloads], cancelled: false, dryRun: !!opts.dryRun };
   if (!opts.skipPermissionCheck) {
-    const perms = await checkPermissions(client, workloads.flatMap((w) => {
-      const req = restartRequest(w, at);
-      return [req.permission, { ...req.permission, verb: 'get' as const }];
-    }), opts.signal);
-    if (!perms.ok) { report.failed = { workload: workloads[0], reason: describeK8sError(perms.error) }; return report; }
-    if (perms.value.length) { report.denied = perms.value; return report; }
+    const perms = await checkPermissions(
+      client,
+      workloads.flatMap((w) => {
+        const req = restartRequest(w, at);
+        return [req.permission, { ...req.permission, verb: 'get' as const }];
+      }),
+      opts.signal,
+    );
+    if (!perms.ok) {
+      report.failed = { workload: workloads[0], reason: describeK8sError(perms.error) };
+      return report;
+    }
+    if (perms.value.length) {
+      report.denied = perms.value;
+      return report;
+    }
   }
   // Before any change: read each workload (paused Deployments are refused as kubectl refuses them; OnDelete ones noted).
   const objects = await mapLimit(workloads, opts.concurrency ?? 16, async (w) => ({
-    w, r: await client.request<any>({ path: workloadPath(w), verb: 'get', resource: `${w.kind.toLowerCase()}s.apps`, namespace: w.namespace, name: w.name, signal: opts.signal }),
+    w,
+    r: await client.request<any>({
+      path: workloadPath(w),
+      verb: 'get',
+      resource: `${w.kind.toLowerCase()}s.apps`,
+      namespace: w.namespace,
+      name: w.name,
+      signal: opts.signal,
+    }),
   }));
   const pre = restartPrecheck(objects.map(({ w, r }) => ({ w, o: r.ok ? r.value : undefined })));
-  if (pre.refused) { report.failed = pre.refused; return report; }
+  if (pre.refused) {
+    report.failed = pre.refused;
+    return report;
+  }
   const onDelete = new Set(pre.onDelete.map(workloadKey));
   const size = Math.max(1, opts.batchSize);
   const batches = Math.ceil(workloads.length / size);
   for (let b = 0; b < batches; b++) {
-    if (opts.signal?.aborted) { report.cancelled = true; return report; }
+    if (opts.signal?.aborted) {
+      report.cancelled = true;
+      return report;
+    }
     const batch = workloads.slice(b * size, (b + 1) * size);
     const sent: { w: WorkloadId; generation: number }[] = [];
     // A batch's patches go out together (bounded concurrency) and are not cancelled midway.
-    for (const w of batch) opts.onProgress?.({ phase: 'restarting', batch: b + 1, batches, workload: w, completed: report.completed.length, total: workloads.length });
+    for (const w of batch)
+      opts.onProgress?.({ phase: 'restarting', batch: b + 1, batches, workload: w, completed: report.completed.length, total: workloads.length });
     const results = await sendRestartPatches(client, batch, at, { dryRun: opts.dryRun, concurrency: opts.concurrency });
     let failure: { workload: WorkloadId; reason: string } | undefined;
     for (const { w, res } of results) {
@@ -272,18 +369,31 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
         failure ??= { workload: w, reason };
         continue;
       }
-      if (onDelete.has(workloadKey(w))) { (report.onDelete ??= []).push(w); continue; }
+      if (onDelete.has(workloadKey(w))) {
+        (report.onDelete ??= []).push(w);
+        continue;
+      }
       sent.push({ w, generation: (res.value as RolloutObject)?.metadata?.generation ?? 0 });
       report.inProgress.push(w);
     }
-    if (failure) { report.failed = failure; return report; }
-    if (opts.dryRun) { report.completed.push(...batch.filter((w) => !onDelete.has(workloadKey(w)))); report.inProgress = []; continue; }
+    if (failure) {
+      report.failed = failure;
+      return report;
+    }
+    if (opts.dryRun) {
+      report.completed.push(...batch.filter((w) => !onDelete.has(workloadKey(w))));
+      report.inProgress = [];
+      continue;
+    }
     // The batch's rollouts proceed in parallel; wait for all of them.
-    const waits = await Promise.all(sent.map(async ({ w, generation }) => ({
-      w,
-      r: await waitForRollout(client, w, generation, opts, (message) =>
-        opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length })),
-    })));
+    const waits = await Promise.all(
+      sent.map(async ({ w, generation }) => ({
+        w,
+        r: await waitForRollout(client, w, generation, opts, (message) =>
+          opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length }),
+        ),
+      })),
+    );
     for (const { w, r } of waits) {
       if (!r.ok) {
         report.failed ??= { workload: w, reason: r.reason };
@@ -294,7 +404,10 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
       report.completed.push(w);
     }
     if (report.failed) return report;
-    if (opts.signal?.aborted) { report.cancelled = true; return report; }
+    if (opts.signal?.aborted) {
+      report.cancelled = true;
+      return report;
+    }
   }
   opts.onProgress?.({ phase: 'done', batch: batches, batches, completed: report.completed.length, total: workloads.length });
   return report;
@@ -309,7 +422,11 @@ export function sendRestartPatches(client: ClusterClient, workloads: WorkloadId[
 }
 
 async function waitForRollout(
-  client: ClusterClient, w: WorkloadId, generation: number, opts: RestartOptions, progress: (m: string) => void,
+  client: ClusterClient,
+  w: WorkloadId,
+  generation: number,
+  opts: RestartOptions,
+  progress: (m: string) => void,
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const timeout = opts.rolloutTimeoutMs ?? 5 * 60_000;
   const poll = opts.pollMs ?? 250;
@@ -317,7 +434,13 @@ async function waitForRollout(
   let last = '';
   let unreachableSince: number | undefined;
   for (;;) {
-    const r = await client.request<RolloutObject>({ path: workloadPath(w), verb: 'get', resource: `${w.kind.toLowerCase()}s.apps`, namespace: w.namespace, name: w.name });
+    const r = await client.request<RolloutObject>({
+      path: workloadPath(w),
+      verb: 'get',
+      resource: `${w.kind.toLowerCase()}s.apps`,
+      namespace: w.namespace,
+      name: w.name,
+    });
     if (r.ok) {
       unreachableSince = undefined;
       const o = r.value;
@@ -325,7 +448,10 @@ async function waitForRollout(
       const st = rolloutStatus(w.kind as RestartableKind, o);
       if (st.done) return { ok: true };
       if (st.failed) return { ok: false, reason: st.message };
-      if (st.message !== last) { last = st.message; progress(st.message); }
+      if (st.message !== last) {
+        last = st.message;
+        progress(st.message);
+      }
     } else if (r.error.kind === 'notFound') {
       return { ok: false, reason: `${w.kind} ${w.namespace}/${w.name} was deleted during its rollout` };
     } else {
@@ -344,12 +470,14 @@ async function waitForRollout(
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
   return out;
 }
 
@@ -357,17 +485,39 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 // OnDelete workloads: delete pods in batches
 
 interface PodObject {
-  metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    deletionTimestamp?: string;
+    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+  };
   spec?: { nodeName?: string };
   status?: { conditions?: { type: string; status: string }[] };
 }
 
 /** The pods the workload's controller owns, read live (selector from the workload, owner reference checked). */
 export async function listOwnedPods(client: ClusterClient, w: WorkloadId, signal?: AbortSignal): Promise<K8sResult<PodObject[]>> {
-  const o = await client.request<{ spec?: { selector?: { matchLabels?: Record<string, string> } } }>({ path: workloadPath(w), verb: 'get', resource: `${w.kind.toLowerCase()}s.apps`, namespace: w.namespace, name: w.name, signal });
+  const o = await client.request<{ spec?: { selector?: { matchLabels?: Record<string, string> } } }>({
+    path: workloadPath(w),
+    verb: 'get',
+    resource: `${w.kind.toLowerCase()}s.apps`,
+    namespace: w.namespace,
+    name: w.name,
+    signal,
+  });
   if (!o.ok) return o;
-  const sel = Object.entries(o.value.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  const pods = await client.request<{ items: PodObject[] }>({ path: `/api/v1/namespaces/${encodeURIComponent(w.namespace)}/pods`, query: sel ? { labelSelector: sel } : {}, verb: 'list', resource: 'pods', namespace: w.namespace, signal });
+  const sel = Object.entries(o.value.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const pods = await client.request<{ items: PodObject[] }>({
+    path: `/api/v1/namespaces/${encodeURIComponent(w.namespace)}/pods`,
+    query: sel ? { labelSelector: sel } : {},
+    verb: 'list',
+    resource: 'pods',
+    namespace: w.namespace,
+    signal,
+  });
   if (!pods.ok) return pods;
   return { ok: true, value: pods.value.items.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.kind === w.kind && r.name === w.name)) };
 }
@@ -386,23 +536,36 @@ const podReady = (p: PodObject) => !p.metadata.deletionTimestamp && !!p.status?.
  * batch until every deleted pod's slot (StatefulSet: same name; DaemonSet: same node) holds a new
  * pod that is Ready. Cancel stops before the next batch; a replacement not Ready in time stops the run.
  */
-export async function runPodDeletes(client: ClusterClient, w: WorkloadId, pods: readonly OwnedPod[], opts: { batchSize: number; signal?: AbortSignal; dryRun?: boolean; rolloutTimeoutMs?: number; pollMs?: number; onProgress?: (m: string) => void }): Promise<{ ok: boolean; replaced: string[]; message: string }> {
+export async function runPodDeletes(
+  client: ClusterClient,
+  w: WorkloadId,
+  pods: readonly OwnedPod[],
+  opts: { batchSize: number; signal?: AbortSignal; dryRun?: boolean; rolloutTimeoutMs?: number; pollMs?: number; onProgress?: (m: string) => void },
+): Promise<{ ok: boolean; replaced: string[]; message: string }> {
   const plan = planDeletePods(client.context, w, pods, opts.batchSize);
   const size = Math.max(1, opts.batchSize);
   const replaced: string[] = [];
   const timeout = opts.rolloutTimeoutMs ?? 5 * 60_000;
-  const perms = await checkPermissions(client, [...plan.requests.map((r) => r.permission), { verb: 'list', group: '', resource: 'pods', namespace: w.namespace }], opts.signal);
+  const perms = await checkPermissions(
+    client,
+    [...plan.requests.map((r) => r.permission), { verb: 'list', group: '', resource: 'pods', namespace: w.namespace }],
+    opts.signal,
+  );
   if (!perms.ok) return { ok: false, replaced, message: describeK8sError(perms.error) };
   if (perms.value.length) return { ok: false, replaced, message: describeDenied(client.context, perms.value) };
   for (let b = 0; b * size < pods.length; b++) {
-    if (opts.signal?.aborted) return { ok: false, replaced, message: `Cancelled: ${replaced.length} of ${pods.length} pod(s) of ${w.namespace}/${w.name} replaced.` };
+    if (opts.signal?.aborted)
+      return { ok: false, replaced, message: `Cancelled: ${replaced.length} of ${pods.length} pod(s) of ${w.namespace}/${w.name} replaced.` };
     const batch = pods.slice(b * size, (b + 1) * size);
     const reqs = plan.requests.slice(b * size, (b + 1) * size);
     for (const r of reqs) {
       const res = await sendPlanned(client, r, !!opts.dryRun);
       if (!res.ok) return { ok: false, replaced, message: `${r.description} failed: ${describeK8sError(res.error)}` };
     }
-    if (opts.dryRun) { replaced.push(...batch.map((p) => p.name)); continue; }
+    if (opts.dryRun) {
+      replaced.push(...batch.map((p) => p.name));
+      continue;
+    }
     opts.onProgress?.(`batch ${b + 1}: deleted ${batch.map((p) => p.name).join(', ')}; waiting for the replacements to be Ready`);
     const old = new Set(batch.map((p) => p.uid));
     const slots = new Set(batch.map((p) => replacementSlot(w.kind, p)));
@@ -410,16 +573,28 @@ export async function runPodDeletes(client: ClusterClient, w: WorkloadId, pods: 
     for (;;) {
       const cur = await listOwnedPods(client, w, opts.signal);
       if (cur.ok) {
-        const filled = new Set(cur.value.filter((p) => !old.has(p.metadata.uid) && podReady(p)).map((p) => replacementSlot(w.kind, { name: p.metadata.name, node: p.spec?.nodeName })));
+        const filled = new Set(
+          cur.value
+            .filter((p) => !old.has(p.metadata.uid) && podReady(p))
+            .map((p) => replacementSlot(w.kind, { name: p.metadata.name, node: p.spec?.nodeName })),
+        );
         if ([...slots].every((s) => filled.has(s))) break;
       } else if (cur.error.kind === 'cancelled') {
         return { ok: false, replaced, message: `Cancelled while waiting for the replacements of ${batch.map((p) => p.name).join(', ')}.` };
       }
-      if (Date.now() - t0 > timeout) return { ok: false, replaced, message: `the replacements of ${batch.map((p) => `${w.namespace}/${p.name}`).join(', ')} were not Ready within ${Math.round(timeout / 1000)} s; stopped before the next batch` };
+      if (Date.now() - t0 > timeout)
+        return {
+          ok: false,
+          replaced,
+          message: `the replacements of ${batch.map((p) => `${w.namespace}/${p.name}`).join(', ')} were not Ready within ${Math.round(timeout / 1000)} s; stopped before the next batch`,
+        };
       await new Promise((res) => setTimeout(res, opts.pollMs ?? 250));
     }
     replaced.push(...batch.map((p) => p.name));
   }
-  return { ok: true, replaced, message: `${replaced.length} pod(s) of ${w.kind} ${w.namespace}/${w.name} replaced${opts.dryRun ? ' (dry run: nothing was deleted)' : ''}.` };
+  return {
+    ok: true,
+    replaced,
+    message: `${replaced.length} pod(s) of ${w.kind} ${w.namespace}/${w.name} replaced${opts.dryRun ? ' (dry run: nothing was deleted)' : ''}.`,
+  };
 }
-

@@ -29,22 +29,31 @@ export async function fetchTagInputs(client: ClusterClient, istioNamespace: stri
 }
 
 /** Lists every kind istioctl uninstall prunes with its selector; a kind the server does not serve (404) is empty. */
-export async function fetchUninstallObjects(client: ClusterClient, revision: string, signal?: AbortSignal): Promise<K8sResult<{ resource: UninstallKind; items: any[] }[]>> {
+export async function fetchUninstallObjects(
+  client: ClusterClient,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<K8sResult<{ resource: UninstallKind; items: any[] }[]>> {
   const labelSelector = uninstallSelector(revision);
-  const results = await Promise.all(UNINSTALL_KINDS.map(async (k) => {
-    const res = { plural: k.plural, kind: k.kind, group: k.group, version: k.version, namespaced: k.namespaced };
-    let r = await client.list(res, { labelSelector, signal }, raw);
-    // A just-registered API (e.g. a CRD still being established) may answer 503 for a moment.
-    for (let attempt = 0; attempt < 3 && !r.ok && r.error.kind === 'server'; attempt++) {
-      await new Promise((ok) => setTimeout(ok, 500 * (attempt + 1)));
-      r = await client.list(res, { labelSelector, signal }, raw);
-    }
-    return { k, r };
-  }));
+  const results = await Promise.all(
+    UNINSTALL_KINDS.map(async (k) => {
+      const res = { plural: k.plural, kind: k.kind, group: k.group, version: k.version, namespaced: k.namespaced };
+      let r = await client.list(res, { labelSelector, signal }, raw);
+      // A just-registered API (e.g. a CRD still being established) may answer 503 for a moment.
+      for (let attempt = 0; attempt < 3 && !r.ok && r.error.kind === 'server'; attempt++) {
+        await new Promise((ok) => setTimeout(ok, 500 * (attempt + 1)));
+        r = await client.list(res, { labelSelector, signal }, raw);
+      }
+      return { k, r };
+    }),
+  );
   const out: { resource: UninstallKind; items: any[] }[] = [];
   for (const { k, r } of results) {
     if (!r.ok) {
-      if (r.error.kind === 'notFound') { out.push({ resource: k, items: [] }); continue; }
+      if (r.error.kind === 'notFound') {
+        out.push({ resource: k, items: [] });
+        continue;
+      }
       return fail(r.error);
     }
     out.push({ resource: k, items: r.value.items as any[] });

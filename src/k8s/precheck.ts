@@ -4,17 +4,26 @@ import type { ClusterClient } from './client';
 import { checkPermissions } from './executor';
 import { describeK8sError } from './result';
 
-interface Crd { metadata: { name: string }; spec: { group: string; names: { kind: string }; versions?: { name: string; served: boolean }[] } }
+interface Crd {
+  metadata: { name: string };
+  spec: { group: string; names: { kind: string }; versions?: { name: string; served: boolean }[] };
+}
 
 export async function runPrecheck(client: ClusterClient, targetIstioVersion: string, istioNamespace: string, signal?: AbortSignal): Promise<PrecheckItem[]> {
   const [ver, perms, crds] = await Promise.all([
     client.request<{ gitVersion?: string }>({ path: '/version', verb: 'get', resource: 'version', signal }),
     checkPermissions(client, installPermissions(istioNamespace), signal),
-    client.request<{ items: Crd[] }>({ path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', verb: 'list', resource: 'customresourcedefinitions.apiextensions.k8s.io', signal }),
+    client.request<{ items: Crd[] }>({
+      path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      verb: 'list',
+      resource: 'customresourcedefinitions.apiextensions.k8s.io',
+      signal,
+    }),
   ]);
   const gw: GatewayApiCrd[] | undefined = crds.ok
-    ? crds.value.items.filter((c) => c.spec?.group === 'gateway.networking.k8s.io')
-      .map((c) => ({ name: c.metadata.name, kind: c.spec.names.kind, served: (c.spec.versions ?? []).filter((v) => v.served).map((v) => v.name) }))
+    ? crds.value.items
+        .filter((c) => c.spec?.group === 'gateway.networking.k8s.io')
+        .map((c) => ({ name: c.metadata.name, kind: c.spec.names.kind, served: (c.spec.versions ?? []).filter((v) => v.served).map((v) => v.name) }))
     : undefined;
   return precheckItems({
     targetIstioVersion,

@@ -21,34 +21,56 @@ function meta(m: any): ObjectMeta {
 }
 
 /** Only the annotations the model reads; others (e.g. kubectl's last-applied-configuration) can be huge. */
-const KEPT_ANNOTATIONS = ['istio.io/rev', 'sidecar.istio.io/status', 'sidecar.istio.io/inject', 'kubectl.kubernetes.io/restartedAt', 'deployment.kubernetes.io/revision',
-  'sidecar.istio.io/nativeSidecar', 'inject.istio.io/templates', 'sidecar.istio.io/proxyImage',
+const KEPT_ANNOTATIONS = [
+  'istio.io/rev',
+  'sidecar.istio.io/status',
+  'sidecar.istio.io/inject',
+  'kubectl.kubernetes.io/restartedAt',
+  'deployment.kubernetes.io/revision',
+  'sidecar.istio.io/nativeSidecar',
+  'inject.istio.io/templates',
+  'sidecar.istio.io/proxyImage',
   // the install method (src/istio/installer.ts)
-  'meta.helm.sh/release-name', 'meta.helm.sh/release-namespace'];
+  'meta.helm.sh/release-name',
+  'meta.helm.sh/release-namespace',
+];
 function pickAnnotations(a: Record<string, string>): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
   for (const k of KEPT_ANNOTATIONS) if (a[k] !== undefined) (out ??= {})[k] = a[k];
   return out;
 }
 
-const containers = (cs: any): Container[] | undefined =>
-  Array.isArray(cs) ? cs.map((c: any) => ({ name: c.name, image: c.image })) : undefined;
+const containers = (cs: any): Container[] | undefined => (Array.isArray(cs) ? cs.map((c: any) => ({ name: c.name, image: c.image })) : undefined);
 
 /** Env istiod reads that the model needs (native sidecars); istiod's `discovery` container only. */
 const KEPT_ENV = new Set(['ENABLE_NATIVE_SIDECARS']);
 const templateContainers = (cs: any): Container[] | undefined =>
-  Array.isArray(cs) ? cs.map((c: any) => {
-    const out: Container = { name: c.name, image: c.image };
-    const env = c.name === 'discovery' && Array.isArray(c.env) ? c.env.filter((e: any) => KEPT_ENV.has(e?.name) && e.valueFrom === undefined) : [];
-    if (env.length) out.env = env.map((e: any) => ({ name: e.name, value: e.value }));
-    return out;
-  }) : undefined;
+  Array.isArray(cs)
+    ? cs.map((c: any) => {
+        const out: Container = { name: c.name, image: c.image };
+        const env = c.name === 'discovery' && Array.isArray(c.env) ? c.env.filter((e: any) => KEPT_ENV.has(e?.name) && e.valueFrom === undefined) : [];
+        if (env.length) out.env = env.map((e: any) => ({ name: e.name, value: e.value }));
+        return out;
+      })
+    : undefined;
 
 export function prunePod(o: any) {
   return {
     metadata: meta(o.metadata),
-    spec: o.spec ? { containers: containers(o.spec.containers), initContainers: containers(o.spec.initContainers), hostNetwork: o.spec.hostNetwork || undefined, nodeName: o.spec.nodeName } : undefined,
-    status: o.status ? { phase: o.status.phase, conditions: (o.status.conditions ?? []).filter((c: any) => c.type === 'Ready').map((c: any) => ({ type: c.type, status: c.status })) } : undefined,
+    spec: o.spec
+      ? {
+          containers: containers(o.spec.containers),
+          initContainers: containers(o.spec.initContainers),
+          hostNetwork: o.spec.hostNetwork || undefined,
+          nodeName: o.spec.nodeName,
+        }
+      : undefined,
+    status: o.status
+      ? {
+          phase: o.status.phase,
+          conditions: (o.status.conditions ?? []).filter((c: any) => c.type === 'Ready').map((c: any) => ({ type: c.type, status: c.status })),
+        }
+      : undefined,
   };
 }
 
@@ -60,14 +82,16 @@ export function pruneDeployment(o: any) {
   return {
     kind: o.kind,
     metadata: meta(o.metadata),
-    spec: o.spec ? {
-      replicas: o.spec.replicas,
-      selector: o.spec.selector,
-      template: {
-        metadata: { labels: o.spec.template?.metadata?.labels, annotations: o.spec.template?.metadata?.annotations },
-        spec: { containers: templateContainers(o.spec.template?.spec?.containers), hostNetwork: o.spec.template?.spec?.hostNetwork || undefined },
-      },
-    } : undefined,
+    spec: o.spec
+      ? {
+          replicas: o.spec.replicas,
+          selector: o.spec.selector,
+          template: {
+            metadata: { labels: o.spec.template?.metadata?.labels, annotations: o.spec.template?.metadata?.annotations },
+            spec: { containers: templateContainers(o.spec.template?.spec?.containers), hostNetwork: o.spec.template?.spec?.hostNetwork || undefined },
+          },
+        }
+      : undefined,
     status: o.status,
   };
 }
@@ -75,7 +99,11 @@ export function pruneDeployment(o: any) {
 /** Node agents' DaemonSets: the Deployment shape plus updateStrategy. */
 export function pruneDaemonSet(o: any) {
   const d = pruneDeployment(o);
-  return { ...d, kind: 'DaemonSet', spec: d.spec ? { ...d.spec, updateStrategy: o.spec?.updateStrategy?.type ? { type: o.spec.updateStrategy.type } : undefined } : undefined };
+  return {
+    ...d,
+    kind: 'DaemonSet',
+    spec: d.spec ? { ...d.spec, updateStrategy: o.spec?.updateStrategy?.type ? { type: o.spec.updateStrategy.type } : undefined } : undefined,
+  };
 }
 
 export function pruneService(o: any) {
@@ -85,6 +113,7 @@ export function pruneService(o: any) {
 let yamlParse: ((text: string) => unknown) | undefined;
 /** The `yaml` package, loaded on first use (activation does not pay for it). */
 function parseYaml(text: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require keeps yaml out of activation
   yamlParse ??= (require('yaml') as typeof import('yaml')).parse;
   return yamlParse(text);
 }
@@ -122,14 +151,23 @@ export function pruneSail(o: any) {
   return {
     metadata: meta(o.metadata),
     spec: {
-      version: sp.version, namespace: sp.namespace,
-      updateStrategy: sp.updateStrategy ? { type: sp.updateStrategy.type, inactiveRevisionDeletionGracePeriodSeconds: sp.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds } : undefined,
+      version: sp.version,
+      namespace: sp.namespace,
+      updateStrategy: sp.updateStrategy
+        ? { type: sp.updateStrategy.type, inactiveRevisionDeletionGracePeriodSeconds: sp.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds }
+        : undefined,
       targetRef: sp.targetRef ? { kind: sp.targetRef.kind, name: sp.targetRef.name } : undefined,
       values: sp.values?.revision !== undefined ? { revision: sp.values.revision } : undefined,
     },
     status: {
-      state: st.state, activeRevisionName: st.activeRevisionName, revisions: st.revisions, istioRevision: st.istioRevision, istiodNamespace: st.istiodNamespace,
-      conditions: Array.isArray(st.conditions) ? st.conditions.map((c: any) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: c.lastTransitionTime })) : undefined,
+      state: st.state,
+      activeRevisionName: st.activeRevisionName,
+      revisions: st.revisions,
+      istioRevision: st.istioRevision,
+      istiodNamespace: st.istiodNamespace,
+      conditions: Array.isArray(st.conditions)
+        ? st.conditions.map((c: any) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: c.lastTransitionTime }))
+        : undefined,
     },
   };
 }

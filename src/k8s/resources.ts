@@ -19,13 +19,21 @@ export const RESOURCES = {
   statefulsets: { plural: 'statefulsets', kind: 'StatefulSet', group: 'apps', version: 'v1', namespaced: true },
   daemonsets: { plural: 'daemonsets', kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true },
   mutatingwebhookconfigurations: {
-    plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', group: 'admissionregistration.k8s.io', version: 'v1', namespaced: false,
+    plural: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    namespaced: false,
   },
   istios: { plural: 'istios', kind: 'Istio', group: 'sailoperator.io', version: 'v1', namespaced: false },
   istiorevisions: { plural: 'istiorevisions', kind: 'IstioRevision', group: 'sailoperator.io', version: 'v1', namespaced: false },
   istiorevisiontags: { plural: 'istiorevisiontags', kind: 'IstioRevisionTag', group: 'sailoperator.io', version: 'v1', namespaced: false },
   validatingwebhookconfigurations: {
-    plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', group: 'admissionregistration.k8s.io', version: 'v1', namespaced: false,
+    plural: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    namespaced: false,
   },
 } as const satisfies Record<string, ResourceType>;
 

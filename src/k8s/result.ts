@@ -4,18 +4,7 @@
  * cluster refused what, and why — never a bare "Error: 403".
  */
 export type K8sErrorKind =
-  | 'notFound'
-  | 'forbidden'
-  | 'unauthorized'
-  | 'conflict'
-  | 'alreadyExists'
-  | 'invalid'
-  | 'gone'
-  | 'unreachable'
-  | 'timeout'
-  | 'cancelled'
-  | 'server'
-  | 'config';
+  'notFound' | 'forbidden' | 'unauthorized' | 'conflict' | 'alreadyExists' | 'invalid' | 'gone' | 'unreachable' | 'timeout' | 'cancelled' | 'server' | 'config';
 
 export interface K8sError {
   kind: K8sErrorKind;
@@ -38,6 +27,7 @@ export interface K8sError {
 export function describeNonApiBody(status: number | undefined, text: string, contentType: string | undefined): string {
   const html = /html/i.test(contentType ?? '') || /^\s*</.test(text);
   const t = text.trim();
+  // eslint-disable-next-line no-control-regex -- NUL..BS mark a binary body, never a server's plain-text answer
   if (!html && t && t.length <= 300 && !/[\x00-\x08]/.test(t)) return t;
   return `${status ? `HTTP ${status} with ` : ''}${html ? 'an HTML page' : t === '' ? 'an empty body' : 'a body that is not JSON'}, not a Kubernetes API response`;
 }
@@ -85,15 +75,23 @@ export class K8sRequestError extends Error {
 export function kindForStatus(status: number, reason?: string): K8sErrorKind {
   if (reason === 'AlreadyExists') return 'alreadyExists';
   switch (status) {
-    case 401: return 'unauthorized';
-    case 403: return 'forbidden';
-    case 404: return 'notFound';
-    case 409: return 'conflict';
-    case 410: return 'gone';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 410:
+      return 'gone';
     case 400:
-    case 422: return 'invalid';
+    case 422:
+      return 'invalid';
     case 408:
-    case 504: return 'timeout';
-    default: return 'server';
+    case 504:
+      return 'timeout';
+    default:
+      return 'server';
   }
 }

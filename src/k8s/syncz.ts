@@ -4,7 +4,7 @@
  * panel shows next to the pod-metadata view.
  */
 import { parseSyncz, type IstiodRef, type ProxySync, type SyncInput } from '../istio/proxystatus';
-import type { IstiodReach, SyncStatusPayload } from '../webview/protocol';
+import type { IstiodReach, SyncStatusPayload } from '../istio/proxystatus';
 import type { ClusterClient } from './client';
 import { describeK8sError, type K8sError } from './result';
 import { RESOURCES } from './resources';
@@ -16,7 +16,9 @@ export interface SyncGather {
   input?: SyncInput;
 }
 
-interface IstiodPod extends IstiodRef { port: string }
+interface IstiodPod extends IstiodRef {
+  port: string;
+}
 
 function reasonFor(e: K8sError, pod: IstiodPod): string {
   if (e.status === 401 && !/unauthorized/i.test(e.cause)) {
@@ -26,7 +28,8 @@ function reasonFor(e: K8sError, pod: IstiodPod): string {
   if (/denied destination/.test(e.cause)) {
     return `Cluster "${e.cluster}": the API server refuses to proxy to istiod ${pod.namespace}/${pod.name} (${e.cause}), so its /debug/syncz cannot be reached this way.`;
   }
-  if (e.kind === 'forbidden' && /pods\/proxy/.test(e.cause)) return `Cluster "${e.cluster}": not allowed to use the pods/proxy subresource in ${pod.namespace}: ${e.cause}`;
+  if (e.kind === 'forbidden' && /pods\/proxy/.test(e.cause))
+    return `Cluster "${e.cluster}": not allowed to use the pods/proxy subresource in ${pod.namespace}: ${e.cause}`;
   return describeK8sError(e);
 }
 
@@ -44,21 +47,27 @@ export async function gatherSync(client: ClusterClient, signal?: AbortSignal, ti
   }
   const pods = list.value.items.filter((p) => p.name && p.namespace);
   if (pods.length === 0) return { payload: { state: 'done', fetchedAt: fetchedAt(), istiods: [], error: 'No running istiod pod (app=istiod) was found.' } };
-  const results = await Promise.all(pods.map(async (pod): Promise<{ reach: IstiodReach; proxies?: ProxySync[] }> => {
-    const base = { pod: pod.name, namespace: pod.namespace, revision: pod.revision };
-    const r = await client.request<unknown>({
-      path: `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}:${pod.port}/proxy/debug/syncz`,
-      verb: 'get', resource: 'pods/proxy', namespace: pod.namespace, name: pod.name, timeoutMs, signal,
-    });
-    if (!r.ok) return { reach: { ...base, reachable: false, reason: reasonFor(r.error, pod) } };
-    const parsed = parseSyncz(r.value, pod);
-    if (!parsed.ok) return { reach: { ...base, reachable: false, reason: `istiod ${pod.name} answered, but not with syncz data: ${parsed.error}` } };
-    return { reach: { ...base, reachable: true, proxies: parsed.proxies.length }, proxies: parsed.proxies };
-  }));
+  const results = await Promise.all(
+    pods.map(async (pod): Promise<{ reach: IstiodReach; proxies?: ProxySync[] }> => {
+      const base = { pod: pod.name, namespace: pod.namespace, revision: pod.revision };
+      const r = await client.request<unknown>({
+        path: `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}:${pod.port}/proxy/debug/syncz`,
+        verb: 'get',
+        resource: 'pods/proxy',
+        namespace: pod.namespace,
+        name: pod.name,
+        timeoutMs,
+        signal,
+      });
+      if (!r.ok) return { reach: { ...base, reachable: false, reason: reasonFor(r.error, pod) } };
+      const parsed = parseSyncz(r.value, pod);
+      if (!parsed.ok) return { reach: { ...base, reachable: false, reason: `istiod ${pod.name} answered, but not with syncz data: ${parsed.error}` } };
+      return { reach: { ...base, reachable: true, proxies: parsed.proxies.length }, proxies: parsed.proxies };
+    }),
+  );
   const reachable = results.filter((x) => x.proxies);
   return {
     payload: { state: 'done', fetchedAt: fetchedAt(), istiods: results.map((x) => x.reach) },
     input: reachable.length ? { proxies: reachable.flatMap((x) => x.proxies!), complete: reachable.length === results.length } : undefined,
   };
 }
-

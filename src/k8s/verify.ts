@@ -5,7 +5,18 @@
  * dry-run create needs `create pods` in the namespace; without it the caller is told and
  * the prediction stands.
  */
-import { compareAnswer, dryRunPodBody, predictTemplate, readInjectionAnswer, templateOfRunningPods, type ClusterSnapshot, type Permission, type Pod, type Verification, type VerifyTarget } from '../istio';
+import {
+  compareAnswer,
+  dryRunPodBody,
+  predictTemplate,
+  readInjectionAnswer,
+  templateOfRunningPods,
+  type ClusterSnapshot,
+  type Permission,
+  type Pod,
+  type Verification,
+  type VerifyTarget,
+} from '../istio';
 import type { ClusterClient } from './client';
 import { checkPermissions, describeDenied, type Denied } from './executor';
 import { RESOURCES, resourcePath } from './resources';
@@ -40,7 +51,10 @@ export async function verifyInjection(
   if (perms.value.length) {
     return ok({
       verifications: targets.map((t) => ({ target: t, predicted: predictTemplate(snap, t, templateOfRunningPods(snap, t)), error: 'not permitted', at })),
-      denied: { message: `${describeDenied(client.context, perms.value).replace(/ Nothing was changed\.$/, '')} — a dry-run create of a pod needs create on pods; the prediction is shown instead.`, permissions: perms.value },
+      denied: {
+        message: `${describeDenied(client.context, perms.value).replace(/ Nothing was changed\.$/, '')} — a dry-run create of a pod needs create on pods; the prediction is shown instead.`,
+        permissions: perms.value,
+      },
     });
   }
   const out: Verification[] = new Array(targets.length);
@@ -51,7 +65,10 @@ export async function verifyInjection(
     while (next < targets.length && !failure) {
       const i = next++;
       const t = targets[i];
-      if (opts.signal?.aborted) { failure = fail({ kind: 'cancelled', cause: 'cancelled', verb: 'create', resource: 'pods', namespace: t.namespace, cluster: client.context }); return; }
+      if (opts.signal?.aborted) {
+        failure = fail({ kind: 'cancelled', cause: 'cancelled', verb: 'create', resource: 'pods', namespace: t.namespace, cluster: client.context });
+        return;
+      }
       out[i] = await verifyOne(client, snap, t, at, opts.signal);
       opts.onProgress?.(++done, targets.length);
     }
@@ -63,16 +80,35 @@ export async function verifyInjection(
 
 async function verifyOne(client: ClusterClient, snap: ClusterSnapshot, t: VerifyTarget, at: string, signal?: AbortSignal): Promise<Verification> {
   const r = RES[t.kind];
-  const got = await client.request<any>({ method: 'GET', path: resourcePath(r, { namespace: t.namespace, name: t.name }), verb: 'get', resource: r.plural, namespace: t.namespace, name: t.name, signal });
+  const got = await client.request<any>({
+    method: 'GET',
+    path: resourcePath(r, { namespace: t.namespace, name: t.name }),
+    verb: 'get',
+    resource: r.plural,
+    namespace: t.namespace,
+    name: t.name,
+    signal,
+  });
   if (!got.ok) return { target: t, predicted: predictTemplate(snap, t, undefined), error: describeK8sError(got.error), at };
   const template = got.value?.spec?.template;
   const predicted = predictTemplate(snap, t, template);
   let body: unknown;
-  try { body = dryRunPodBody(t, template); } catch (e) { return { target: t, predicted, error: (e as Error).message, at }; }
+  try {
+    body = dryRunPodBody(t, template);
+  } catch (e) {
+    return { target: t, predicted, error: (e as Error).message, at };
+  }
   const dry = await client.request<Pod>({
-    method: 'POST', path: resourcePath(RESOURCES.pods, { namespace: t.namespace }), query: { dryRun: 'All' }, body,
-    verb: 'create', resource: 'pods', namespace: t.namespace, signal,
+    method: 'POST',
+    path: resourcePath(RESOURCES.pods, { namespace: t.namespace }),
+    query: { dryRun: 'All' },
+    body,
+    verb: 'create',
+    resource: 'pods',
+    namespace: t.namespace,
+    signal,
   });
-  if (!dry.ok) return { target: t, predicted, error: `the dry-run create of a pod of ${t.kind} ${t.namespace}/${t.name} failed: ${describeK8sError(dry.error)}`, at };
+  if (!dry.ok)
+    return { target: t, predicted, error: `the dry-run create of a pod of ${t.kind} ${t.namespace}/${t.name} failed: ${describeK8sError(dry.error)}`, at };
   return compareAnswer({ target: t, predicted, cluster: readInjectionAnswer(dry.value), at });
 }

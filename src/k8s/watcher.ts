@@ -91,12 +91,19 @@ export class ClusterWatcher {
   private readonly sources: SourceSpec[];
   private generation = 0;
 
-  constructor(readonly client: ClusterClient, private readonly opts: WatcherOptions = {}) {
+  constructor(
+    readonly client: ClusterClient,
+    private readonly opts: WatcherOptions = {},
+  ) {
     this.sources = sourcesFor(opts.istioNamespace ?? 'istio-system');
   }
 
-  get context(): string { return this.client.context; }
-  get phase(): ClusterPhase { return this._phase; }
+  get context(): string {
+    return this.client.context;
+  }
+  get phase(): ClusterPhase {
+    return this._phase;
+  }
 
   private setPhase(p: ClusterPhase): void {
     this._phase = p;
@@ -126,7 +133,10 @@ export class ClusterWatcher {
       if (gen !== this.generation) return this._phase;
       if (!v.ok || typeof v.value?.gitVersion !== 'string') {
         const why = v.ok ? 'GET /version answered without a gitVersion' : `GET /version: ${v.error.cause}`;
-        const error = { ...failures[0].error, cause: `${this.client.server} is not a Kubernetes API server (${why}); check the server URL of this context in the kubeconfig` };
+        const error = {
+          ...failures[0].error,
+          cause: `${this.client.server} is not a Kubernetes API server (${why}); check the server URL of this context in the kubeconfig`,
+        };
         this.setPhase({ phase: 'error', error, message: `Cluster "${this.client.context}": ${error.cause}.` });
         return this._phase;
       }
@@ -135,16 +145,18 @@ export class ClusterWatcher {
     const sources = [...this.sources];
     const scope = this.opts.scopeNamespace;
     if (scope) {
-      await Promise.all(sources.map(async (s, i) => {
-        const l = lists[i];
-        if (l.ok || l.error.kind !== 'forbidden' || s.namespace || s.kind !== 'Pod') return;
-        const scoped: SourceSpec = { ...s, namespace: scope };
-        const r = await this.listSource(scoped, ac.signal);
-        if (!r.ok) return;
-        sources[i] = scoped;
-        lists[i] = r;
-        this.kindStatus.set(s.kind, { state: 'scoped', namespace: scope, error: l.error });
-      }));
+      await Promise.all(
+        sources.map(async (s, i) => {
+          const l = lists[i];
+          if (l.ok || l.error.kind !== 'forbidden' || s.namespace || s.kind !== 'Pod') return;
+          const scoped: SourceSpec = { ...s, namespace: scope };
+          const r = await this.listSource(scoped, ac.signal);
+          if (!r.ok) return;
+          sources[i] = scoped;
+          lists[i] = r;
+          this.kindStatus.set(s.kind, { state: 'scoped', namespace: scope, error: l.error });
+        }),
+      );
       if (gen !== this.generation) return this._phase;
     }
     let change = noChange();
@@ -163,7 +175,9 @@ export class ClusterWatcher {
     this.setPhase({ phase: 'ready' });
     this.changeEmitter.fire({ ...change, namespaceList: true, namespaceLabels: true, controlPlane: true, gateways: true });
     if (watch) {
-      lists.forEach((l, i) => { if (l.ok) void this.watchLoop(sources[i], l.resourceVersion, ac.signal, gen); });
+      lists.forEach((l, i) => {
+        if (l.ok) void this.watchLoop(sources[i], l.resourceVersion, ac.signal, gen);
+      });
     }
     return this._phase;
   }
@@ -172,7 +186,10 @@ export class ClusterWatcher {
     this.generation++;
     this.ac?.abort();
     this.ac = undefined;
-    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined; }
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     this.pending = [];
   }
 
@@ -182,7 +199,10 @@ export class ClusterWatcher {
     this.phaseEmitter.dispose();
   }
 
-  private async listSource(s: SourceSpec, signal: AbortSignal): Promise<{ ok: true; items: unknown[]; resourceVersion: string } | { ok: false; error: K8sError }> {
+  private async listSource(
+    s: SourceSpec,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; items: unknown[]; resourceVersion: string } | { ok: false; error: K8sError }> {
     const r = await this.client.list(s.resource, { namespace: s.namespace, labelSelector: s.labelSelector, limit: this.opts.pageSize ?? 500, signal }, s.prune);
     if (!r.ok) return r;
     return { ok: true, items: r.value.items, resourceVersion: r.value.resourceVersion };
@@ -191,14 +211,19 @@ export class ClusterWatcher {
   private async watchLoop(s: SourceSpec, rv: string, signal: AbortSignal, gen: number): Promise<void> {
     let backoff = 500;
     while (!signal.aborted && gen === this.generation) {
-      const h = this.client.watch(s.resource, { namespace: s.namespace, labelSelector: s.labelSelector, resourceVersion: rv }, s.prune,
-        (type, object) => { if (gen === this.generation) this.enqueue({ kind: s.kind, type, object } as WatchEvent); });
+      const h = this.client.watch(s.resource, { namespace: s.namespace, labelSelector: s.labelSelector, resourceVersion: rv }, s.prune, (type, object) => {
+        if (gen === this.generation) this.enqueue({ kind: s.kind, type, object } as WatchEvent);
+      });
       const onAbort = () => h.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       const res = await h.done;
       signal.removeEventListener('abort', onAbort);
       if (signal.aborted || gen !== this.generation) return;
-      if (res.ok) { rv = res.value.resourceVersion; backoff = 500; continue; }
+      if (res.ok) {
+        rv = res.value.resourceVersion;
+        backoff = 500;
+        continue;
+      }
       if (res.error.kind === 'cancelled') return;
       if (res.error.kind !== 'gone') {
         this.opts.log?.(`watch of ${s.resource.plural} on ${this.context} failed: ${describeK8sError(res.error)}; retrying in ${backoff} ms`);
@@ -241,7 +266,10 @@ export class ClusterWatcher {
 
   /** Applies queued events now. */
   flush(): void {
-    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined; }
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     if (this.pending.length === 0) return;
     const evs = this.pending;
     this.pending = [];
@@ -252,8 +280,14 @@ export class ClusterWatcher {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const onAbort = () => { clearTimeout(t); resolve(); };
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

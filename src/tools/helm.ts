@@ -6,8 +6,17 @@
  */
 import { parseAllDocuments } from 'yaml';
 import {
-  chartOfLabel, helmTemplateTagArgs, installMethodOf, planHelmDefaultRevision, planHelmTagSet, resolveChart, tagImpact,
-  type ClusterSnapshot, type HelmChartRef, type Plan, type ToolStep,
+  chartOfLabel,
+  helmTemplateTagArgs,
+  installMethodOf,
+  planHelmDefaultRevision,
+  planHelmTagSet,
+  resolveChart,
+  tagImpact,
+  type ClusterSnapshot,
+  type HelmChartRef,
+  type Plan,
+  type ToolStep,
 } from '../istio';
 import type { ClusterClient } from '../k8s/client';
 import type { ToolRunner } from '../k8s/executor';
@@ -51,13 +60,21 @@ export async function helmReleaseValues(o: HelmOptions, release: { name: string;
 }
 
 /** Renders a tag's objects from the revision's chart with the release's values. */
-export async function helmRenderTag(o: HelmOptions, input: { release: { name: string; namespace: string }; chart: HelmChartRef; tag: string; revision: string }, signal?: AbortSignal): Promise<HelmResult<unknown[]>> {
+export async function helmRenderTag(
+  o: HelmOptions,
+  input: { release: { name: string; namespace: string }; chart: HelmChartRef; tag: string; revision: string },
+  signal?: AbortSignal,
+): Promise<HelmResult<unknown[]>> {
   const values = await helmReleaseValues(o, input.release, signal);
   if (!values.ok) return values;
   const args = helmTemplateTagArgs({ namespace: input.release.namespace, chart: input.chart, tag: input.tag, revision: input.revision, withValues: true });
   // helm template renders locally; --kube-context is harmless there and keeps one code path.
   const r = await helm(o, args, values.value, signal);
-  if (!r.ok) return { ok: false, message: `Cluster "${o.context}": helm template of chart ${input.chart.ref}${input.chart.version ? ` ${input.chart.version}` : ''} for tag ${input.tag} failed: ${r.message}` };
+  if (!r.ok)
+    return {
+      ok: false,
+      message: `Cluster "${o.context}": helm template of chart ${input.chart.ref}${input.chart.version ? ` ${input.chart.version}` : ''} for tag ${input.tag} failed: ${r.message}`,
+    };
   const docs = parseAllDocuments(r.value);
   const objects: unknown[] = [];
   for (const d of docs) {
@@ -71,8 +88,14 @@ export async function helmRenderTag(o: HelmOptions, input: { release: { name: st
 /** A plan's Helm steps, run with this cluster's kubeconfig and context. */
 export function helmToolRunner(o: HelmOptions): ToolRunner {
   return async (step: ToolStep, dryRun: boolean, signal?: AbortSignal) => {
-    const args = dryRun ? step.dryRunArgs ?? step.args : step.args;
-    const r = await runTool(o.bin, [...args, '--kube-context', o.context], { env: envOf(o), input: step.input, signal, onLine: o.onLine, timeoutMs: o.timeoutMs ?? 600_000 });
+    const args = dryRun ? (step.dryRunArgs ?? step.args) : step.args;
+    const r = await runTool(o.bin, [...args, '--kube-context', o.context], {
+      env: envOf(o),
+      input: step.input,
+      signal,
+      onLine: o.onLine,
+      timeoutMs: o.timeoutMs ?? 600_000,
+    });
     if (!r.ok) {
       if (r.result?.cancelled) return { ok: false, message: `helm ${args[0]} was cancelled`, cancelled: true };
       return { ok: false, message: /: not found|not executable/.test(r.message) ? `${r.message}. ${MISSING}` : r.message };
@@ -91,8 +114,12 @@ export function chartForRevision(snap: ClusterSnapshot, revision: string, chartN
 /** The Helm base release that made istiod-default-validator, if Helm made it. */
 export async function fetchBaseRelease(client: ClusterClient, signal?: AbortSignal): Promise<{ name: string; namespace: string; chart?: string } | undefined> {
   const v = await client.request<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({
-    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istiod-default-validator', verb: 'get',
-    resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io', name: 'istiod-default-validator', signal });
+    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istiod-default-validator',
+    verb: 'get',
+    resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io',
+    name: 'istiod-default-validator',
+    signal,
+  });
   if (!v.ok) return undefined;
   const m = installMethodOf({ name: 'istiod-default-validator', labels: v.value?.metadata?.labels, annotations: v.value?.metadata?.annotations });
   return m.kind === 'helm' && m.release ? { ...m.release, chart: v.value?.metadata?.labels?.['helm.sh/chart'] } : undefined;
@@ -104,15 +131,25 @@ export type HelmTagPlanResult = { ok: true; plan: Plan } | { ok: false; message:
  * tag set / move for a revision Helm installed: rendered from its chart with its release's values;
  * for `default` also the base release's defaultRevision. The impact (who follows the tag) leads the warnings.
  */
-export async function buildHelmTagPlan(client: ClusterClient, snap: ClusterSnapshot, o: HelmOptions,
-  input: { tag: string; revision: string; overwrite: boolean; userCharts: Record<string, string> }, signal?: AbortSignal): Promise<HelmTagPlanResult> {
+export async function buildHelmTagPlan(
+  client: ClusterClient,
+  snap: ClusterSnapshot,
+  o: HelmOptions,
+  input: { tag: string; revision: string; overwrite: boolean; userCharts: Record<string, string> },
+  signal?: AbortSignal,
+): Promise<HelmTagPlanResult> {
   const { tag, revision } = input;
   const rev = snap.controlPlane.revisionByName.get(revision);
   const release = rev?.installedBy.release;
-  if (!rev || rev.installedBy.kind !== 'helm' || !release) return { ok: false, refused: true, message: `Cluster "${o.context}": revision ${revision} was not installed by Helm.` };
+  if (!rev || rev.installedBy.kind !== 'helm' || !release)
+    return { ok: false, refused: true, message: `Cluster "${o.context}": revision ${revision} was not installed by Helm.` };
   const t = snap.controlPlane.tagByName.get(tag);
   if (t && t.revision !== revision && !input.overwrite) {
-    return { ok: false, refused: true, message: `Cluster "${o.context}": tag ${tag} already points at ${t.revision}; pass --overwrite to move it to ${revision}. Nothing was changed.` };
+    return {
+      ok: false,
+      refused: true,
+      message: `Cluster "${o.context}": tag ${tag} already points at ${t.revision}; pass --overwrite to move it to ${revision}. Nothing was changed.`,
+    };
   }
   const chart = chartForRevision(snap, revision, 'istiod', input.userCharts);
   const rendered = await helmRenderTag(o, { release, chart, tag, revision }, signal);

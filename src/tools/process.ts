@@ -41,7 +41,8 @@ export function runTool(bin: string, args: string[], opts: RunToolOptions = {}):
     let settled = false;
     const bufs = { stdout: '', stderr: '' };
     const feed = (stream: 'stdout' | 'stderr', chunk: string) => {
-      if (stream === 'stdout') stdout += chunk; else stderr += chunk;
+      if (stream === 'stdout') stdout += chunk;
+      else stderr += chunk;
       bufs[stream] += chunk;
       let nl: number;
       while ((nl = bufs[stream].indexOf('\n')) >= 0) {
@@ -52,15 +53,31 @@ export function runTool(bin: string, args: string[], opts: RunToolOptions = {}):
     child.stdout.setEncoding('utf8').on('data', (c: string) => feed('stdout', c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => feed('stderr', c));
     const signalGroup = (sig: NodeJS.Signals) => {
-      try { if (child.pid) process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* gone */ } }
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        try {
+          child.kill(sig);
+        } catch {
+          /* gone */
+        }
+      }
     };
     const kill = () => {
       signalGroup('SIGTERM');
       setTimeout(() => signalGroup('SIGKILL'), 5000).unref();
     };
-    const onAbort = () => { cancelled = true; kill(); };
+    const onAbort = () => {
+      cancelled = true;
+      kill();
+    };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = opts.timeoutMs ? setTimeout(() => { stderr += `\n(timed out after ${Math.round(opts.timeoutMs! / 1000)} s)`; kill(); }, opts.timeoutMs) : undefined;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          stderr += `\n(timed out after ${Math.round(opts.timeoutMs! / 1000)} s)`;
+          kill();
+        }, opts.timeoutMs)
+      : undefined;
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (settled) return;
       settled = true;
@@ -76,7 +93,10 @@ export function runTool(bin: string, args: string[], opts: RunToolOptions = {}):
       opts.signal?.removeEventListener('abort', onAbort);
       for (const s of ['stdout', 'stderr'] as const) if (bufs[s]) opts.onLine?.(bufs[s], s);
       const result = { code, signal, stdout, stderr, cancelled };
-      if (cancelled) { resolve({ ok: false, message: `${bin} was cancelled`, result }); return; }
+      if (cancelled) {
+        resolve({ ok: false, message: `${bin} was cancelled`, result });
+        return;
+      }
       if (code !== 0) {
         const tail = stderr.trim().split('\n').slice(-5).join('\n') || stdout.trim().split('\n').slice(-5).join('\n');
         resolve({ ok: false, message: `${bin} ${args[0] ?? ''} exited with ${code ?? signal}${tail ? `: ${tail}` : ''}`, result });
@@ -84,7 +104,8 @@ export function runTool(bin: string, args: string[], opts: RunToolOptions = {}):
       }
       resolve({ ok: true, result });
     });
-    if (opts.input !== undefined) child.stdin.end(opts.input); else child.stdin.end();
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
   });
 }
 
@@ -95,6 +116,8 @@ export async function istioctlClientVersion(bin: string, env?: NodeJS.ProcessEnv
   try {
     const v = JSON.parse(r.result.stdout) as { clientVersion?: { version?: string } };
     if (typeof v.clientVersion?.version === 'string' && v.clientVersion.version) return { ok: true, version: v.clientVersion.version };
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   return { ok: false, message: `${bin} printed something that is not istioctl's version JSON: ${r.result.stdout.slice(0, 120)}` };
 }

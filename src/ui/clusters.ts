@@ -10,9 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapshotChange } from '../istio';
-import {
-  ClusterClient, ClusterWatcher, configForContext, kubeconfigPaths, loadKubeconfigs, type ClusterPhase, type LoadedKubeconfig,
-} from '../k8s';
+import { ClusterClient, ClusterWatcher, configForContext, kubeconfigPaths, loadKubeconfigs, type ClusterPhase, type LoadedKubeconfig } from '../k8s';
 import type { Logger } from './log';
 import { readSettings, SECTION } from './settings';
 
@@ -47,19 +45,32 @@ export class ClusterManager implements vscode.Disposable {
   readonly onDidChangeCluster = this._onDidChangeCluster.event;
   state: KubeconfigState = 'none';
 
-  constructor(private readonly log: Logger, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly log: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION)) this.scheduleReload('settings changed', e.affectsConfiguration(`${SECTION}.istioNamespace`) || e.affectsConfiguration(`${SECTION}.requestTimeoutSeconds`));
+        if (e.affectsConfiguration(SECTION))
+          this.scheduleReload(
+            'settings changed',
+            e.affectsConfiguration(`${SECTION}.istioNamespace`) || e.affectsConfiguration(`${SECTION}.requestTimeoutSeconds`),
+          );
       }),
     );
   }
 
-  get kubeconfig(): LoadedKubeconfig | undefined { return this.loaded; }
+  get kubeconfig(): LoadedKubeconfig | undefined {
+    return this.loaded;
+  }
 
-  list(): ClusterEntry[] { return [...this.entries.values()]; }
+  list(): ClusterEntry[] {
+    return [...this.entries.values()];
+  }
 
-  get(context: string): ClusterEntry | undefined { return this.entries.get(context); }
+  get(context: string): ClusterEntry | undefined {
+    return this.entries.get(context);
+  }
 
   /** The cluster the status bar and palette commands act on by default: the first shown, ready one. */
   active(): ClusterEntry | undefined {
@@ -69,7 +80,10 @@ export class ClusterManager implements vscode.Disposable {
 
   scheduleReload(reason: string, force = false): void {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => { this.reloadTimer = undefined; void this.reload(reason, force); }, 250);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.reload(reason, force);
+    }, 250);
   }
 
   /** Re-reads kubeconfig and settings; restarts watchers whose configuration changed (all of them with `force`). */
@@ -85,20 +99,21 @@ export class ClusterManager implements vscode.Disposable {
     this.fingerprint = fp;
     this.log.info(`reload (${reason}): ${loaded.contexts.length} context(s) from ${paths.join(', ')}${changed ? '' : ', unchanged'}`);
 
-    this.state = !loaded.config
-      ? loaded.problems.some((p) => p.kind !== 'missing') ? 'invalid' : 'none'
-      : loaded.contexts.length === 0 ? 'noContexts' : 'ok';
+    this.state = !loaded.config ? (loaded.problems.some((p) => p.kind !== 'missing') ? 'invalid' : 'none') : loaded.contexts.length === 0 ? 'noContexts' : 'ok';
     await vscode.commands.executeCommand('setContext', 'istioRevisions.kubeconfigState', this.state);
 
-    const wanted = this.state !== 'ok' ? [] :
-      settings.contexts.length > 0 ? settings.contexts : loaded.currentContext ? [loaded.currentContext] : [loaded.contexts[0].name];
+    const wanted =
+      this.state !== 'ok' ? [] : settings.contexts.length > 0 ? settings.contexts : loaded.currentContext ? [loaded.currentContext] : [loaded.contexts[0].name];
     if (!changed && sameKeys(this.entries, wanted)) return;
 
     // Restart only the clusters whose own configuration (context, cluster, user entries,
     // Istio namespace, timeout) changed; the others keep their watches.
     const fingerprints = new Map(wanted.map((ctx) => [ctx, contextFingerprint(loaded, ctx, settings.istioNamespace, settings.requestTimeoutSeconds)]));
     for (const [ctx, e] of this.entries) {
-      if (!wanted.includes(ctx) || force || e.fingerprint !== fingerprints.get(ctx)) { this.disposeEntry(e); this.entries.delete(ctx); }
+      if (!wanted.includes(ctx) || force || e.fingerprint !== fingerprints.get(ctx)) {
+        this.disposeEntry(e);
+        this.entries.delete(ctx);
+      }
     }
     for (const ctx of wanted) {
       if (this.entries.has(ctx)) continue;
@@ -138,13 +153,19 @@ export class ClusterManager implements vscode.Disposable {
   private async start(e: ClusterEntry): Promise<void> {
     const t0 = Date.now();
     const phase = await e.watcher!.start(true);
-    if (phase.phase === 'ready') this.log.info(`cluster ${e.context}: ${e.watcher!.snapshot.podCount} pods, ${e.watcher!.snapshot.controlPlane.revisions.length} revision(s) loaded in ${Date.now() - t0} ms`);
+    if (phase.phase === 'ready')
+      this.log.info(
+        `cluster ${e.context}: ${e.watcher!.snapshot.podCount} pods, ${e.watcher!.snapshot.controlPlane.revisions.length} revision(s) loaded in ${Date.now() - t0} ms`,
+      );
   }
 
   async retry(context: string): Promise<void> {
     const e = this.entries.get(context);
     if (!e) return;
-    if (!e.watcher) { await this.reload(`retry ${context}`, true); return; }
+    if (!e.watcher) {
+      await this.reload(`retry ${context}`, true);
+      return;
+    }
     await this.start(e);
   }
 
@@ -159,7 +180,9 @@ export class ClusterManager implements vscode.Disposable {
     this.fileWatchers = paths.map((p) => {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(p)), path.basename(p)));
       const onChange = () => this.scheduleReload(`kubeconfig ${p} changed`);
-      w.onDidChange(onChange); w.onDidCreate(onChange); w.onDidDelete(onChange);
+      w.onDidChange(onChange);
+      w.onDidCreate(onChange);
+      w.onDidDelete(onChange);
       return w;
     });
   }
@@ -186,7 +209,11 @@ function contextFingerprint(loaded: LoadedKubeconfig, context: string, istioName
 function hashFiles(paths: string[]): string {
   const h = crypto.createHash('sha256');
   for (const p of paths) {
-    try { h.update(fs.readFileSync(p)); } catch { h.update(`missing:${p}`); }
+    try {
+      h.update(fs.readFileSync(p));
+    } catch {
+      h.update(`missing:${p}`);
+    }
   }
   return h.digest('hex');
 }

@@ -4,10 +4,14 @@
  * match these with regexes (`viewItem =~ /^istio\.namespace\b.*\+stale/`), so a
  * flag can be added without breaking existing `when` clauses.
  */
-export type NodeKind = 'cluster' | 'group' | 'revision' | 'tag' | 'namespace' | 'workload' | 'gateway' | 'managedGateway' | 'nodeAgent' | 'info' | 'error' | 'otherNamespaces';
+export type NodeKind =
+  'cluster' | 'group' | 'revision' | 'tag' | 'namespace' | 'workload' | 'gateway' | 'managedGateway' | 'nodeAgent' | 'info' | 'error' | 'otherNamespaces';
 
 export function contextValue(kind: NodeKind, flags: Record<string, boolean | undefined> = {}): string {
-  const on = Object.entries(flags).filter(([, v]) => v).map(([k]) => k).sort();
+  const on = Object.entries(flags)
+    .filter(([, v]) => v)
+    .map(([k]) => k)
+    .sort();
   return ['istio.' + kind, ...on].join('+');
 }
 

@@ -18,7 +18,7 @@ import type { ClusterView, Finding, Severity } from '../istio/lint';
  */
 let lintModule: typeof LintModule | undefined;
 function lint(): typeof LintModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require keeps the rules out of activation (see above)
   return (lintModule ??= require('../istio/lint') as typeof LintModule);
 }
 import type { Services } from './commands/registry';
@@ -70,11 +70,17 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
       this.lensEmitter,
       ws.onDidOpenTextDocument((d) => this.lintNow(d)),
       ws.onDidSaveTextDocument((d) => this.lintNow(d)),
-      ws.onDidChangeTextDocument((e) => { if (e.contentChanges.length) this.schedule(e.document); }),
+      ws.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length) this.schedule(e.document);
+      }),
       ws.onDidCloseTextDocument((d) => this.forget(d.uri)),
-      ws.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) this.scheduleRelintAll(false); }),
+      ws.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) this.scheduleRelintAll(false);
+      }),
       // Pod churn only changes hover and CodeLens counts; diagnostics depend on the control plane and namespace labels.
-      services.clusters.onDidChangeCluster((ev) => this.scheduleRelintAll(true, !!ev.phase || !ev.change || ev.change.controlPlane || ev.change.namespaceLabels || ev.change.namespaceList)),
+      services.clusters.onDidChangeCluster((ev) =>
+        this.scheduleRelintAll(true, !!ev.phase || !ev.change || ev.change.controlPlane || ev.change.namespaceLabels || ev.change.namespaceList),
+      ),
       services.clusters.onDidChangeClusters(() => this.scheduleRelintAll(true)),
       vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: ManifestDiagnostics.providedCodeActionKinds }),
       vscode.languages.registerHoverProvider(SELECTOR, this),
@@ -91,7 +97,11 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     const w = e?.watcher;
     const usable = !!e && !!w && (w.phase.phase === 'ready' || w.phase.phase === 'reconnecting');
     const key = usable ? e!.context : undefined;
-    if (!usable) { this.view = undefined; this.viewKey = undefined; return undefined; }
+    if (!usable) {
+      this.view = undefined;
+      this.viewKey = undefined;
+      return undefined;
+    }
     if (this.viewDirty || this.viewKey !== key || !this.view) {
       try {
         this.view = lint().clusterViewFrom(w!.snapshot, e!.context);
@@ -112,7 +122,13 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     const k = doc.uri.toString();
     const t = this.timers.get(k);
     if (t) clearTimeout(t);
-    this.timers.set(k, setTimeout(() => { this.timers.delete(k); this.lintNow(doc); }, LINT_DELAY_MS));
+    this.timers.set(
+      k,
+      setTimeout(() => {
+        this.timers.delete(k);
+        this.lintNow(doc);
+      }, LINT_DELAY_MS),
+    );
   }
 
   private scheduleRelintAll(clusterChanged: boolean, relint = true): void {
@@ -120,13 +136,16 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     this.pendingRelint ||= relint;
     // An armed timer is kept (not pushed back), so steady pod churn cannot starve a pending re-lint.
     if (this.relintTimer) return;
-    this.relintTimer = setTimeout(() => {
-      this.relintTimer = undefined;
-      const all = this.pendingRelint;
-      this.pendingRelint = false;
-      if (all) for (const d of vscode.workspace.textDocuments) if (isManifest(d)) this.lintNow(d);
-      this.lensEmitter.fire();
-    }, clusterChanged ? CLUSTER_DELAY_MS : LINT_DELAY_MS);
+    this.relintTimer = setTimeout(
+      () => {
+        this.relintTimer = undefined;
+        const all = this.pendingRelint;
+        this.pendingRelint = false;
+        if (all) for (const d of vscode.workspace.textDocuments) if (isManifest(d)) this.lintNow(d);
+        this.lensEmitter.fire();
+      },
+      clusterChanged ? CLUSTER_DELAY_MS : LINT_DELAY_MS,
+    );
   }
 
   lintNow(doc: vscode.TextDocument): Finding[] {
@@ -138,7 +157,10 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
       this.services.log.warn(`manifest diagnostics: ${doc.uri.path}: ${(err as Error).message}`);
     }
     this.linted.set(doc.uri.toString(), { version: doc.version, findings });
-    this.collection.set(doc.uri, findings.map((f) => this.toDiagnostic(doc, f)));
+    this.collection.set(
+      doc.uri,
+      findings.map((f) => this.toDiagnostic(doc, f)),
+    );
     return findings;
   }
 
@@ -218,15 +240,31 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
       const d = lint().describeNamespaceLens(ns, view);
       const live = d.live ? ` · ${d.live.proxies} prox${d.live.proxies === 1 ? 'y' : 'ies'} (${d.live.stale} stale)` : ` · not in ${view.context}`;
       const changed = d.live && d.live.resolves !== d.resolves ? ` · live: ${d.live.resolves}` : '';
-      lenses.push(new vscode.CodeLens(r, {
-        title: `Istio: ${d.resolves}${live}${changed}`,
-        command: '',
-        tooltip: `What pods created in ${ns.name} get with the labels in this file, on ${view.context}`,
-      }));
+      lenses.push(
+        new vscode.CodeLens(r, {
+          title: `Istio: ${d.resolves}${live}${changed}`,
+          command: '',
+          tooltip: `What pods created in ${ns.name} get with the labels in this file, on ${view.context}`,
+        }),
+      );
       if (d.live) {
         const node = { context: view.context, name: ns.name, type: 'namespace' };
-        lenses.push(new vscode.CodeLens(r, { title: 'Move…', command: 'istioRevisions.namespace.move', arguments: [node], tooltip: `Move ${ns.name} to another revision or tag on ${view.context}` }));
-        lenses.push(new vscode.CodeLens(r, { title: 'Restart…', command: 'istioRevisions.namespace.restart', arguments: [node], tooltip: `Restart the workloads of ${ns.name} on ${view.context}` }));
+        lenses.push(
+          new vscode.CodeLens(r, {
+            title: 'Move…',
+            command: 'istioRevisions.namespace.move',
+            arguments: [node],
+            tooltip: `Move ${ns.name} to another revision or tag on ${view.context}`,
+          }),
+        );
+        lenses.push(
+          new vscode.CodeLens(r, {
+            title: 'Restart…',
+            command: 'istioRevisions.namespace.restart',
+            arguments: [node],
+            tooltip: `Restart the workloads of ${ns.name} on ${view.context}`,
+          }),
+        );
       }
     }
     return lenses;

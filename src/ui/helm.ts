@@ -14,7 +14,10 @@ export function helmChannel(): vscode.OutputChannel {
 export function helmOptionsFor(clusters: ClusterManager, context: string, stream = false): HelmOptions {
   const s = readSettings();
   return {
-    bin: s.helmPath, kubeconfig: clusters.kubeconfig?.paths ?? [], context, timeoutMs: Math.max(300_000, s.requestTimeoutSeconds * 1000),
+    bin: s.helmPath,
+    kubeconfig: clusters.kubeconfig?.paths ?? [],
+    context,
+    timeoutMs: Math.max(300_000, s.requestTimeoutSeconds * 1000),
     ...(stream ? { onLine: (line: string) => helmChannel().appendLine(line) } : {}),
   };
 }

@@ -39,8 +39,12 @@ export async function runIstioctl(clusters: ClusterManager, context: string, arg
     const ac = new AbortController();
     token.onCancellationRequested(() => ac.abort());
     return runTool(bin, full, {
-      env: istioctlEnv(clusters), signal: ac.signal,
-      onLine: (line) => { out.appendLine(line); if (line.trim()) progress.report({ message: line.trim().slice(0, 120) }); },
+      env: istioctlEnv(clusters),
+      signal: ac.signal,
+      onLine: (line) => {
+        out.appendLine(line);
+        if (line.trim()) progress.report({ message: line.trim().slice(0, 120) });
+      },
     });
   });
   out.appendLine(r.ok ? '✔ done' : `✘ ${r.message}`);

@@ -12,10 +12,22 @@ export class Logger implements vscode.Disposable {
   constructor(name = 'Istio Revisions') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
   }
-  info(msg: string): void { this.channel.info(redact(msg)); }
-  warn(msg: string): void { this.channel.warn(redact(msg)); }
-  error(msg: string): void { this.channel.error(redact(msg)); }
-  debug(msg: string): void { this.channel.debug(redact(msg)); }
-  show(): void { this.channel.show(true); }
-  dispose(): void { this.channel.dispose(); }
+  info(msg: string): void {
+    this.channel.info(redact(msg));
+  }
+  warn(msg: string): void {
+    this.channel.warn(redact(msg));
+  }
+  error(msg: string): void {
+    this.channel.error(redact(msg));
+  }
+  debug(msg: string): void {
+    this.channel.debug(redact(msg));
+  }
+  show(): void {
+    this.channel.show(true);
+  }
+  dispose(): void {
+    this.channel.dispose();
+  }
 }

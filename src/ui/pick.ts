@@ -10,10 +10,18 @@ export async function pickCluster(clusters: ClusterManager, context?: string): P
   if (context && !e) throw new Error(`Cluster "${context}" is not shown in Istio Revisions any more (choose it with "Istio: Choose Clusters…").`);
   if (!e) {
     const ready = clusters.list().filter((c) => c.watcher?.phase.phase === 'ready');
-    if (ready.length === 0) throw new Error(clusters.list().length ? 'No cluster is loaded yet (or all are unreachable): see the Istio Revisions view.' : 'No cluster is configured: choose one with "Istio: Choose Clusters…".');
+    if (ready.length === 0)
+      throw new Error(
+        clusters.list().length
+          ? 'No cluster is loaded yet (or all are unreachable): see the Istio Revisions view.'
+          : 'No cluster is configured: choose one with "Istio: Choose Clusters…".',
+      );
     if (ready.length === 1) e = ready[0];
     else {
-      const p = await vscode.window.showQuickPick(ready.map((c) => ({ label: c.context, description: c.server })), { title: 'Which cluster?' });
+      const p = await vscode.window.showQuickPick(
+        ready.map((c) => ({ label: c.context, description: c.server })),
+        { title: 'Which cluster?' },
+      );
       if (!p) throw new CancelledError();
       e = clusters.get(p.label);
     }
@@ -27,7 +35,10 @@ export async function pickCluster(clusters: ClusterManager, context?: string): P
 export async function pickNamespaces(snap: ClusterSnapshot, title: string, many = true): Promise<string[]> {
   const items = snap.namespaces().map((n) => ({
     label: n.name,
-    description: [n.labels.injection !== undefined ? `istio-injection=${n.labels.injection}` : '', n.labels.rev !== undefined ? `istio.io/rev=${n.labels.rev}` : ''].filter(Boolean).join(' ') || 'no injection label',
+    description:
+      [n.labels.injection !== undefined ? `istio-injection=${n.labels.injection}` : '', n.labels.rev !== undefined ? `istio.io/rev=${n.labels.rev}` : '']
+        .filter(Boolean)
+        .join(' ') || 'no injection label',
     detail: `${n.stats.proxies} proxies${n.stats.stale ? `, ${n.stats.stale} stale` : ''} → ${n.resolvedRevision ?? 'not injected'}`,
   }));
   if (many) {
@@ -50,13 +61,21 @@ export async function pickRevisionOrTag(snap: ClusterSnapshot, title: string, op
     for (const t of cp.tags) {
       if (opts.exclude?.includes(t.name)) continue;
       const v = cp.revisionByName.get(t.revision)?.version;
-      items.push({ label: `$(tag) ${t.name}`, value: t.name, description: `→ ${t.revision}${v ? ` (${v})` : ''}${t.revisionInstalled ? '' : ' — revision not installed'}` });
+      items.push({
+        label: `$(tag) ${t.name}`,
+        value: t.name,
+        description: `→ ${t.revision}${v ? ` (${v})` : ''}${t.revisionInstalled ? '' : ' — revision not installed'}`,
+      });
     }
   }
   items.push({ label: 'Revisions', kind: vscode.QuickPickItemKind.Separator });
   for (const r of cp.revisions) {
     if (opts.exclude?.includes(r.name)) continue;
-    items.push({ label: `$(server-process) ${r.name}`, value: r.name, description: `${r.version ?? 'version ?'} · ${r.readiness}${r.isDefault ? ' · default' : ''}${r.tags.length ? ` · tags ${r.tags.join(', ')}` : ''}` });
+    items.push({
+      label: `$(server-process) ${r.name}`,
+      value: r.name,
+      description: `${r.version ?? 'version ?'} · ${r.readiness}${r.isDefault ? ' · default' : ''}${r.tags.length ? ` · tags ${r.tags.join(', ')}` : ''}`,
+    });
   }
   const p = await vscode.window.showQuickPick(items, { title, matchOnDescription: true });
   if (!p?.value) throw new CancelledError();

@@ -42,21 +42,35 @@ export interface ConfirmOptions {
 export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'run' | 'dryRun'> {
   if (opts.assumeYes) return 'run';
   for (;;) {
-    const detail = [plan.summary, ...plan.warnings.map((w) => `⚠ ${w}`), '', ...plan.commands.slice(0, 6), plan.commands.length > 6 ? `… ${plan.commands.length - 6} more` : ''].filter((l) => l !== undefined).join('\n');
+    const detail = [
+      plan.summary,
+      ...plan.warnings.map((w) => `⚠ ${w}`),
+      '',
+      ...plan.commands.slice(0, 6),
+      plan.commands.length > 6 ? `… ${plan.commands.length - 6} more` : '',
+    ]
+      .filter((l) => l !== undefined)
+      .join('\n');
     const buttons = opts.typeToConfirm ? ['Preview Requests', 'Dry Run', `${opts.action}…`] : [opts.action, 'Dry Run', 'Preview Requests'];
     const choice = await vscode.window.showWarningMessage(`${plan.title} on ${plan.cluster}?`, { modal: true, detail }, ...buttons);
     if (choice === opts.action) return 'run';
     if (opts.typeToConfirm && choice === `${opts.action}…`) {
       const want = opts.typeToConfirm;
       const typed = await vscode.window.showInputBox({
-        title: `${plan.title} on ${plan.cluster}`, prompt: `Type ${want} to confirm`, placeHolder: want, ignoreFocusOut: true,
+        title: `${plan.title} on ${plan.cluster}`,
+        prompt: `Type ${want} to confirm`,
+        placeHolder: want,
+        ignoreFocusOut: true,
         validateInput: (v) => (v === want ? undefined : `Type "${want}" exactly to confirm`),
       });
       if (typed === want) return 'run';
       continue;
     }
     if (choice === 'Dry Run') return 'dryRun';
-    if (choice === 'Preview Requests') { await showPlanPreview(plan); continue; }
+    if (choice === 'Preview Requests') {
+      await showPlanPreview(plan);
+      continue;
+    }
     throw new CancelledError();
   }
 }
@@ -70,26 +84,48 @@ export async function executePlan(client: ClusterClient, plan: Plan, log: Logger
       token.onCancellationRequested(() => ac.abort());
       progress.report({ message: 'checking permissions…' });
       const perms = await checkPermissions(client, planPermissions(plan), ac.signal);
-      if (perms.ok && perms.value.length) return { ok: false, dryRun: mode === 'dryRun', done: [], notRun: plan.requests, cancelled: false, denied: perms.value, responses: [] } satisfies PlanRunResult;
+      if (perms.ok && perms.value.length)
+        return {
+          ok: false,
+          dryRun: mode === 'dryRun',
+          done: [],
+          notRun: plan.requests,
+          cancelled: false,
+          denied: perms.value,
+          responses: [],
+        } satisfies PlanRunResult;
       return runPlan(client, plan, {
-        dryRun: mode === 'dryRun', signal: ac.signal, skipPermissionCheck: perms.ok,
+        dryRun: mode === 'dryRun',
+        signal: ac.signal,
+        skipPermissionCheck: perms.ok,
         onProgress: (p) => progress.report({ message: p.request.description, increment: 100 / p.total }),
-        runTool: runTool && (async (step, dryRun, signal) => { progress.report({ message: step.description }); return runTool(step, dryRun, signal); }),
+        runTool:
+          runTool &&
+          (async (step, dryRun, signal) => {
+            progress.report({ message: step.description });
+            return runTool(step, dryRun, signal);
+          }),
       });
     },
   );
-  log.info(`${mode === 'dryRun' ? 'dry run ' : ''}${plan.title} on ${plan.cluster}: ${result.ok ? 'ok' : result.denied ? 'refused (RBAC)' : result.cancelled ? 'cancelled' : 'failed'}; ${result.done.length}/${plan.requests.length} requests done`);
+  log.info(
+    `${mode === 'dryRun' ? 'dry run ' : ''}${plan.title} on ${plan.cluster}: ${result.ok ? 'ok' : result.denied ? 'refused (RBAC)' : result.cancelled ? 'cancelled' : 'failed'}; ${result.done.length}/${plan.requests.length} requests done`,
+  );
   if (result.denied) throw new Error(describeDenied(plan.cluster, result.denied));
   if (result.toolFailed) {
     const done = result.done.length ? ` Done before it: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing else was changed.';
-    throw new Error(`Cluster "${plan.cluster}": ${result.toolFailed.step.description} failed: ${result.toolFailed.message}.${done} (See the output channel "Istio Revisions: helm".)`);
+    throw new Error(
+      `Cluster "${plan.cluster}": ${result.toolFailed.step.description} failed: ${result.toolFailed.message}.${done} (See the output channel "Istio Revisions: helm".)`,
+    );
   }
   if (result.failed) {
     const done = result.done.length ? ` Done before the failure: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.';
     throw new Error(`${result.failed.message}.${done}`);
   }
   if (result.cancelled) {
-    void vscode.window.showWarningMessage(`${plan.title}: cancelled after ${result.done.length} of ${plan.requests.length} request(s).${result.done.length ? ` Done: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.'}`);
+    void vscode.window.showWarningMessage(
+      `${plan.title}: cancelled after ${result.done.length} of ${plan.requests.length} request(s).${result.done.length ? ` Done: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.'}`,
+    );
   }
   return result;
 }

@@ -15,26 +15,27 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { emptyFilters, parseSyncz, shapeProxyStatus, type IstiodRef, type ProxyStatusFilters, type ProxySync, type SyncInput } from '../istio/proxystatus';
+import { emptyFilters, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
 import { describeK8sError } from '../k8s';
 import { gatherSync, type SyncGather } from '../k8s/syncz';
 
-export { gatherSync, type SyncGather };
-import {
-  parsePageMessage, parsePageState, renderPanelHtml, VIEW_TYPE, type HostMessage, type IstiodReach, type PageMessage, type SyncStatusPayload,
-} from '../webview/protocol';
+import { parsePageMessage, parsePageState, renderPanelHtml, VIEW_TYPE, type HostMessage, type PageMessage } from '../webview/protocol';
 import type { Services } from './commands/registry';
+
+export { gatherSync, type SyncGather };
 
 export { renderPanelHtml, VIEW_TYPE };
 
 const MEDIA = ['media', 'webview'];
 const DEBOUNCE_MS = 200;
-const SYNC_TIMEOUT_MS = 4000;
 /** While at least one istiod answers, sync is re-read this often when the panel is visible. */
 const SYNC_POLL_MS = 30_000;
 
 export function newNonce(): string {
-  return crypto.randomBytes(18).toString('base64').replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+  return crypto
+    .randomBytes(18)
+    .toString('base64')
+    .replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
 }
 
 /** The generated HTML of a panel for this webview (fresh nonce). */
@@ -77,7 +78,11 @@ export class ProxyStatusPanel implements vscode.Disposable {
       return undefined;
     }
     const existing = ProxyStatusPanel.panels.get(st.context);
-    if (existing) { panel.dispose(); existing.panel.reveal(); return existing; }
+    if (existing) {
+      panel.dispose();
+      existing.panel.reveal();
+      return existing;
+    }
     panel.webview.options = webviewOptions(s.context.extensionUri);
     s.log.info(`proxy status: restored the panel of ${st.context} (filters ${JSON.stringify(st.filters)})`);
     return new ProxyStatusPanel(s, panel, st.context, st.filters);
@@ -93,7 +98,12 @@ export class ProxyStatusPanel implements vscode.Disposable {
   private disposed = false;
   private syncWaitsForCluster = false;
 
-  private constructor(private readonly s: Services, readonly panel: vscode.WebviewPanel, readonly context: string, private filters: ProxyStatusFilters) {
+  private constructor(
+    private readonly s: Services,
+    readonly panel: vscode.WebviewPanel,
+    readonly context: string,
+    private filters: ProxyStatusFilters,
+  ) {
     ProxyStatusPanel.panels.set(context, this);
     panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, 'media', 'istio.svg');
     panel.title = title(context);
@@ -106,14 +116,21 @@ export class ProxyStatusPanel implements vscode.Disposable {
         if (!e.webviewPanel.visible) this.ready = false;
         this.schedulePoll();
       }),
-      s.clusters.onDidChangeCluster((e) => { if (e.context === this.context) this.scheduleState(); }),
+      s.clusters.onDidChangeCluster((e) => {
+        if (e.context === this.context) this.scheduleState();
+      }),
       s.clusters.onDidChangeClusters(() => this.scheduleState()),
     );
   }
 
   private post(msg: HostMessage): void {
-    if (!this.ready || !this.panel.visible) { this.pending.set(msg.type, msg); return; }
-    void this.panel.webview.postMessage(msg).then((delivered) => { if (!delivered) this.pending.set(msg.type, msg); });
+    if (!this.ready || !this.panel.visible) {
+      this.pending.set(msg.type, msg);
+      return;
+    }
+    void this.panel.webview.postMessage(msg).then((delivered) => {
+      if (!delivered) this.pending.set(msg.type, msg);
+    });
   }
 
   private onMessage(raw: unknown): void {
@@ -171,7 +188,10 @@ export class ProxyStatusPanel implements vscode.Disposable {
 
   private scheduleState(): void {
     if (this.debounce) return;
-    this.debounce = setTimeout(() => { this.debounce = undefined; this.postState(); }, DEBOUNCE_MS);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.postState();
+    }, DEBOUNCE_MS);
   }
 
   private postState(): void {
@@ -184,13 +204,24 @@ export class ProxyStatusPanel implements vscode.Disposable {
     else if (!w) clusterError = `Cluster "${this.context}" cannot be used: ${e.configError ?? 'not configured'}`;
     else if (phase?.phase === 'error') clusterError = phase.message;
     else if (phase?.phase === 'connecting' || phase?.phase === 'idle') clusterError = `Cluster "${this.context}" is still loading…`;
-    else if (phase?.phase === 'reconnecting') clusterError = `Reconnecting to "${this.context}": ${describeK8sError(phase.error)} — showing the last known state.`;
+    else if (phase?.phase === 'reconnecting')
+      clusterError = `Reconnecting to "${this.context}": ${describeK8sError(phase.error)} — showing the last known state.`;
     const data = w
       ? shapeProxyStatus(w.snapshot, this.context, this.sync?.input, (k) => this.s.tree.verification(this.context, k))
-      : { context: this.context, totals: { proxies: 0, stale: 0, pods: 0, workloads: 0, namespaces: 0 }, revisions: [], namespaces: [], workloads: [], hasSync: false };
+      : {
+          context: this.context,
+          totals: { proxies: 0, stale: 0, pods: 0, workloads: 0, namespaces: 0 },
+          revisions: [],
+          namespaces: [],
+          workloads: [],
+          hasSync: false,
+        };
     this.post({ type: 'state', context: this.context, data, clusterError });
     // Sync was asked for before the cluster was loaded (e.g. a panel restored at startup): ask now.
-    if (this.syncWaitsForCluster && w && phase?.phase === 'ready') { this.syncWaitsForCluster = false; void this.refreshSync(); }
+    if (this.syncWaitsForCluster && w && phase?.phase === 'ready') {
+      this.syncWaitsForCluster = false;
+      void this.refreshSync();
+    }
   }
 
   private async refreshSync(): Promise<void> {
@@ -217,9 +248,15 @@ export class ProxyStatusPanel implements vscode.Disposable {
 
   /** Re-reads sync while visible, and only when some istiod answered last time. */
   private schedulePoll(): void {
-    if (this.pollTimer) { clearTimeout(this.pollTimer); this.pollTimer = undefined; }
+    if (this.pollTimer) {
+      clearTimeout(this.pollTimer);
+      this.pollTimer = undefined;
+    }
     if (this.disposed || !this.panel.visible || !this.sync?.payload.istiods.some((i) => i.reachable)) return;
-    this.pollTimer = setTimeout(() => { this.pollTimer = undefined; void this.refreshSync(); }, SYNC_POLL_MS);
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      void this.refreshSync();
+    }, SYNC_POLL_MS);
   }
 
   dispose(): void {
@@ -258,5 +295,10 @@ export function registerProxyStatusSerializer(s: Services): vscode.Disposable {
       ProxyStatusPanel.revive(s, panel, state);
     },
   });
-  return { dispose: () => { reg.dispose(); ProxyStatusPanel.disposeAll(); } };
+  return {
+    dispose: () => {
+      reg.dispose();
+      ProxyStatusPanel.disposeAll();
+    },
+  };
 }

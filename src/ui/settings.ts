@@ -25,7 +25,9 @@ export function readSettings(): Settings {
     istioNamespace: c.get<string>('istioNamespace') || 'istio-system',
     istioctlPath: c.get<string>('istioctlPath') || 'istioctl',
     helmPath: c.get<string>('helmPath') || 'helm',
-    helmCharts: Object.fromEntries(Object.entries(c.get<Record<string, unknown>>('helmCharts') ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')),
+    helmCharts: Object.fromEntries(
+      Object.entries(c.get<Record<string, unknown>>('helmCharts') ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+    ),
     restartBatchSize: Math.max(1, Math.floor(c.get<number>('restartBatchSize') ?? 5)),
     requestTimeoutSeconds: Math.max(1, c.get<number>('requestTimeoutSeconds') ?? 30),
     showAllNamespaces: c.get<boolean>('showAllNamespaces') ?? false,

@@ -11,32 +11,47 @@ export class MigrationStatusBar implements vscode.Disposable {
   constructor(private readonly clusters: ClusterManager) {
     this.item.name = 'Istio migration progress';
     this.item.command = 'workbench.view.extension.istioRevisions';
-    this.subs.push(clusters.onDidChangeClusters(() => this.schedule()), clusters.onDidChangeCluster(() => this.schedule()));
+    this.subs.push(
+      clusters.onDidChangeClusters(() => this.schedule()),
+      clusters.onDidChangeCluster(() => this.schedule()),
+    );
     this.update();
   }
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => { this.timer = undefined; this.update(); }, 200);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.update();
+    }, 200);
   }
 
   update(): void {
     const e = this.clusters.active();
     const w = e?.watcher;
-    if (!e || !w) { this.item.hide(); return; }
+    if (!e || !w) {
+      this.item.hide();
+      return;
+    }
     if (w.phase.phase === 'error') {
       this.item.text = `$(error) Istio: ${e.context} unreachable`;
       this.item.tooltip = w.phase.message;
       this.item.show();
       return;
     }
-    if (w.phase.phase !== 'ready' && w.phase.phase !== 'reconnecting') { this.item.hide(); return; }
+    if (w.phase.phase !== 'ready' && w.phase.phase !== 'reconnecting') {
+      this.item.hide();
+      return;
+    }
     const m = w.snapshot.migration();
     // Ambient: node agents mid node-by-node upgrade, or outside the supported skew.
     const agents = nodeAgents(w.snapshot);
     const rolling = agents.filter((a) => a.versions.length > 1);
     const skewed = agents.map((a) => describeSkew(a)).filter((x): x is string => !!x);
-    if (!m && agents.length === 0) { this.item.hide(); return; }
+    if (!m && agents.length === 0) {
+      this.item.hide();
+      return;
+    }
     const moving = m?.from && m.from !== m.to;
     this.item.text = m ? (moving ? `$(git-compare) ${m.from} → ${m.to} ${m.percent}%` : `$(check) ${m.to}`) : '$(check) Istio';
     if (m?.stale) this.item.text += ` $(history) ${m.stale}`;
@@ -44,7 +59,8 @@ export class MigrationStatusBar implements vscode.Disposable {
     if (skewed.length) this.item.text += ' $(warning) skew';
     const md = new vscode.MarkdownString(`**Istio on ${e.context}**\n\n`);
     if (m) md.appendMarkdown(`${m.percent}% of ${m.proxies} proxies run **${m.to}**; ${m.stale} stale.\n\n`);
-    for (const a of rolling) md.appendMarkdown(`${a.component}: ${a.versions.map((v) => `${v.version} on ${v.nodes.length} node(s)`).join(', ')} — upgrading node by node.\n\n`);
+    for (const a of rolling)
+      md.appendMarkdown(`${a.component}: ${a.versions.map((v) => `${v.version} on ${v.nodes.length} node(s)`).join(', ')} — upgrading node by node.\n\n`);
     for (const sk of skewed) md.appendMarkdown(`⚠ ${sk}\n\n`);
     md.appendMarkdown('Click to open Istio Revisions.');
     this.item.tooltip = md;

@@ -5,30 +5,12 @@
  * field types, unknown fields, names that are not Kubernetes names, > 64 KiB).
  * No vscode and no Node APIs here: the page bundles this file too.
  */
-import type { ProxyStatusData, ProxyStatusFilters } from '../istio/proxystatus';
+import type { IstiodReach, ProxyStatusData, ProxyStatusFilters, SyncStatusPayload } from '../istio/proxystatus';
+
+export type { IstiodReach, SyncStatusPayload };
 
 export const VIEW_TYPE = 'istioRevisions.proxyStatus';
 export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-export interface IstiodReach {
-  pod: string;
-  namespace: string;
-  revision: string;
-  reachable: boolean;
-  /** Why not, when unreachable (the API server's or the network's words). */
-  reason?: string;
-  proxies?: number;
-}
-
-export interface SyncStatusPayload {
-  /** `loading` while a fetch is in flight. */
-  state: 'loading' | 'done';
-  /** ISO time of the last completed fetch. */
-  fetchedAt?: string;
-  istiods: IstiodReach[];
-  /** Set when sync could not be asked for at all (e.g. istiod pods could not be listed). */
-  error?: string;
-}
 
 // ---- host → page ----------------------------------------------------------------
 
@@ -63,8 +45,10 @@ export function utf8Length(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
-    else n += 3;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
 }
@@ -104,7 +88,8 @@ export function parseFilters(v: unknown): ParseResult<ProxyStatusFilters> {
     out[k] = v[k] as boolean;
   }
   if (v.search !== undefined) {
-    if (typeof v.search !== 'string' || v.search.length > MAX_SEARCH) return { ok: false, error: `filters.search must be a string of at most ${MAX_SEARCH} characters` };
+    if (typeof v.search !== 'string' || v.search.length > MAX_SEARCH)
+      return { ok: false, error: `filters.search must be a string of at most ${MAX_SEARCH} characters` };
     out.search = v.search;
   }
   return { ok: true, msg: out };
@@ -113,7 +98,11 @@ export function parseFilters(v: unknown): ParseResult<ProxyStatusFilters> {
 /** Validates one message from the page. */
 export function parsePageMessage(raw: unknown): ParseResult<PageMessage> {
   let text: string | undefined;
-  try { text = JSON.stringify(raw); } catch (e) { return { ok: false, error: `not serializable: ${(e as Error).message}` }; }
+  try {
+    text = JSON.stringify(raw);
+  } catch (e) {
+    return { ok: false, error: `not serializable: ${(e as Error).message}` };
+  }
   if (text === undefined) return { ok: false, error: 'empty message' };
   if (text.length > MAX_MESSAGE_BYTES || utf8Length(text) > MAX_MESSAGE_BYTES) return { ok: false, error: `message larger than ${MAX_MESSAGE_BYTES} bytes` };
   if (!isObj(raw)) return { ok: false, error: 'message must be an object' };
@@ -159,10 +148,14 @@ export function parsePageMessage(raw: unknown): ParseResult<PageMessage> {
 export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObj(v)) return false;
   switch (v.type) {
-    case 'state': return typeof v.context === 'string' && isObj(v.data) && Array.isArray((v.data as Record<string, unknown>).workloads);
-    case 'syncStatus': return isObj(v.sync) && Array.isArray((v.sync as Record<string, unknown>).istiods);
-    case 'filters': return isObj(v.filters);
-    default: return false;
+    case 'state':
+      return typeof v.context === 'string' && isObj(v.data) && Array.isArray((v.data as Record<string, unknown>).workloads);
+    case 'syncStatus':
+      return isObj(v.sync) && Array.isArray((v.sync as Record<string, unknown>).istiods);
+    case 'filters':
+      return isObj(v.filters);
+    default:
+      return false;
   }
 }
 

@@ -30,11 +30,24 @@ export const DEFAULT_DIR: string;
 export const CONTEXT: string;
 export function ensureBinaries(): void;
 export function readState(dir?: string): ClusterState;
-export function apiRequest(state: unknown, method: string, path: string, body?: unknown, opts?: { contentType?: string; timeout?: number }): Promise<{ status: number; text: string; json: any }>;
+export function apiRequest(
+  state: unknown,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts?: { contentType?: string; timeout?: number },
+): Promise<{ status: number; text: string; json: any }>;
 export function kubectl(state: unknown, args: string[], opts?: { input?: string; allowFail?: boolean; timeout?: number }): string;
 export function istioctl(state: unknown, args: string[], opts?: { input?: string; allowFail?: boolean; timeout?: number }): string;
 export function helm(state: unknown, args: string[], opts?: { input?: string; allowFail?: boolean; timeout?: number }): string;
 export function helmEnv(state: unknown): Record<string, string>;
-export function startCluster(opts?: { scenario?: string; dir?: string; nodes?: number; large?: { namespaces?: number; podsPerNamespace?: number }; ownerPid?: number; quiet?: boolean }): Promise<StartedCluster>;
+export function startCluster(opts?: {
+  scenario?: string;
+  dir?: string;
+  nodes?: number;
+  large?: { namespaces?: number; podsPerNamespace?: number };
+  ownerPid?: number;
+  quiet?: boolean;
+}): Promise<StartedCluster>;
 export function stopCluster(dir?: string, opts?: { removeDir?: boolean }): Promise<void>;
 export function restartComponent(dir: string, name: string, opts?: { downMs?: number; onDown?: () => Promise<void> | void }): Promise<ClusterState>;

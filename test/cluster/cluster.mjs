@@ -31,11 +31,24 @@ export const BIN_DIR = path.join(CACHE, 'bin');
 export const DEFAULT_DIR = process.env.ISTIO_REVISIONS_CLUSTER_DIR || path.join(os.tmpdir(), 'istio-revisions-cluster');
 export const CONTEXT = 'istio-revisions-local';
 export const KWOK_STAGES = path.join(CACHE, 'share', 'kwok-stages-v0.8.0.yaml');
-const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'istiod-supervisor', 'istioctl', 'pilot-discovery', 'helm'];
+const BINARIES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kwok',
+  'istiod-supervisor',
+  'istioctl',
+  'pilot-discovery',
+  'helm',
+];
 // Start order; stop is the reverse.
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'istiod'];
 
-const log = (...a) => { if (!process.env.ISTIO_REVISIONS_QUIET) console.error('[cluster]', ...a); };
+const log = (...a) => {
+  if (!process.env.ISTIO_REVISIONS_QUIET) console.error('[cluster]', ...a);
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------ build
@@ -72,31 +85,80 @@ function makePKI(pki) {
   const p = (f) => path.join(pki, f);
   const days = '3650';
   // CA
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', days,
-    '-subj', '/CN=istio-revisions-local-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    days,
+    '-subj',
+    '/CN=istio-revisions-local-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
   const leaf = (name, subj, exts) => {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.crt`), '-days', days,
-      '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-subj', subj, ...exts.flatMap((e) => ['-addext', e])]);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      p(`${name}.key`),
+      '-out',
+      p(`${name}.crt`),
+      '-days',
+      days,
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-subj',
+      subj,
+      ...exts.flatMap((e) => ['-addext', e]),
+    ]);
   };
   const serverExts = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth'];
-  leaf('apiserver', '/CN=kube-apiserver', [...serverExts,
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:10.0.0.1']);
+  leaf('apiserver', '/CN=kube-apiserver', [
+    ...serverExts,
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:10.0.0.1',
+  ]);
   leaf('istiod', '/CN=istiod', [...serverExts, 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:istiod.istio-system.svc']);
-  leaf('admin', '/O=system:masters/CN=admin', ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth']);
+  leaf('admin', '/O=system:masters/CN=admin', [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage=clientAuth',
+  ]);
   // service account signing key
   openssl(['genrsa', '-out', p('sa.key'), '2048']);
   openssl(['rsa', '-in', p('sa.key'), '-pubout', '-out', p('sa.pub')]);
   return {
-    caCrt: p('ca.crt'), caKey: p('ca.key'), apiserverCrt: p('apiserver.crt'), apiserverKey: p('apiserver.key'),
-    istiodCrt: p('istiod.crt'), istiodKey: p('istiod.key'), adminCrt: p('admin.crt'), adminKey: p('admin.key'),
-    saKey: p('sa.key'), saPub: p('sa.pub'),
+    caCrt: p('ca.crt'),
+    caKey: p('ca.key'),
+    apiserverCrt: p('apiserver.crt'),
+    apiserverKey: p('apiserver.key'),
+    istiodCrt: p('istiod.crt'),
+    istiodKey: p('istiod.key'),
+    adminCrt: p('admin.crt'),
+    adminKey: p('admin.key'),
+    saKey: p('sa.key'),
+    saPub: p('sa.pub'),
   };
 }
 
 const token = () => crypto.randomBytes(24).toString('hex');
 
-function b64file(f) { return fs.readFileSync(f).toString('base64'); }
+function b64file(f) {
+  return fs.readFileSync(f).toString('base64');
+}
 
 function kubeconfigYaml({ server, caCrt, users, contexts, current }) {
   // users: [{ name, token } | { name, certFile, keyFile }]; contexts: [{ name, user, namespace? }]
@@ -170,19 +232,28 @@ export function readState(dir = DEFAULT_DIR) {
   return JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
 }
 
-function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
-}
 // A process group counts as alive while it has a member that is not a zombie
 // (a supervisor whose parent is gone stays a zombie until init reaps it).
 function groupAlive(pgid) {
-  try { process.kill(-pgid, 0); } catch (e) { if (e.code !== 'EPERM') return false; }
+  try {
+    process.kill(-pgid, 0);
+  } catch (e) {
+    if (e.code !== 'EPERM') return false;
+  }
   let entries;
-  try { entries = fs.readdirSync('/proc'); } catch { return true; }
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return true;
+  }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     let stat;
-    try { stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8'); } catch { continue; }
+    try {
+      stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
     if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
   }
@@ -190,7 +261,11 @@ function groupAlive(pgid) {
 }
 
 function tail(file, n = 30) {
-  try { return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 async function waitFor(what, fn, { timeout = 60000, interval = 200, state, component } = {}) {
@@ -200,41 +275,53 @@ async function waitFor(what, fn, { timeout = 60000, interval = 200, state, compo
     try {
       const v = await fn();
       if (v) return v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      last = e;
+    }
     if (state && component && state.pids[component] && !groupAlive(state.pids[component])) {
       throw new Error(`${component} exited while waiting for ${what}:\n${tail(path.join(state.dir, 'logs', `${component}.log`))}`);
     }
     await sleep(interval);
   }
-  throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ''}`
-    + (state && component ? `\n${tail(path.join(state.dir, 'logs', `${component}.log`))}` : ''));
+  throw new Error(
+    `timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ''}` +
+      (state && component ? `\n${tail(path.join(state.dir, 'logs', `${component}.log`))}` : ''),
+  );
 }
 
 // Minimal HTTPS client for the API server.
 export function apiRequest(state, method, p, body, { contentType, timeout = 30000 } = {}) {
   const url = new URL(p, state.apiserverUrl);
-  const data = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
+  const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method,
-      ca: state.caPem || (state.caPem = fs.readFileSync(state.pki.caCrt)),
-      headers: {
-        Authorization: `Bearer ${state.adminToken}`,
-        Accept: 'application/json',
-        ...(data !== undefined ? { 'Content-Type': contentType || 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}),
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: state.caPem || (state.caPem = fs.readFileSync(state.pki.caCrt)),
+        headers: {
+          Authorization: `Bearer ${state.adminToken}`,
+          Accept: 'application/json',
+          ...(data !== undefined ? { 'Content-Type': contentType || 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}),
+        },
+        agent: state.agent,
+        timeout,
       },
-      agent: state.agent,
-      timeout,
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, text, json });
-      });
-    });
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, text, json });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout ${method} ${p}`)));
     req.on('error', reject);
     if (data !== undefined) req.write(data);
@@ -244,7 +331,10 @@ export function apiRequest(state, method, p, body, { contentType, timeout = 3000
 
 export function kubectl(state, args, { input, allowFail = false, timeout = 300000 } = {}) {
   const r = spawnSync(path.join(state.binDir, 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], {
-    input, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    timeout,
   });
   if (r.status !== 0 && !allowFail) {
     throw new Error(`kubectl ${args.join(' ')} failed (${r.status}): ${r.stderr || r.error}`);
@@ -254,7 +344,10 @@ export function kubectl(state, args, { input, allowFail = false, timeout = 30000
 
 export function istioctl(state, args, { input, allowFail = false, timeout = 300000 } = {}) {
   const r = spawnSync(path.join(state.binDir, 'istioctl'), args, {
-    input, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    timeout,
     env: { ...process.env, HOME: path.join(state.dir, 'home'), KUBECONFIG: state.kubeconfig },
   });
   if (r.status !== 0 && !allowFail) {
@@ -266,11 +359,19 @@ export function istioctl(state, args, { input, allowFail = false, timeout = 3000
 // helm with its cache, config and data homes under the cluster's folder (nothing in ~/.cache/helm).
 export function helmEnv(state) {
   const h = path.join(state.dir, 'helm');
-  return { HELM_CACHE_HOME: path.join(h, 'cache'), HELM_CONFIG_HOME: path.join(h, 'config'), HELM_DATA_HOME: path.join(h, 'data'), KUBECONFIG: state.kubeconfig };
+  return {
+    HELM_CACHE_HOME: path.join(h, 'cache'),
+    HELM_CONFIG_HOME: path.join(h, 'config'),
+    HELM_DATA_HOME: path.join(h, 'data'),
+    KUBECONFIG: state.kubeconfig,
+  };
 }
 export function helm(state, args, { input, allowFail = false, timeout = 300000 } = {}) {
   const r = spawnSync(path.join(state.binDir, 'helm'), args, {
-    input, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    timeout,
     env: { ...process.env, HOME: path.join(state.dir, 'home'), ...helmEnv(state) },
   });
   if (r.status !== 0 && !allowFail) {
@@ -303,13 +404,22 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
   fs.rmSync(path.join(dir, 'etcd'), { recursive: true, force: true });
 
   const state = {
-    dir, ownDir, ownerPid, binDir: BIN_DIR, pids: {}, ports: {}, scenario, nodes,
+    dir,
+    ownDir,
+    ownerPid,
+    binDir: BIN_DIR,
+    pids: {},
+    ports: {},
+    scenario,
+    nodes,
     startedAt: new Date().toISOString(),
     kubeconfig: path.join(dir, 'kubeconfig'),
   };
   saveState(state);
   const timings = {};
-  const mark = (k, since) => { timings[k] = Date.now() - since; };
+  const mark = (k, since) => {
+    timings[k] = Date.now() - since;
+  };
 
   try {
     let t = Date.now();
@@ -318,21 +428,30 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
     mark('pki', t);
 
     const tokens = {
-      admin: token(), readonly: token(), nsuser: token(),
-      kcm: token(), scheduler: token(), kwok: token(), istiod: token(),
+      admin: token(),
+      readonly: token(),
+      nsuser: token(),
+      kcm: token(),
+      scheduler: token(),
+      kwok: token(),
+      istiod: token(),
     };
     state.tokens = tokens;
     state.adminToken = tokens.admin;
     const tokenFile = path.join(dir, 'pki', 'tokens.csv');
-    fs.writeFileSync(tokenFile, [
-      `${tokens.admin},admin,admin,"system:masters"`,
-      `${tokens.readonly},readonly,readonly`,
-      `${tokens.nsuser},nsuser,nsuser`,
-      `${tokens.kcm},system:kube-controller-manager,kcm,"system:masters"`,
-      `${tokens.scheduler},system:kube-scheduler,scheduler,"system:masters"`,
-      `${tokens.kwok},kwok,kwok,"system:masters"`,
-      `${tokens.istiod},istiod,istiod,"system:masters"`,
-    ].join('\n') + '\n', { mode: 0o600 });
+    fs.writeFileSync(
+      tokenFile,
+      [
+        `${tokens.admin},admin,admin,"system:masters"`,
+        `${tokens.readonly},readonly,readonly`,
+        `${tokens.nsuser},nsuser,nsuser`,
+        `${tokens.kcm},system:kube-controller-manager,kcm,"system:masters"`,
+        `${tokens.scheduler},system:kube-scheduler,scheduler,"system:masters"`,
+        `${tokens.kwok},kwok,kwok,"system:masters"`,
+        `${tokens.istiod},istiod,istiod,"system:masters"`,
+      ].join('\n') + '\n',
+      { mode: 0o600 },
+    );
 
     const ports = state.ports;
     for (const k of ['etcdClient', 'etcdPeer', 'apiserver', 'kcm', 'scheduler', 'kwok', 'istiod']) ports[k] = await freePort();
@@ -340,66 +459,99 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
 
     // kubeconfigs
     const server = state.apiserverUrl;
-    fs.writeFileSync(state.kubeconfig, kubeconfigYaml({
-      server, caCrt: pki.caCrt, current: CONTEXT,
-      users: [
-        { name: 'admin', token: tokens.admin },
-        { name: 'readonly', token: tokens.readonly },
-        { name: 'nsuser', token: tokens.nsuser },
-        { name: 'certadmin', certFile: pki.adminCrt, keyFile: pki.adminKey },
-      ],
-      contexts: [
-        { name: CONTEXT, user: 'admin' },
-        { name: 'local-readonly', user: 'readonly' },
-        { name: 'local-nsuser', user: 'nsuser' },
-        { name: 'local-certadmin', user: 'certadmin' },
-      ],
-    }), { mode: 0o600 });
+    fs.writeFileSync(
+      state.kubeconfig,
+      kubeconfigYaml({
+        server,
+        caCrt: pki.caCrt,
+        current: CONTEXT,
+        users: [
+          { name: 'admin', token: tokens.admin },
+          { name: 'readonly', token: tokens.readonly },
+          { name: 'nsuser', token: tokens.nsuser },
+          { name: 'certadmin', certFile: pki.adminCrt, keyFile: pki.adminKey },
+        ],
+        contexts: [
+          { name: CONTEXT, user: 'admin' },
+          { name: 'local-readonly', user: 'readonly' },
+          { name: 'local-nsuser', user: 'nsuser' },
+          { name: 'local-certadmin', user: 'certadmin' },
+        ],
+      }),
+      { mode: 0o600 },
+    );
     const componentKubeconfig = (name) => {
       const f = path.join(dir, 'pki', `kubeconfig-${name}`);
-      fs.writeFileSync(f, kubeconfigYaml({ server, caCrt: pki.caCrt, current: CONTEXT, users: [{ name, token: tokens[name] }], contexts: [{ name: CONTEXT, user: name }] }), { mode: 0o600 });
+      fs.writeFileSync(
+        f,
+        kubeconfigYaml({ server, caCrt: pki.caCrt, current: CONTEXT, users: [{ name, token: tokens[name] }], contexts: [{ name: CONTEXT, user: name }] }),
+        { mode: 0o600 },
+      );
       return f;
     };
 
     // etcd
     t = Date.now();
     startProcess(state, 'etcd', path.join(BIN_DIR, 'etcd'), [
-      '--name=default', `--data-dir=${path.join(dir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+      '--name=default',
+      `--data-dir=${path.join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
-      '--unsafe-no-fsync=true', '--quota-backend-bytes=8589934592', '--log-level=warn',
-      '--snapshot-count=100000', '--auto-compaction-retention=10m',
+      '--unsafe-no-fsync=true',
+      '--quota-backend-bytes=8589934592',
+      '--log-level=warn',
+      '--snapshot-count=100000',
+      '--auto-compaction-retention=10m',
     ]);
-    await waitFor('etcd health', async () => {
-      const r = await fetch(`http://127.0.0.1:${ports.etcdClient}/health`);
-      return r.ok && (await r.json()).health === 'true';
-    }, { state, component: 'etcd', timeout: 30000 });
+    await waitFor(
+      'etcd health',
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${ports.etcdClient}/health`);
+        return r.ok && (await r.json()).health === 'true';
+      },
+      { state, component: 'etcd', timeout: 30000 },
+    );
     mark('etcd', t);
 
     // kube-apiserver
     t = Date.now();
     startProcess(state, 'kube-apiserver', path.join(BIN_DIR, 'kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
-      `--tls-cert-file=${pki.apiserverCrt}`, `--tls-private-key-file=${pki.apiserverKey}`,
-      `--client-ca-file=${pki.caCrt}`, `--token-auth-file=${tokenFile}`,
-      '--authorization-mode=Node,RBAC', '--anonymous-auth=false',
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${ports.apiserver}`,
+      `--tls-cert-file=${pki.apiserverCrt}`,
+      `--tls-private-key-file=${pki.apiserverKey}`,
+      `--client-ca-file=${pki.caCrt}`,
+      `--token-auth-file=${tokenFile}`,
+      '--authorization-mode=Node,RBAC',
+      '--anonymous-auth=false',
       '--service-cluster-ip-range=10.0.0.0/16',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-      '--allow-privileged=true', '--profiling=false',
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      '--allow-privileged=true',
+      '--profiling=false',
       `--cert-dir=${path.join(dir, 'pki', 'apiserver-generated')}`,
-      '--max-requests-inflight=2000', '--max-mutating-requests-inflight=1000',
+      '--max-requests-inflight=2000',
+      '--max-mutating-requests-inflight=1000',
       '--enable-priority-and-fairness=false',
       '--endpoint-reconciler-type=none', // 127.0.0.1 is not a valid Endpoints address
-      '--event-ttl=10m', '--v=1',
+      '--event-ttl=10m',
+      '--v=1',
     ]);
     state.agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
-    await waitFor('kube-apiserver /readyz', async () => {
-      const r = await apiRequest(state, 'GET', '/readyz', undefined, { timeout: 2000 });
-      return r.status === 200;
-    }, { state, component: 'kube-apiserver', timeout: 120000 });
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        const r = await apiRequest(state, 'GET', '/readyz', undefined, { timeout: 2000 });
+        return r.status === 200;
+      },
+      { state, component: 'kube-apiserver', timeout: 120000 },
+    );
     mark('kube-apiserver', t);
 
     // kube-controller-manager
@@ -408,12 +560,17 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
       `--kubeconfig=${componentKubeconfig('kcm')}`,
       `--authentication-kubeconfig=${path.join(dir, 'pki', 'kubeconfig-kcm')}`,
       `--authorization-kubeconfig=${path.join(dir, 'pki', 'kubeconfig-kcm')}`,
-      '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.kcm}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.kcm}`,
       `--cert-dir=${path.join(dir, 'pki', 'kcm-generated')}`,
-      `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCrt}`,
+      `--service-account-private-key-file=${pki.saKey}`,
+      `--root-ca-file=${pki.caCrt}`,
       '--use-service-account-credentials=false',
-      '--kube-api-qps=1000', '--kube-api-burst=2000',
-      '--concurrent-replicaset-syncs=20', '--concurrent-deployment-syncs=20',
+      '--kube-api-qps=1000',
+      '--kube-api-burst=2000',
+      '--concurrent-replicaset-syncs=20',
+      '--concurrent-deployment-syncs=20',
       '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
       // kwok's fake kubelets renew their leases through the API server; when a fault test restarts it
       // under load, a missed renewal made the node lifecycle controller mark every pod NotReady for good
@@ -423,32 +580,46 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
     ]);
     // kube-scheduler (config file so its client can go faster than 50 qps)
     const schedCfg = path.join(dir, 'pki', 'scheduler-config.yaml');
-    fs.writeFileSync(schedCfg, [
-      'apiVersion: kubescheduler.config.k8s.io/v1',
-      'kind: KubeSchedulerConfiguration',
-      'clientConnection:',
-      `  kubeconfig: ${JSON.stringify(componentKubeconfig('scheduler'))}`,
-      '  qps: 1000',
-      '  burst: 2000',
-      'leaderElection:',
-      '  leaderElect: false',
-      'percentageOfNodesToScore: 100',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      schedCfg,
+      [
+        'apiVersion: kubescheduler.config.k8s.io/v1',
+        'kind: KubeSchedulerConfiguration',
+        'clientConnection:',
+        `  kubeconfig: ${JSON.stringify(componentKubeconfig('scheduler'))}`,
+        '  qps: 1000',
+        '  burst: 2000',
+        'leaderElection:',
+        '  leaderElect: false',
+        'percentageOfNodesToScore: 100',
+        '',
+      ].join('\n'),
+    );
     startProcess(state, 'kube-scheduler', path.join(BIN_DIR, 'kube-scheduler'), [
       `--config=${schedCfg}`,
       `--authentication-kubeconfig=${path.join(dir, 'pki', 'kubeconfig-scheduler')}`,
       `--authorization-kubeconfig=${path.join(dir, 'pki', 'kubeconfig-scheduler')}`,
-      '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`,
-      `--cert-dir=${path.join(dir, 'pki', 'scheduler-generated')}`, '--v=1',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.scheduler}`,
+      `--cert-dir=${path.join(dir, 'pki', 'scheduler-generated')}`,
+      '--v=1',
     ]);
     // kwok
-    startProcess(state, 'kwok', path.join(BIN_DIR, 'kwok'), [
-      `--kubeconfig=${componentKubeconfig('kwok')}`,
-      '--manage-all-nodes=true', `--server-address=127.0.0.1:${ports.kwok}`,
-      '--cidr=10.64.0.0/12', '--node-ip=127.0.0.1', '--node-lease-duration-seconds=40',
-      `--config=${KWOK_STAGES}`,
-    ], { env: { HOME: path.join(dir, 'home') } });
+    startProcess(
+      state,
+      'kwok',
+      path.join(BIN_DIR, 'kwok'),
+      [
+        `--kubeconfig=${componentKubeconfig('kwok')}`,
+        '--manage-all-nodes=true',
+        `--server-address=127.0.0.1:${ports.kwok}`,
+        '--cidr=10.64.0.0/12',
+        '--node-ip=127.0.0.1',
+        '--node-lease-duration-seconds=40',
+        `--config=${KWOK_STAGES}`,
+      ],
+      { env: { HOME: path.join(dir, 'home') } },
+    );
     // fake node(s), kwok's documented shape (without the NoSchedule taint so
     // istioctl's unmodified Deployments can land on it).
     for (let i = 0; i < nodes; i++) await createNode(state, `kwok-node-${i}`, large);
@@ -460,26 +631,45 @@ export async function startCluster({ scenario = 'none', dir, nodes = 1, large = 
     startProcess(state, 'istiod', path.join(BIN_DIR, 'istiod-supervisor'), [
       `--kubeconfig=${componentKubeconfig('istiod')}`,
       `--pilot-discovery=${path.join(BIN_DIR, 'pilot-discovery')}`,
-      `--listen=127.0.0.1:${ports.istiod}`, `--cert=${pki.istiodCrt}`, `--key=${pki.istiodKey}`,
-      `--ca=${pki.caCrt}`, `--port-file=${portFile}`,
-      `--state-dir=${path.join(dir, 'istiod')}`, `--log-dir=${path.join(dir, 'logs')}`,
+      `--listen=127.0.0.1:${ports.istiod}`,
+      `--cert=${pki.istiodCrt}`,
+      `--key=${pki.istiodKey}`,
+      `--ca=${pki.caCrt}`,
+      `--port-file=${portFile}`,
+      `--state-dir=${path.join(dir, 'istiod')}`,
+      `--log-dir=${path.join(dir, 'logs')}`,
     ]);
     // ready: default SA exists (controller-manager works), node Ready (kwok works), istiod supervisor serving
-    await waitFor('serviceaccount default/default', async () => (await apiRequest(state, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
-      { state, component: 'kube-controller-manager', timeout: 60000 });
-    await waitFor('node Ready', async () => {
-      const r = await apiRequest(state, 'GET', '/api/v1/nodes');
-      const items = r.json?.items || [];
-      return items.length >= nodes && items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    }, { state, component: 'kwok', timeout: 60000 });
+    await waitFor(
+      'serviceaccount default/default',
+      async () => (await apiRequest(state, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+      { state, component: 'kube-controller-manager', timeout: 60000 },
+    );
+    await waitFor(
+      'node Ready',
+      async () => {
+        const r = await apiRequest(state, 'GET', '/api/v1/nodes');
+        const items = r.json?.items || [];
+        return items.length >= nodes && items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      },
+      { state, component: 'kwok', timeout: 60000 },
+    );
     await waitFor('istiod supervisor', async () => fs.existsSync(portFile), { state, component: 'istiod', timeout: 30000 });
-    await waitFor('kube-scheduler healthz', async () => {
-      const r = await new Promise((resolve) => {
-        https.get(`https://127.0.0.1:${ports.scheduler}/healthz`, { rejectUnauthorized: false, timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode); })
-          .on('error', () => resolve(0));
-      });
-      return r === 200;
-    }, { state, component: 'kube-scheduler', timeout: 30000 });
+    await waitFor(
+      'kube-scheduler healthz',
+      async () => {
+        const r = await new Promise((resolve) => {
+          https
+            .get(`https://127.0.0.1:${ports.scheduler}/healthz`, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+              res.resume();
+              resolve(res.statusCode);
+            })
+            .on('error', () => resolve(0));
+        });
+        return r === 200;
+      },
+      { state, component: 'kube-scheduler', timeout: 30000 },
+    );
     state.istiodFrontUrl = `https://127.0.0.1:${ports.istiod}`;
     mark('control-plane', t);
     timings.clusterReady = Date.now() - t0;
@@ -524,9 +714,14 @@ async function createNode(state, name, large = {}) {
       name,
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
       labels: {
-        'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux',
-        'kubernetes.io/role': 'agent', 'node-role.kubernetes.io/agent': '', type: 'kwok',
+        'beta.kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/role': 'agent',
+        'node-role.kubernetes.io/agent': '',
+        type: 'kwok',
       },
     },
     spec: {},
@@ -534,8 +729,16 @@ async function createNode(state, name, large = {}) {
       allocatable: { cpu: '100000', memory: '10000Ti', pods: String(large.maxPodsPerNode || 110000), 'ephemeral-storage': '10000Ti' },
       capacity: { cpu: '100000', memory: '10000Ti', pods: String(large.maxPodsPerNode || 110000), 'ephemeral-storage': '10000Ti' },
       nodeInfo: {
-        architecture: 'amd64', bootID: '', containerRuntimeVersion: 'kwok', kernelVersion: '', kubeProxyVersion: 'fake',
-        kubeletVersion: 'fake', machineID: '', operatingSystem: 'linux', osImage: '', systemUUID: '',
+        architecture: 'amd64',
+        bootID: '',
+        containerRuntimeVersion: 'kwok',
+        kernelVersion: '',
+        kubeProxyVersion: 'fake',
+        kubeletVersion: 'fake',
+        machineID: '',
+        operatingSystem: 'linux',
+        osImage: '',
+        systemUUID: '',
       },
       phase: 'Running',
     },
@@ -559,9 +762,21 @@ function registerExitCleanup(dir, ownDir) {
   process.on('exit', () => {
     for (const [d, own] of owned) {
       let st;
-      try { st = readState(d); } catch { continue; }
-      for (const pgid of Object.values(st.pids || {})) { try { process.kill(-pgid, 'SIGKILL'); } catch {} }
-      if (own && !process.env.ISTIO_REVISIONS_KEEP_DIR) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
+      try {
+        st = readState(d);
+      } catch {
+        continue;
+      }
+      for (const pgid of Object.values(st.pids || {})) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {}
+      }
+      if (own && !process.env.ISTIO_REVISIONS_KEEP_DIR) {
+        try {
+          fs.rmSync(d, { recursive: true, force: true });
+        } catch {}
+      }
     }
   });
 }
@@ -575,18 +790,29 @@ export async function restartComponent(dir, name, { downMs = 2000, onDown } = {}
   const state = readState(dir);
   const pgid = state.pids[name];
   if (!pgid) throw new Error(`no component ${name} in ${dir}`);
-  const argv = fs.readFileSync(`/proc/${pgid}/cmdline`, 'utf8').split('\0').filter((x, i, a) => i < a.length - 1 || x !== '');
+  const argv = fs
+    .readFileSync(`/proc/${pgid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((x, i, a) => i < a.length - 1 || x !== '');
   // /bin/sh -c SUPERVISOR supervise <owner> <bin> <args...>
   const at = argv.indexOf('supervise');
   const bin = argv[at + 2];
   const args = argv.slice(at + 3);
-  try { process.kill(-pgid, 'SIGTERM'); } catch { /* already gone */ }
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
   await waitFor(`${name} to stop`, () => !groupAlive(pgid), { timeout: 15000 });
   if (onDown) await onDown();
   await sleep(downMs);
   startProcess(state, name, bin, args);
   if (name === 'kube-apiserver') {
-    await waitFor('kube-apiserver /readyz after restart', async () => (await apiRequest(state, 'GET', '/readyz')).status === 200, { timeout: 60000, state, component: name });
+    await waitFor('kube-apiserver /readyz after restart', async () => (await apiRequest(state, 'GET', '/readyz')).status === 200, {
+      timeout: 60000,
+      state,
+      component: name,
+    });
   }
   return readState(dir);
 }
@@ -595,17 +821,25 @@ export async function stopCluster(dir = DEFAULT_DIR, { removeDir = false } = {})
   dir = path.resolve(dir);
   owned.delete(dir);
   let state;
-  try { state = readState(dir); } catch { return; }
+  try {
+    state = readState(dir);
+  } catch {
+    return;
+  }
   const order = [...COMPONENTS].reverse();
   for (const name of order) {
     const pgid = state.pids?.[name];
     if (!pgid || !groupAlive(pgid)) continue;
     const ts = Date.now();
-    try { process.kill(-pgid, 'SIGTERM'); } catch {}
+    try {
+      process.kill(-pgid, 'SIGTERM');
+    } catch {}
     const deadline = Date.now() + 5000;
     while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
     if (groupAlive(pgid)) {
-      try { process.kill(-pgid, 'SIGKILL'); } catch {}
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {}
       const d2 = Date.now() + 2000;
       while (groupAlive(pgid) && Date.now() < d2) await sleep(50);
       log(`${name} needed SIGKILL`);
@@ -649,7 +883,10 @@ async function main() {
     if (args.namespaces) large.namespaces = Number(args.namespaces);
     if (args['pods-per-namespace']) large.podsPerNamespace = Number(args['pods-per-namespace']);
     const c = await startCluster({
-      scenario: args.scenario || 'none', dir, nodes: Number(args.nodes || 1), large,
+      scenario: args.scenario || 'none',
+      dir,
+      nodes: Number(args.nodes || 1),
+      large,
       ownerPid: args['owner-pid'] ? Number(args['owner-pid']) : 0,
     });
     console.log(c.kubeconfig);
@@ -682,5 +919,11 @@ async function main() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().then(() => process.exit(0), (e) => { console.error(e.stack || String(e)); process.exit(1); });
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e.stack || String(e));
+      process.exit(1);
+    },
+  );
 }

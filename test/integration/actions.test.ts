@@ -30,8 +30,13 @@ async function restartedAt(w: WorkloadId): Promise<string | undefined> {
 
 describe('actions on the local cluster (seed)', () => {
   let w: ClusterWatcher;
-  before(async () => { w = await startWatcher(); });
-  after(() => { w?.dispose(); w?.client.dispose(); });
+  before(async () => {
+    w = await startWatcher();
+  });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+  });
 
   it('moves a namespace in one request: istio-injection removed and istio.io/rev set together', async () => {
     const built = planRelabel(w.snapshot, CONTEXT, ['test-ns'], { kind: 'rev', value: 'canary' });
@@ -69,7 +74,13 @@ describe('actions on the local cluster (seed)', () => {
   });
 
   it('a user who may read but not patch namespaces is refused before anything changes', async () => {
-    await kubectl(['create', 'clusterrole', 'ir-reader', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io']);
+    await kubectl([
+      'create',
+      'clusterrole',
+      'ir-reader',
+      '--verb=get,list,watch',
+      '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io',
+    ]);
     await kubectl(['create', 'clusterrolebinding', 'ir-reader', '--clusterrole=ir-reader', '--user=readonly']);
     await waitForPermission('local-readonly', { verb: 'list', group: '', resource: 'pods' });
     let ro: ClusterWatcher | undefined;
@@ -81,7 +92,10 @@ describe('actions on the local cluster (seed)', () => {
       const res = await runPlan(ro.client, built.plan);
       assert.equal(res.ok, false);
       assert.deepEqual(res.done, []);
-      assert.deepEqual(res.denied?.map((d) => `${d.permission.verb} ${d.permission.resource}/${d.permission.name}`), ['patch namespaces/ns-a', 'patch namespaces/ns-b']);
+      assert.deepEqual(
+        res.denied?.map((d) => `${d.permission.verb} ${d.permission.resource}/${d.permission.name}`),
+        ['patch namespaces/ns-a', 'patch namespaces/ns-b'],
+      );
       const after = await nsLabels('ns-a');
       assert.equal(after.rv, before.rv, 'ns-a was not modified');
       assert.equal((await nsLabels('ns-b')).labels['istio.io/rev'], 'prod');
@@ -103,22 +117,37 @@ describe('actions on the local cluster (seed)', () => {
     await kubectl(['label', 'namespace', 'ns-c', 'istio.io/rev=prod', '--overwrite']);
     try {
       await waitFor('ns-c stale', () => w.snapshot.namespace('ns-c')?.stats.stale === 3);
-      const ws: WorkloadId[] = [{ kind: 'Deployment', namespace: 'ns-c', name: 'httpbin' }, { kind: 'Deployment', namespace: 'ns-c', name: 'sleep' }];
+      const ws: WorkloadId[] = [
+        { kind: 'Deployment', namespace: 'ns-c', name: 'httpbin' },
+        { kind: 'Deployment', namespace: 'ns-c', name: 'sleep' },
+      ];
       const events: string[] = [];
       const rep = await runRestarts(w.client, ws, { batchSize: 1, onProgress: (e) => events.push(`${e.phase}:${e.batch}`) });
-      assert.deepEqual(rep.completed.map((x) => x.name), ['httpbin', 'sleep'], describeRestartReport(rep));
+      assert.deepEqual(
+        rep.completed.map((x) => x.name),
+        ['httpbin', 'sleep'],
+        describeRestartReport(rep),
+      );
       assert.equal(rep.failed, undefined);
       // batch 2 only started after batch 1 finished waiting
       assert.ok(events.indexOf('restarting:2') > events.lastIndexOf('waiting:1') || !events.includes('waiting:1'), events.join(' '));
-      await waitFor('ns-c re-injected by 1-7-6', () => {
-        const n = w.snapshot.namespace('ns-c');
-        return n && n.stats.stale === 0 && n.stats.byRevision.get('1-7-6') === 3 && n.stats.pods === 3;
-      }, 60_000);
+      await waitFor(
+        'ns-c re-injected by 1-7-6',
+        () => {
+          const n = w.snapshot.namespace('ns-c');
+          return n && n.stats.stale === 0 && n.stats.byRevision.get('1-7-6') === 3 && n.stats.pods === 3;
+        },
+        60_000,
+      );
     } finally {
       await kubectl(['label', 'namespace', 'ns-c', 'istio.io/rev=canary', '--overwrite']);
       await new Promise((r) => setTimeout(r, 1100));
       await kubectl(['rollout', 'restart', 'deployment', '-n', 'ns-c']);
-      await waitFor('ns-c back on 1-8-0', () => w.snapshot.namespace('ns-c')?.stats.stale === 0 && w.snapshot.namespace('ns-c')?.stats.byRevision.get('1-8-0') === 3, 60_000);
+      await waitFor(
+        'ns-c back on 1-8-0',
+        () => w.snapshot.namespace('ns-c')?.stats.stale === 0 && w.snapshot.namespace('ns-c')?.stats.byRevision.get('1-8-0') === 3,
+        60_000,
+      );
     }
   });
 
@@ -128,12 +157,22 @@ describe('actions on the local cluster (seed)', () => {
     const at = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const ac = new AbortController();
     const rep = await runRestarts(w.client, ws, {
-      batchSize: 1, at, signal: ac.signal,
-      onProgress: (e) => { if (e.phase === 'restarting' && e.batch === 2) ac.abort(); },
+      batchSize: 1,
+      at,
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.phase === 'restarting' && e.batch === 2) ac.abort();
+      },
     });
     assert.equal(rep.cancelled, true, describeRestartReport(rep));
-    assert.deepEqual(rep.completed.map((x) => `${x.namespace}/${x.name}`), ['ns-a/httpbin', 'ns-a/sleep']);
-    assert.deepEqual(rep.notRestarted.map((x) => `${x.namespace}/${x.name}`), ['ns-b/httpbin', 'ns-b/sleep']);
+    assert.deepEqual(
+      rep.completed.map((x) => `${x.namespace}/${x.name}`),
+      ['ns-a/httpbin', 'ns-a/sleep'],
+    );
+    assert.deepEqual(
+      rep.notRestarted.map((x) => `${x.namespace}/${x.name}`),
+      ['ns-b/httpbin', 'ns-b/sleep'],
+    );
     assert.deepEqual(rep.inProgress, []);
     assert.match(describeRestartReport(rep), /^Cancelled\. 2 restarted \(ns-a\/httpbin, ns-a\/sleep\); 2 not restarted \(ns-b\/httpbin, ns-b\/sleep\)\.$/);
     // the cluster agrees: exactly the reported ones carry this run's restartedAt
@@ -146,14 +185,33 @@ describe('actions on the local cluster (seed)', () => {
     // a Deployment whose new pods can never become ready: its node selector matches no node
     await kubectl(['create', 'deployment', 'stuck', '--image=docker.io/library/busybox:1.36', '-n', 'ns-b']);
     try {
-      await waitFor('stuck available', async () => JSON.parse(await kubectl(['get', 'deploy', 'stuck', '-n', 'ns-b', '-o', 'json'])).status?.availableReplicas === 1, 60_000);
-      await kubectl(['patch', 'deployment', 'stuck', '-n', 'ns-b', '--type=merge', '-p', '{"spec":{"progressDeadlineSeconds":5,"template":{"spec":{"nodeSelector":{"no-such":"node"}}}}}']);
+      await waitFor(
+        'stuck available',
+        async () => JSON.parse(await kubectl(['get', 'deploy', 'stuck', '-n', 'ns-b', '-o', 'json'])).status?.availableReplicas === 1,
+        60_000,
+      );
+      await kubectl([
+        'patch',
+        'deployment',
+        'stuck',
+        '-n',
+        'ns-b',
+        '--type=merge',
+        '-p',
+        '{"spec":{"progressDeadlineSeconds":5,"template":{"spec":{"nodeSelector":{"no-such":"node"}}}}}',
+      ]);
       await new Promise((r) => setTimeout(r, 1100));
-      const ws: WorkloadId[] = [{ kind: 'Deployment', namespace: 'ns-b', name: 'stuck' }, { kind: 'Deployment', namespace: 'ns-b', name: 'sleep' }];
+      const ws: WorkloadId[] = [
+        { kind: 'Deployment', namespace: 'ns-b', name: 'stuck' },
+        { kind: 'Deployment', namespace: 'ns-b', name: 'sleep' },
+      ];
       const rep = await runRestarts(w.client, ws, { batchSize: 1, rolloutTimeoutMs: 60_000 });
       assert.equal(rep.failed?.workload.name, 'stuck', describeRestartReport(rep));
       assert.match(rep.failed!.reason, /progress deadline|did not complete/);
-      assert.deepEqual(rep.notRestarted.map((x) => x.name), ['sleep']);
+      assert.deepEqual(
+        rep.notRestarted.map((x) => x.name),
+        ['sleep'],
+      );
       assert.deepEqual(rep.completed, []);
     } finally {
       await kubectl(['delete', 'deployment', 'stuck', '-n', 'ns-b', '--wait=false']);
@@ -165,13 +223,61 @@ describe('actions on the local cluster (seed)', () => {
     const ns = 'restart-cases';
     await kubectl(['create', 'namespace', ns]);
     try {
-      await kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
-        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'paused', namespace: ns }, spec: { paused: true, replicas: 1, selector: { matchLabels: { app: 'paused' } }, template: { metadata: { labels: { app: 'paused' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
-        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
-        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { serviceName: 'db', replicas: 1, updateStrategy: { type: 'OnDelete' }, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
-        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: ns }, spec: { updateStrategy: { type: 'OnDelete' }, selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } },
-      ] }) });
-      const podUids = async (app: string) => JSON.parse(await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json'])).items.map((p: any) => p.metadata.uid).sort();
+      await kubectl(['apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 'paused', namespace: ns },
+              spec: {
+                paused: true,
+                replicas: 1,
+                selector: { matchLabels: { app: 'paused' } },
+                template: { metadata: { labels: { app: 'paused' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+              },
+            },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 'web', namespace: ns },
+              spec: {
+                replicas: 1,
+                selector: { matchLabels: { app: 'web' } },
+                template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+              },
+            },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'StatefulSet',
+              metadata: { name: 'db', namespace: ns },
+              spec: {
+                serviceName: 'db',
+                replicas: 1,
+                updateStrategy: { type: 'OnDelete' },
+                selector: { matchLabels: { app: 'db' } },
+                template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+              },
+            },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'DaemonSet',
+              metadata: { name: 'agent', namespace: ns },
+              spec: {
+                updateStrategy: { type: 'OnDelete' },
+                selector: { matchLabels: { app: 'agent' } },
+                template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+              },
+            },
+          ],
+        }),
+      });
+      const podUids = async (app: string) =>
+        JSON.parse(await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json']))
+          .items.map((p: any) => p.metadata.uid)
+          .sort();
       await waitFor('db and agent pods', async () => (await podUids('db')).length === 1 && (await podUids('agent')).length === 1, 60_000);
       const paused: WorkloadId = { kind: 'Deployment', namespace: ns, name: 'paused' };
       const web: WorkloadId = { kind: 'Deployment', namespace: ns, name: 'web' };
@@ -186,8 +292,14 @@ describe('actions on the local cluster (seed)', () => {
       const before = { db: await podUids('db'), agent: await podUids('agent') };
       const status = await kubectlFails(['rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=5s']);
       assert.match(status, /only available for RollingUpdate strategy type/);
-      const od = await runRestarts(w.client, [{ kind: 'StatefulSet', namespace: ns, name: 'db' }, { kind: 'DaemonSet', namespace: ns, name: 'agent' }, web], { batchSize: 5, rolloutTimeoutMs: 60_000 });
-      assert.deepEqual(od.completed.map((x) => x.name), ['web']);
+      const od = await runRestarts(w.client, [{ kind: 'StatefulSet', namespace: ns, name: 'db' }, { kind: 'DaemonSet', namespace: ns, name: 'agent' }, web], {
+        batchSize: 5,
+        rolloutTimeoutMs: 60_000,
+      });
+      assert.deepEqual(
+        od.completed.map((x) => x.name),
+        ['web'],
+      );
       assert.deepEqual((od.onDelete ?? []).map((x) => x.name).sort(), ['agent', 'db']);
       assert.match(describeRestartReport(od), /2 with updateStrategy OnDelete: template updated but no pod replaced/);
       const at = await restartedAt({ kind: 'StatefulSet', namespace: ns, name: 'db' });

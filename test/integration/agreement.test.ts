@@ -100,7 +100,9 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
   /** A server-side dry-run create runs the webhooks: what istiod injects right now. */
   async function dryRun(ns: string, labels: Record<string, string>): Promise<Rev> {
     const r = await api('POST', `${resourcePath(RESOURCES.pods, { namespace: ns })}?dryRun=All`, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'dry-', labels },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { generateName: 'dry-', labels },
       spec: { containers: [{ name: 'app', image: 'docker.io/library/busybox:1.36' }] },
     });
     if (r.status !== 201) throw new Error(`dry-run in ${ns}: ${r.status} ${r.text}`);
@@ -111,14 +113,19 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
   async function createPod(c: Case, i: number): Promise<Pod> {
     const ns = nsOf(c, i);
     const r = await api('POST', resourcePath(RESOURCES.pods, { namespace: ns }), {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: podName(i), labels: { app: 'agree', ...(c.labels ?? {}) }, annotations: c.annotations ?? {} },
-      spec: { hostNetwork: c.hostNetwork || undefined, terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'docker.io/library/busybox:1.36' }] },
+      spec: {
+        hostNetwork: c.hostNetwork || undefined,
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'app', image: 'docker.io/library/busybox:1.36' }],
+      },
     });
     assert.equal(r.status, 201, `create pod ${ns}/${podName(i)}: ${r.text}`);
     return r.json as Pod;
   }
-  const actualRev = (p: Pod): Rev => (p.metadata.annotations?.['sidecar.istio.io/status'] ? p.metadata.annotations?.['istio.io/rev'] ?? 'unknown' : null);
+  const actualRev = (p: Pod): Rev => (p.metadata.annotations?.['sidecar.istio.io/status'] ? (p.metadata.annotations?.['istio.io/rev'] ?? 'unknown') : null);
   const isNative = (p: Pod) => (p.spec?.initContainers ?? []).some((c) => c.name === 'istio-proxy');
   async function kubeletMinors(): Promise<(number | undefined)[]> {
     const r = await api('GET', '/api/v1/nodes');
@@ -129,9 +136,13 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
     const cp = w.snapshot.controlPlane;
     const ns = nsOf(c, i);
     const nsLabels = w.snapshot.namespaceObject(ns)?.metadata.labels ?? {};
-    const o = decideInjection(cp.webhooks, nsLabels,
+    const o = decideInjection(
+      cp.webhooks,
+      nsLabels,
       { metadata: { name: podName(i), labels: { app: 'agree', ...(c.labels ?? {}) }, annotations: c.annotations ?? {} }, spec: { hostNetwork: c.hostNetwork } },
-      ns, (r) => cp.revisionByName.get(r)?.injector);
+      ns,
+      (r) => cp.revisionByName.get(r)?.injector,
+    );
     return o.kind === 'injected' ? o.revision : null;
   }
   const modelOf = (c: Case, i: number) => w.snapshot.proxies(nsOf(c, i)).find((p) => p.name === podName(i));
@@ -141,7 +152,10 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
     const st = clusterState();
     api = (method, p, body, o) => apiRequest(st, method, p, body, o);
     w = await startWatcher();
-    for (const [rev, block] of [['1-7-6', POLICY_1_7_6], ['1-8-0', POLICY_1_8_0]]) {
+    for (const [rev, block] of [
+      ['1-7-6', POLICY_1_7_6],
+      ['1-8-0', POLICY_1_8_0],
+    ]) {
       const cm = await api('GET', cmPath(rev));
       assert.equal(cm.status, 200, cm.text);
       original.set(rev, cm.json.data.config);
@@ -155,12 +169,22 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
       namespaces.push(name);
     }
     // istiod reloads its injector ConfigMap through a watch: wait until both revisions decide with the new config
-    await waitFor('istiod of 1-8-0 and 1-7-6 use the edited injector config', async () =>
-      (await dryRun('agree-12', { always: 'yes' })) === '1-8-0' && (await dryRun('agree-11', {})) === null
-      && (await dryRun('agree-08', { batch: 'true' })) === null && (await dryRun('agree-07', {})) === '1-7-6', 60_000);
-    await waitFor('model has read the edited injector config', () =>
-      w.snapshot.controlPlane.revisionByName.get('1-8-0')?.injector?.policy === 'disabled'
-      && w.snapshot.controlPlane.revisionByName.get('1-7-6')?.injector?.neverInjectSelector.length === 1, 30_000);
+    await waitFor(
+      'istiod of 1-8-0 and 1-7-6 use the edited injector config',
+      async () =>
+        (await dryRun('agree-12', { always: 'yes' })) === '1-8-0' &&
+        (await dryRun('agree-11', {})) === null &&
+        (await dryRun('agree-08', { batch: 'true' })) === null &&
+        (await dryRun('agree-07', {})) === '1-7-6',
+      60_000,
+    );
+    await waitFor(
+      'model has read the edited injector config',
+      () =>
+        w.snapshot.controlPlane.revisionByName.get('1-8-0')?.injector?.policy === 'disabled' &&
+        w.snapshot.controlPlane.revisionByName.get('1-7-6')?.injector?.neverInjectSelector.length === 1,
+      30_000,
+    );
   });
 
   after(async () => {
@@ -168,13 +192,20 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
       if (movedDefault) await istioctl(['tag', 'set', 'default', '--revision', '1-7-6', '--overwrite', '-y']);
       for (const [rev, config] of original) await setConfig(rev, config);
       if (original.size === 0) return;
-      for (const { ns, name } of created) if (!namespaces.includes(ns)) await api('DELETE', `${resourcePath(RESOURCES.pods, { namespace: ns })}/${name}?gracePeriodSeconds=0`);
+      for (const { ns, name } of created)
+        if (!namespaces.includes(ns)) await api('DELETE', `${resourcePath(RESOURCES.pods, { namespace: ns })}/${name}?gracePeriodSeconds=0`);
       for (const ns of namespaces) await api('DELETE', `/api/v1/namespaces/${ns}`);
-      await waitFor('agreement namespaces gone and the injector config restored', async () =>
-        namespaces.every((n) => !w.snapshot.namespace(n)) && (await dryRun('test-ns', {})) === '1-7-6'
-        && w.snapshot.controlPlane.revisionByName.get('1-8-0')?.injector?.policy === 'enabled', 120_000);
+      await waitFor(
+        'agreement namespaces gone and the injector config restored',
+        async () =>
+          namespaces.every((n) => !w.snapshot.namespace(n)) &&
+          (await dryRun('test-ns', {})) === '1-7-6' &&
+          w.snapshot.controlPlane.revisionByName.get('1-8-0')?.injector?.policy === 'enabled',
+        120_000,
+      );
     } finally {
-      w?.dispose(); w?.client.dispose();
+      w?.dispose();
+      w?.client.dispose();
     }
   });
 
@@ -192,20 +223,34 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
       if (actual) {
         const rev = w.snapshot.controlPlane.revisionByName.get(actual)!;
         assert.equal(predictNativeSidecar(c.annotations, rev.nativeSidecars, minors), isNative(pod), `case ${i}: native sidecar`);
-        assert.equal(pod.spec?.containers?.concat(pod.spec?.initContainers ?? []).find((x) => x.name === 'istio-proxy')?.image,
-          `docker.io/istio/proxyv2:${rev.proxyVersion}`, `case ${i}: proxy image from the injector values`);
+        assert.equal(
+          pod.spec?.containers?.concat(pod.spec?.initContainers ?? []).find((x) => x.name === 'istio-proxy')?.image,
+          `docker.io/istio/proxyv2:${rev.proxyVersion}`,
+          `case ${i}: proxy image from the injector values`,
+        );
       }
     }
     await waitFor('the watcher sees every agreement pod', () => CASES.every((c, i) => modelOf(c, i)), 60_000);
     for (const [i, c] of CASES.entries()) {
       const m = modelOf(c, i)!;
-      assert.deepEqual([m.stale, m.missingProxy, m.injected ? m.injectedRevision : null], [false, false, c.expect[0]],
-        `case ${i} ${JSON.stringify(c)}: model ${JSON.stringify({ stale: m.staleReason, missing: m.missingProxy, expected: m.expected })}`);
+      assert.deepEqual(
+        [m.stale, m.missingProxy, m.injected ? m.injectedRevision : null],
+        [false, false, c.expect[0]],
+        `case ${i} ${JSON.stringify(c)}: model ${JSON.stringify({ stale: m.staleReason, missing: m.missingProxy, expected: m.expected })}`,
+      );
     }
     // the CLI, on the same cluster: nothing stale or missing in any agreement namespace
     let out = '';
     let err = '';
-    const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; }, env: { KUBECONFIG: clusterState().kubeconfig } };
+    const io = {
+      out: (s: string) => {
+        out += s;
+      },
+      err: (s: string) => {
+        err += s;
+      },
+      env: { KUBECONFIG: clusterState().kubeconfig },
+    };
     assert.equal(await run(['status', '-o', 'json', '--context', CONTEXT], io), 0, err);
     const report = JSON.parse(out);
     for (const n of report.namespaces.filter((x: any) => x.name.startsWith('agree-'))) {
@@ -223,17 +268,27 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
     await waitWebhooksRewired(clusterState());
     const before = CASES.map((c, i) => {
       const m = modelOf(c, i)!;
-      return { predicted: m.expected.kind === 'injected' ? m.expected.revision : null, stale: m.stale, missing: m.missingProxy, was: m.injected ? m.injectedRevision ?? null : null };
+      return {
+        predicted: m.expected.kind === 'injected' ? m.expected.revision : null,
+        stale: m.stale,
+        missing: m.missingProxy,
+        was: m.injected ? (m.injectedRevision ?? null) : null,
+      };
     });
     // restart = delete and create the same pod again; the new pod is what istiod decides now
     for (const [i, c] of CASES.entries()) {
       const r = await api('DELETE', `${resourcePath(RESOURCES.pods, { namespace: nsOf(c, i) })}/${podName(i)}?gracePeriodSeconds=0`);
       assert.ok(r.status === 200 || r.status === 202, r.text);
     }
-    await waitFor('old agreement pods gone', async () => {
-      for (const [i, c] of CASES.entries()) if ((await api('GET', `${resourcePath(RESOURCES.pods, { namespace: nsOf(c, i) })}/${podName(i)}`)).status !== 404) return false;
-      return true;
-    }, 60_000);
+    await waitFor(
+      'old agreement pods gone',
+      async () => {
+        for (const [i, c] of CASES.entries())
+          if ((await api('GET', `${resourcePath(RESOURCES.pods, { namespace: nsOf(c, i) })}/${podName(i)}`)).status !== 404) return false;
+        return true;
+      },
+      60_000,
+    );
     for (const [i, c] of CASES.entries()) {
       const actual = actualRev(await createPod(c, i));
       const b = before[i];

@@ -10,9 +10,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  checkRevisionName, planRelabel, planTagRemove, planTagSet, planUninstall,
-} from '../../src/istio';
+import { checkRevisionName, planRelabel, planTagRemove, planTagSet, planUninstall } from '../../src/istio';
 import { describeRestartReport, fetchTagInputs, fetchUninstallObjects, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { run } from '../../src/cli/main';
 import { lintText } from '../../src/istio/lint';
@@ -29,7 +27,15 @@ function bad(name: string, fn: () => Promise<void> | void): void {
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(args, { out: (s) => { out += s; }, err: (s) => { err += s; }, env });
+  const code = await run(args, {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    env,
+  });
   return { code, out, err };
 }
 
@@ -39,7 +45,11 @@ describe('bad input: clear errors, nothing half-done', function () {
   let good: string;
   let w: ClusterWatcher;
   let st: ReturnType<typeof clusterState>;
-  const kc = (name: string, text: string) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };
+  const kc = (name: string, text: string) => {
+    const p = path.join(tmp, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
   /** The local cluster's kubeconfig with one change to the server, token or CA. */
   const variant = (name: string, edit: (text: string) => string) => kc(name, edit(fs.readFileSync(good, 'utf8')));
 
@@ -49,7 +59,11 @@ describe('bad input: clear errors, nothing half-done', function () {
     good = st.kubeconfig;
     w = await startWatcher();
   });
-  after(() => { w?.dispose(); w?.client.dispose(); fs.rmSync(tmp, { recursive: true, force: true }); });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
   after(() => console.log(`      (${cases.length} bad-input cases in this file)`));
 
   // ---- kubeconfig -------------------------------------------------------------------------
@@ -88,7 +102,9 @@ describe('bad input: clear errors, nothing half-done', function () {
     assert.equal(r.err, 'istio-revisions: context "ghost" names cluster "nowhere", which no kubeconfig file defines\n');
   });
   bad('a context naming a missing user', async () => {
-    const p = variant('ghost-user', (t) => t.replace(/contexts:\n/, 'contexts:\n- name: nouser\n  context:\n    cluster: istio-revisions-local\n    user: nobody\n'));
+    const p = variant('ghost-user', (t) =>
+      t.replace(/contexts:\n/, 'contexts:\n- name: nouser\n  context:\n    cluster: istio-revisions-local\n    user: nobody\n'),
+    );
     const r = await cli(['status', '--context', 'nouser'], { KUBECONFIG: p });
     assert.equal(r.err, 'istio-revisions: context "nouser" names user "nobody", which no kubeconfig file defines\n');
   });
@@ -102,17 +118,25 @@ describe('bad input: clear errors, nothing half-done', function () {
     const p = variant('badtoken', (t) => t.replace(/token: "?[^"\n]+"?/, 'token: "not-a-valid-token"'));
     const r = await cli(['status', '--context', CONTEXT], { KUBECONFIG: p });
     assert.equal(r.code, 2);
-    assert.match(r.err, /^istio-revisions: Cluster "istio-revisions-local": cannot list [a-z]+: unauthorized \(credentials rejected or expired\) — Unauthorized\n$/);
+    assert.match(
+      r.err,
+      /^istio-revisions: Cluster "istio-revisions-local": cannot list [a-z]+: unauthorized \(credentials rejected or expired\) — Unauthorized\n$/,
+    );
   });
   bad('unreachable server (connection refused) names the cluster and the address', async () => {
     const p = variant('refused', (t) => t.replace(/server: \S+/, 'server: https://127.0.0.1:1'));
     const r = await cli(['status', '--context', CONTEXT], { KUBECONFIG: p });
     assert.equal(r.code, 2);
-    assert.match(r.err, /^istio-revisions: Cluster "istio-revisions-local": cannot list [a-z]+: cluster unreachable — connection refused by https:\/\/127\.0\.0\.1:1\n$/);
+    assert.match(
+      r.err,
+      /^istio-revisions: Cluster "istio-revisions-local": cannot list [a-z]+: cluster unreachable — connection refused by https:\/\/127\.0\.0\.1:1\n$/,
+    );
   });
   bad('slow server: timeout with the cluster named', async () => {
     const sockets: net.Socket[] = [];
-    const srv = net.createServer((s) => { sockets.push(s); }); // accepts, never answers
+    const srv = net.createServer((s) => {
+      sockets.push(s);
+    }); // accepts, never answers
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const port = (srv.address() as net.AddressInfo).port;
     try {
@@ -120,7 +144,12 @@ describe('bad input: clear errors, nothing half-done', function () {
       const t0 = Date.now();
       const r = await cli(['status', '--context', CONTEXT, '--timeout', '1'], { KUBECONFIG: p });
       assert.equal(r.code, 2);
-      assert.match(r.err, new RegExp(`^istio-revisions: Cluster "istio-revisions-local": cannot list [a-z]+: timed out — no response from https://127\\.0\\.0\\.1:${port} within 1 s\\n$`));
+      assert.match(
+        r.err,
+        new RegExp(
+          `^istio-revisions: Cluster "istio-revisions-local": cannot list [a-z]+: timed out — no response from https://127\\.0\\.0\\.1:${port} within 1 s\\n$`,
+        ),
+      );
       assert.ok(Date.now() - t0 < 10_000);
     } finally {
       for (const s of sockets) s.destroy();
@@ -140,7 +169,10 @@ describe('bad input: clear errors, nothing half-done', function () {
       for (const cmd of ['status', 'check']) {
         const r = await cli([cmd, '--context', CONTEXT], { KUBECONFIG: p });
         assert.equal(r.code, 2, r.err);
-        assert.equal(r.err, `istio-revisions: Cluster "istio-revisions-local": https://127.0.0.1:${port} is not a Kubernetes API server (GET /version: HTTP 404 with an HTML page, not a Kubernetes API response); check the server URL of this context in the kubeconfig.\n`);
+        assert.equal(
+          r.err,
+          `istio-revisions: Cluster "istio-revisions-local": https://127.0.0.1:${port} is not a Kubernetes API server (GET /version: HTTP 404 with an HTML page, not a Kubernetes API response); check the server URL of this context in the kubeconfig.\n`,
+        );
         assert.doesNotMatch(r.err + r.out, /<html|nginx/);
       }
     } finally {
@@ -210,7 +242,10 @@ describe('bad input: clear errors, nothing half-done', function () {
   });
   bad('moving a namespace to a revision that does not exist', () => {
     const r = planRelabel(w.snapshot, CONTEXT, ['ns-a'], { kind: 'rev', value: '1-9-9' });
-    assert.deepEqual(r, { ok: false, message: 'Cluster "istio-revisions-local": "1-9-9" is neither an installed revision nor a tag; pods in the namespace would not be injected.' });
+    assert.deepEqual(r, {
+      ok: false,
+      message: 'Cluster "istio-revisions-local": "1-9-9" is neither an installed revision nor a tag; pods in the namespace would not be injected.',
+    });
   });
   bad('uninstalling a revision that does not exist deletes nothing', async () => {
     const objs = await fetchUninstallObjects(w.client, '1-9-9');
@@ -229,7 +264,11 @@ describe('bad input: clear errors, nothing half-done', function () {
     assert.equal(res.ok, false);
     assert.deepEqual(res.done, []);
     assert.equal(res.failed?.message, 'Cluster "istio-revisions-local": cannot patch namespaces/doomed: not found — namespaces "doomed" not found');
-    assert.equal(JSON.parse(await kubectl(['get', 'ns', 'ns-b', '-o', 'json'])).metadata.labels['istio.io/rev'], 'prod', 'the second namespace was not touched');
+    assert.equal(
+      JSON.parse(await kubectl(['get', 'ns', 'ns-b', '-o', 'json'])).metadata.labels['istio.io/rev'],
+      'prod',
+      'the second namespace was not touched',
+    );
   });
   bad('a workload deleted between listing and restarting is reported by name', async () => {
     const rep = await runRestarts(w.client, [{ kind: 'Deployment', namespace: 'ns-a', name: 'gone' }], { batchSize: 1, skipPermissionCheck: true });
@@ -238,7 +277,12 @@ describe('bad input: clear errors, nothing half-done', function () {
   });
 
   // ---- istioctl -------------------------------------------------------------------------------
-  const script = (name: string, body: string, mode = 0o755) => { const p = path.join(tmp, name); fs.writeFileSync(p, `#!/bin/sh\n${body}\n`); fs.chmodSync(p, mode); return p; };
+  const script = (name: string, body: string, mode = 0o755) => {
+    const p = path.join(tmp, name);
+    fs.writeFileSync(p, `#!/bin/sh\n${body}\n`);
+    fs.chmodSync(p, mode);
+    return p;
+  };
   bad('istioctl missing', async () => {
     assert.deepEqual(await istioctlClientVersion(path.join(tmp, 'istioctl-nope')), { ok: false, message: `${path.join(tmp, 'istioctl-nope')}: not found` });
   });
@@ -260,7 +304,8 @@ describe('bad input: clear errors, nothing half-done', function () {
 
   // ---- workspace files ---------------------------------------------------------------------
   bad('malformed YAML: a syntax diagnostic, and the valid documents are still checked', () => {
-    const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n---\nkind: Namespace\nmetadata: {name: b, labels: {istio.io/rev: [unclosed\n';
+    const text =
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n---\nkind: Namespace\nmetadata: {name: b, labels: {istio.io/rev: [unclosed\n';
     const f = lintText(text, {}, []);
     assert.equal(f[0].code, 'IR001', 'the valid first document is still checked');
     assert.ok(f.length >= 2 && f.slice(1).every((x) => x.code === 'IR000'), JSON.stringify(f.map((x) => x.code)));
@@ -270,14 +315,20 @@ describe('bad input: clear errors, nothing half-done', function () {
   bad('a non-YAML file (binary garbage) does not break linting', () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
     assert.doesNotThrow(() => lintText(garbage, {}, []));
-    assert.deepEqual(lintText('{"kind": "Namespace", "metadata": {"name": "x", "labels": {"istio-injection": "maybe"}}}', {}, []).map((x) => x.code), ['IR007']);
+    assert.deepEqual(
+      lintText('{"kind": "Namespace", "metadata": {"name": "x", "labels": {"istio-injection": "maybe"}}}', {}, []).map((x) => x.code),
+      ['IR007'],
+    );
   });
   bad('a huge manifest (6 MB) is skipped with a message saying so', () => {
     const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: "' + 'x'.repeat(6_000_000) + '"\n';
     const t0 = Date.now();
     const f = lintText(doc, {}, []);
     assert.ok(Date.now() - t0 < 2000);
-    assert.deepEqual(f.map((x) => [x.code, x.severity, x.message]), [['IR000', 'info', 'This file is 6.0 MB; Istio Revisions checks files up to 5 MB and skipped it.']]);
+    assert.deepEqual(
+      f.map((x) => [x.code, x.severity, x.message]),
+      [['IR000', 'info', 'This file is 6.0 MB; Istio Revisions checks files up to 5 MB and skipped it.']],
+    );
   });
   bad('an empty manifest has no findings', () => {
     assert.deepEqual(lintText('', {}, []), []);
@@ -290,7 +341,10 @@ describe('bad input: clear errors, nothing half-done', function () {
     assert.deepEqual(parsePageMessage({ type: 'reveal', namespace: 5 }), { ok: false, error: 'reveal: namespace is not a namespace name' });
   });
   bad('an oversized webview message is rejected', () => {
-    assert.deepEqual(parsePageMessage({ type: 'setFilters', filters: { search: 'x'.repeat(70_000) } }), { ok: false, error: 'message larger than 65536 bytes' });
+    assert.deepEqual(parsePageMessage({ type: 'setFilters', filters: { search: 'x'.repeat(70_000) } }), {
+      ok: false,
+      error: 'message larger than 65536 bytes',
+    });
   });
   bad('an unknown webview message type is rejected', () => {
     assert.deepEqual(parsePageMessage({ type: 'runShell', command: 'rm -rf /' }), { ok: false, error: 'unknown message type "runShell"' });
@@ -299,7 +353,8 @@ describe('bad input: clear errors, nothing half-done', function () {
   // ---- pods with broken annotations -------------------------------------------------------
   bad('a pod with malformed sidecar.istio.io/status JSON: reported, the model keeps working', async () => {
     const pod = {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: 'broken-status', namespace: 'default', annotations: { 'sidecar.istio.io/status': '{"revision": "1-7-6",' } },
       spec: { containers: [{ name: 'app', image: 'busybox' }] },
     };
@@ -317,4 +372,3 @@ describe('bad input: clear errors, nothing half-done', function () {
     }
   });
 });
-

@@ -58,7 +58,13 @@ describe('CLI actions (move) as pipelines run them', function () {
   it('refusals before any change: a user who may not patch namespaces (exit 1, the permission named), an unknown target, a missing namespace; usage (64) before connecting', async () => {
     const before = await labels('test-ns');
     // a user who may read everything the model needs, but change nothing
-    await kubectl(['create', 'clusterrole', 'ir-cli-reader', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io']);
+    await kubectl([
+      'create',
+      'clusterrole',
+      'ir-cli-reader',
+      '--verb=get,list,watch',
+      '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io',
+    ]);
     await kubectl(['create', 'clusterrolebinding', 'ir-cli-reader', '--clusterrole=ir-cli-reader', '--user=readonly']);
     try {
       await waitForPermission('local-readonly', { verb: 'list', group: '', resource: 'pods' });
@@ -97,11 +103,31 @@ describe('CLI lint: the manifest diagnostics headless', function () {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ir-lint-'));
     fs.mkdirSync(path.join(dir, 'k8s'));
-    fs.writeFileSync(path.join(dir, 'k8s', 'ns.yaml'), [
-      'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: shop', '  labels:', '    istio.io/rev: no-such-rev', '---',
-      'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: pinned', '  labels:', '    istio.io/rev: 1-8-0', '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(dir, 'k8s', 'both.yml'), ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: legacy', '  labels:', '    istio-injection: enabled', '    istio.io/rev: canary', ''].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'k8s', 'ns.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata:',
+        '  name: shop',
+        '  labels:',
+        '    istio.io/rev: no-such-rev',
+        '---',
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata:',
+        '  name: pinned',
+        '  labels:',
+        '    istio.io/rev: 1-8-0',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'k8s', 'both.yml'),
+      ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: legacy', '  labels:', '    istio-injection: enabled', '    istio.io/rev: canary', ''].join(
+        '\n',
+      ),
+    );
     fs.writeFileSync(path.join(dir, 'clean.yaml'), ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: x', ''].join('\n'));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -29,7 +29,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function runIstioctl(args: string[]): { status: number; stdout: string; stderr: string } {
   const st = clusterState();
   const r = spawnSync(path.join(st.binDir, 'istioctl'), [...args, '--kubeconfig', st.kubeconfig], {
-    encoding: 'utf8', timeout: 180_000, env: { ...process.env, HOME: path.join(st.dir, 'home'), KUBECONFIG: st.kubeconfig },
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, HOME: path.join(st.dir, 'home'), KUBECONFIG: st.kubeconfig },
   });
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
@@ -63,8 +65,18 @@ type Snap = Record<string, any>;
 /** MWCs, VWCs and istio-system Services, normalized, keyed kind/name. */
 async function snapshot(c: ClusterClient): Promise<Snap> {
   const out: Snap = {};
-  for (const m of await listRaw(c, MWC)) out[`MutatingWebhookConfiguration/${m.metadata.name}`] = normalize({ ...m, kind: 'MutatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1' });
-  for (const v of await listRaw(c, VWC)) out[`ValidatingWebhookConfiguration/${v.metadata.name}`] = normalize({ ...v, kind: 'ValidatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1' });
+  for (const m of await listRaw(c, MWC))
+    out[`MutatingWebhookConfiguration/${m.metadata.name}`] = normalize({
+      ...m,
+      kind: 'MutatingWebhookConfiguration',
+      apiVersion: 'admissionregistration.k8s.io/v1',
+    });
+  for (const v of await listRaw(c, VWC))
+    out[`ValidatingWebhookConfiguration/${v.metadata.name}`] = normalize({
+      ...v,
+      kind: 'ValidatingWebhookConfiguration',
+      apiVersion: 'admissionregistration.k8s.io/v1',
+    });
   for (const s of await listRaw(c, SVC)) out[`Service/${s.metadata.name}`] = normalize({ ...s, kind: 'Service', apiVersion: 'v1' });
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -75,7 +87,12 @@ async function settledSnapshot(c: ClusterClient): Promise<Snap> {
   for (let i = 0; i < 30; i++) {
     await sleep(600);
     const cur = await snapshot(c);
-    try { assert.deepEqual(cur, prev); return cur; } catch { prev = cur; }
+    try {
+      assert.deepEqual(cur, prev);
+      return cur;
+    } catch {
+      prev = cur;
+    }
   }
   return prev;
 }
@@ -83,8 +100,16 @@ async function settledSnapshot(c: ClusterClient): Promise<Snap> {
 /** Raw objects (for restore), keyed kind/name. */
 async function rawState(c: ClusterClient): Promise<Record<string, { path: string; obj: any }>> {
   const out: Record<string, { path: string; obj: any }> = {};
-  for (const m of await listRaw(c, MWC)) out[`MutatingWebhookConfiguration/${m.metadata.name}`] = { path: MWC, obj: { ...m, kind: 'MutatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1' } };
-  for (const v of await listRaw(c, VWC)) out[`ValidatingWebhookConfiguration/${v.metadata.name}`] = { path: VWC, obj: { ...v, kind: 'ValidatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1' } };
+  for (const m of await listRaw(c, MWC))
+    out[`MutatingWebhookConfiguration/${m.metadata.name}`] = {
+      path: MWC,
+      obj: { ...m, kind: 'MutatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1' },
+    };
+  for (const v of await listRaw(c, VWC))
+    out[`ValidatingWebhookConfiguration/${v.metadata.name}`] = {
+      path: VWC,
+      obj: { ...v, kind: 'ValidatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1' },
+    };
   for (const s of await listRaw(c, SVC)) out[`Service/${s.metadata.name}`] = { path: SVC, obj: { ...s, kind: 'Service', apiVersion: 'v1' } };
   return out;
 }
@@ -113,7 +138,10 @@ async function restore(c: ClusterClient, before: Record<string, { path: string; 
       await must(c, { method: 'PUT', path: `${p}/${obj.metadata.name}`, body, verb: 'update', resource: k });
     } else {
       delete body.metadata.resourceVersion;
-      if (body.spec) { delete body.spec.clusterIP; delete body.spec.clusterIPs; }
+      if (body.spec) {
+        delete body.spec.clusterIP;
+        delete body.spec.clusterIPs;
+      }
       await must(c, { method: 'POST', path: p, body, verb: 'create', resource: k });
     }
   }
@@ -143,7 +171,10 @@ async function compare(c: ClusterClient, istioctlArgs: string[], cliArgs: string
 
 /** The objects a run changed, for the table. */
 function changedSummary(before: Snap, after: Snap): string {
-  const d = diffKeys(before, after).map((k) => `${k in after ? (k in before ? '~' : '+') : '-'}${k.replace(/^(MutatingWebhookConfiguration|ValidatingWebhookConfiguration)\//, (_m, kind: string) => (kind.startsWith('M') ? 'MWC/' : 'VWC/'))}`);
+  const d = diffKeys(before, after).map(
+    (k) =>
+      `${k in after ? (k in before ? '~' : '+') : '-'}${k.replace(/^(MutatingWebhookConfiguration|ValidatingWebhookConfiguration)\//, (_m, kind: string) => (kind.startsWith('M') ? 'MWC/' : 'VWC/'))}`,
+  );
   return d.length ? d.sort().join(', ') : 'no change';
 }
 
@@ -173,8 +204,19 @@ describe('conformance with istioctl 1.31 (tag set / tag remove / uninstall --rev
   });
 
   it('tag set staging --revision 1-8-0 (new tag): same MWC and Service', async () => {
-    const res = await compare(c, ['tag', 'set', 'staging', '--revision', '1-8-0', '-y', '--istioNamespace', NS], ['tag', 'set', 'staging', '--revision', '1-8-0']);
-    assert.deepEqual(res.plan.requests.map((r: any) => [r.method, r.query?.fieldManager]), [['PATCH', 'istio-ci'], ['PATCH', 'istio-ci']], 'server-side apply as istioctl');
+    const res = await compare(
+      c,
+      ['tag', 'set', 'staging', '--revision', '1-8-0', '-y', '--istioNamespace', NS],
+      ['tag', 'set', 'staging', '--revision', '1-8-0'],
+    );
+    assert.deepEqual(
+      res.plan.requests.map((r: any) => [r.method, r.query?.fieldManager]),
+      [
+        ['PATCH', 'istio-ci'],
+        ['PATCH', 'istio-ci'],
+      ],
+      'server-side apply as istioctl',
+    );
     assertSame(res, ['MutatingWebhookConfiguration/istio-revision-tag-staging', 'Service/istiod-revision-tag-staging'], 'tag set staging --revision 1-8-0');
     // clientConfig (URL + caBundle) was copied from the canonical webhook of 1-8-0
     assert.deepEqual(
@@ -184,15 +226,34 @@ describe('conformance with istioctl 1.31 (tag set / tag remove / uninstall --rev
   });
 
   it('tag set prod --revision 1-8-0 --overwrite (move): same MWC and Service', async () => {
-    const res = await compare(c, ['tag', 'set', 'prod', '--revision', '1-8-0', '--overwrite', '-y', '--istioNamespace', NS], ['tag', 'set', 'prod', '--revision', '1-8-0', '--overwrite']);
-    assert.deepEqual(res.plan.requests.map((r: any) => r.method), ['PATCH', 'PATCH']);
+    const res = await compare(
+      c,
+      ['tag', 'set', 'prod', '--revision', '1-8-0', '--overwrite', '-y', '--istioNamespace', NS],
+      ['tag', 'set', 'prod', '--revision', '1-8-0', '--overwrite'],
+    );
+    assert.deepEqual(
+      res.plan.requests.map((r: any) => r.method),
+      ['PATCH', 'PATCH'],
+    );
     assertSame(res, ['MutatingWebhookConfiguration/istio-revision-tag-prod', 'Service/istiod-revision-tag-prod'], 'tag set prod --revision 1-8-0 --overwrite');
     assert.equal(res.byPlan['MutatingWebhookConfiguration/istio-revision-tag-prod'].metadata.labels['istio.io/rev'], '1-8-0');
   });
 
   it('tag set default --revision 1-8-0 --overwrite: same tag MWC, default validator and Service', async () => {
-    const res = await compare(c, ['tag', 'set', 'default', '--revision', '1-8-0', '--overwrite', '-y', '--istioNamespace', NS], ['tag', 'set', 'default', '--revision', '1-8-0', '--overwrite']);
-    assertSame(res, ['MutatingWebhookConfiguration/istio-revision-tag-default', 'ValidatingWebhookConfiguration/istiod-default-validator', 'Service/istiod-revision-tag-default'], 'tag set default --revision 1-8-0 --overwrite');
+    const res = await compare(
+      c,
+      ['tag', 'set', 'default', '--revision', '1-8-0', '--overwrite', '-y', '--istioNamespace', NS],
+      ['tag', 'set', 'default', '--revision', '1-8-0', '--overwrite'],
+    );
+    assertSame(
+      res,
+      [
+        'MutatingWebhookConfiguration/istio-revision-tag-default',
+        'ValidatingWebhookConfiguration/istiod-default-validator',
+        'Service/istiod-revision-tag-default',
+      ],
+      'tag set default --revision 1-8-0 --overwrite',
+    );
   });
 
   it('tag set without --overwrite / named like a revision / unknown revision; tag remove of a missing tag: same refusals, nothing changed', async () => {
@@ -208,7 +269,13 @@ describe('conformance with istioctl 1.31 (tag set / tag remove / uninstall --rev
       const ours = cli([...k, '--yes']);
       const theirs = r.stderr.trim().split('\n').pop() ?? '';
       const said = /istio-revisions: Cluster "[^"]+": (.*)/.exec(ours.stderr)?.[1] ?? ours.stderr;
-      recordConformance({ area: 'tag', case: k.join(' '), tool: `exit ${r.status}: ${theirs}`, extension: `exit ${ours.status}: ${said}`, agree: r.status !== 0 && ours.status === 1 && r.stderr.includes(said) });
+      recordConformance({
+        area: 'tag',
+        case: k.join(' '),
+        tool: `exit ${r.status}: ${theirs}`,
+        extension: `exit ${ours.status}: ${said}`,
+        agree: r.status !== 0 && ours.status === 1 && r.stderr.includes(said),
+      });
       assert.notEqual(r.status, 0);
       assert.equal(ours.status, 1, ours.stderr);
       assert.ok(r.stderr.includes(said), `istioctl said ${JSON.stringify(r.stderr)}, the extension said ${JSON.stringify(said)}`);
@@ -224,15 +291,24 @@ describe('conformance with istioctl 1.31 (tag set / tag remove / uninstall --rev
 
   it('tag remove default: MWC, Service and (1.31) the default validator go', async () => {
     const res = await compare(c, ['tag', 'remove', 'default', '-y', '--istioNamespace', NS], ['tag', 'remove', 'default']);
-    assertSame(res, ['MutatingWebhookConfiguration/istio-revision-tag-default', 'ValidatingWebhookConfiguration/istiod-default-validator', 'Service/istiod-revision-tag-default'], 'tag remove default');
+    assertSame(
+      res,
+      [
+        'MutatingWebhookConfiguration/istio-revision-tag-default',
+        'ValidatingWebhookConfiguration/istiod-default-validator',
+        'Service/istiod-revision-tag-default',
+      ],
+      'tag remove default',
+    );
   });
-
 });
 
 describe('conformance with istioctl 1.31: uninstall --revision (4 situations)', function () {
   this.timeout(900_000);
   let c: ClusterClient;
-  before(() => { c = client(); });
+  before(() => {
+    c = client();
+  });
 
   /** Every object of the uninstall kinds (cluster-wide), by kind/namespace/name. */
   const inventory = async (rev: string): Promise<string[]> => {
@@ -263,12 +339,31 @@ describe('conformance with istioctl 1.31: uninstall --revision (4 situations)', 
     const added = to.filter((x) => !from.includes(x)).map((x) => `+${x.replace(/^(\w+)\/[^/]*\//, '$1/')}`);
     return [...gone, ...added];
   };
-  const brief = (d: string[]) => (d.length === 0 ? 'nothing deleted' : `${d.length} object(s) deleted (${d.filter((x) => /MutatingWebhook|Deployment/.test(x)).map((x) => x.slice(1)).join(', ')}${d.length > 3 ? ', …' : ''})`);
+  const brief = (d: string[]) =>
+    d.length === 0
+      ? 'nothing deleted'
+      : `${d.length} object(s) deleted (${d
+          .filter((x) => /MutatingWebhook|Deployment/.test(x))
+          .map((x) => x.slice(1))
+          .join(', ')}${d.length > 3 ? ', …' : ''})`;
 
   it('a revision installed by istioctl install, with a tag from the install (revisionTags) and one from tag set: refused while in use, then the same objects deleted as istioctl; the tag-set tag is left behind by both', async () => {
     const REV = '1-9-0';
     const install = () => {
-      const r = runIstioctl(['install', '--set', `revision=${REV}`, '--set', 'profile=minimal', '--set', 'hub=docker.io/istio', '--set', 'tag=1.9.0', '--set', 'values.revisionTags[0]=qa9', '-y']);
+      const r = runIstioctl([
+        'install',
+        '--set',
+        `revision=${REV}`,
+        '--set',
+        'profile=minimal',
+        '--set',
+        'hub=docker.io/istio',
+        '--set',
+        'tag=1.9.0',
+        '--set',
+        'values.revisionTags[0]=qa9',
+        '-y',
+      ]);
       assert.equal(r.status, 0, `istioctl install: ${r.stderr}`);
     };
     install();
@@ -290,19 +385,37 @@ describe('conformance with istioctl 1.31: uninstall --revision (4 situations)', 
       assert.match(refused.stderr, /still in use; refusing to uninstall/);
       assert.match(refused.stderr, /staging9/);
       assert.deepEqual(await inventory(REV), installed, 'the refusal changed nothing');
-      recordConformance({ area: 'uninstall', case: `${REV} still pointed at by tag staging9 (no --force)`, tool: 'istioctl checks nothing: deletes', extension: `exit 1, refused: ${/staging9[^\n]*/.exec(refused.stderr)?.[0].slice(0, 80)}`, agree: true });
+      recordConformance({
+        area: 'uninstall',
+        case: `${REV} still pointed at by tag staging9 (no --force)`,
+        tool: 'istioctl checks nothing: deletes',
+        extension: `exit 1, refused: ${/staging9[^\n]*/.exec(refused.stderr)?.[0].slice(0, 80)}`,
+        agree: true,
+      });
       const ours = cli(['uninstall', '--revision', REV, '--force', '--yes', '-o', 'json']);
       assert.equal(ours.status, 0, ours.stderr);
       assert.ok(ours.json.plan.requests.every((q: any) => q.method === 'DELETE' && q.body.propagationPolicy === 'Foreground'));
       const byPlan = await settledInventory(REV);
-      recordConformance({ area: 'uninstall', case: `${REV} (istioctl install; tag qa9 from the install, staging9 from tag set), --force`, tool: brief(delta(installed, byIstioctl)), extension: brief(delta(installed, byPlan)), agree: JSON.stringify(byPlan) === JSON.stringify(byIstioctl) });
+      recordConformance({
+        area: 'uninstall',
+        case: `${REV} (istioctl install; tag qa9 from the install, staging9 from tag set), --force`,
+        tool: brief(delta(installed, byIstioctl)),
+        extension: brief(delta(installed, byPlan)),
+        agree: JSON.stringify(byPlan) === JSON.stringify(byIstioctl),
+      });
       assert.deepEqual(byPlan, byIstioctl);
       // Nothing shared went: what disappeared all carried the revision's uninstall labels.
       const gone = installed.filter((x) => !byPlan.includes(x));
       assert.ok(gone.some((x) => x.startsWith(`Deployment/${NS}/istiod-${REV}`)));
       assert.ok(gone.includes('MutatingWebhookConfiguration//istio-revision-tag-qa9'), 'the install-made tag is pruned');
-      assert.ok(byPlan.includes('MutatingWebhookConfiguration//istio-revision-tag-staging9') && byPlan.includes(`Service/${NS}/istiod-revision-tag-staging9`), 'the tag-set tag is left behind by both');
-      assert.ok(gone.every((x) => x.includes(REV) || x.includes('qa9')), `deleted: ${gone.join(', ')}`);
+      assert.ok(
+        byPlan.includes('MutatingWebhookConfiguration//istio-revision-tag-staging9') && byPlan.includes(`Service/${NS}/istiod-revision-tag-staging9`),
+        'the tag-set tag is left behind by both',
+      );
+      assert.ok(
+        gone.every((x) => x.includes(REV) || x.includes('qa9')),
+        `deleted: ${gone.join(', ')}`,
+      );
     } finally {
       runIstioctl(['uninstall', '--revision', REV, '-y']);
       runIstioctl(['tag', 'remove', 'staging9', '-y', '--istioNamespace', NS]);
@@ -313,7 +426,13 @@ describe('conformance with istioctl 1.31: uninstall --revision (4 situations)', 
     const before = await inventory('9-9-9');
     const r = runIstioctl(['uninstall', '--revision', '9-9-9', '-y']);
     const ours = cli(['uninstall', '--revision', '9-9-9', '--yes']);
-    recordConformance({ area: 'uninstall', case: '9-9-9 (not installed)', tool: `exit ${r.status}: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 80)}`, extension: `exit ${ours.status}: ${ours.stderr.trim().slice(0, 100)}`, agree: r.status !== 0 && ours.status === 1 && /could not find target revision/.test(r.stderr) && /could not find target revision/.test(ours.stderr) });
+    recordConformance({
+      area: 'uninstall',
+      case: '9-9-9 (not installed)',
+      tool: `exit ${r.status}: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 80)}`,
+      extension: `exit ${ours.status}: ${ours.stderr.trim().slice(0, 100)}`,
+      agree: r.status !== 0 && ours.status === 1 && /could not find target revision/.test(r.stderr) && /could not find target revision/.test(ours.stderr),
+    });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /could not find target revision/);
     assert.equal(ours.status, 1);
@@ -344,7 +463,13 @@ describe('conformance with istioctl 1.31: uninstall --revision (4 situations)', 
       const ours = cli(['uninstall', '--revision', REV, '--force', '--yes', '-o', 'json']);
       assert.equal(ours.status, 0, ours.stderr);
       const byPlan = await settledInventory(REV);
-      recordConformance({ area: 'uninstall', case: 'default (unrevisioned istioctl install), --force', tool: brief(delta(installed, byIstioctl)), extension: brief(delta(installed, byPlan)), agree: JSON.stringify(byPlan) === JSON.stringify(byIstioctl) });
+      recordConformance({
+        area: 'uninstall',
+        case: 'default (unrevisioned istioctl install), --force',
+        tool: brief(delta(installed, byIstioctl)),
+        extension: brief(delta(installed, byPlan)),
+        agree: JSON.stringify(byPlan) === JSON.stringify(byIstioctl),
+      });
       assert.deepEqual(byPlan, byIstioctl);
       assert.ok(!byPlan.includes(`Deployment/${NS}/istiod`));
     } finally {
@@ -361,27 +486,56 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
   this.timeout(900_000);
   const TOOL = 'rc-kubectl';
   const OURS = 'rc-extension';
-  const tpl = (app: string) => ({ selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } });
+  const tpl = (app: string) => ({
+    selector: { matchLabels: { app } },
+    template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+  });
   const objects = (ns: string) => [
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns }, spec: { replicas: 2, ...tpl('web') } },
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'paused', namespace: ns }, spec: { replicas: 1, ...tpl('paused') } }, // paused once its pod runs
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'part', namespace: ns }, spec: { serviceName: 'part', replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, ...tpl('part') } },
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { serviceName: 'db', replicas: 2, updateStrategy: { type: 'OnDelete' }, ...tpl('db') } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'part', namespace: ns },
+      spec: { serviceName: 'part', replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, ...tpl('part') },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: ns },
+      spec: { serviceName: 'db', replicas: 2, updateStrategy: { type: 'OnDelete' }, ...tpl('db') },
+    },
     { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'node-agent', namespace: ns }, spec: { ...tpl('node-agent') } },
-    { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'od-agent', namespace: ns }, spec: { updateStrategy: { type: 'OnDelete' }, ...tpl('od-agent') } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'od-agent', namespace: ns },
+      spec: { updateStrategy: { type: 'OnDelete' }, ...tpl('od-agent') },
+    },
   ];
   const pods = async (ns: string, app: string): Promise<{ name: string; uid: string; ready: boolean; node?: string }[]> =>
-    JSON.parse(await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json'])).items
-      .filter((p: any) => !p.metadata.deletionTimestamp)
-      .map((p: any) => ({ name: p.metadata.name, uid: p.metadata.uid, node: p.spec.nodeName, ready: !!p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True') }));
+    JSON.parse(await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json']))
+      .items.filter((p: any) => !p.metadata.deletionTimestamp)
+      .map((p: any) => ({
+        name: p.metadata.name,
+        uid: p.metadata.uid,
+        node: p.spec.nodeName,
+        ready: !!p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'),
+      }));
   const restartedAt = async (ns: string, kindName: string) =>
-    JSON.parse(await kubectl(['get', kindName, '-n', ns, '-o', 'json'])).spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] as string | undefined;
+    JSON.parse(await kubectl(['get', kindName, '-n', ns, '-o', 'json'])).spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] as
+      string | undefined;
   /** Which pods were replaced, by slot (StatefulSet ordinal name / DaemonSet node / Deployment: count). */
   const replaced = (kind: string, before: { name: string; uid: string; node?: string }[], after: { name: string; uid: string; node?: string }[]) => {
     const uids = new Set(after.map((p) => p.uid));
     const gone = before.filter((p) => !uids.has(p.uid));
     if (kind === 'Deployment') return `${gone.length}/${before.length}`;
-    return gone.map((p) => (kind === 'DaemonSet' ? `node ${p.node}` : p.name.replace(/^.*-(\d+)$/, '#$1'))).sort().join(',') || 'none';
+    return (
+      gone
+        .map((p) => (kind === 'DaemonSet' ? `node ${p.node}` : p.name.replace(/^.*-(\d+)$/, '#$1')))
+        .sort()
+        .join(',') || 'none'
+    );
   };
 
   before(async () => {
@@ -389,14 +543,24 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
       await kubectl(['create', 'namespace', ns]);
       await kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects(ns) }) });
     }
-    await waitFor('every pod of both copies Ready', async () => {
-      for (const ns of [TOOL, OURS]) {
-        const want: Record<string, number> = { web: 2, paused: 1, part: 3, db: 2 };
-        for (const [app, n] of Object.entries(want)) { const p = await pods(ns, app); if (p.length !== n || !p.every((x) => x.ready)) return false; }
-        for (const app of ['node-agent', 'od-agent']) { const p = await pods(ns, app); if (p.length === 0 || !p.every((x) => x.ready)) return false; }
-      }
-      return true;
-    }, 180_000);
+    await waitFor(
+      'every pod of both copies Ready',
+      async () => {
+        for (const ns of [TOOL, OURS]) {
+          const want: Record<string, number> = { web: 2, paused: 1, part: 3, db: 2 };
+          for (const [app, n] of Object.entries(want)) {
+            const p = await pods(ns, app);
+            if (p.length !== n || !p.every((x) => x.ready)) return false;
+          }
+          for (const app of ['node-agent', 'od-agent']) {
+            const p = await pods(ns, app);
+            if (p.length === 0 || !p.every((x) => x.ready)) return false;
+          }
+        }
+        return true;
+      },
+      180_000,
+    );
     for (const ns of [TOOL, OURS]) await kubectl(['rollout', 'pause', 'deployment/paused', '-n', ns]);
   });
   after(async () => {
@@ -418,7 +582,8 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
       // The real tool on its copy.
       const toolBefore = await pods(TOOL, k.app);
       const st = clusterState();
-      const kc = (args: string[]) => spawnSync(path.join(st.binDir, 'kubectl'), [...args, '--kubeconfig', st.kubeconfig], { encoding: 'utf8', timeout: 150_000 });
+      const kc = (args: string[]) =>
+        spawnSync(path.join(st.binDir, 'kubectl'), [...args, '--kubeconfig', st.kubeconfig], { encoding: 'utf8', timeout: 150_000 });
       const restartRun = kc(['rollout', 'restart', ref, '-n', TOOL]);
       const rr = { ok: restartRun.status === 0, out: `${restartRun.stdout}${restartRun.stderr}` };
       const status = rr.ok ? kc(['rollout', 'status', ref, '-n', TOOL, '--timeout=120s']) : undefined;
@@ -430,12 +595,15 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
       const oursAfter = await pods(OURS, k.app);
       const oursAt = await restartedAt(OURS, ref);
 
-      const toolSays = !/can't restart paused/.test(rr.out) && rr.ok
-        ? `restarted; status exit ${status?.status}${status?.status ? ` (${(status.stderr || '').trim().split('\n').pop()})` : ''}; replaced ${replaced(k.kind, toolBefore, toolAfter)}`
-        : `refused: ${(/can't restart paused deployment[^\n]*/.exec(rr.out) ?? [rr.out.trim().split('\n').pop()])[0]}`;
+      const toolSays =
+        !/can't restart paused/.test(rr.out) && rr.ok
+          ? `restarted; status exit ${status?.status}${status?.status ? ` (${(status.stderr || '').trim().split('\n').pop()})` : ''}; replaced ${replaced(k.kind, toolBefore, toolAfter)}`
+          : `refused: ${(/can't restart paused deployment[^\n]*/.exec(rr.out) ?? [rr.out.trim().split('\n').pop()])[0]}`;
       const r = ours.json?.result ?? {};
-      const oursSays = ours.status === 1 && r.failed ? `refused: ${r.failed.reason.replace(/^.*?: /, '')}`
-        : `${r.completed?.length ? 'restarted, rollout complete' : r.onDelete?.length ? 'template updated; reported OnDelete, not restarted' : JSON.stringify(r)}; replaced ${replaced(k.kind, oursBefore, oursAfter)}`;
+      const oursSays =
+        ours.status === 1 && r.failed
+          ? `refused: ${r.failed.reason.replace(/^.*?: /, '')}`
+          : `${r.completed?.length ? 'restarted, rollout complete' : r.onDelete?.length ? 'template updated; reported OnDelete, not restarted' : JSON.stringify(r)}; replaced ${replaced(k.kind, oursBefore, oursAfter)}`;
       const agree = replaced(k.kind, toolBefore, toolAfter) === replaced(k.kind, oursBefore, oursAfter) && (toolAt === undefined) === (oursAt === undefined);
       recordConformance({ area: 'restart', case: k.situation, tool: toolSays, extension: oursSays, agree });
 
@@ -451,30 +619,63 @@ describe('conformance with kubectl: restart (6 workload situations) and OnDelete
         assert.match(status?.stderr ?? '', /only available for RollingUpdate strategy type/);
         assert.equal(ours.status, 0, ours.stderr);
         assert.deepEqual(r.completed, [], 'never reported restarted');
-        assert.deepEqual(r.onDelete.map((x: any) => x.name), [k.name]);
+        assert.deepEqual(
+          r.onDelete.map((x: any) => x.name),
+          [k.name],
+        );
         assert.match(ours.json.message, /--on-delete=delete-pods/);
       } else {
         assert.equal(status?.status, 0, status?.stderr);
         assert.equal(ours.status, 0, ours.stderr);
-        assert.deepEqual(r.completed.map((x: any) => x.name), [k.name]);
+        assert.deepEqual(
+          r.completed.map((x: any) => x.name),
+          [k.name],
+        );
       }
     });
   }
 
-  for (const k of [{ kind: 'StatefulSet', name: 'db', app: 'db' }, { kind: 'DaemonSet', name: 'od-agent', app: 'od-agent' }]) {
+  for (const k of [
+    { kind: 'StatefulSet', name: 'db', app: 'db' },
+    { kind: 'DaemonSet', name: 'od-agent', app: 'od-agent' },
+  ]) {
     it(`${k.kind} OnDelete, the user's way: kubectl delete pod + wait Ready, one at a time, vs --on-delete=delete-pods`, async () => {
       const ref = `${k.kind.toLowerCase()}/${k.name}`;
       const toolBefore = await pods(TOOL, k.app);
       for (const p of toolBefore) {
         await kubectl(['delete', 'pod', p.name, '-n', TOOL]);
-        await waitFor(`replacement of ${p.name} Ready`, async () => (await pods(TOOL, k.app)).some((x) => x.ready && x.uid !== p.uid && (k.kind === 'DaemonSet' ? x.node === p.node : x.name === p.name)), 120_000);
+        await waitFor(
+          `replacement of ${p.name} Ready`,
+          async () => (await pods(TOOL, k.app)).some((x) => x.ready && x.uid !== p.uid && (k.kind === 'DaemonSet' ? x.node === p.node : x.name === p.name)),
+          120_000,
+        );
       }
       const toolAfter = await pods(TOOL, k.app);
       const oursBefore = await pods(OURS, k.app);
-      const ours = cli(['restart', OURS, '--workload', ref, '--on-delete', 'delete-pods', '--batch-size', '1', '--yes', '-o', 'json', '--rollout-timeout', '120']);
+      const ours = cli([
+        'restart',
+        OURS,
+        '--workload',
+        ref,
+        '--on-delete',
+        'delete-pods',
+        '--batch-size',
+        '1',
+        '--yes',
+        '-o',
+        'json',
+        '--rollout-timeout',
+        '120',
+      ]);
       const oursAfter = await pods(OURS, k.app);
       const agree = replaced(k.kind, toolBefore, toolAfter) === replaced(k.kind, oursBefore, oursAfter) && oursAfter.every((p) => p.ready);
-      recordConformance({ area: 'restart', case: `${k.kind} OnDelete: pods deleted in batches of 1`, tool: `kubectl delete pod + wait: replaced ${replaced(k.kind, toolBefore, toolAfter)}`, extension: `exit ${ours.status}: replaced ${replaced(k.kind, oursBefore, oursAfter)}, all Ready`, agree });
+      recordConformance({
+        area: 'restart',
+        case: `${k.kind} OnDelete: pods deleted in batches of 1`,
+        tool: `kubectl delete pod + wait: replaced ${replaced(k.kind, toolBefore, toolAfter)}`,
+        extension: `exit ${ours.status}: replaced ${replaced(k.kind, oursBefore, oursAfter)}, all Ready`,
+        agree,
+      });
       assert.equal(ours.status, 0, ours.stderr);
       assert.equal(replaced(k.kind, oursBefore, oursAfter), replaced(k.kind, toolBefore, toolAfter));
       assert.ok(oursAfter.length === oursBefore.length && oursAfter.every((p) => p.ready), JSON.stringify(oursAfter));
@@ -488,28 +689,59 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
   this.timeout(600_000);
   const GROUP = 'gateway.networking.k8s.io';
   const crd = (plural: string, kind: string, versions: { name: string; served: boolean }[]) => ({
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${GROUP}`, annotations: { [`${GROUP}/bundle-version`]: 'v0.0.0-test', 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/1538' } },
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${plural}.${GROUP}`,
+      annotations: { [`${GROUP}/bundle-version`]: 'v0.0.0-test', 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/1538' },
+    },
     spec: {
-      group: GROUP, scope: 'Namespaced', names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: versions.map((v, i) => ({ ...v, storage: i === 0, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } })),
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: versions.map((v, i) => ({
+        ...v,
+        storage: i === 0,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      })),
     },
   });
   const states: { name: string; crds: ReturnType<typeof crd>[] }[] = [
     { name: 'no Gateway API CRDs', crds: [] },
-    { name: 'Gateway API v1 (Gateway, HTTPRoute serve v1 and v1beta1)', crds: [
-      crd('gateways', 'Gateway', [{ name: 'v1', served: true }, { name: 'v1beta1', served: true }]),
-      crd('httproutes', 'HTTPRoute', [{ name: 'v1', served: true }, { name: 'v1beta1', served: true }]),
-    ] },
-    { name: 'Gateway API v0.8-like (v1beta1 served, no v1)', crds: [
-      crd('gateways', 'Gateway', [{ name: 'v1beta1', served: true }, { name: 'v1alpha2', served: true }]),
-      crd('referencegrants', 'ReferenceGrant', [{ name: 'v1beta1', served: true }]),
-    ] },
-    { name: 'Gateway API v0.5-like (only v1alpha2 served; v1beta1 defined but not served)', crds: [
-      crd('gateways', 'Gateway', [{ name: 'v1alpha2', served: true }, { name: 'v1beta1', served: false }]),
-      crd('grpcroutes', 'GRPCRoute', [{ name: 'v1alpha2', served: true }]),
-      crd('tcproutes', 'TCPRoute', [{ name: 'v1alpha2', served: true }]),
-    ] },
+    {
+      name: 'Gateway API v1 (Gateway, HTTPRoute serve v1 and v1beta1)',
+      crds: [
+        crd('gateways', 'Gateway', [
+          { name: 'v1', served: true },
+          { name: 'v1beta1', served: true },
+        ]),
+        crd('httproutes', 'HTTPRoute', [
+          { name: 'v1', served: true },
+          { name: 'v1beta1', served: true },
+        ]),
+      ],
+    },
+    {
+      name: 'Gateway API v0.8-like (v1beta1 served, no v1)',
+      crds: [
+        crd('gateways', 'Gateway', [
+          { name: 'v1beta1', served: true },
+          { name: 'v1alpha2', served: true },
+        ]),
+        crd('referencegrants', 'ReferenceGrant', [{ name: 'v1beta1', served: true }]),
+      ],
+    },
+    {
+      name: 'Gateway API v0.5-like (only v1alpha2 served; v1beta1 defined but not served)',
+      crds: [
+        crd('gateways', 'Gateway', [
+          { name: 'v1alpha2', served: true },
+          { name: 'v1beta1', served: false },
+        ]),
+        crd('grpcroutes', 'GRPCRoute', [{ name: 'v1alpha2', served: true }]),
+        crd('tcproutes', 'TCPRoute', [{ name: 'v1alpha2', served: true }]),
+      ],
+    },
   ];
   // The seed has the current Gateway API CRDs (and their safe-upgrades admission policy, which refuses
   // older versions): every state starts from none, and the seed's are put back afterwards.
@@ -536,12 +768,20 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
       }
       const r = runIstioctl(['x', 'precheck']);
       const ours = cli(['precheck', '--istio-version', '1.31.0']);
-      const lines = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter((l) => /^(Error|Warning|Info) \[IST\d+\]/.test(l)).sort();
+      const lines = (s: string) =>
+        s
+          // eslint-disable-next-line no-control-regex -- istioctl's ANSI colour codes
+          .replace(/\x1b\[[0-9;]*m/g, '')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => /^(Error|Warning|Info) \[IST\d+\]/.test(l))
+          .sort();
       const passedLine = (s: string) => s.includes('✔ No issues found when checking the cluster. Istio is safe to install or upgrade!');
       const theirs = lines(r.stdout);
       const mine = lines(ours.stdout);
       recordConformance({
-        area: 'precheck', case: st.name,
+        area: 'precheck',
+        case: st.name,
         tool: `exit ${r.status}: ${theirs.length ? theirs.map((l) => l.replace(/\(CustomResourceDefinition ([a-z]+)\.[^)]*\)/, '($1)').replace(/ The Gateway API CRD version /, ' ')).join('; ') : passedLine(r.stderr) ? '✔ No issues found' : r.stderr.trim().slice(0, 80)}`,
         extension: `exit ${ours.status}: ${mine.length ? `${mine.length} finding(s), same text` : passedLine(ours.stderr) ? '✔ No issues found' : ours.stderr.trim().slice(0, 80)}`,
         agree: JSON.stringify(theirs) === JSON.stringify(mine) && (r.status === 0) === (ours.status === 0) && passedLine(r.stderr) === passedLine(ours.stderr),
@@ -553,7 +793,7 @@ describe('conformance with istioctl 1.31: x precheck, on the bench and with the 
   }
 });
 
-describe('conformance with istioctl 1.31 analyze: IR001 cites IST0123 exactly where Istio\'s analyzer reports it', function () {
+describe("conformance with istioctl 1.31 analyze: IR001 cites IST0123 exactly where Istio's analyzer reports it", function () {
   this.timeout(120_000);
   const combos: Record<string, string>[] = [
     { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' },
@@ -587,8 +827,20 @@ describe('conformance with istioctl 1.31 analyze: IR001 cites IST0123 exactly wh
       const name = `combo-${i}`;
       const findings = ours.json.findings.filter((f: any) => f.code === 'IR001' && path.basename(f.file) === `${name}.yaml`);
       const cites = findings.some((f: any) => /IST0123/.test(f.message));
-      recordConformance({ area: 'lint', case: Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' '), tool: theirs.has(name) ? 'IST0123' : 'nothing', extension: findings.length ? `IR001${cites ? ' (IST0123)' : ' (own wording, no IST0123)'}` : 'nothing', agree: theirs.has(name) === cites });
-      assert.equal(cites, theirs.has(name), `${name} ${JSON.stringify(l)}: istioctl analyze ${theirs.has(name) ? 'reports' : 'does not report'} IST0123; IR001 says ${JSON.stringify(findings.map((f: any) => f.message))}\n${r.stdout}${r.stderr}`);
+      recordConformance({
+        area: 'lint',
+        case: Object.entries(l)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        tool: theirs.has(name) ? 'IST0123' : 'nothing',
+        extension: findings.length ? `IR001${cites ? ' (IST0123)' : ' (own wording, no IST0123)'}` : 'nothing',
+        agree: theirs.has(name) === cites,
+      });
+      assert.equal(
+        cites,
+        theirs.has(name),
+        `${name} ${JSON.stringify(l)}: istioctl analyze ${theirs.has(name) ? 'reports' : 'does not report'} IST0123; IR001 says ${JSON.stringify(findings.map((f: any) => f.message))}\n${r.stdout}${r.stderr}`,
+      );
     }
     assert.ok(theirs.size >= 4, `istioctl analyze reported IST0123 for ${[...theirs].join(', ')}:\n${r.stdout}${r.stderr}`);
   });

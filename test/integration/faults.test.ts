@@ -20,11 +20,17 @@ async function restartedAt(w: WorkloadId): Promise<string | undefined> {
 async function assertModelMatchesFreshList(w: ClusterWatcher): Promise<void> {
   const fresh = await startWatcher();
   try {
-    await waitFor('watched model to converge with a fresh list', () => {
-      w.flush();
-      return JSON.stringify(buildReport(w.snapshot, { context: CONTEXT })) === JSON.stringify(buildReport(fresh.snapshot, { context: CONTEXT }))
-        && w.snapshot.podCount === fresh.snapshot.podCount;
-    }, 60_000);
+    await waitFor(
+      'watched model to converge with a fresh list',
+      () => {
+        w.flush();
+        return (
+          JSON.stringify(buildReport(w.snapshot, { context: CONTEXT })) === JSON.stringify(buildReport(fresh.snapshot, { context: CONTEXT })) &&
+          w.snapshot.podCount === fresh.snapshot.podCount
+        );
+      },
+      60_000,
+    );
   } finally {
     fresh.dispose();
     fresh.client.dispose();
@@ -34,8 +40,13 @@ async function assertModelMatchesFreshList(w: ClusterWatcher): Promise<void> {
 describe('faults: nothing half-done, the state reported truthfully', function () {
   this.timeout(240_000);
   let w: ClusterWatcher;
-  before(async () => { w = await startWatcher(); });
-  after(() => { w?.dispose(); w?.client.dispose(); });
+  before(async () => {
+    w = await startWatcher();
+  });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+  });
 
   it('the API server stopped and restarted in the middle of a batched restart', async () => {
     const { restartComponent } = await import('../cluster/cluster.mjs');
@@ -43,8 +54,12 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     const at = new Date(Date.now() + 7_200_000).toISOString().replace(/\.\d+Z$/, 'Z');
     let outage: Promise<unknown> | undefined;
     const rep = await runRestarts(w.client, ws, {
-      batchSize: 2, at, rolloutTimeoutMs: 120_000,
-      onProgress: (e) => { if (e.phase === 'waiting' && e.batch === 1 && !outage) outage = restartComponent(clusterState().dir, 'kube-apiserver', { downMs: 3000 }); },
+      batchSize: 2,
+      at,
+      rolloutTimeoutMs: 120_000,
+      onProgress: (e) => {
+        if (e.phase === 'waiting' && e.batch === 1 && !outage) outage = restartComponent(clusterState().dir, 'kube-apiserver', { downMs: 3000 });
+      },
     });
     await outage;
     const all = [...rep.completed, ...rep.inProgress, ...rep.notRestarted, ...(rep.failed ? [rep.failed.workload] : [])].map(workloadKey).sort();
@@ -53,8 +68,19 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     for (const x of rep.completed) assert.equal(await restartedAt(x), at, `${workloadKey(x)} reported restarted`);
     for (const x of rep.notRestarted) assert.notEqual(await restartedAt(x), at, `${workloadKey(x)} reported untouched`);
     assert.ok(rep.completed.length >= 2, `the batch in flight survived the outage: ${describeRestartReport(rep)}`);
-    await waitFor('ns-a and ns-b settled, every sidecar current', () => ['ns-a', 'ns-b'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0), 90_000)
-      .catch((e) => { throw new Error(`${(e as Error).message}: ${w.snapshot.proxies('ns-a').concat(w.snapshot.proxies('ns-b')).map((p) => `${p.name} ${p.injectedRevision} ${p.proxyVersion}${p.stale ? ' STALE' : ''}`).join('; ')}`); });
+    await waitFor(
+      'ns-a and ns-b settled, every sidecar current',
+      () => ['ns-a', 'ns-b'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0),
+      90_000,
+    ).catch((e) => {
+      throw new Error(
+        `${(e as Error).message}: ${w.snapshot
+          .proxies('ns-a')
+          .concat(w.snapshot.proxies('ns-b'))
+          .map((p) => `${p.name} ${p.injectedRevision} ${p.proxyVersion}${p.stale ? ' STALE' : ''}`)
+          .join('; ')}`,
+      );
+    });
   });
 
   it('watches dropped by the API server restart: the model recovers by re-list, no duplicates', async function () {
@@ -69,7 +95,11 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
       // changes made right after the restart, while the watches are still reconnecting
       await kubectl(['label', 'namespace', 'ns-b', 'fault=after-restart', '--overwrite']);
       await kubectl(['scale', 'deployment', 'sleep', '-n', 'ns-c', '--replicas=2']);
-      await waitFor('the model sees the label set after the restart', () => w.snapshot.namespaceObject('ns-b')?.metadata.labels?.fault === 'after-restart', 30_000);
+      await waitFor(
+        'the model sees the label set after the restart',
+        () => w.snapshot.namespaceObject('ns-b')?.metadata.labels?.fault === 'after-restart',
+        30_000,
+      );
       await waitFor('the model sees the pod the scale-up made', () => w.snapshot.namespace('ns-c')?.stats.pods === 4, 150_000);
       await assertModelMatchesFreshList(w);
       assert.ok(phases.includes('reconnecting'), `the outage was reported (${phases.join(' → ')})`);
@@ -87,14 +117,21 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     assert.ok(built.ok);
     await kubectl(['label', 'namespace', 'ns-b', 'edit=1', '--overwrite']); // first conflict
     let n = 1;
-    const res = await runPlan(w.client, built.plan, { beforeRetry: async () => { await kubectl(['label', 'namespace', 'ns-b', `edit=${++n}`, '--overwrite']); } });
+    const res = await runPlan(w.client, built.plan, {
+      beforeRetry: async () => {
+        await kubectl(['label', 'namespace', 'ns-b', `edit=${++n}`, '--overwrite']);
+      },
+    });
     try {
       assert.equal(res.ok, false);
       assert.equal(res.failed?.error.kind, 'conflict');
-      assert.match(res.failed!.message, /^Cluster "istio-revisions-local": cannot patch namespaces\/ns-b: conflict \(changed by someone else\) — Operation cannot be fulfilled on namespaces "ns-b"/);
+      assert.match(
+        res.failed!.message,
+        /^Cluster "istio-revisions-local": cannot patch namespaces\/ns-b: conflict \(changed by someone else\) — Operation cannot be fulfilled on namespaces "ns-b"/,
+      );
       const labels = JSON.parse(await kubectl(['get', 'ns', 'ns-b', '-o', 'json'])).metadata.labels;
       assert.equal(labels['istio.io/rev'], 'prod', 'the relabel was not applied');
-      assert.equal(labels.edit, '2', 'the other writer\'s change is kept');
+      assert.equal(labels.edit, '2', "the other writer's change is kept");
     } finally {
       await kubectl(['label', 'namespace', 'ns-b', 'edit-']);
     }
@@ -108,7 +145,10 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
       const res = await runPlan(w.client, built.plan);
       assert.equal(res.ok, false);
       assert.equal(res.failed?.error.kind, 'conflict');
-      assert.equal(res.failed?.message, 'Cluster "istio-revisions-local": cannot patch namespaces/ns-b: conflict (changed by someone else) — its labels changed since the plan was made (istio-injection: (absent) → disabled); nothing was overwritten — look again and re-run');
+      assert.equal(
+        res.failed?.message,
+        'Cluster "istio-revisions-local": cannot patch namespaces/ns-b: conflict (changed by someone else) — its labels changed since the plan was made (istio-injection: (absent) → disabled); nothing was overwritten — look again and re-run',
+      );
       const labels = JSON.parse(await kubectl(['get', 'ns', 'ns-b', '-o', 'json'])).metadata.labels;
       assert.deepEqual([labels['istio-injection'], labels['istio.io/rev']], ['disabled', 'prod']);
     } finally {
@@ -117,7 +157,13 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
   });
 
   it('403 on the second step: refused before the first because permissions are checked first', async () => {
-    await kubectl(['create', 'clusterrole', 'ir-ns-a-only', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io']);
+    await kubectl([
+      'create',
+      'clusterrole',
+      'ir-ns-a-only',
+      '--verb=get,list,watch',
+      '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io',
+    ]);
     await kubectl(['create', 'clusterrole', 'ir-patch-ns-a', '--verb=patch', '--resource=namespaces', '--resource-name=ns-a']);
     await kubectl(['create', 'clusterrolebinding', 'ir-ns-a-only', '--clusterrole=ir-ns-a-only', '--user=nsuser']);
     await kubectl(['create', 'clusterrolebinding', 'ir-patch-ns-a', '--clusterrole=ir-patch-ns-a', '--user=nsuser']);
@@ -132,7 +178,10 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
       const res = await runPlan(u.client, built.plan);
       assert.equal(res.ok, false);
       assert.deepEqual(res.done, []);
-      assert.deepEqual(res.denied?.map((d) => `${d.permission.verb} ${d.permission.resource}/${d.permission.name}`), ['patch namespaces/ns-b']);
+      assert.deepEqual(
+        res.denied?.map((d) => `${d.permission.verb} ${d.permission.resource}/${d.permission.name}`),
+        ['patch namespaces/ns-b'],
+      );
       assert.equal(JSON.parse(await kubectl(['get', 'ns', 'ns-a', '-o', 'json'])).metadata.resourceVersion, before, 'step 1 (ns-a, allowed) did not run');
     } finally {
       u?.dispose();
@@ -146,10 +195,17 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     const st = clusterState();
     const ac = new AbortController();
     let lines = 0;
-    const r = await runTool(path.join(st.binDir, 'istioctl'), ['install', '--set', 'revision=killme', '--set', 'profile=minimal', '--set', 'tag=1.9.0', '-y', '--context', CONTEXT], {
-      env: { ...process.env, KUBECONFIG: st.kubeconfig, HOME: path.join(st.dir, 'home') }, signal: ac.signal,
-      onLine: () => { if (++lines === 1) setTimeout(() => ac.abort(), 300); },
-    });
+    const r = await runTool(
+      path.join(st.binDir, 'istioctl'),
+      ['install', '--set', 'revision=killme', '--set', 'profile=minimal', '--set', 'tag=1.9.0', '-y', '--context', CONTEXT],
+      {
+        env: { ...process.env, KUBECONFIG: st.kubeconfig, HOME: path.join(st.dir, 'home') },
+        signal: ac.signal,
+        onLine: () => {
+          if (++lines === 1) setTimeout(() => ac.abort(), 300);
+        },
+      },
+    );
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.result?.cancelled, true);
     assert.match(!r.ok ? r.message : '', /istioctl was cancelled$/);
@@ -168,7 +224,22 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
       const res = await runPlan(w.client, plan);
       assert.equal(res.ok, true, res.failed?.message);
     }
-    await waitFor('killme gone', async () => JSON.parse(await kubectl(['get', 'deployments,services,configmaps,mutatingwebhookconfigurations', '-A', '-l', 'istio.io/rev=killme,operator.istio.io/component', '-o', 'json'])).items.length === 0, 120_000);
+    await waitFor(
+      'killme gone',
+      async () =>
+        JSON.parse(
+          await kubectl([
+            'get',
+            'deployments,services,configmaps,mutatingwebhookconfigurations',
+            '-A',
+            '-l',
+            'istio.io/rev=killme,operator.istio.io/component',
+            '-o',
+            'json',
+          ]),
+        ).items.length === 0,
+      120_000,
+    );
     await waitFor('model without killme', () => !w.snapshot.controlPlane.revisionByName.get('killme'), 30_000);
   });
 
@@ -179,13 +250,18 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
     let res: Awaited<ReturnType<typeof runPlan>> | undefined;
     await restartComponent(clusterState().dir, 'kube-apiserver', {
       downMs: 500,
-      onDown: async () => { res = await runPlan(w.client, built.plan, { skipPermissionCheck: true }); },
+      onDown: async () => {
+        res = await runPlan(w.client, built.plan, { skipPermissionCheck: true });
+      },
     });
     assert.ok(res);
     assert.equal(res!.ok, false);
     assert.deepEqual(res!.done, []);
     assert.equal(res!.failed?.error.kind, 'unreachable');
-    assert.match(res!.failed!.message, /^Cluster "istio-revisions-local": cannot patch namespaces\/ns-a: cluster unreachable — connection refused by https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(
+      res!.failed!.message,
+      /^Cluster "istio-revisions-local": cannot patch namespaces\/ns-a: cluster unreachable — connection refused by https:\/\/127\.0\.0\.1:\d+$/,
+    );
     for (const ns of ['ns-a', 'ns-b']) assert.equal(JSON.parse(await kubectl(['get', 'ns', ns, '-o', 'json'])).metadata.labels['istio.io/rev'], 'prod');
   });
 });

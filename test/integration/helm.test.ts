@@ -29,9 +29,24 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
   const helmOf = (t: Twin, args: string[], input?: string) => m.helm(t.state, args, { input });
   const kubectlOf = (t: Twin, args: string[], input?: string) => m.kubectl(t.state, args, { input });
   const cliOf = (t: Twin, args: string[]) => {
-    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', t.kubeconfig, '--context', CONTEXT,
-      '--helm', path.join(t.binDir, 'helm'), '--helm-chart', `istiod=${charts}/istio-control/istio-discovery`, '--helm-chart', `base=${charts}/base`],
-    { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...m.helmEnv(t.state) } });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.resolve(__dirname, '../../dist/cli.js'),
+        ...args,
+        '--kubeconfig',
+        t.kubeconfig,
+        '--context',
+        CONTEXT,
+        '--helm',
+        path.join(t.binDir, 'helm'),
+        '--helm-chart',
+        `istiod=${charts}/istio-control/istio-discovery`,
+        '--helm-chart',
+        `base=${charts}/base`,
+      ],
+      { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...m.helmEnv(t.state) } },
+    );
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
   const cliOk = (t: Twin, args: string[]) => {
@@ -47,16 +62,57 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     const clean = (o: any): any => JSON.parse(JSON.stringify(o).split(front).join('<front>'));
     const get = async (p: string) => (await m.apiRequest(t.state, 'GET', p)).json.items as any[];
     const labels = (l: Record<string, string> | undefined) => Object.fromEntries(Object.entries(l ?? {}).sort());
-    const annotations = (a: Record<string, string> | undefined) => Object.fromEntries(Object.entries(a ?? {}).filter(([k]) => k.startsWith('meta.helm.sh/')).sort());
-    const hook = (w: any) => ({ name: w.name, url: w.clientConfig?.url, service: w.clientConfig?.service, namespaceSelector: w.namespaceSelector, objectSelector: w.objectSelector, failurePolicy: w.failurePolicy, rules: w.rules });
-    const releases = JSON.parse(helmOf(t, ['list', '-A', '--deployed', '--failed', '--pending', '--uninstalling', '-o', 'json'])).map((r: any) => ({ name: r.name, namespace: r.namespace, status: r.status, chart: r.chart, revision: r.revision }));
+    const annotations = (a: Record<string, string> | undefined) =>
+      Object.fromEntries(
+        Object.entries(a ?? {})
+          .filter(([k]) => k.startsWith('meta.helm.sh/'))
+          .sort(),
+      );
+    const hook = (w: any) => ({
+      name: w.name,
+      url: w.clientConfig?.url,
+      service: w.clientConfig?.service,
+      namespaceSelector: w.namespaceSelector,
+      objectSelector: w.objectSelector,
+      failurePolicy: w.failurePolicy,
+      rules: w.rules,
+    });
+    const releases = JSON.parse(helmOf(t, ['list', '-A', '--deployed', '--failed', '--pending', '--uninstalling', '-o', 'json'])).map((r: any) => ({
+      name: r.name,
+      namespace: r.namespace,
+      status: r.status,
+      chart: r.chart,
+      revision: r.revision,
+    }));
     return clean({
       releases: releases.sort((a: any, b: any) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
-      mwcs: (await get('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations')).map((o) => ({ name: o.metadata.name, labels: labels(o.metadata.labels), annotations: annotations(o.metadata.annotations), webhooks: (o.webhooks ?? []).map(hook) })),
-      vwcs: (await get('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations')).map((o) => ({ name: o.metadata.name, labels: labels(o.metadata.labels), annotations: annotations(o.metadata.annotations), webhooks: (o.webhooks ?? []).map(hook) })),
-      services: (await get('/api/v1/namespaces/istio-system/services')).map((o) => ({ name: o.metadata.name, labels: labels(o.metadata.labels), annotations: annotations(o.metadata.annotations), selector: o.spec.selector, ports: o.spec.ports })),
-      deployments: (await get('/apis/apps/v1/deployments')).filter((o) => o.metadata.namespace !== 'kube-system').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort(),
-      namespaces: (await get('/api/v1/namespaces')).map((o) => ({ name: o.metadata.name, labels: Object.fromEntries(Object.entries(labels(o.metadata.labels)).filter(([k]) => k !== 'kubernetes.io/metadata.name')) })),
+      mwcs: (await get('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations')).map((o) => ({
+        name: o.metadata.name,
+        labels: labels(o.metadata.labels),
+        annotations: annotations(o.metadata.annotations),
+        webhooks: (o.webhooks ?? []).map(hook),
+      })),
+      vwcs: (await get('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations')).map((o) => ({
+        name: o.metadata.name,
+        labels: labels(o.metadata.labels),
+        annotations: annotations(o.metadata.annotations),
+        webhooks: (o.webhooks ?? []).map(hook),
+      })),
+      services: (await get('/api/v1/namespaces/istio-system/services')).map((o) => ({
+        name: o.metadata.name,
+        labels: labels(o.metadata.labels),
+        annotations: annotations(o.metadata.annotations),
+        selector: o.spec.selector,
+        ports: o.spec.ports,
+      })),
+      deployments: (await get('/apis/apps/v1/deployments'))
+        .filter((o) => o.metadata.namespace !== 'kube-system')
+        .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
+        .sort(),
+      namespaces: (await get('/api/v1/namespaces')).map((o) => ({
+        name: o.metadata.name,
+        labels: Object.fromEntries(Object.entries(labels(o.metadata.labels)).filter(([k]) => k !== 'kubernetes.io/metadata.name')),
+      })),
       tagList: m.istioctl(t.state, ['tag', 'list', '--kubeconfig', t.kubeconfig, '-o', 'json']),
     });
   }
@@ -85,52 +141,114 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     };
     [guide, ext] = await Promise.all([start(), start()]);
   });
-  after(async () => { await Promise.all([guide?.stop(), ext?.stop()]); });
+  after(async () => {
+    await Promise.all([guide?.stop(), ext?.stop()]);
+  });
 
   it('the method and the release are detected (status -o json, the model)', async () => {
     const r = cliOk(ext, ['status', '-o', 'json']);
     const rep = JSON.parse(r.stdout);
     const by = Object.fromEntries(rep.revisions.map((x: any) => [x.name, x.installedBy]));
-    assert.deepEqual(by.canary, { method: 'helm', release: { name: 'istiod-canary', namespace: 'istio-system' }, owner: null, from: 'Deployment istio-system/istiod-canary' });
-    assert.deepEqual(by.default, { method: 'helm', release: { name: 'istiod', namespace: 'istio-system' }, owner: null, from: 'Deployment istio-system/istiod' });
+    assert.deepEqual(by.canary, {
+      method: 'helm',
+      release: { name: 'istiod-canary', namespace: 'istio-system' },
+      owner: null,
+      from: 'Deployment istio-system/istiod-canary',
+    });
+    assert.deepEqual(by.default, {
+      method: 'helm',
+      release: { name: 'istiod', namespace: 'istio-system' },
+      owner: null,
+      from: 'Deployment istio-system/istiod',
+    });
     // the gateway chart's release (named as the guide names it) is a gateway following canary, not a workload sidecar
-    assert.deepEqual(rep.gateways.map((g: any) => [`${g.namespace}/${g.workload}`, g.followsRevision, g.running]), [['istio-ingress/istio-ingress', 'canary', { canary: 1 }]]);
-    const v = await compare('starting point (helm install istio-base, istiod, istiod-canary, istio-ingress)', 'the guide\'s helm install commands', 'the same');
-    assert.deepEqual(v.releases.map((r: any) => `${r.namespace}/${r.name} ${r.status}`), ['istio-ingress/istio-ingress deployed', 'istio-system/istio-base deployed', 'istio-system/istiod deployed', 'istio-system/istiod-canary deployed']);
+    assert.deepEqual(
+      rep.gateways.map((g: any) => [`${g.namespace}/${g.workload}`, g.followsRevision, g.running]),
+      [['istio-ingress/istio-ingress', 'canary', { canary: 1 }]],
+    );
+    const v = await compare('starting point (helm install istio-base, istiod, istiod-canary, istio-ingress)', "the guide's helm install commands", 'the same');
+    assert.deepEqual(
+      v.releases.map((r: any) => `${r.namespace}/${r.name} ${r.status}`),
+      ['istio-ingress/istio-ingress deployed', 'istio-system/istio-base deployed', 'istio-system/istiod deployed', 'istio-system/istiod-canary deployed'],
+    );
     assert.equal(mwc(v, 'istio-sidecar-injector-canary').annotations['meta.helm.sh/release-name'], 'istiod-canary');
   });
 
   it('move a namespace: kubectl label vs istio-revisions move', async () => {
     kubectlOf(guide, ['label', 'namespace', 'test-ns', 'istio-injection-', 'istio.io/rev=canary']);
     cliOk(ext, ['move', 'test-ns', '--to', 'canary', '--yes']);
-    await compare('move test-ns to canary', 'kubectl label namespace test-ns istio-injection- istio.io/rev=canary', 'istio-revisions move test-ns --to canary --yes');
+    await compare(
+      'move test-ns to canary',
+      'kubectl label namespace test-ns istio-injection- istio.io/rev=canary',
+      'istio-revisions move test-ns --to canary --yes',
+    );
   });
 
   it('a tag the Helm way: helm template revision-tags | kubectl apply vs istio-revisions tag set', async () => {
     const plan = cliOk(ext, ['tag', 'set', 'prod-stable', '--revision', 'canary', '-o', 'json']);
     const doc = JSON.parse(plan.stdout);
     assert.match(doc.plan.title, /\(Helm\)/);
-    assert.match(doc.plan.commands[0], /helm template istiod .* -s templates\/revision-tags-mwc\.yaml -s templates\/revision-tags-svc\.yaml --set 'revisionTags=\{prod-stable\}' --set revision=canary -n istio-system -f - \| kubectl apply -f -/);
-    const rendered = helmOf(guide, ['template', 'istiod', `${charts}/istio-control/istio-discovery`, '-s', 'templates/revision-tags-mwc.yaml', '-s', 'templates/revision-tags-svc.yaml',
-      '--set', 'revisionTags={prod-stable}', '--set', 'revision=canary', '-n', 'istio-system']);
+    assert.match(
+      doc.plan.commands[0],
+      /helm template istiod .* -s templates\/revision-tags-mwc\.yaml -s templates\/revision-tags-svc\.yaml --set 'revisionTags=\{prod-stable\}' --set revision=canary -n istio-system -f - \| kubectl apply -f -/,
+    );
+    const rendered = helmOf(guide, [
+      'template',
+      'istiod',
+      `${charts}/istio-control/istio-discovery`,
+      '-s',
+      'templates/revision-tags-mwc.yaml',
+      '-s',
+      'templates/revision-tags-svc.yaml',
+      '--set',
+      'revisionTags={prod-stable}',
+      '--set',
+      'revision=canary',
+      '-n',
+      'istio-system',
+    ]);
     kubectlOf(guide, ['apply', '-f', '-'], rendered);
     cliOk(ext, ['tag', 'set', 'prod-stable', '--revision', 'canary', '--yes']);
-    const v = await compare('tag prod-stable → canary', 'helm template istiod <chart> -s templates/revision-tags-mwc.yaml -s templates/revision-tags-svc.yaml --set revisionTags={prod-stable} --set revision=canary | kubectl apply -f -', 'istio-revisions tag set prod-stable --revision canary --yes');
+    const v = await compare(
+      'tag prod-stable → canary',
+      'helm template istiod <chart> -s templates/revision-tags-mwc.yaml -s templates/revision-tags-svc.yaml --set revisionTags={prod-stable} --set revision=canary | kubectl apply -f -',
+      'istio-revisions tag set prod-stable --revision canary --yes',
+    );
     const t = mwc(v, 'istio-revision-tag-prod-stable');
-    assert.deepEqual(t.webhooks.map((w: any) => w.url), ['<front>/rev/canary/inject', '<front>/rev/canary/inject']);
+    assert.deepEqual(
+      t.webhooks.map((w: any) => w.url),
+      ['<front>/rev/canary/inject', '<front>/rev/canary/inject'],
+    );
     assert.equal(t.labels['istio.io/tag'], 'prod-stable');
     assert.match(v.tagList, /prod-stable/);
     assert.ok(v.services.some((x: any) => x.name === 'istiod-revision-tag-prod-stable'));
   });
 
   it('the default revision the Helm way: tag default + helm upgrade istio-base --set defaultRevision vs istio-revisions tag set default', async () => {
-    const rendered = helmOf(guide, ['template', 'istiod', `${charts}/istio-control/istio-discovery`, '-s', 'templates/revision-tags-mwc.yaml', '-s', 'templates/revision-tags-svc.yaml',
-      '--set', 'revisionTags={default}', '--set', 'revision=canary', '-n', 'istio-system']);
+    const rendered = helmOf(guide, [
+      'template',
+      'istiod',
+      `${charts}/istio-control/istio-discovery`,
+      '-s',
+      'templates/revision-tags-mwc.yaml',
+      '-s',
+      'templates/revision-tags-svc.yaml',
+      '--set',
+      'revisionTags={default}',
+      '--set',
+      'revision=canary',
+      '-n',
+      'istio-system',
+    ]);
     kubectlOf(guide, ['apply', '-f', '-'], rendered);
     helmOf(guide, ['upgrade', 'istio-base', `${charts}/base`, '-n', 'istio-system', '--reuse-values', '--set', 'defaultRevision=canary', '--skip-crds']);
     const r = cliOk(ext, ['tag', 'set', 'default', '--revision', 'canary', '--yes']);
     assert.match(r.stdout, /Done on istio-revisions-local: Make canary the default revision \(Helm\) \(2 request\(s\) and 1 helm step\(s\)\)/);
-    const v = await compare('default revision → canary', 'helm template … revisionTags={default} | kubectl apply -f -; helm upgrade istio-base <chart> --reuse-values --set defaultRevision=canary --skip-crds', 'istio-revisions tag set default --revision canary --yes');
+    const v = await compare(
+      'default revision → canary',
+      'helm template … revisionTags={default} | kubectl apply -f -; helm upgrade istio-base <chart> --reuse-values --set defaultRevision=canary --skip-crds',
+      'istio-revisions tag set default --revision canary --yes',
+    );
     const val = v.vwcs.find((x: any) => x.name === 'istiod-default-validator');
     assert.equal(val.labels['istio.io/rev'], 'canary');
     assert.equal(String(v.releases.find((r: any) => r.name === 'istio-base').revision), '2');
@@ -153,10 +271,14 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     cliOk(ext, ['restart', 'test-ns', '--yes']);
     kubectlOf(ext, ['rollout', 'status', 'deployment', '-n', 'test-ns', '--timeout=180s']);
     for (const t of [guide, ext]) {
-      await waitFor('the old pods of test-ns gone', async () => {
-        const pods = (await m.apiRequest(t.state, 'GET', '/api/v1/namespaces/test-ns/pods')).json.items;
-        return pods.every((p: any) => p.metadata.annotations?.['istio.io/rev'] === 'canary' && !p.metadata.deletionTimestamp);
-      }, 120_000);
+      await waitFor(
+        'the old pods of test-ns gone',
+        async () => {
+          const pods = (await m.apiRequest(t.state, 'GET', '/api/v1/namespaces/test-ns/pods')).json.items;
+          return pods.every((p: any) => p.metadata.annotations?.['istio.io/rev'] === 'canary' && !p.metadata.deletionTimestamp);
+        },
+        120_000,
+      );
     }
     helmOf(guide, ['delete', 'istiod', '-n', 'istio-system']);
     const r = cliOk(ext, ['uninstall', 'default', '--yes']);
@@ -166,39 +288,83 @@ describe('Helm installs: the extension vs the Helm guide on twin clusters (own c
     assert.ok(!v.deployments.includes('istio-system/istiod'));
   });
 
-  it('a second canary the Helm way: helm install istiod-<rev> vs the extension\'s install plan run through the user\'s helm', async () => {
+  it("a second canary the Helm way: helm install istiod-<rev> vs the extension's install plan run through the user's helm", async () => {
     helmOf(guide, ['install', 'istiod-canary2', `${charts}/istio-control/istio-discovery`, '-n', 'istio-system', '--set', 'revision=canary2']);
     const c = client(CONTEXT, 30_000, ext.kubeconfig);
     try {
-      const plan = planHelmInstall({ cluster: CONTEXT, revision: 'canary2', namespace: 'istio-system', chart: { ref: `${charts}/istio-control/istio-discovery` }, beside: { name: 'istiod-canary', namespace: 'istio-system' } });
-      const run = await runPlan(c, plan, { runTool: helmToolRunner({ bin: path.join(ext.binDir, 'helm'), kubeconfig: [ext.kubeconfig], context: CONTEXT, env: { ...process.env, ...m.helmEnv(ext.state) } }) });
+      const plan = planHelmInstall({
+        cluster: CONTEXT,
+        revision: 'canary2',
+        namespace: 'istio-system',
+        chart: { ref: `${charts}/istio-control/istio-discovery` },
+        beside: { name: 'istiod-canary', namespace: 'istio-system' },
+      });
+      const run = await runPlan(c, plan, {
+        runTool: helmToolRunner({
+          bin: path.join(ext.binDir, 'helm'),
+          kubeconfig: [ext.kubeconfig],
+          context: CONTEXT,
+          env: { ...process.env, ...m.helmEnv(ext.state) },
+        }),
+      });
       assert.equal(run.ok, true, run.toolFailed?.message ?? run.failed?.message);
-    } finally { c.dispose(); }
+    } finally {
+      c.dispose();
+    }
     for (const t of [guide, ext]) m.kubectl(t.state, ['-n', 'istio-system', 'rollout', 'status', 'deployment/istiod-canary2', '--timeout=180s']);
-    const v = await compare('install canary2 (helm install istiod-canary2 --set revision=canary2)', 'helm install istiod-canary2 <chart> -n istio-system --set revision=canary2', 'planHelmInstall run through helm');
+    const v = await compare(
+      'install canary2 (helm install istiod-canary2 --set revision=canary2)',
+      'helm install istiod-canary2 <chart> -n istio-system --set revision=canary2',
+      'planHelmInstall run through helm',
+    );
     assert.ok(v.deployments.includes('istio-system/istiod-canary2'));
-    assert.deepEqual(mwc(v, 'istio-sidecar-injector-canary2').webhooks.map((w: any) => w.url), ['<front>/rev/canary2/inject', '<front>/rev/canary2/inject']);
+    assert.deepEqual(
+      mwc(v, 'istio-sidecar-injector-canary2').webhooks.map((w: any) => w.url),
+      ['<front>/rev/canary2/inject', '<front>/rev/canary2/inject'],
+    );
   });
 
   it('afterwards: no broken release, no object naming a release Helm no longer has', async () => {
     const rels = JSON.parse(helmOf(ext, ['list', '-A', '--deployed', '--failed', '--pending', '--uninstalling', '-o', 'json']));
-    assert.deepEqual(rels.filter((r: any) => r.status !== 'deployed').map((r: any) => `${r.name} ${r.status}`), []);
+    assert.deepEqual(
+      rels.filter((r: any) => r.status !== 'deployed').map((r: any) => `${r.name} ${r.status}`),
+      [],
+    );
     const known = new Set(rels.map((r: any) => `${r.namespace}/${r.name}`));
     const orphans: string[] = [];
-    for (const p of ['/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
-      '/api/v1/services', '/api/v1/configmaps', '/apis/apps/v1/deployments', '/api/v1/serviceaccounts', '/apis/rbac.authorization.k8s.io/v1/clusterroles']) {
+    for (const p of [
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+      '/api/v1/services',
+      '/api/v1/configmaps',
+      '/apis/apps/v1/deployments',
+      '/api/v1/serviceaccounts',
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+    ]) {
       for (const o of (await m.apiRequest(ext.state, 'GET', p)).json.items) {
         const a = o.metadata.annotations ?? {};
-        if (a['meta.helm.sh/release-name'] && !known.has(`${a['meta.helm.sh/release-namespace']}/${a['meta.helm.sh/release-name']}`)) orphans.push(`${o.kind ?? p} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+        if (a['meta.helm.sh/release-name'] && !known.has(`${a['meta.helm.sh/release-namespace']}/${a['meta.helm.sh/release-name']}`))
+          orphans.push(`${o.kind ?? p} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
       }
     }
     assert.deepEqual(orphans, []);
     // and the extension's model agrees with what is left: one revision, Helm-installed, the default
     await withModelOf(ext.kubeconfig, (w) => {
       const cp = w.snapshot.controlPlane;
-      assert.deepEqual(cp.revisions.filter((r) => r.deployments.length).map((r) => [r.name, r.installedBy.kind, r.isDefault]), [['canary', 'helm', true], ['canary2', 'helm', false]]);
-      assert.deepEqual(cp.tags.map((t) => [t.name, t.revision, t.installedBy.kind]), [['default', 'canary', 'helmTemplate'], ['prod-stable', 'canary', 'helmTemplate']]);
+      assert.deepEqual(
+        cp.revisions.filter((r) => r.deployments.length).map((r) => [r.name, r.installedBy.kind, r.isDefault]),
+        [
+          ['canary', 'helm', true],
+          ['canary2', 'helm', false],
+        ],
+      );
+      assert.deepEqual(
+        cp.tags.map((t) => [t.name, t.revision, t.installedBy.kind]),
+        [
+          ['default', 'canary', 'helmTemplate'],
+          ['prod-stable', 'canary', 'helmTemplate'],
+        ],
+      );
     });
-    assert.ok(fs.existsSync(ext.kubeconfig));
   });
 });

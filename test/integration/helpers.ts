@@ -69,7 +69,9 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
     try {
       const v = await fn();
       if (v) return v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      last = e;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
@@ -79,30 +81,53 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
 export async function waitForPermission(context: string, perm: Permission): Promise<void> {
   const c = client(context);
   try {
-    await waitFor(`${context} may ${perm.verb} ${perm.resource}`, async () => {
-      const r = await checkPermissions(c, [perm]);
-      return r.ok && r.value.length === 0;
-    }, 30_000);
+    await waitFor(
+      `${context} may ${perm.verb} ${perm.resource}`,
+      async () => {
+        const r = await checkPermissions(c, [perm]);
+        return r.ok && r.value.length === 0;
+      },
+      30_000,
+    );
   } finally {
     c.dispose();
   }
 }
 
 /** Runs the built CLI (dist/cli.js, as users run it) against the local cluster. */
-export function cli(args: string[], opts: { context?: string | null; timeoutMs?: number; cwd?: string } = {}): { status: number; stdout: string; stderr: string; json?: any } {
+export function cli(
+  args: string[],
+  opts: { context?: string | null; timeoutMs?: number; cwd?: string } = {},
+): { status: number; stdout: string; stderr: string; json?: any } {
   const st = clusterState();
   const ctx = opts.context === null ? [] : ['--context', opts.context ?? CONTEXT];
-  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', st.kubeconfig, ...ctx],
-    { encoding: 'utf8', timeout: opts.timeoutMs ?? 300_000, cwd: opts.cwd, env: { ...process.env, KUBECONFIG: st.kubeconfig } });
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), ...args, '--kubeconfig', st.kubeconfig, ...ctx], {
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 300_000,
+    cwd: opts.cwd,
+    env: { ...process.env, KUBECONFIG: st.kubeconfig },
+  });
   const out = { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   let json: any;
-  if (args.includes('json') || args.includes('sarif')) { try { json = JSON.parse(out.stdout); } catch { /* not JSON: left undefined for the caller's assertion */ } }
+  if (args.includes('json') || args.includes('sarif')) {
+    try {
+      json = JSON.parse(out.stdout);
+    } catch {
+      /* not JSON: left undefined for the caller's assertion */
+    }
+  }
   return { ...out, json };
 }
 
 // ---- the conformance table: case → the real tool's result → the extension's result ----------
 
-export interface ConformanceRow { area: string; case: string; tool: string; extension: string; agree: boolean }
+export interface ConformanceRow {
+  area: string;
+  case: string;
+  tool: string;
+  extension: string;
+  agree: boolean;
+}
 // On globalThis: the global teardown (setup.ts) may load this module as a separate instance.
 const conformanceRows: ConformanceRow[] = ((globalThis as { __irConformanceRows?: ConformanceRow[] }).__irConformanceRows ??= []);
 

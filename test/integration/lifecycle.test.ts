@@ -17,7 +17,9 @@ function processesMentioning(needle: string): number[] {
     try {
       const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
       if (cmd.includes(needle)) out.push(Number(e));
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return out;
 }
@@ -34,9 +36,13 @@ describe('local cluster lifecycle', () => {
       }).catch((e) => { console.error(e); process.exit(3); });`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => { if (String(d).includes('READY')) resolve(); });
+      child.stdout.on('data', (d) => {
+        if (String(d).includes('READY')) resolve();
+      });
       child.on('exit', (code) => reject(new Error(`runner exited ${code} before the cluster was ready: ${stderr}`)));
     });
     const running = processesMentioning(dir);

@@ -15,8 +15,13 @@ const dist = (w: ClusterWatcher) => Object.fromEntries(shapeProxyStatus(w.snapsh
 describe('proxy status data on the local cluster (seed)', function () {
   this.timeout(180_000);
   let w: ClusterWatcher;
-  before(async () => { w = await startWatcher(); });
-  after(() => { w?.dispose(); w?.client.dispose(); });
+  before(async () => {
+    w = await startWatcher();
+  });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+  });
 
   it('returns the seed distribution, per namespace and per workload', () => {
     const d = shapeProxyStatus(w.snapshot, CONTEXT);
@@ -46,7 +51,14 @@ describe('proxy status data on the local cluster (seed)', function () {
       const ws = restartCandidates(w.snapshot, 'ns-b', true).workloads;
       const rep = await runRestarts(w.client, ws, { batchSize: 2 });
       assert.equal(rep.completed.length, 2, describeRestartReport(rep));
-      await waitFor('distribution moved', () => { const x = dist(w); return x['1-7-6'] === 7 && x['1-8-0'] === 6; }, 90_000);
+      await waitFor(
+        'distribution moved',
+        () => {
+          const x = dist(w);
+          return x['1-7-6'] === 7 && x['1-8-0'] === 6;
+        },
+        90_000,
+      );
       assert.equal(shapeProxyStatus(w.snapshot, CONTEXT).totals.stale, 0);
     } finally {
       await kubectl(['label', 'namespace', 'ns-b', 'istio.io/rev=prod', '--overwrite']);

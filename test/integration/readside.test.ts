@@ -14,25 +14,46 @@ import { clusterState, CONTEXT, istioctl, kubectl, startWatcher, waitFor } from 
 
 describe('read side on the local cluster (seed)', function () {
   let w: ClusterWatcher;
-  before(async () => { w = await startWatcher(); });
-  after(() => { w?.dispose(); w?.client.dispose(); });
+  before(async () => {
+    w = await startWatcher();
+  });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+  });
 
   it('builds the model the seed scenario describes', async () => {
     // earlier suites restart workloads and the API server: let pods finish terminating and istiod report ready again
-    await waitFor('seed pods and istiod settled', () => ['ns-a', 'ns-b', 'ns-c', 'test-ns'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0)
-      && w.snapshot.controlPlane.revisions.every((r) => r.readiness === 'ready'), 120_000);
+    await waitFor(
+      'seed pods and istiod settled',
+      () =>
+        ['ns-a', 'ns-b', 'ns-c', 'test-ns'].every((n) => w.snapshot.namespace(n)?.stats.pods === 3 && w.snapshot.namespace(n)?.stats.stale === 0) &&
+        w.snapshot.controlPlane.revisions.every((r) => r.readiness === 'ready'),
+      120_000,
+    );
     const r = buildReport(w.snapshot, { context: CONTEXT });
-    assert.deepEqual(r.revisions.map((x) => [x.name, x.version, x.readiness, x.default, x.tags]), [
-      ['1-7-6', '1.7.6', 'ready', true, ['default', 'prod']],
-      ['1-8-0', '1.8.0', 'ready', false, ['canary']],
-    ]);
-    assert.deepEqual(r.tags.map((t) => [t.name, t.revision, t.revisionInstalled, t.namespaces]), [
-      ['canary', '1-8-0', true, ['ns-c']],
-      ['default', '1-7-6', true, []],
-      ['prod', '1-7-6', true, ['ns-a', 'ns-b']],
-    ]);
+    assert.deepEqual(
+      r.revisions.map((x) => [x.name, x.version, x.readiness, x.default, x.tags]),
+      [
+        ['1-7-6', '1.7.6', 'ready', true, ['default', 'prod']],
+        ['1-8-0', '1.8.0', 'ready', false, ['canary']],
+      ],
+    );
+    assert.deepEqual(
+      r.tags.map((t) => [t.name, t.revision, t.revisionInstalled, t.namespaces]),
+      [
+        ['canary', '1-8-0', true, ['ns-c']],
+        ['default', '1-7-6', true, []],
+        ['prod', '1-7-6', true, ['ns-a', 'ns-b']],
+      ],
+    );
     const nss = Object.fromEntries(r.namespaces.map((n) => [n.name, n]));
-    for (const [name, rev, tag] of [['ns-a', '1-7-6', 'prod'], ['ns-b', '1-7-6', 'prod'], ['ns-c', '1-8-0', 'canary'], ['test-ns', '1-7-6', 'default']]) {
+    for (const [name, rev, tag] of [
+      ['ns-a', '1-7-6', 'prod'],
+      ['ns-b', '1-7-6', 'prod'],
+      ['ns-c', '1-8-0', 'canary'],
+      ['test-ns', '1-7-6', 'default'],
+    ]) {
       const n = nss[name];
       assert.ok(n, `namespace ${name} missing from the report`);
       assert.equal(n.resolvesTo, rev, name);
@@ -53,7 +74,10 @@ describe('read side on the local cluster (seed)', function () {
     const edge = r.gateways.find((g) => g.workload === 'edge-istio');
     assert.ok(edge, `no edge-istio among ${JSON.stringify(r.gateways)}`);
     assert.deepEqual([edge!.type, edge!.followsRevision, edge!.running], ['gateway-api', '1-7-6', { '1-7-6': 1 }]);
-    assert.ok(!w.snapshot.proxies('istio-system').some((p) => p.workload.name === 'edge-istio' && (p.stale || p.role === 'sidecar')), 'edge-istio is not a sidecar');
+    assert.ok(
+      !w.snapshot.proxies('istio-system').some((p) => p.workload.name === 'edge-istio' && (p.stale || p.role === 'sidecar')),
+      'edge-istio is not a sidecar',
+    );
   });
 
   it('tag list agrees with the real `istioctl tag list -o json`', async () => {
@@ -65,7 +89,9 @@ describe('read side on the local cluster (seed)', function () {
     const ours = [
       ...cp.tags.map((t) => ({ tag: t.name, revision: t.revision, namespaces: w.snapshot.namespacesLabelled(t.name) })),
       // istioctl lists untagged revisions as rows with an empty tag
-      ...cp.revisions.filter((r) => r.tags.length === 0 && r.webhooks.length > 0).map((r) => ({ tag: '', revision: r.name, namespaces: w.snapshot.namespacesLabelled(r.name) })),
+      ...cp.revisions
+        .filter((r) => r.tags.length === 0 && r.webhooks.length > 0)
+        .map((r) => ({ tag: '', revision: r.name, namespaces: w.snapshot.namespacesLabelled(r.name) })),
     ].sort((a, b) => `${a.tag}/${a.revision}`.localeCompare(`${b.tag}/${b.revision}`));
     assert.deepEqual(ours, theirs);
   });
@@ -73,7 +99,10 @@ describe('read side on the local cluster (seed)', function () {
   it('follows a namespace relabel through the watch: new resolution, pods now stale', async () => {
     try {
       await kubectl(['label', 'namespace', 'ns-b', 'istio.io/rev=canary', '--overwrite']);
-      const v = await waitFor('ns-b to resolve to 1-8-0', () => { const n = w.snapshot.namespace('ns-b'); return n?.resolvedRevision === '1-8-0' && n; });
+      const v = await waitFor('ns-b to resolve to 1-8-0', () => {
+        const n = w.snapshot.namespace('ns-b');
+        return n?.resolvedRevision === '1-8-0' && n;
+      });
       assert.equal(v.viaTag, 'canary');
       assert.equal(v.stats.stale, 3);
       assert.equal(w.snapshot.namespace('ns-a')!.stats.stale, 0);
@@ -88,10 +117,14 @@ describe('read side on the local cluster (seed)', function () {
     try {
       await waitFor('ns-a stale', () => w.snapshot.namespace('ns-a')?.stats.stale === 3);
       await kubectl(['rollout', 'restart', 'deployment', '-n', 'ns-a']);
-      const v = await waitFor('ns-a pods re-injected by 1-8-0', () => {
-        const n = w.snapshot.namespace('ns-a');
-        return n && n.stats.stale === 0 && n.stats.byRevision.get('1-8-0') === 3 && n.stats.pods === 3 && n;
-      }, 90_000);
+      const v = await waitFor(
+        'ns-a pods re-injected by 1-8-0',
+        () => {
+          const n = w.snapshot.namespace('ns-a');
+          return n && n.stats.stale === 0 && n.stats.byRevision.get('1-8-0') === 3 && n.stats.pods === 3 && n;
+        },
+        90_000,
+      );
       assert.deepEqual([...v.stats.byRevision], [['1-8-0', 3]]);
       for (const p of w.snapshot.proxies('ns-a')) {
         assert.equal(p.injectedRevision, '1-8-0');
@@ -103,10 +136,14 @@ describe('read side on the local cluster (seed)', function () {
       // kubectl's restartedAt has one-second resolution: a second restart within it is refused.
       await new Promise((r) => setTimeout(r, 1100));
       await kubectl(['rollout', 'restart', 'deployment', '-n', 'ns-a']);
-      await waitFor('ns-a back on 1-7-6', () => {
-        const n = w.snapshot.namespace('ns-a');
-        return n && n.stats.stale === 0 && n.stats.byRevision.get('1-7-6') === 3 && n.stats.pods === 3;
-      }, 90_000);
+      await waitFor(
+        'ns-a back on 1-7-6',
+        () => {
+          const n = w.snapshot.namespace('ns-a');
+          return n && n.stats.stale === 0 && n.stats.byRevision.get('1-7-6') === 3 && n.stats.pods === 3;
+        },
+        90_000,
+      );
     }
   });
 
@@ -120,7 +157,10 @@ describe('read side on the local cluster (seed)', function () {
       assert.deepEqual(w.snapshot.controlPlane.revisionByName.get('1-8-0')!.tags, ['canary', 'prod']);
     } finally {
       await istioctl(['tag', 'set', 'prod', '--revision', '1-7-6', '--overwrite', '-y']);
-      await waitFor('prod back on 1-7-6', () => w.snapshot.controlPlane.tagByName.get('prod')?.revision === '1-7-6' && w.snapshot.namespace('ns-a')?.stats.stale === 0);
+      await waitFor(
+        'prod back on 1-7-6',
+        () => w.snapshot.controlPlane.tagByName.get('prod')?.revision === '1-7-6' && w.snapshot.namespace('ns-a')?.stats.stale === 0,
+      );
     }
   });
 
@@ -152,7 +192,9 @@ describe('read side on the local cluster (seed)', function () {
         const nsRes = await apiRequest(st, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: c.ns } });
         assert.ok(nsRes.status === 201 || nsRes.status === 409, `create namespace ${ns}: ${nsRes.status} ${nsRes.text}`);
         const podRes = await apiRequest(st, 'POST', resourcePath(RESOURCES.pods, { namespace: ns }), {
-          apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', labels: { app: 'probe', ...c.pod } },
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'probe', labels: { app: 'probe', ...c.pod } },
           spec: { containers: [{ name: 'app', image: 'docker.io/library/busybox:1.36' }] },
         });
         assert.equal(podRes.status, 201, `create pod in ${ns}: ${podRes.text}`);
@@ -164,7 +206,10 @@ describe('read side on the local cluster (seed)', function () {
         results.push({ i, predicted, actual });
         assert.equal(actual, c.expect, `case ${i} (${JSON.stringify(c)}): the API server's webhooks injected ${actual}`);
       }
-      assert.deepEqual(results.map((r) => [r.i, r.predicted]), results.map((r) => [r.i, r.actual]));
+      assert.deepEqual(
+        results.map((r) => [r.i, r.predicted]),
+        results.map((r) => [r.i, r.actual]),
+      );
     } finally {
       for (const ns of names) await apiRequest(st, 'DELETE', `/api/v1/namespaces/${ns}`);
       await waitFor('probe namespaces deleted', () => names.every((n) => !w.snapshot.namespace(n)), 90_000);
@@ -175,11 +220,22 @@ describe('read side on the local cluster (seed)', function () {
     const st = clusterState();
     let out = '';
     let err = '';
-    const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; }, env: { KUBECONFIG: st.kubeconfig } };
+    const io = {
+      out: (s: string) => {
+        out += s;
+      },
+      err: (s: string) => {
+        err += s;
+      },
+      env: { KUBECONFIG: st.kubeconfig },
+    };
     assert.equal(await run(['status', '-o', 'json', '--context', CONTEXT], io), 0, err);
     const r = JSON.parse(out);
     assert.equal(r.apiVersion, 'istio-revisions/v1');
-    assert.deepEqual(r.revisions.map((x: { name: string }) => x.name), ['1-7-6', '1-8-0']);
+    assert.deepEqual(
+      r.revisions.map((x: { name: string }) => x.name),
+      ['1-7-6', '1-8-0'],
+    );
     out = '';
     assert.equal(await run(['check', '--context', CONTEXT], io), 0, out + err);
     assert.match(out, /^✔ Nothing blocks finishing the upgrade on istio-revisions-local/);
@@ -206,17 +262,35 @@ describe('read side on the local cluster (seed)', function () {
     const st = clusterState();
     const fs = await import('node:fs');
     const plugin = path.join(st.dir, 'exec-plugin.sh');
-    fs.writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${st.adminToken}"}}'\n`);
+    fs.writeFileSync(
+      plugin,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${st.adminToken}"}}'\n`,
+    );
     fs.chmodSync(plugin, 0o755);
-    const text = fs.readFileSync(st.kubeconfig, 'utf8')
-      .replace(/users:\n/, `users:\n- name: exec-user\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${plugin}\n      interactiveMode: Never\n`)
+    const text = fs
+      .readFileSync(st.kubeconfig, 'utf8')
+      .replace(
+        /users:\n/,
+        `users:\n- name: exec-user\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${plugin}\n      interactiveMode: Never\n`,
+      )
       .replace(/contexts:\n/, 'contexts:\n- name: exec-ctx\n  context:\n    cluster: istio-revisions-local\n    user: exec-user\n');
     const kc = path.join(st.dir, 'exec-kubeconfig');
     fs.writeFileSync(kc, text);
     let out = '';
     let err = '';
-    const code = await run(['status', '-o', 'json', '--context', 'exec-ctx'], { out: (x) => { out += x; }, err: (x) => { err += x; }, env: { KUBECONFIG: kc } });
+    const code = await run(['status', '-o', 'json', '--context', 'exec-ctx'], {
+      out: (x) => {
+        out += x;
+      },
+      err: (x) => {
+        err += x;
+      },
+      env: { KUBECONFIG: kc },
+    });
     assert.equal(code, 0, err);
-    assert.deepEqual(JSON.parse(out).revisions.map((x: { name: string }) => x.name), ['1-7-6', '1-8-0']);
+    assert.deepEqual(
+      JSON.parse(out).revisions.map((x: { name: string }) => x.name),
+      ['1-7-6', '1-8-0'],
+    );
   });
 });

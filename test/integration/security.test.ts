@@ -9,7 +9,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planRelabel, planTagSet, planUninstall, restartRequest } from '../../src/istio';
 import {
-  ClusterClient, ClusterWatcher, checkPermissions, configForContext, describeK8sError, fetchTagInputs, fetchUninstallObjects, loadKubeconfigs, redact, runPlan, runRestarts,
+  ClusterClient,
+  ClusterWatcher,
+  checkPermissions,
+  configForContext,
+  describeK8sError,
+  fetchTagInputs,
+  fetchUninstallObjects,
+  loadKubeconfigs,
+  redact,
+  runPlan,
+  runRestarts,
 } from '../../src/k8s';
 import { clusterState, CONTEXT, kubectl, startWatcher, waitForPermission } from './helpers';
 
@@ -28,7 +38,13 @@ describe('security', function () {
     let admin: ClusterWatcher;
     before(async () => {
       admin = await startWatcher();
-      await kubectl(['create', 'clusterrole', 'ir-view', '--verb=get,list,watch', '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io']);
+      await kubectl([
+        'create',
+        'clusterrole',
+        'ir-view',
+        '--verb=get,list,watch',
+        '--resource=namespaces,pods,services,configmaps,deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io',
+      ]);
       await kubectl(['create', 'clusterrolebinding', 'ir-view', '--clusterrole=ir-view', '--user=readonly']);
       await kubectl(['create', 'role', 'ir-ns-a', '-n', 'ns-a', '--verb=get,list,watch,patch', '--resource=pods,deployments.apps']);
       await kubectl(['create', 'rolebinding', 'ir-ns-a', '-n', 'ns-a', '--role=ir-ns-a', '--user=nsuser']);
@@ -49,8 +65,21 @@ describe('security', function () {
       const ro = await startWatcher('local-readonly');
       try {
         // the six core kinds read; DaemonSets (not in this role) and the Sail operator's kinds (not installed here) are left out quietly
-        assert.deepEqual([...ro.kindStatus].map(([k, s]) => `${k} ${s.state}`), ['MutatingWebhookConfiguration ok', 'Deployment ok', 'Service ok', 'ConfigMap ok', 'Namespace ok', 'Pod ok',
-          'DaemonSet absent', 'Istio absent', 'IstioRevision absent', 'IstioRevisionTag absent']);
+        assert.deepEqual(
+          [...ro.kindStatus].map(([k, s]) => `${k} ${s.state}`),
+          [
+            'MutatingWebhookConfiguration ok',
+            'Deployment ok',
+            'Service ok',
+            'ConfigMap ok',
+            'Namespace ok',
+            'Pod ok',
+            'DaemonSet absent',
+            'Istio absent',
+            'IstioRevision absent',
+            'IstioRevisionTag absent',
+          ],
+        );
         assert.equal(ro.snapshot.podCount, admin.snapshot.podCount);
         const rvBefore = JSON.parse(await kubectl(['get', 'ns', 'ns-a', '-o', 'json'])).metadata.resourceVersion;
         const relabel = planRelabel(ro.snapshot, 'local-readonly', ['ns-a'], { kind: 'rev', value: 'canary' });
@@ -72,7 +101,10 @@ describe('security', function () {
         const r4 = await runRestarts(ro.client, [{ kind: 'Deployment', namespace: 'ns-a', name: 'httpbin' }], { batchSize: 1 });
         assert.ok(r4.denied?.length);
         assert.equal(JSON.parse(await kubectl(['get', 'ns', 'ns-a', '-o', 'json'])).metadata.resourceVersion, rvBefore, 'nothing changed');
-        assert.equal(JSON.parse(await kubectl(['get', 'mutatingwebhookconfiguration', 'istio-revision-tag-prod', '-o', 'json'])).metadata.labels['istio.io/rev'], '1-7-6');
+        assert.equal(
+          JSON.parse(await kubectl(['get', 'mutatingwebhookconfiguration', 'istio-revision-tag-prod', '-o', 'json'])).metadata.labels['istio.io/rev'],
+          '1-7-6',
+        );
       } finally {
         ro.dispose();
         ro.client.dispose();
@@ -89,14 +121,27 @@ describe('security', function () {
         const sailKinds = ['DaemonSet', 'Istio', 'IstioRevision', 'IstioRevisionTag'];
         for (const [kind, state] of marks) assert.equal(state, sailKinds.includes(kind) ? 'absent' : 'forbidden', `${kind}: ${JSON.stringify(marks)}`);
         const pods = marks.find(([k]) => k === 'Pod')!;
-        assert.match(pods[2], /^Cluster "local-nsuser": cannot list pods: forbidden — pods is forbidden: User "nsuser" cannot list resource "pods" in API group "" at the cluster scope/);
+        assert.match(
+          pods[2],
+          /^Cluster "local-nsuser": cannot list pods: forbidden — pods is forbidden: User "nsuser" cannot list resource "pods" in API group "" at the cluster scope/,
+        );
         // What it may do in ns-a is allowed; elsewhere refused — checked before any change.
         const ok = await checkPermissions(u.client, [restartRequest({ kind: 'Deployment', namespace: 'ns-a', name: 'httpbin' }, 'x').permission]);
         assert.deepEqual(ok.ok && ok.value, []);
         const denied = await checkPermissions(u.client, [restartRequest({ kind: 'Deployment', namespace: 'ns-b', name: 'httpbin' }, 'x').permission]);
         assert.equal(denied.ok && denied.value.length, 1);
-        const rep = await runRestarts(u.client, [{ kind: 'Deployment', namespace: 'ns-a', name: 'sleep' }, { kind: 'Deployment', namespace: 'ns-b', name: 'sleep' }], { batchSize: 1 });
-        assert.deepEqual(rep.denied?.map((d) => `${d.permission.verb} ${d.permission.resource} ${d.permission.namespace}`), ['patch deployments ns-b', 'get deployments ns-b']);
+        const rep = await runRestarts(
+          u.client,
+          [
+            { kind: 'Deployment', namespace: 'ns-a', name: 'sleep' },
+            { kind: 'Deployment', namespace: 'ns-b', name: 'sleep' },
+          ],
+          { batchSize: 1 },
+        );
+        assert.deepEqual(
+          rep.denied?.map((d) => `${d.permission.verb} ${d.permission.resource} ${d.permission.namespace}`),
+          ['patch deployments ns-b', 'get deployments ns-b'],
+        );
         assert.deepEqual(rep.completed, [], 'ns-a was not restarted either: the plan is refused whole');
       } finally {
         u.dispose();
@@ -118,14 +163,16 @@ describe('security', function () {
 
     it('sees the proxies of its namespace, marked as scoped, without guessing what the unreadable labels resolve to', async () => {
       const st = clusterState();
-      const text = fs.readFileSync(st.kubeconfig, 'utf8').replace(/(- name: "?local-nsuser"?\n  context:\n)/, '$1    namespace: ns-a\n');
+      const text = fs.readFileSync(st.kubeconfig, 'utf8').replace(/(- name: "?local-nsuser"?\n {2}context:\n)/, '$1    namespace: ns-a\n');
       assert.ok(text.includes('namespace: ns-a'), 'the context got a namespace');
       const kc = path.join(st.dir, 'nsuser-scoped-kubeconfig');
       fs.writeFileSync(kc, text);
       const loaded = loadKubeconfigs([kc]);
       const cfg = configForContext(loaded, 'local-nsuser');
       assert.ok(cfg.ok);
-      const w = new ClusterWatcher(new ClusterClient('local-nsuser', cfg.config), { scopeNamespace: loaded.contexts.find((c) => c.name === 'local-nsuser')!.namespace });
+      const w = new ClusterWatcher(new ClusterClient('local-nsuser', cfg.config), {
+        scopeNamespace: loaded.contexts.find((c) => c.name === 'local-nsuser')!.namespace,
+      });
       try {
         assert.equal((await w.start(false)).phase, 'ready');
         const pods = w.kindStatus.get('Pod')!;
@@ -150,7 +197,8 @@ describe('security', function () {
         const t = fs.readFileSync(f, 'utf8');
         if (/shell:\s*true/.test(t)) offenders.push(`${f}: shell: true`);
         if (/\b(exec|execSync)\s*\(/.test(t) && /child_process/.test(t)) offenders.push(`${f}: exec()`);
-        if (/child_process/.test(t) && !f.endsWith(path.join('tools', 'process.ts')) && !f.endsWith(path.join('k8s', 'kubeconfig.ts'))) offenders.push(`${f}: spawns processes outside src/tools/process.ts`);
+        if (/child_process/.test(t) && !f.endsWith(path.join('tools', 'process.ts')) && !f.endsWith(path.join('k8s', 'kubeconfig.ts')))
+          offenders.push(`${f}: spawns processes outside src/tools/process.ts`);
       }
       assert.deepEqual(offenders, []);
       assert.match(fs.readFileSync(path.join(root, 'src/tools/process.ts'), 'utf8'), /shell: false/);

@@ -22,7 +22,9 @@ export async function mochaGlobalSetup(): Promise<void> {
   const c = await cluster.startCluster({ scenario: process.env.ISTIO_REVISIONS_TEST_SCENARIO ?? 'seed', quiet: !process.env.ISTIO_REVISIONS_VERBOSE });
   started = c;
   process.env.ISTIO_REVISIONS_TEST_DIR = c.dir;
-  console.error(`[integration] local cluster (${process.env.ISTIO_REVISIONS_TEST_SCENARIO ?? 'seed'}) started in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${c.kubeconfig}`);
+  console.error(
+    `[integration] local cluster (${process.env.ISTIO_REVISIONS_TEST_SCENARIO ?? 'seed'}) started in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${c.kubeconfig}`,
+  );
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

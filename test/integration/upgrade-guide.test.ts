@@ -10,18 +10,30 @@
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { guideState, planRelabel, planTagSet, planUninstall, restartCandidates, uninstallChecklist, type WorkloadId } from '../../src/istio';
 import {
-  guideState, planRelabel, planTagSet, planUninstall, restartCandidates, uninstallChecklist, type WorkloadId,
-} from '../../src/istio';
-import {
-  ClusterClient, ClusterWatcher, configForContext, describeRestartReport, fetchTagInputs, fetchUninstallObjects, loadKubeconfigs, runPlan, runPrecheck, runRestarts,
+  ClusterClient,
+  ClusterWatcher,
+  configForContext,
+  describeRestartReport,
+  fetchTagInputs,
+  fetchUninstallObjects,
+  loadKubeconfigs,
+  runPlan,
+  runPrecheck,
+  runRestarts,
 } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
 import { waitFor } from './helpers';
 
 const CONTEXT = 'istio-revisions-local';
 
-interface Own { dir: string; kubeconfig: string; binDir: string; stop(): Promise<void> }
+interface Own {
+  dir: string;
+  kubeconfig: string;
+  binDir: string;
+  stop(): Promise<void>;
+}
 
 async function ownCluster(scenario: string): Promise<Own> {
   const m = await import('../cluster/cluster.mjs');
@@ -39,7 +51,9 @@ async function watcherFor(c: Own): Promise<ClusterWatcher> {
 }
 
 async function istioctl(c: Own, args: string[]) {
-  const r = await runTool(path.join(c.binDir, 'istioctl'), [...args, '--context', CONTEXT], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: path.join(c.dir, 'home') } });
+  const r = await runTool(path.join(c.binDir, 'istioctl'), [...args, '--context', CONTEXT], {
+    env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: path.join(c.dir, 'home') },
+  });
   if (!r.ok) throw new Error(r.message);
   return r.result.stdout;
 }
@@ -73,12 +87,22 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
   this.timeout(600_000);
   let c: Own;
   let w: ClusterWatcher;
-  before(async () => { c = await ownCluster('guide-base'); w = await watcherFor(c); });
-  after(async () => { w?.dispose(); w?.client.dispose(); await c?.stop(); });
+  before(async () => {
+    c = await ownCluster('guide-base');
+    w = await watcherFor(c);
+  });
+  after(async () => {
+    w?.dispose();
+    w?.client.dispose();
+    await c?.stop();
+  });
 
   it('1. precheck passes for the new version', async () => {
     const items = await runPrecheck(w.client, '1.31.0', 'istio-system');
-    assert.deepEqual(items.filter((i) => i.level === 'error').map((i) => i.message), []);
+    assert.deepEqual(
+      items.filter((i) => i.level === 'error').map((i) => i.message),
+      [],
+    );
     assert.equal(items.find((i) => i.code === 'IST0142')?.level, 'ok');
     assert.equal(items.find((i) => i.code === 'IST0141')?.level, 'ok');
     assert.equal(guideState(w.snapshot).next, 'install');
@@ -86,7 +110,14 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
 
   it('2. installs a canary revision with the real istioctl', async () => {
     await istioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '-y']);
-    const rev = await waitFor('canary in the model', () => { const r = w.snapshot.controlPlane.revisionByName.get('canary'); return r?.readiness === 'ready' && r; }, 120_000);
+    const rev = await waitFor(
+      'canary in the model',
+      () => {
+        const r = w.snapshot.controlPlane.revisionByName.get('canary');
+        return r?.readiness === 'ready' && r;
+      },
+      120_000,
+    );
     assert.equal(rev.version, '1.28.0');
     assert.deepEqual(w.snapshot.controlPlane.revisions.map((r) => r.name).sort(), ['canary', 'default']);
     const g = guideState(w.snapshot);
@@ -95,17 +126,24 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
 
   it('3. moves test-ns to canary in one request', async () => {
     await run(w, planRelabel(w.snapshot, CONTEXT, ['test-ns'], { kind: 'rev', value: 'canary' }));
-    const v = await waitFor('test-ns → canary', () => { const n = w.snapshot.namespace('test-ns'); return n?.resolvedRevision === 'canary' && n; });
+    const v = await waitFor('test-ns → canary', () => {
+      const n = w.snapshot.namespace('test-ns');
+      return n?.resolvedRevision === 'canary' && n;
+    });
     assert.equal(v.stats.stale, v.stats.proxies);
     assert.ok(v.stats.proxies > 0);
   });
 
   it('4. restarts test-ns: the pods come back injected by canary, as the API server decided', async () => {
     await restartNamespace(w, 'test-ns');
-    await waitFor('test-ns all on canary', () => {
-      const n = w.snapshot.namespace('test-ns');
-      return n && n.stats.stale === 0 && n.stats.byRevision.get('canary') === n.stats.proxies && n.stats.proxies === n.stats.pods;
-    }, 120_000);
+    await waitFor(
+      'test-ns all on canary',
+      () => {
+        const n = w.snapshot.namespace('test-ns');
+        return n && n.stats.stale === 0 && n.stats.byRevision.get('canary') === n.stats.proxies && n.stats.proxies === n.stats.pods;
+      },
+      120_000,
+    );
     for (const p of w.snapshot.proxies('test-ns')) assert.deepEqual([p.injectedRevision, p.revisionSource, p.proxyVersion], ['canary', 'annotation', '1.28.0']);
   });
 
@@ -126,21 +164,53 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
     const gw = w.snapshot.gateways().find((g) => g.workload === 'istio-ingressgateway');
     if (gw && gw.running.has('default')) {
       await istioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '--set', 'profile=default', '-y']);
-      await waitFor('gateway on canary', () => { const g = w.snapshot.gateways().find((x) => x.workload === 'istio-ingressgateway'); return g && !g.running.has('default') && g.running.get('canary'); }, 120_000);
+      await waitFor(
+        'gateway on canary',
+        () => {
+          const g = w.snapshot.gateways().find((x) => x.workload === 'istio-ingressgateway');
+          return g && !g.running.has('default') && g.running.get('canary');
+        },
+        120_000,
+      );
     }
     const check = uninstallChecklist(w.snapshot, 'default');
     assert.deepEqual(check.items, [], 'nothing uses the unrevisioned control plane any more');
     const plan = await uninstall(w, 'default');
-    assert.ok(plan.requests.some((r) => r.path.endsWith('/deployments/istiod')), 'istiod is deleted');
-    assert.ok(!plan.requests.some((r) => /istio-revision-tag-default|istiod-canary|istio-ingressgateway/.test(r.path)), 'nothing of canary or the tag is deleted');
-    await waitFor('only canary remains', () => w.snapshot.controlPlane.revisions.filter((r) => r.deployments.length || r.webhooks.length).map((r) => r.name).join() === 'canary', 120_000);
+    assert.ok(
+      plan.requests.some((r) => r.path.endsWith('/deployments/istiod')),
+      'istiod is deleted',
+    );
+    assert.ok(
+      !plan.requests.some((r) => /istio-revision-tag-default|istiod-canary|istio-ingressgateway/.test(r.path)),
+      'nothing of canary or the tag is deleted',
+    );
+    await waitFor(
+      'only canary remains',
+      () =>
+        w.snapshot.controlPlane.revisions
+          .filter((r) => r.deployments.length || r.webhooks.length)
+          .map((r) => r.name)
+          .join() === 'canary',
+      120_000,
+    );
     const g = guideState(w.snapshot);
     // Upgrade complete: every step after install is done; the next upgrade would start by installing.
-    assert.deepEqual(g.steps.filter((x) => x.state !== 'done').map((x) => x.id), ['precheck', 'install'], JSON.stringify(g.steps));
+    assert.deepEqual(
+      g.steps.filter((x) => x.state !== 'done').map((x) => x.id),
+      ['precheck', 'install'],
+      JSON.stringify(g.steps),
+    );
     assert.equal(g.to, 'canary');
     // test-ns keeps working: a new pod is still injected by canary
     await restartNamespace(w, 'test-ns');
-    await waitFor('test-ns re-injected by canary', () => { const n = w.snapshot.namespace('test-ns'); return n && n.stats.stale === 0 && n.stats.byRevision.get('canary') === n.stats.pods; }, 120_000);
+    await waitFor(
+      'test-ns re-injected by canary',
+      () => {
+        const n = w.snapshot.namespace('test-ns');
+        return n && n.stats.stale === 0 && n.stats.byRevision.get('canary') === n.stats.pods;
+      },
+      120_000,
+    );
   });
 });
 
@@ -148,8 +218,15 @@ describe('rollback: uninstall the canary instead (own guide-base cluster)', func
   this.timeout(600_000);
   let c: Own;
   let w: ClusterWatcher;
-  before(async () => { c = await ownCluster('guide-base'); w = await watcherFor(c); });
-  after(async () => { w?.dispose(); w?.client.dispose(); await c?.stop(); });
+  before(async () => {
+    c = await ownCluster('guide-base');
+    w = await watcherFor(c);
+  });
+  after(async () => {
+    w?.dispose();
+    w?.client.dispose();
+    await c?.stop();
+  });
 
   it('lists the gateways the canary runs in place, uninstalls it and restarts them back', async () => {
     // An injected (helm-chart style) gateway following the default tag.
@@ -158,11 +235,30 @@ describe('rollback: uninstall the canary instead (own guide-base cluster)', func
     const st = m.readState(c.dir);
     kubectl(st, ['create', 'namespace', 'gw']);
     await waitFor('gw default SA', () => kubectl(st, ['get', 'sa', 'default', '-n', 'gw'], { allowFail: true }).includes('default'));
-    kubectl(st, ['apply', '-f', '-'], { input: JSON.stringify({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'edge-gateway', namespace: 'gw' },
-      spec: { replicas: 1, selector: { matchLabels: { istio: 'edge-gateway' } }, template: { metadata: { labels: { istio: 'edge-gateway', app: 'edge-gateway', 'sidecar.istio.io/inject': 'true' } }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } },
-    }) });
-    await waitFor('edge gateway on default', () => w.snapshot.gateways().find((g) => g.workload === 'edge-gateway')?.running.get('default') === 1, 90_000);
+    kubectl(st, ['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'edge-gateway', namespace: 'gw' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { istio: 'edge-gateway' } },
+          template: {
+            metadata: { labels: { istio: 'edge-gateway', app: 'edge-gateway', 'sidecar.istio.io/inject': 'true' } },
+            spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] },
+          },
+        },
+      }),
+    });
+    await waitFor(
+      'edge gateway on default',
+      () =>
+        w.snapshot
+          .gateways()
+          .find((g) => g.workload === 'edge-gateway')
+          ?.running.get('default') === 1,
+      90_000,
+    );
     // canary installed, default tag moved to it, gateway restarted onto it
     await istioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '-y']);
     await waitFor('canary ready', () => w.snapshot.controlPlane.revisionByName.get('canary')?.readiness === 'ready', 120_000);
@@ -170,7 +266,15 @@ describe('rollback: uninstall the canary instead (own guide-base cluster)', func
     assert.ok(i.ok);
     await run(w, planTagSet({ cluster: CONTEXT, tag: 'default', revision: 'canary', overwrite: true, istioNamespace: 'istio-system', ...i.value }));
     await restartNamespace(w, 'gw');
-    await waitFor('edge gateway on canary', () => w.snapshot.gateways().find((g) => g.workload === 'edge-gateway')?.running.get('canary') === 1, 90_000);
+    await waitFor(
+      'edge gateway on canary',
+      () =>
+        w.snapshot
+          .gateways()
+          .find((g) => g.workload === 'edge-gateway')
+          ?.running.get('canary') === 1,
+      90_000,
+    );
 
     // Roll back: point the default tag back, then the gateways running canary while following default are listed.
     const i2 = await fetchTagInputs(w.client, 'istio-system');
@@ -178,15 +282,29 @@ describe('rollback: uninstall the canary instead (own guide-base cluster)', func
     await run(w, planTagSet({ cluster: CONTEXT, tag: 'default', revision: 'default', overwrite: true, istioNamespace: 'istio-system', ...i2.value }));
     await waitFor('default tag back on default', () => w.snapshot.controlPlane.tagByName.get('default')?.revision === 'default');
     const toRestart = w.snapshot.gateways().filter((g) => (g.running.get('canary') ?? 0) > 0 && g.followsRevision !== 'canary');
-    assert.deepEqual(toRestart.map((g) => `${g.namespace}/${g.workload}`), ['gw/edge-gateway']);
+    assert.deepEqual(
+      toRestart.map((g) => `${g.namespace}/${g.workload}`),
+      ['gw/edge-gateway'],
+    );
     const check = uninstallChecklist(w.snapshot, 'canary');
-    assert.ok(check.items.every((x) => x.kind === 'gateway' || x.kind === 'pods'), JSON.stringify(check.items));
+    assert.ok(
+      check.items.every((x) => x.kind === 'gateway' || x.kind === 'pods'),
+      JSON.stringify(check.items),
+    );
     const plan = await uninstall(w, 'canary');
     assert.ok(plan.requests.some((r) => r.path.endsWith('/deployments/istiod-canary')));
     const ws: WorkloadId[] = toRestart.map((g) => ({ kind: 'Deployment', namespace: g.namespace, name: g.workload }));
     const rep = await runRestarts(w.client, ws, { batchSize: 1 });
     assert.equal(rep.completed.length, 1, describeRestartReport(rep));
-    await waitFor('edge gateway back on default', () => w.snapshot.gateways().find((g) => g.workload === 'edge-gateway')?.running.get('default') === 1, 90_000);
+    await waitFor(
+      'edge gateway back on default',
+      () =>
+        w.snapshot
+          .gateways()
+          .find((g) => g.workload === 'edge-gateway')
+          ?.running.get('default') === 1,
+      90_000,
+    );
     await waitFor('canary gone', () => !w.snapshot.controlPlane.revisionByName.get('canary')?.deployments.length, 60_000);
   });
 });

@@ -11,8 +11,13 @@ import { client, istioctl, kubectl, startWatcher, waitFor } from './helpers';
 describe('verify injection with the cluster (real istiod, dry-run create)', function () {
   this.timeout(300_000);
   let w: ClusterWatcher;
-  before(async () => { w = await startWatcher(); });
-  after(() => { w?.dispose(); w?.client.dispose(); });
+  before(async () => {
+    w = await startWatcher();
+  });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+  });
 
   const settled = (ns: string, rev: string) => () => {
     const ps = w.snapshot.proxies(ns);
@@ -37,7 +42,11 @@ describe('verify injection with the cluster (real istiod, dry-run create)', func
 
     await istioctl(['tag', 'set', 'prod', '--revision', '1-8-0', '--overwrite', '-y']);
     try {
-      await waitFor('prod → 1-8-0 in the model', () => w.snapshot.controlPlane.tagByName.get('prod')?.revision === '1-8-0' && w.snapshot.namespace('ns-a')?.stats.stale === 3, 30_000);
+      await waitFor(
+        'prod → 1-8-0 in the model',
+        () => w.snapshot.controlPlane.tagByName.get('prod')?.revision === '1-8-0' && w.snapshot.namespace('ns-a')?.stats.stale === 3,
+        30_000,
+      );
       const { waitWebhooksRewired } = await import('../cluster/scenarios.mjs');
       const { readState } = await import('../cluster/cluster.mjs');
       await waitWebhooksRewired(readState(process.env.ISTIO_REVISIONS_TEST_DIR));
@@ -51,8 +60,7 @@ describe('verify injection with the cluster (real istiod, dry-run create)', func
       await kubectl(['rollout', 'restart', 'deployment', '-n', 'ns-a']);
       await kubectl(['rollout', 'status', 'deployment', '-n', 'ns-a', '--timeout=120s']);
       await waitFor('ns-a restarted onto 1-8-0', settled('ns-a', '1-8-0'), 120_000);
-      const pods = JSON.parse(await kubectl(['get', 'pods', '-n', 'ns-a', '-o', 'json'])).items
-        .filter((p: any) => !p.metadata.deletionTimestamp);
+      const pods = JSON.parse(await kubectl(['get', 'pods', '-n', 'ns-a', '-o', 'json'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
       assert.equal(pods.length, 3);
       for (const p of pods) {
         const v = answers.get(p.metadata.labels.app)!;
@@ -78,7 +86,13 @@ describe('verify injection with the cluster (real istiod, dry-run create)', func
   });
 
   it('a user who may not create pods is told so, and gets the prediction', async () => {
-    await kubectl(['create', 'clusterrole', 'ir-verify-read', '--verb=get,list,watch', '--resource=pods,namespaces,deployments,services,configmaps,mutatingwebhookconfigurations']);
+    await kubectl([
+      'create',
+      'clusterrole',
+      'ir-verify-read',
+      '--verb=get,list,watch',
+      '--resource=pods,namespaces,deployments,services,configmaps,mutatingwebhookconfigurations',
+    ]);
     await kubectl(['create', 'clusterrolebinding', 'ir-verify-read', '--clusterrole=ir-verify-read', '--user=nsuser']);
     const c = client('local-nsuser');
     try {

@@ -17,8 +17,13 @@ const NAMESPACES = ['ns-a', 'ns-b', 'ns-c', 'test-ns'];
 describe('seed: the tag half of the upgrade guide (runs last)', function () {
   this.timeout(600_000);
   let w: ClusterWatcher;
-  before(async () => { w = await startWatcher(); });
-  after(() => { w?.dispose(); w?.client.dispose(); });
+  before(async () => {
+    w = await startWatcher();
+  });
+  after(() => {
+    w?.dispose();
+    w?.client.dispose();
+  });
 
   async function tagSet(tag: string, revision: string) {
     const i = await fetchTagInputs(w.client, 'istio-system');
@@ -33,7 +38,11 @@ describe('seed: the tag half of the upgrade guide (runs last)', function () {
   it('moves A, B, C and test-ns onto the prod tag in one plan', async () => {
     const built = planRelabel(w.snapshot, CONTEXT, NAMESPACES, { kind: 'rev', value: 'prod' });
     assert.ok(built.ok, !built.ok ? built.message : '');
-    assert.deepEqual(built.plan.requests.map((r) => r.permission.name), ['ns-c', 'test-ns'], 'A and B already follow prod');
+    assert.deepEqual(
+      built.plan.requests.map((r) => r.permission.name),
+      ['ns-c', 'test-ns'],
+      'A and B already follow prod',
+    );
     const res = await runPlan(w.client, built.plan);
     assert.equal(res.ok, true, res.failed?.message);
     await waitFor('all four on prod', () => NAMESPACES.every((n) => w.snapshot.namespace(n)?.viaTag === 'prod'));
@@ -45,7 +54,10 @@ describe('seed: the tag half of the upgrade guide (runs last)', function () {
     assert.equal(impact.podsStaleAfter, 9, impact.message); // ns-c already runs 1-8-0
     await tagSet('prod', '1-8-0');
     await waitFor('followers resolve to 1-8-0', () => NAMESPACES.every((n) => w.snapshot.namespace(n)?.resolvedRevision === '1-8-0'));
-    assert.equal(NAMESPACES.reduce((a, n) => a + w.snapshot.namespace(n)!.stats.stale, 0), 9);
+    assert.equal(
+      NAMESPACES.reduce((a, n) => a + w.snapshot.namespace(n)!.stats.stale, 0),
+      9,
+    );
   });
 
   it('restarts: every workload comes back on 1-8-0', async () => {
@@ -53,10 +65,15 @@ describe('seed: the tag half of the upgrade guide (runs last)', function () {
     assert.equal(ws.length, 6, 'httpbin + sleep in A, B and test-ns');
     const rep = await runRestarts(w.client, ws, { batchSize: 3 });
     assert.equal(rep.completed.length, 6, describeRestartReport(rep));
-    await waitFor('no stale proxy in the four namespaces', () => NAMESPACES.every((n) => {
-      const v = w.snapshot.namespace(n);
-      return v && v.stats.stale === 0 && v.stats.byRevision.get('1-8-0') === 3 && v.stats.pods === 3;
-    }), 120_000);
+    await waitFor(
+      'no stale proxy in the four namespaces',
+      () =>
+        NAMESPACES.every((n) => {
+          const v = w.snapshot.namespace(n);
+          return v && v.stats.stale === 0 && v.stats.byRevision.get('1-8-0') === 3 && v.stats.pods === 3;
+        }),
+      120_000,
+    );
   });
 
   it('refuses to uninstall 1-7-6 while it is used (default tag, gateway)', () => {
@@ -72,31 +89,82 @@ describe('seed: the tag half of the upgrade guide (runs last)', function () {
     await tagSet('default', '1-8-0');
     // The gateway is upgraded in place, as the guide does: install 1-8-0's gateway over it.
     const st = clusterState();
-    const r = await runTool(path.join(st.binDir, 'istioctl'), ['install', '--set', 'revision=1-8-0', '--set', 'hub=docker.io/istio', '--set', 'tag=1.8.0', '--set', 'profile=default', '-y', '--context', CONTEXT], {
-      env: { ...process.env, KUBECONFIG: st.kubeconfig, HOME: path.join(st.dir, 'home') },
-    });
+    const r = await runTool(
+      path.join(st.binDir, 'istioctl'),
+      ['install', '--set', 'revision=1-8-0', '--set', 'hub=docker.io/istio', '--set', 'tag=1.8.0', '--set', 'profile=default', '-y', '--context', CONTEXT],
+      {
+        env: { ...process.env, KUBECONFIG: st.kubeconfig, HOME: path.join(st.dir, 'home') },
+      },
+    );
     assert.ok(r.ok, !r.ok ? r.message : '');
-    await waitFor('gateway on 1-8-0', () => { const g = w.snapshot.gateways().find((x) => x.workload === 'istio-ingressgateway'); return g && !g.running.has('1-7-6') && g.running.get('1-8-0'); }, 120_000);
+    await waitFor(
+      'gateway on 1-8-0',
+      () => {
+        const g = w.snapshot.gateways().find((x) => x.workload === 'istio-ingressgateway');
+        return g && !g.running.has('1-7-6') && g.running.get('1-8-0');
+      },
+      120_000,
+    );
     await waitFor('checklist empty', () => uninstallChecklist(w.snapshot, '1-7-6').items.length === 0, 30_000);
     const objs = await fetchUninstallObjects(w.client, '1-7-6');
     assert.ok(objs.ok);
     const plan = planUninstall({ cluster: CONTEXT, revision: '1-7-6', objects: objs.value });
-    assert.ok(plan.requests.some((x) => x.path.endsWith('/deployments/istiod-1-7-6')), plan.summary);
+    assert.ok(
+      plan.requests.some((x) => x.path.endsWith('/deployments/istiod-1-7-6')),
+      plan.summary,
+    );
     assert.ok(!plan.requests.some((x) => /1-8-0|istio-ingressgateway|revision-tag/.test(x.path)), 'nothing of 1-8-0, the gateway or the tags');
     const res = await runPlan(w.client, plan);
     assert.equal(res.ok, true, res.failed?.message);
-    await waitFor('only 1-8-0 remains', () => w.snapshot.controlPlane.revisions.filter((x) => x.deployments.length || x.webhooks.length).map((x) => x.name).join() === '1-8-0', 120_000);
+    await waitFor(
+      'only 1-8-0 remains',
+      () =>
+        w.snapshot.controlPlane.revisions
+          .filter((x) => x.deployments.length || x.webhooks.length)
+          .map((x) => x.name)
+          .join() === '1-8-0',
+      120_000,
+    );
     const byRev = w.snapshot.proxiesByRevision();
     assert.deepEqual([...byRev.keys()], ['1-8-0'], 'every proxy runs 1-8-0');
     assert.equal(byRev.get('1-8-0')!.stale, 0);
-    assert.deepEqual(w.snapshot.controlPlane.tags.map((t) => `${t.name}→${t.revision}`), ['canary→1-8-0', 'default→1-8-0', 'prod→1-8-0']);
-    assert.deepEqual(guideState(w.snapshot).steps.filter((s) => s.state !== 'done').map((s) => s.id), ['precheck', 'install']);
+    assert.deepEqual(
+      w.snapshot.controlPlane.tags.map((t) => `${t.name}→${t.revision}`),
+      ['canary→1-8-0', 'default→1-8-0', 'prod→1-8-0'],
+    );
+    assert.deepEqual(
+      guideState(w.snapshot)
+        .steps.filter((s) => s.state !== 'done')
+        .map((s) => s.id),
+      ['precheck', 'install'],
+    );
     // On the bench the uninstalled revision's real istiod stops with its Deployment; 1-8-0's keeps injecting.
     const { istiodStatus } = await import('../cluster/scenarios.mjs');
-    await waitFor('istiod 1-7-6 stopped', () => istiodStatus(st).istiods.map((d) => `${d.revision}:${d.ready}`).join() === '1-8-0:true', 30_000);
-    const probe = await runTool(path.join(st.binDir, 'kubectl'), ['run', 'probe-after-uninstall', '-n', 'test-ns', '--image=busybox', '--restart=Never', '--dry-run=server', '-o', 'jsonpath={.metadata.annotations.istio\\.io/rev}'], {
-      env: { ...process.env, KUBECONFIG: st.kubeconfig },
-    });
+    await waitFor(
+      'istiod 1-7-6 stopped',
+      () =>
+        istiodStatus(st)
+          .istiods.map((d) => `${d.revision}:${d.ready}`)
+          .join() === '1-8-0:true',
+      30_000,
+    );
+    const probe = await runTool(
+      path.join(st.binDir, 'kubectl'),
+      [
+        'run',
+        'probe-after-uninstall',
+        '-n',
+        'test-ns',
+        '--image=busybox',
+        '--restart=Never',
+        '--dry-run=server',
+        '-o',
+        'jsonpath={.metadata.annotations.istio\\.io/rev}',
+      ],
+      {
+        env: { ...process.env, KUBECONFIG: st.kubeconfig },
+      },
+    );
     assert.ok(probe.ok, !probe.ok ? probe.message : '');
     assert.equal(probe.ok && probe.result.stdout.trim(), '1-8-0', 'a pod created now in test-ns is injected by 1-8-0');
   });

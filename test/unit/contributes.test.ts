@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, '../..');
 const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
 /** package.json with its %key% placeholders replaced from package.nls.json, as VS Code shows it. */
 const rawPkg = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
-const pkg = JSON.parse(rawPkg, (_k, v) => (typeof v === 'string' && /^%[\w.-]+%$/.test(v) ? nls[v.slice(1, -1)] ?? v : v));
+const pkg = JSON.parse(rawPkg, (_k, v) => (typeof v === 'string' && /^%[\w.-]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v));
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -21,10 +21,25 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Every .ts/.mjs/.js file under dir, node_modules and Go sources aside. */
+function sourceFilesAll(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' ? [] : sourceFilesAll(p);
+    return /\.(ts|mts|mjs|js)$/.test(d.name) ? [p] : [];
+  });
+}
+
 /** Command ids registered through the COMMANDS list (each module declares `id: '...'`). */
 function registeredCommandIds(): string[] {
   const index = fs.readFileSync(path.join(root, 'src/ui/commands/index.ts'), 'utf8');
-  const listed = /COMMANDS: CommandModule\[\] = \[([^\]]*)\]/.exec(index)?.[1].split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const listed =
+    /COMMANDS: CommandModule\[\] = \[([^\]]*)\]/
+      .exec(index)?.[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const ids: string[] = [];
   for (const f of sourceFiles(path.join(root, 'src/ui/commands'))) {
     const text = fs.readFileSync(f, 'utf8');
@@ -44,11 +59,12 @@ describe('package.json contributions match the code', () => {
     const named = new Set<string>();
     for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) for (const i of items) named.add(i.command);
     for (const w of pkg.contributes.viewsWelcome) for (const m of (w.contents as string).matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
-    for (const wt of pkg.contributes.walkthroughs ?? []) for (const st of wt.steps) {
-      for (const m of (st.description as string).matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
-      for (const ev of st.completionEvents ?? []) if (ev.startsWith('onCommand:')) named.add(ev.slice('onCommand:'.length));
-      if (st.media?.markdown) assert.ok(fs.existsSync(path.join(root, st.media.markdown)), `${st.media.markdown} missing`);
-    }
+    for (const wt of pkg.contributes.walkthroughs ?? [])
+      for (const st of wt.steps) {
+        for (const m of (st.description as string).matchAll(/\(command:([\w.]+)\)/g)) named.add(m[1]);
+        for (const ev of st.completionEvents ?? []) if (ev.startsWith('onCommand:')) named.add(ev.slice('onCommand:'.length));
+        if (st.media?.markdown) assert.ok(fs.existsSync(path.join(root, st.media.markdown)), `${st.media.markdown} missing`);
+      }
     for (const c of named) assert.ok(contributed.includes(c), `${c} is used in a menu but not contributed`);
   });
 
@@ -65,8 +81,14 @@ describe('package.json contributions match the code', () => {
 
   it('every %placeholder% in package.json has its string in package.nls.json, and no string is unused', () => {
     const used = new Set([...rawPkg.matchAll(/"%([\w.-]+)%"/g)].map((m) => m[1]));
-    assert.deepEqual([...used].filter((k) => !(k in nls)), []);
-    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), []);
+    assert.deepEqual(
+      [...used].filter((k) => !(k in nls)),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(nls).filter((k) => !used.has(k)),
+      [],
+    );
   });
 
   it('engines.vscode and @types/vscode name the same minimum', () => {
@@ -79,6 +101,32 @@ describe('package.json contributions match the code', () => {
       assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
       assert.doesNotMatch(text, /@kubernetes\/client-node|from ['"]\.\.\/k8s/, f);
     }
+  });
+
+  it('layering: src/istio, src/k8s, src/tools and src/cli import nothing from src/ui or src/webview', () => {
+    const imports = (text: string) => [...text.matchAll(/(?:from|import\(|require\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+    for (const layer of ['istio', 'k8s', 'tools', 'cli']) {
+      for (const f of sourceFiles(path.join(root, 'src', layer))) {
+        for (const spec of imports(fs.readFileSync(f, 'utf8'))) {
+          if (!spec.startsWith('.')) continue;
+          const target = path.relative(path.join(root, 'src'), path.resolve(path.dirname(f), spec)).split(path.sep)[0];
+          assert.ok(target !== 'ui' && target !== 'webview', `${path.relative(root, f)} imports ${spec} (src/${target})`);
+        }
+      }
+    }
+  });
+
+  it('every eslint-disable comment says why (`-- reason`)', () => {
+    const files = ['src', 'test', 'scripts', 'webview-ui/src'].flatMap((d) => sourceFilesAll(path.join(root, d)));
+    const bare: string[] = [];
+    for (const f of files.filter((x) => !x.endsWith('contributes.test.ts'))) {
+      fs.readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/eslint-disable/.test(line) && !/eslint-disable[\w-]*\s+[^\s]+.*\s--\s+\S/.test(line)) bare.push(`${path.relative(root, f)}:${i + 1}`);
+        });
+    }
+    assert.deepEqual(bare, []);
   });
 
   it('src/k8s and the CLI do not import vscode', () => {

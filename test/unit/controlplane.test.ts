@@ -10,10 +10,13 @@ describe('revision and tag discovery', () => {
       configMaps: [],
       mwcs: [revisionMwc(), revisionMwc('canary')],
     });
-    assert.deepEqual(cp.revisions.map((r) => [r.name, r.version, r.versionSource, r.readiness]), [
-      ['canary', '1.28.0', 'image', 'ready'],
-      ['default', '1.27.5', 'image', 'ready'],
-    ]);
+    assert.deepEqual(
+      cp.revisions.map((r) => [r.name, r.version, r.versionSource, r.readiness]),
+      [
+        ['canary', '1.28.0', 'image', 'ready'],
+        ['default', '1.27.5', 'image', 'ready'],
+      ],
+    );
     const def = cp.revisionByName.get('default')!;
     assert.deepEqual(def.deployments, ['istio-system/istiod']);
     assert.deepEqual(def.services, ['istio-system/istiod']);
@@ -26,7 +29,10 @@ describe('revision and tag discovery', () => {
     const m = revisionMwc();
     delete m.metadata.labels!['istio.io/rev'];
     const cp = buildControlPlane({ deployments: [], services: [], configMaps: [], mwcs: [m] });
-    assert.deepEqual(cp.revisions.map((r) => [r.name, r.readiness]), [['default', 'absent']]);
+    assert.deepEqual(
+      cp.revisions.map((r) => [r.name, r.readiness]),
+      [['default', 'absent']],
+    );
   });
   it('falls back to global.tag in the injector ConfigMap values, then to version labels', () => {
     const d = istiod('1-8-0', '1.8.0');
@@ -39,11 +45,19 @@ describe('revision and tag discovery', () => {
   it('readiness from replicas: ready, degraded, notReady, scaledToZero', () => {
     const cp = buildControlPlane({
       deployments: [istiod('a', '1.1.0', 2, 2), istiod('b', '1.1.0', 1, 3), istiod('c', '1.1.0', 0, 2), istiod('d', '1.1.0', 0, 0)],
-      services: [], configMaps: [], mwcs: [],
+      services: [],
+      configMaps: [],
+      mwcs: [],
     });
-    assert.deepEqual(cp.revisions.map((r) => [r.name, r.readiness, `${r.readyReplicas}/${r.replicas}`]), [
-      ['a', 'ready', '2/2'], ['b', 'degraded', '1/3'], ['c', 'notReady', '0/2'], ['d', 'scaledToZero', '0/0'],
-    ]);
+    assert.deepEqual(
+      cp.revisions.map((r) => [r.name, r.readiness, `${r.readyReplicas}/${r.replicas}`]),
+      [
+        ['a', 'ready', '2/2'],
+        ['b', 'degraded', '1/3'],
+        ['c', 'notReady', '0/2'],
+        ['d', 'scaledToZero', '0/0'],
+      ],
+    );
   });
   it('finds tags from MWCs and 1.28+ Services, including default, and which revision they point at', () => {
     const cp = buildControlPlane({
@@ -52,18 +66,31 @@ describe('revision and tag discovery', () => {
       configMaps: [],
       mwcs: [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')],
     });
-    assert.deepEqual(cp.tags.map((t) => [t.name, t.revision, t.revisionInstalled]), [
-      ['canary', '1-8-0', true], ['default', '1-7-6', true], ['prod', '1-7-6', true],
-    ]);
+    assert.deepEqual(
+      cp.tags.map((t) => [t.name, t.revision, t.revisionInstalled]),
+      [
+        ['canary', '1-8-0', true],
+        ['default', '1-7-6', true],
+        ['prod', '1-7-6', true],
+      ],
+    );
     assert.deepEqual(cp.tagByName.get('prod')!.services, ['istio-system/istiod-revision-tag-prod']);
     assert.deepEqual(cp.revisionByName.get('1-7-6')!.tags, ['default', 'prod']);
     // tag objects are not revisions
-    assert.deepEqual(cp.revisions.map((r) => r.name), ['1-7-6', '1-8-0']);
+    assert.deepEqual(
+      cp.revisions.map((r) => r.name),
+      ['1-7-6', '1-8-0'],
+    );
     assert.equal(cp.defaultRevision, '1-7-6');
     assert.equal(cp.revisionByName.get('1-7-6')!.isDefault, true);
   });
   it('flags a tag whose revision is gone', () => {
-    const cp = buildControlPlane({ deployments: [istiod('1-8-0', '1.8.0')], services: [], configMaps: [], mwcs: [revisionMwc('1-8-0'), tagMwc('prod', '1-7-6')] });
+    const cp = buildControlPlane({
+      deployments: [istiod('1-8-0', '1.8.0')],
+      services: [],
+      configMaps: [],
+      mwcs: [revisionMwc('1-8-0'), tagMwc('prod', '1-7-6')],
+    });
     assert.equal(cp.tagByName.get('prod')!.revisionInstalled, false);
   });
 });

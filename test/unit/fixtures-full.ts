@@ -5,7 +5,6 @@
  * fields the API server adds (matchPolicy, timeoutSeconds, resourceVersion, uid).
  * The GOLDEN_* constants at the end are the real istioctl's output.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ISTIO_NS = 'istio-system';
 let uidSeq = 0;
@@ -65,21 +64,62 @@ function injectorHook(prefix: string, svc: string, o: ChartOpts, namespaceSelect
 /** Webhooks for revision-or-tag `value` (+ the istio-injection / object ones for the default revision or tag). */
 export function injectorHooks(value: string, svc: string, isDefault: boolean, o: ChartOpts = {}): any[] {
   const hooks = [
-    injectorHook('rev.namespace.', svc, o,
-      { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [value] }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
-    injectorHook('rev.object.', svc, o,
-      { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: 'istio.io/rev', operator: 'In', values: [value] }] }),
+    injectorHook(
+      'rev.namespace.',
+      svc,
+      o,
+      {
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'In', values: [value] },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      },
+      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
+    ),
+    injectorHook(
+      'rev.object.',
+      svc,
+      o,
+      {
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      },
+      {
+        matchExpressions: [
+          { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] },
+          { key: 'istio.io/rev', operator: 'In', values: [value] },
+        ],
+      },
+    ),
   ];
   if (isDefault) {
     hooks.push(
-      injectorHook('namespace.', svc, o,
+      injectorHook(
+        'namespace.',
+        svc,
+        o,
         { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
-      injectorHook('object.', svc, o,
-        { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] }),
+        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
+      ),
+      injectorHook(
+        'object.',
+        svc,
+        o,
+        {
+          matchExpressions: [
+            { key: 'istio-injection', operator: 'DoesNotExist' },
+            { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
+            { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          ],
+        },
+      ),
     );
   }
   return hooks;
@@ -92,10 +132,17 @@ export function fullRevisionMwc(rev?: string, o: ChartOpts = {}): any {
   const metadata: any = {
     name: rev ? `istio-sidecar-injector-${rev}` : 'istio-sidecar-injector',
     labels: {
-      app: 'sidecar-injector', ...chartLabels(o.version ?? '1.0.0'),
-      'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': r, 'operator.istio.io/component': 'Pilot', ...installLabels(o),
+      app: 'sidecar-injector',
+      ...chartLabels(o.version ?? '1.0.0'),
+      'install.operator.istio.io/owning-resource': 'unknown',
+      'istio.io/rev': r,
+      'operator.istio.io/component': 'Pilot',
+      ...installLabels(o),
     },
-    resourceVersion: o.rv ?? '101', uid: uid(), generation: 1, creationTimestamp: '2026-11-01T00:00:00Z',
+    resourceVersion: o.rv ?? '101',
+    uid: uid(),
+    generation: 1,
+    creationTimestamp: '2026-11-01T00:00:00Z',
   };
   if (o.annotations) metadata.annotations = { ...o.annotations };
   return { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata, webhooks: injectorHooks(r, svc, !rev, o) };
@@ -105,11 +152,15 @@ export function fullRevisionMwc(rev?: string, o: ChartOpts = {}): any {
 export function fullTagMwc(tag: string, rev: string, o: ChartOpts = {}): any {
   const svc = rev === 'default' ? 'istiod' : `istiod-${rev}`;
   return {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
     metadata: {
       name: `istio-revision-tag-${tag}`,
       labels: { app: 'sidecar-injector', ...chartLabels(o.version ?? '1.0.0'), 'istio.io/rev': rev, 'istio.io/tag': tag },
-      resourceVersion: o.rv ?? '201', uid: uid(), generation: 1, creationTimestamp: '2026-11-01T00:00:00Z',
+      resourceVersion: o.rv ?? '201',
+      uid: uid(),
+      generation: 1,
+      creationTimestamp: '2026-11-01T00:00:00Z',
     },
     webhooks: injectorHooks(tag, svc, tag === 'default', o),
   };
@@ -126,18 +177,34 @@ function servicePorts(): any[] {
 
 export function fullIstiodService(rev?: string, o: ChartOpts = {}): any {
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: {
-      name: rev ? `istiod-${rev}` : 'istiod', namespace: ISTIO_NS,
+      name: rev ? `istiod-${rev}` : 'istiod',
+      namespace: ISTIO_NS,
       labels: {
-        app: 'istiod', istio: 'pilot', ...chartLabels(o.version ?? '1.0.0'), 'install.operator.istio.io/owning-resource': 'unknown',
-        'istio.io/rev': rev ?? 'default', 'operator.istio.io/component': 'Pilot', ...installLabels(o),
+        app: 'istiod',
+        istio: 'pilot',
+        ...chartLabels(o.version ?? '1.0.0'),
+        'install.operator.istio.io/owning-resource': 'unknown',
+        'istio.io/rev': rev ?? 'default',
+        'operator.istio.io/component': 'Pilot',
+        ...installLabels(o),
       },
-      resourceVersion: o.rv ?? '102', uid: uid(), creationTimestamp: '2026-11-01T00:00:00Z',
+      resourceVersion: o.rv ?? '102',
+      uid: uid(),
+      creationTimestamp: '2026-11-01T00:00:00Z',
     },
     spec: {
-      clusterIP: '10.0.0.10', clusterIPs: ['10.0.0.10'], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
-      ports: servicePorts(), selector: rev ? { app: 'istiod', 'istio.io/rev': rev } : { app: 'istiod', istio: 'pilot' }, sessionAffinity: 'None', type: 'ClusterIP',
+      clusterIP: '10.0.0.10',
+      clusterIPs: ['10.0.0.10'],
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: servicePorts(),
+      selector: rev ? { app: 'istiod', 'istio.io/rev': rev } : { app: 'istiod', istio: 'pilot' },
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
     },
     status: { loadBalancer: {} },
   };
@@ -145,15 +212,26 @@ export function fullIstiodService(rev?: string, o: ChartOpts = {}): any {
 
 export function fullTagService(tag: string, rev: string, o: ChartOpts = {}): any {
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: {
-      name: `istiod-revision-tag-${tag}`, namespace: ISTIO_NS,
+      name: `istiod-revision-tag-${tag}`,
+      namespace: ISTIO_NS,
       labels: { app: 'istiod', istio: 'pilot', ...chartLabels(o.version ?? '1.0.0'), 'istio.io/rev': rev, 'istio.io/tag': tag },
-      resourceVersion: o.rv ?? '202', uid: uid(), creationTimestamp: '2026-11-01T00:00:00Z',
+      resourceVersion: o.rv ?? '202',
+      uid: uid(),
+      creationTimestamp: '2026-11-01T00:00:00Z',
     },
     spec: {
-      clusterIP: '10.0.0.20', clusterIPs: ['10.0.0.20'], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
-      ports: servicePorts(), selector: { app: 'istiod', 'istio.io/rev': rev }, sessionAffinity: 'None', type: 'ClusterIP',
+      clusterIP: '10.0.0.20',
+      clusterIPs: ['10.0.0.20'],
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: servicePorts(),
+      selector: { app: 'istiod', 'istio.io/rev': rev },
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
     },
     status: { loadBalancer: {} },
   };
@@ -163,40 +241,85 @@ export function fullTagService(tag: string, rev: string, o: ChartOpts = {}): any
 export function fullRevisionValidator(rev?: string, o: ChartOpts = {}): any {
   const r = rev ?? 'default';
   return {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
     metadata: {
       name: rev ? `istio-validator-${rev}-${ISTIO_NS}` : `istio-validator-${ISTIO_NS}`,
-      labels: { app: 'istiod', istio: 'istiod', ...chartLabels(o.version ?? '1.0.0'), 'istio.io/rev': r, ...installLabels(o), ...(o.installedByIstioctl ? { 'operator.istio.io/component': 'Pilot' } : {}) },
-      resourceVersion: o.rv ?? '103', uid: uid(), generation: 1,
+      labels: {
+        app: 'istiod',
+        istio: 'istiod',
+        ...chartLabels(o.version ?? '1.0.0'),
+        'istio.io/rev': r,
+        ...installLabels(o),
+        ...(o.installedByIstioctl ? { 'operator.istio.io/component': 'Pilot' } : {}),
+      },
+      resourceVersion: o.rv ?? '103',
+      uid: uid(),
+      generation: 1,
     },
-    webhooks: [{
-      admissionReviewVersions: ['v1'],
-      clientConfig: o.url ? { url: o.url, caBundle: o.caBundle } : { service: { name: rev ? `istiod-${rev}` : 'istiod', namespace: ISTIO_NS, path: '/validate', port: 443 } },
-      failurePolicy: 'Ignore', matchPolicy: 'Equivalent', name: 'rev.validation.istio.io',
-      namespaceSelector: {}, objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [r] }] },
-      rules: [{ apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'], scope: '*' }],
-      sideEffects: 'None', timeoutSeconds: 10,
-    }],
+    webhooks: [
+      {
+        admissionReviewVersions: ['v1'],
+        clientConfig: o.url
+          ? { url: o.url, caBundle: o.caBundle }
+          : { service: { name: rev ? `istiod-${rev}` : 'istiod', namespace: ISTIO_NS, path: '/validate', port: 443 } },
+        failurePolicy: 'Ignore',
+        matchPolicy: 'Equivalent',
+        name: 'rev.validation.istio.io',
+        namespaceSelector: {},
+        objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [r] }] },
+        rules: [
+          {
+            apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+            apiVersions: ['*'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: ['*'],
+            scope: '*',
+          },
+        ],
+        sideEffects: 'None',
+        timeoutSeconds: 10,
+      },
+    ],
   };
 }
 
 /** `istiod-default-validator` as a default tag leaves it. */
 export function fullDefaultValidator(rev: string, o: ChartOpts & { failurePolicy?: string } = {}): any {
   return {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
     metadata: {
       name: 'istiod-default-validator',
       labels: { app: 'istiod', istio: 'istiod', ...chartLabels(o.version ?? '1.0.0'), 'istio.io/rev': rev, 'istio.io/tag': 'default' },
-      resourceVersion: o.rv ?? '203', uid: uid(), generation: 1,
+      resourceVersion: o.rv ?? '203',
+      uid: uid(),
+      generation: 1,
     },
-    webhooks: [{
-      admissionReviewVersions: ['v1'],
-      clientConfig: o.url ? { url: o.url.replace(/\/inject.*$/, '/validate'), caBundle: o.caBundle } : { service: { name: rev === 'default' ? 'istiod' : `istiod-${rev}`, namespace: ISTIO_NS, path: '/validate', port: 443 } },
-      failurePolicy: o.failurePolicy ?? 'Ignore', matchPolicy: 'Equivalent', name: 'validation.istio.io',
-      namespaceSelector: {}, objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-      rules: [{ apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'], scope: '*' }],
-      sideEffects: 'None', timeoutSeconds: 10,
-    }],
+    webhooks: [
+      {
+        admissionReviewVersions: ['v1'],
+        clientConfig: o.url
+          ? { url: o.url.replace(/\/inject.*$/, '/validate'), caBundle: o.caBundle }
+          : { service: { name: rev === 'default' ? 'istiod' : `istiod-${rev}`, namespace: ISTIO_NS, path: '/validate', port: 443 } },
+        failurePolicy: o.failurePolicy ?? 'Ignore',
+        matchPolicy: 'Equivalent',
+        name: 'validation.istio.io',
+        namespaceSelector: {},
+        objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }] },
+        rules: [
+          {
+            apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+            apiVersions: ['*'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: ['*'],
+            scope: '*',
+          },
+        ],
+        sideEffects: 'None',
+        timeoutSeconds: 10,
+      },
+    ],
   };
 }
 
@@ -204,13 +327,23 @@ export function fullDefaultValidator(rev: string, o: ChartOpts & { failurePolicy
 export function seedObjects(o: ChartOpts = { caBundle: 'Q0EtQlVORExF' }): { mwcs: any[]; vwcs: any[]; services: any[] } {
   return {
     mwcs: [
-      fullRevisionMwc('1-7-6', { ...o, version: '1.7.6' }), fullRevisionMwc('1-8-0', { ...o, version: '1.8.0' }),
-      fullTagMwc('prod', '1-7-6', { ...o, version: '1.7.6' }), fullTagMwc('canary', '1-8-0', { ...o, version: '1.8.0' }), fullTagMwc('default', '1-7-6', { ...o, version: '1.7.6' }),
+      fullRevisionMwc('1-7-6', { ...o, version: '1.7.6' }),
+      fullRevisionMwc('1-8-0', { ...o, version: '1.8.0' }),
+      fullTagMwc('prod', '1-7-6', { ...o, version: '1.7.6' }),
+      fullTagMwc('canary', '1-8-0', { ...o, version: '1.8.0' }),
+      fullTagMwc('default', '1-7-6', { ...o, version: '1.7.6' }),
     ],
-    vwcs: [fullRevisionValidator('1-7-6', { version: '1.7.6' }), fullRevisionValidator('1-8-0', { version: '1.8.0' }), fullDefaultValidator('1-7-6', { version: '1.7.6' })],
+    vwcs: [
+      fullRevisionValidator('1-7-6', { version: '1.7.6' }),
+      fullRevisionValidator('1-8-0', { version: '1.8.0' }),
+      fullDefaultValidator('1-7-6', { version: '1.7.6' }),
+    ],
     services: [
-      fullIstiodService('1-7-6', { version: '1.7.6' }), fullIstiodService('1-8-0', { version: '1.8.0' }),
-      fullTagService('prod', '1-7-6'), fullTagService('canary', '1-8-0'), fullTagService('default', '1-7-6'),
+      fullIstiodService('1-7-6', { version: '1.7.6' }),
+      fullIstiodService('1-8-0', { version: '1.8.0' }),
+      fullTagService('prod', '1-7-6'),
+      fullTagService('canary', '1-8-0'),
+      fullTagService('default', '1-7-6'),
     ],
   };
 }
@@ -220,778 +353,640 @@ export function seedObjects(o: ChartOpts = { caBundle: 'Q0EtQlVORExF' }): { mwcs
 // Captured from the real istioctl 1.31 with `istioctl tag generate` against the seed scenario; caBundle and
 // the injector URL port are replaced by short constants consistently in inputs and outputs.
 export const GOLDEN_CANONICAL_1_8_0: any = {
-  "apiVersion": "admissionregistration.k8s.io/v1",
-  "kind": "MutatingWebhookConfiguration",
-  "metadata": {
-    "creationTimestamp": "2026-11-28T00:46:28Z",
-    "generation": 2,
-    "labels": {
-      "app": "sidecar-injector",
-      "app.kubernetes.io/instance": "istio",
-      "app.kubernetes.io/managed-by": "Helm",
-      "app.kubernetes.io/name": "istiod",
-      "app.kubernetes.io/part-of": "istio",
-      "app.kubernetes.io/version": "1.8.0",
-      "helm.sh/chart": "istiod-1.8.0",
-      "install.operator.istio.io/owning-resource": "unknown",
-      "istio.io/rev": "1-8-0",
-      "operator.istio.io/component": "Pilot",
-      "release": "istio"
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'MutatingWebhookConfiguration',
+  metadata: {
+    creationTimestamp: '2026-11-28T00:46:28Z',
+    generation: 2,
+    labels: {
+      app: 'sidecar-injector',
+      'app.kubernetes.io/instance': 'istio',
+      'app.kubernetes.io/managed-by': 'Helm',
+      'app.kubernetes.io/name': 'istiod',
+      'app.kubernetes.io/part-of': 'istio',
+      'app.kubernetes.io/version': '1.8.0',
+      'helm.sh/chart': 'istiod-1.8.0',
+      'install.operator.istio.io/owning-resource': 'unknown',
+      'istio.io/rev': '1-8-0',
+      'operator.istio.io/component': 'Pilot',
+      release: 'istio',
     },
-    "name": "istio-sidecar-injector-1-8-0",
-    "resourceVersion": "369",
-    "uid": "0d7c38cf-f02b-47c6-9413-e60c6c38cff9"
+    name: 'istio-sidecar-injector-1-8-0',
+    resourceVersion: '369',
+    uid: '0d7c38cf-f02b-47c6-9413-e60c6c38cff9',
   },
-  "webhooks": [
+  webhooks: [
     {
-      "admissionReviewVersions": [
-        "v1"
-      ],
-      "clientConfig": {
-        "caBundle": "Q0EtQlVORExF",
-        "url": "https://127.0.0.1:15017/inject/1-8-0"
+      admissionReviewVersions: ['v1'],
+      clientConfig: {
+        caBundle: 'Q0EtQlVORExF',
+        url: 'https://127.0.0.1:15017/inject/1-8-0',
       },
-      "failurePolicy": "Fail",
-      "matchPolicy": "Equivalent",
-      "name": "rev.namespace.sidecar-injector.istio.io",
-      "namespaceSelector": {
-        "matchExpressions": [
+      failurePolicy: 'Fail',
+      matchPolicy: 'Equivalent',
+      name: 'rev.namespace.sidecar-injector.istio.io',
+      namespaceSelector: {
+        matchExpressions: [
           {
-            "key": "istio.io/rev",
-            "operator": "In",
-            "values": [
-              "1-8-0"
-            ]
+            key: 'istio.io/rev',
+            operator: 'In',
+            values: ['1-8-0'],
           },
           {
-            "key": "istio-injection",
-            "operator": "DoesNotExist"
-          }
-        ]
+            key: 'istio-injection',
+            operator: 'DoesNotExist',
+          },
+        ],
       },
-      "objectSelector": {
-        "matchExpressions": [
+      objectSelector: {
+        matchExpressions: [
           {
-            "key": "sidecar.istio.io/inject",
-            "operator": "NotIn",
-            "values": [
-              "false"
-            ]
-          }
-        ]
+            key: 'sidecar.istio.io/inject',
+            operator: 'NotIn',
+            values: ['false'],
+          },
+        ],
       },
-      "reinvocationPolicy": "Never",
-      "rules": [
+      reinvocationPolicy: 'Never',
+      rules: [
         {
-          "apiGroups": [
-            ""
-          ],
-          "apiVersions": [
-            "v1"
-          ],
-          "operations": [
-            "CREATE"
-          ],
-          "resources": [
-            "pods"
-          ],
-          "scope": "*"
-        }
+          apiGroups: [''],
+          apiVersions: ['v1'],
+          operations: ['CREATE'],
+          resources: ['pods'],
+          scope: '*',
+        },
       ],
-      "sideEffects": "None",
-      "timeoutSeconds": 10
+      sideEffects: 'None',
+      timeoutSeconds: 10,
     },
     {
-      "admissionReviewVersions": [
-        "v1"
-      ],
-      "clientConfig": {
-        "caBundle": "Q0EtQlVORExF",
-        "url": "https://127.0.0.1:15017/inject/1-8-0"
+      admissionReviewVersions: ['v1'],
+      clientConfig: {
+        caBundle: 'Q0EtQlVORExF',
+        url: 'https://127.0.0.1:15017/inject/1-8-0',
       },
-      "failurePolicy": "Fail",
-      "matchPolicy": "Equivalent",
-      "name": "rev.object.sidecar-injector.istio.io",
-      "namespaceSelector": {
-        "matchExpressions": [
+      failurePolicy: 'Fail',
+      matchPolicy: 'Equivalent',
+      name: 'rev.object.sidecar-injector.istio.io',
+      namespaceSelector: {
+        matchExpressions: [
           {
-            "key": "istio.io/rev",
-            "operator": "DoesNotExist"
+            key: 'istio.io/rev',
+            operator: 'DoesNotExist',
           },
           {
-            "key": "istio-injection",
-            "operator": "DoesNotExist"
-          }
-        ]
+            key: 'istio-injection',
+            operator: 'DoesNotExist',
+          },
+        ],
       },
-      "objectSelector": {
-        "matchExpressions": [
+      objectSelector: {
+        matchExpressions: [
           {
-            "key": "sidecar.istio.io/inject",
-            "operator": "NotIn",
-            "values": [
-              "false"
-            ]
+            key: 'sidecar.istio.io/inject',
+            operator: 'NotIn',
+            values: ['false'],
           },
           {
-            "key": "istio.io/rev",
-            "operator": "In",
-            "values": [
-              "1-8-0"
-            ]
-          }
-        ]
+            key: 'istio.io/rev',
+            operator: 'In',
+            values: ['1-8-0'],
+          },
+        ],
       },
-      "reinvocationPolicy": "Never",
-      "rules": [
+      reinvocationPolicy: 'Never',
+      rules: [
         {
-          "apiGroups": [
-            ""
-          ],
-          "apiVersions": [
-            "v1"
-          ],
-          "operations": [
-            "CREATE"
-          ],
-          "resources": [
-            "pods"
-          ],
-          "scope": "*"
-        }
+          apiGroups: [''],
+          apiVersions: ['v1'],
+          operations: ['CREATE'],
+          resources: ['pods'],
+          scope: '*',
+        },
       ],
-      "sideEffects": "None",
-      "timeoutSeconds": 10
-    }
-  ]
+      sideEffects: 'None',
+      timeoutSeconds: 10,
+    },
+  ],
 };
 
 export const GOLDEN_DEFAULT_VALIDATOR_BEFORE: any = {
-  "apiVersion": "admissionregistration.k8s.io/v1",
-  "kind": "ValidatingWebhookConfiguration",
-  "metadata": {
-    "creationTimestamp": "2026-11-28T00:52:22Z",
-    "generation": 1,
-    "labels": {
-      "app": "istiod",
-      "app.kubernetes.io/instance": "istio",
-      "app.kubernetes.io/managed-by": "Helm",
-      "app.kubernetes.io/name": "istiod",
-      "app.kubernetes.io/part-of": "istio",
-      "app.kubernetes.io/version": "1.7.6",
-      "helm.sh/chart": "istiod-1.7.6",
-      "istio": "istiod",
-      "istio.io/rev": "1-7-6",
-      "istio.io/tag": "default",
-      "release": "istio"
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'ValidatingWebhookConfiguration',
+  metadata: {
+    creationTimestamp: '2026-11-28T00:52:22Z',
+    generation: 1,
+    labels: {
+      app: 'istiod',
+      'app.kubernetes.io/instance': 'istio',
+      'app.kubernetes.io/managed-by': 'Helm',
+      'app.kubernetes.io/name': 'istiod',
+      'app.kubernetes.io/part-of': 'istio',
+      'app.kubernetes.io/version': '1.7.6',
+      'helm.sh/chart': 'istiod-1.7.6',
+      istio: 'istiod',
+      'istio.io/rev': '1-7-6',
+      'istio.io/tag': 'default',
+      release: 'istio',
     },
-    "name": "istiod-default-validator",
-    "resourceVersion": "2040",
-    "uid": "e62696f1-738b-4e0c-98fd-829f65479ad7"
+    name: 'istiod-default-validator',
+    resourceVersion: '2040',
+    uid: 'e62696f1-738b-4e0c-98fd-829f65479ad7',
   },
-  "webhooks": [
+  webhooks: [
     {
-      "admissionReviewVersions": [
-        "v1"
-      ],
-      "clientConfig": {
-        "caBundle": "Q0EtQlVORExF",
-        "url": "https://127.0.0.1:15017/validate"
+      admissionReviewVersions: ['v1'],
+      clientConfig: {
+        caBundle: 'Q0EtQlVORExF',
+        url: 'https://127.0.0.1:15017/validate',
       },
-      "failurePolicy": "Ignore",
-      "matchPolicy": "Equivalent",
-      "name": "validation.istio.io",
-      "namespaceSelector": {},
-      "objectSelector": {
-        "matchExpressions": [
+      failurePolicy: 'Ignore',
+      matchPolicy: 'Equivalent',
+      name: 'validation.istio.io',
+      namespaceSelector: {},
+      objectSelector: {
+        matchExpressions: [
           {
-            "key": "istio.io/rev",
-            "operator": "DoesNotExist"
-          }
-        ]
+            key: 'istio.io/rev',
+            operator: 'DoesNotExist',
+          },
+        ],
       },
-      "rules": [
+      rules: [
         {
-          "apiGroups": [
-            "security.istio.io",
-            "networking.istio.io",
-            "telemetry.istio.io",
-            "extensions.istio.io"
-          ],
-          "apiVersions": [
-            "*"
-          ],
-          "operations": [
-            "CREATE",
-            "UPDATE"
-          ],
-          "resources": [
-            "*"
-          ],
-          "scope": "*"
-        }
+          apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+          apiVersions: ['*'],
+          operations: ['CREATE', 'UPDATE'],
+          resources: ['*'],
+          scope: '*',
+        },
       ],
-      "sideEffects": "None",
-      "timeoutSeconds": 10
-    }
-  ]
+      sideEffects: 'None',
+      timeoutSeconds: 10,
+    },
+  ],
 };
 
 /** `istioctl tag generate staging --revision 1-8-0`: [MWC, Service]. */
 export const GOLDEN_TAG_STAGING: any[] = [
   {
-    "apiVersion": "admissionregistration.k8s.io/v1",
-    "kind": "MutatingWebhookConfiguration",
-    "metadata": {
-      "labels": {
-        "app": "sidecar-injector",
-        "app.kubernetes.io/instance": "istio",
-        "app.kubernetes.io/managed-by": "Helm",
-        "app.kubernetes.io/name": "istiod",
-        "app.kubernetes.io/part-of": "istio",
-        "app.kubernetes.io/version": "1.8.0",
-        "helm.sh/chart": "istiod-1.8.0",
-        "istio.io/rev": "1-8-0",
-        "istio.io/tag": "staging",
-        "release": "istio"
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: {
+      labels: {
+        app: 'sidecar-injector',
+        'app.kubernetes.io/instance': 'istio',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'istiod',
+        'app.kubernetes.io/part-of': 'istio',
+        'app.kubernetes.io/version': '1.8.0',
+        'helm.sh/chart': 'istiod-1.8.0',
+        'istio.io/rev': '1-8-0',
+        'istio.io/tag': 'staging',
+        release: 'istio',
       },
-      "name": "istio-revision-tag-staging"
+      name: 'istio-revision-tag-staging',
     },
-    "webhooks": [
+    webhooks: [
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/inject/1-8-0"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/inject/1-8-0',
         },
-        "failurePolicy": "Fail",
-        "name": "rev.namespace.sidecar-injector.istio.io",
-        "namespaceSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Fail',
+        name: 'rev.namespace.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
             {
-              "key": "istio.io/rev",
-              "operator": "In",
-              "values": [
-                "staging"
-              ]
+              key: 'istio.io/rev',
+              operator: 'In',
+              values: ['staging'],
             },
             {
-              "key": "istio-injection",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio-injection',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "objectSelector": {
-          "matchExpressions": [
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "sidecar.istio.io/inject",
-              "operator": "NotIn",
-              "values": [
-                "false"
-              ]
-            }
-          ]
+              key: 'sidecar.istio.io/inject',
+              operator: 'NotIn',
+              values: ['false'],
+            },
+          ],
         },
-        "reinvocationPolicy": "Never",
-        "rules": [
+        reinvocationPolicy: 'Never',
+        rules: [
           {
-            "apiGroups": [
-              ""
-            ],
-            "apiVersions": [
-              "v1"
-            ],
-            "operations": [
-              "CREATE"
-            ],
-            "resources": [
-              "pods"
-            ]
-          }
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+          },
         ],
-        "sideEffects": "None"
+        sideEffects: 'None',
       },
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/inject/1-8-0"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/inject/1-8-0',
         },
-        "failurePolicy": "Fail",
-        "name": "rev.object.sidecar-injector.istio.io",
-        "namespaceSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Fail',
+        name: 'rev.object.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
             {
-              "key": "istio.io/rev",
-              "operator": "DoesNotExist"
+              key: 'istio.io/rev',
+              operator: 'DoesNotExist',
             },
             {
-              "key": "istio-injection",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio-injection',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "objectSelector": {
-          "matchExpressions": [
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "sidecar.istio.io/inject",
-              "operator": "NotIn",
-              "values": [
-                "false"
-              ]
+              key: 'sidecar.istio.io/inject',
+              operator: 'NotIn',
+              values: ['false'],
             },
             {
-              "key": "istio.io/rev",
-              "operator": "In",
-              "values": [
-                "staging"
-              ]
-            }
-          ]
+              key: 'istio.io/rev',
+              operator: 'In',
+              values: ['staging'],
+            },
+          ],
         },
-        "reinvocationPolicy": "Never",
-        "rules": [
+        reinvocationPolicy: 'Never',
+        rules: [
           {
-            "apiGroups": [
-              ""
-            ],
-            "apiVersions": [
-              "v1"
-            ],
-            "operations": [
-              "CREATE"
-            ],
-            "resources": [
-              "pods"
-            ]
-          }
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+          },
         ],
-        "sideEffects": "None"
-      }
-    ]
+        sideEffects: 'None',
+      },
+    ],
   },
   {
-    "apiVersion": "v1",
-    "kind": "Service",
-    "metadata": {
-      "labels": {
-        "app": "istiod",
-        "app.kubernetes.io/instance": "istio",
-        "app.kubernetes.io/managed-by": "Helm",
-        "app.kubernetes.io/name": "istiod",
-        "app.kubernetes.io/part-of": "istio",
-        "app.kubernetes.io/version": "1.0.0",
-        "helm.sh/chart": "istiod-1.0.0",
-        "istio": "pilot",
-        "istio.io/rev": "1-8-0",
-        "istio.io/tag": "staging",
-        "release": "istio"
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      labels: {
+        app: 'istiod',
+        'app.kubernetes.io/instance': 'istio',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'istiod',
+        'app.kubernetes.io/part-of': 'istio',
+        'app.kubernetes.io/version': '1.0.0',
+        'helm.sh/chart': 'istiod-1.0.0',
+        istio: 'pilot',
+        'istio.io/rev': '1-8-0',
+        'istio.io/tag': 'staging',
+        release: 'istio',
       },
-      "name": "istiod-revision-tag-staging",
-      "namespace": "istio-system"
+      name: 'istiod-revision-tag-staging',
+      namespace: 'istio-system',
     },
-    "spec": {
-      "ports": [
+    spec: {
+      ports: [
         {
-          "name": "grpc-xds",
-          "port": 15010,
-          "protocol": "TCP",
-          "targetPort": 0
+          name: 'grpc-xds',
+          port: 15010,
+          protocol: 'TCP',
+          targetPort: 0,
         },
         {
-          "name": "https-dns",
-          "port": 15012,
-          "protocol": "TCP",
-          "targetPort": 0
+          name: 'https-dns',
+          port: 15012,
+          protocol: 'TCP',
+          targetPort: 0,
         },
         {
-          "name": "https-webhook",
-          "port": 443,
-          "protocol": "TCP",
-          "targetPort": 15017
+          name: 'https-webhook',
+          port: 443,
+          protocol: 'TCP',
+          targetPort: 15017,
         },
         {
-          "name": "http-monitoring",
-          "port": 15014,
-          "protocol": "TCP",
-          "targetPort": 0
-        }
+          name: 'http-monitoring',
+          port: 15014,
+          protocol: 'TCP',
+          targetPort: 0,
+        },
       ],
-      "selector": {
-        "app": "istiod",
-        "istio.io/rev": "1-8-0"
-      }
+      selector: {
+        app: 'istiod',
+        'istio.io/rev': '1-8-0',
+      },
     },
-    "status": {
-      "loadBalancer": {}
-    }
-  }
+    status: {
+      loadBalancer: {},
+    },
+  },
 ];
 
 /** `istioctl tag generate default --revision 1-8-0 --overwrite`: [MWC, VWC, Service]. */
 export const GOLDEN_TAG_DEFAULT: any[] = [
   {
-    "apiVersion": "admissionregistration.k8s.io/v1",
-    "kind": "MutatingWebhookConfiguration",
-    "metadata": {
-      "labels": {
-        "app": "sidecar-injector",
-        "app.kubernetes.io/instance": "istio",
-        "app.kubernetes.io/managed-by": "Helm",
-        "app.kubernetes.io/name": "istiod",
-        "app.kubernetes.io/part-of": "istio",
-        "app.kubernetes.io/version": "1.8.0",
-        "helm.sh/chart": "istiod-1.8.0",
-        "istio.io/rev": "1-8-0",
-        "istio.io/tag": "default",
-        "release": "istio"
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: {
+      labels: {
+        app: 'sidecar-injector',
+        'app.kubernetes.io/instance': 'istio',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'istiod',
+        'app.kubernetes.io/part-of': 'istio',
+        'app.kubernetes.io/version': '1.8.0',
+        'helm.sh/chart': 'istiod-1.8.0',
+        'istio.io/rev': '1-8-0',
+        'istio.io/tag': 'default',
+        release: 'istio',
       },
-      "name": "istio-revision-tag-default"
+      name: 'istio-revision-tag-default',
     },
-    "webhooks": [
+    webhooks: [
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/inject/1-8-0"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/inject/1-8-0',
         },
-        "failurePolicy": "Fail",
-        "name": "rev.namespace.sidecar-injector.istio.io",
-        "namespaceSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Fail',
+        name: 'rev.namespace.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
             {
-              "key": "istio.io/rev",
-              "operator": "In",
-              "values": [
-                "default"
-              ]
+              key: 'istio.io/rev',
+              operator: 'In',
+              values: ['default'],
             },
             {
-              "key": "istio-injection",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio-injection',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "objectSelector": {
-          "matchExpressions": [
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "sidecar.istio.io/inject",
-              "operator": "NotIn",
-              "values": [
-                "false"
-              ]
-            }
-          ]
+              key: 'sidecar.istio.io/inject',
+              operator: 'NotIn',
+              values: ['false'],
+            },
+          ],
         },
-        "reinvocationPolicy": "Never",
-        "rules": [
+        reinvocationPolicy: 'Never',
+        rules: [
           {
-            "apiGroups": [
-              ""
-            ],
-            "apiVersions": [
-              "v1"
-            ],
-            "operations": [
-              "CREATE"
-            ],
-            "resources": [
-              "pods"
-            ]
-          }
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+          },
         ],
-        "sideEffects": "None"
+        sideEffects: 'None',
       },
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/inject/1-8-0"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/inject/1-8-0',
         },
-        "failurePolicy": "Fail",
-        "name": "rev.object.sidecar-injector.istio.io",
-        "namespaceSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Fail',
+        name: 'rev.object.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
             {
-              "key": "istio.io/rev",
-              "operator": "DoesNotExist"
+              key: 'istio.io/rev',
+              operator: 'DoesNotExist',
             },
             {
-              "key": "istio-injection",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio-injection',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "objectSelector": {
-          "matchExpressions": [
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "sidecar.istio.io/inject",
-              "operator": "NotIn",
-              "values": [
-                "false"
-              ]
+              key: 'sidecar.istio.io/inject',
+              operator: 'NotIn',
+              values: ['false'],
             },
             {
-              "key": "istio.io/rev",
-              "operator": "In",
-              "values": [
-                "default"
-              ]
-            }
-          ]
+              key: 'istio.io/rev',
+              operator: 'In',
+              values: ['default'],
+            },
+          ],
         },
-        "reinvocationPolicy": "Never",
-        "rules": [
+        reinvocationPolicy: 'Never',
+        rules: [
           {
-            "apiGroups": [
-              ""
-            ],
-            "apiVersions": [
-              "v1"
-            ],
-            "operations": [
-              "CREATE"
-            ],
-            "resources": [
-              "pods"
-            ]
-          }
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+          },
         ],
-        "sideEffects": "None"
+        sideEffects: 'None',
       },
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/inject/1-8-0"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/inject/1-8-0',
         },
-        "failurePolicy": "Fail",
-        "name": "namespace.sidecar-injector.istio.io",
-        "namespaceSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Fail',
+        name: 'namespace.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
             {
-              "key": "istio-injection",
-              "operator": "In",
-              "values": [
-                "enabled"
-              ]
-            }
-          ]
+              key: 'istio-injection',
+              operator: 'In',
+              values: ['enabled'],
+            },
+          ],
         },
-        "objectSelector": {
-          "matchExpressions": [
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "sidecar.istio.io/inject",
-              "operator": "NotIn",
-              "values": [
-                "false"
-              ]
-            }
-          ]
+              key: 'sidecar.istio.io/inject',
+              operator: 'NotIn',
+              values: ['false'],
+            },
+          ],
         },
-        "reinvocationPolicy": "Never",
-        "rules": [
+        reinvocationPolicy: 'Never',
+        rules: [
           {
-            "apiGroups": [
-              ""
-            ],
-            "apiVersions": [
-              "v1"
-            ],
-            "operations": [
-              "CREATE"
-            ],
-            "resources": [
-              "pods"
-            ]
-          }
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+          },
         ],
-        "sideEffects": "None"
+        sideEffects: 'None',
       },
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/inject/1-8-0"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/inject/1-8-0',
         },
-        "failurePolicy": "Fail",
-        "name": "object.sidecar-injector.istio.io",
-        "namespaceSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Fail',
+        name: 'object.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
             {
-              "key": "istio-injection",
-              "operator": "DoesNotExist"
+              key: 'istio-injection',
+              operator: 'DoesNotExist',
             },
             {
-              "key": "istio.io/rev",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio.io/rev',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "objectSelector": {
-          "matchExpressions": [
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "sidecar.istio.io/inject",
-              "operator": "In",
-              "values": [
-                "true"
-              ]
+              key: 'sidecar.istio.io/inject',
+              operator: 'In',
+              values: ['true'],
             },
             {
-              "key": "istio.io/rev",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio.io/rev',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "reinvocationPolicy": "Never",
-        "rules": [
+        reinvocationPolicy: 'Never',
+        rules: [
           {
-            "apiGroups": [
-              ""
-            ],
-            "apiVersions": [
-              "v1"
-            ],
-            "operations": [
-              "CREATE"
-            ],
-            "resources": [
-              "pods"
-            ]
-          }
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+          },
         ],
-        "sideEffects": "None"
-      }
-    ]
+        sideEffects: 'None',
+      },
+    ],
   },
   {
-    "apiVersion": "admissionregistration.k8s.io/v1",
-    "kind": "ValidatingWebhookConfiguration",
-    "metadata": {
-      "labels": {
-        "app": "istiod",
-        "app.kubernetes.io/instance": "istio",
-        "app.kubernetes.io/managed-by": "Helm",
-        "app.kubernetes.io/name": "istiod",
-        "app.kubernetes.io/part-of": "istio",
-        "app.kubernetes.io/version": "1.8.0",
-        "helm.sh/chart": "istiod-1.8.0",
-        "istio": "istiod",
-        "istio.io/rev": "1-8-0",
-        "istio.io/tag": "default",
-        "release": "istio"
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: {
+      labels: {
+        app: 'istiod',
+        'app.kubernetes.io/instance': 'istio',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'istiod',
+        'app.kubernetes.io/part-of': 'istio',
+        'app.kubernetes.io/version': '1.8.0',
+        'helm.sh/chart': 'istiod-1.8.0',
+        istio: 'istiod',
+        'istio.io/rev': '1-8-0',
+        'istio.io/tag': 'default',
+        release: 'istio',
       },
-      "name": "istiod-default-validator"
+      name: 'istiod-default-validator',
     },
-    "webhooks": [
+    webhooks: [
       {
-        "admissionReviewVersions": [
-          "v1"
-        ],
-        "clientConfig": {
-          "caBundle": "Q0EtQlVORExF",
-          "url": "https://127.0.0.1:15017/validate"
+        admissionReviewVersions: ['v1'],
+        clientConfig: {
+          caBundle: 'Q0EtQlVORExF',
+          url: 'https://127.0.0.1:15017/validate',
         },
-        "failurePolicy": "Ignore",
-        "name": "validation.istio.io",
-        "objectSelector": {
-          "matchExpressions": [
+        failurePolicy: 'Ignore',
+        name: 'validation.istio.io',
+        objectSelector: {
+          matchExpressions: [
             {
-              "key": "istio.io/rev",
-              "operator": "DoesNotExist"
-            }
-          ]
+              key: 'istio.io/rev',
+              operator: 'DoesNotExist',
+            },
+          ],
         },
-        "rules": [
+        rules: [
           {
-            "apiGroups": [
-              "security.istio.io",
-              "networking.istio.io",
-              "telemetry.istio.io",
-              "extensions.istio.io"
-            ],
-            "apiVersions": [
-              "*"
-            ],
-            "operations": [
-              "CREATE",
-              "UPDATE"
-            ],
-            "resources": [
-              "*"
-            ]
-          }
+            apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+            apiVersions: ['*'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: ['*'],
+          },
         ],
-        "sideEffects": "None"
-      }
-    ]
+        sideEffects: 'None',
+      },
+    ],
   },
   {
-    "apiVersion": "v1",
-    "kind": "Service",
-    "metadata": {
-      "labels": {
-        "app": "istiod",
-        "app.kubernetes.io/instance": "istio",
-        "app.kubernetes.io/managed-by": "Helm",
-        "app.kubernetes.io/name": "istiod",
-        "app.kubernetes.io/part-of": "istio",
-        "app.kubernetes.io/version": "1.0.0",
-        "helm.sh/chart": "istiod-1.0.0",
-        "istio": "pilot",
-        "istio.io/rev": "1-8-0",
-        "istio.io/tag": "default",
-        "release": "istio"
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      labels: {
+        app: 'istiod',
+        'app.kubernetes.io/instance': 'istio',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/name': 'istiod',
+        'app.kubernetes.io/part-of': 'istio',
+        'app.kubernetes.io/version': '1.0.0',
+        'helm.sh/chart': 'istiod-1.0.0',
+        istio: 'pilot',
+        'istio.io/rev': '1-8-0',
+        'istio.io/tag': 'default',
+        release: 'istio',
       },
-      "name": "istiod-revision-tag-default",
-      "namespace": "istio-system"
+      name: 'istiod-revision-tag-default',
+      namespace: 'istio-system',
     },
-    "spec": {
-      "ports": [
+    spec: {
+      ports: [
         {
-          "name": "grpc-xds",
-          "port": 15010,
-          "protocol": "TCP",
-          "targetPort": 0
+          name: 'grpc-xds',
+          port: 15010,
+          protocol: 'TCP',
+          targetPort: 0,
         },
         {
-          "name": "https-dns",
-          "port": 15012,
-          "protocol": "TCP",
-          "targetPort": 0
+          name: 'https-dns',
+          port: 15012,
+          protocol: 'TCP',
+          targetPort: 0,
         },
         {
-          "name": "https-webhook",
-          "port": 443,
-          "protocol": "TCP",
-          "targetPort": 15017
+          name: 'https-webhook',
+          port: 443,
+          protocol: 'TCP',
+          targetPort: 15017,
         },
         {
-          "name": "http-monitoring",
-          "port": 15014,
-          "protocol": "TCP",
-          "targetPort": 0
-        }
+          name: 'http-monitoring',
+          port: 15014,
+          protocol: 'TCP',
+          targetPort: 0,
+        },
       ],
-      "selector": {
-        "app": "istiod",
-        "istio.io/rev": "1-8-0"
-      }
+      selector: {
+        app: 'istiod',
+        'istio.io/rev': '1-8-0',
+      },
     },
-    "status": {
-      "loadBalancer": {}
-    }
-  }
+    status: {
+      loadBalancer: {},
+    },
+  },
 ];

@@ -3,7 +3,17 @@
  * templates/mutatingwebhook.yaml and istioctl/pkg/tag/generate.go), so the unit tests
  * exercise the same selectors the API server evaluates.
  */
-import { ClusterSnapshot, type Deployment, type LabelSelector, type MutatingWebhook, type MutatingWebhookConfiguration, type Namespace, type Pod, type Service, type ConfigMap } from '../../src/istio';
+import {
+  ClusterSnapshot,
+  type Deployment,
+  type LabelSelector,
+  type MutatingWebhook,
+  type MutatingWebhookConfiguration,
+  type Namespace,
+  type Pod,
+  type Service,
+  type ConfigMap,
+} from '../../src/istio';
 
 const NEVER: LabelSelector = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
 
@@ -22,21 +32,58 @@ function hook(name: string, svc: string, namespaceSelector: LabelSelector, objec
 /** Webhooks for revision-or-tag `value`; `isDefault` adds the istio-injection / object webhooks of the default revision or tag. */
 function webhooksFor(value: string, svc: string, isDefault: boolean): MutatingWebhook[] {
   const hooks = [
-    hook('rev.namespace.sidecar-injector.istio.io', svc,
-      { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [value] }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
-    hook('rev.object.sidecar-injector.istio.io', svc,
-      { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: 'istio.io/rev', operator: 'In', values: [value] }] }),
+    hook(
+      'rev.namespace.sidecar-injector.istio.io',
+      svc,
+      {
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'In', values: [value] },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      },
+      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
+    ),
+    hook(
+      'rev.object.sidecar-injector.istio.io',
+      svc,
+      {
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      },
+      {
+        matchExpressions: [
+          { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] },
+          { key: 'istio.io/rev', operator: 'In', values: [value] },
+        ],
+      },
+    ),
   ];
   if (isDefault) {
     hooks.push(
-      hook('namespace.sidecar-injector.istio.io', svc,
+      hook(
+        'namespace.sidecar-injector.istio.io',
+        svc,
         { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] }),
-      hook('object.sidecar-injector.istio.io', svc,
-        { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] }),
+        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
+      ),
+      hook(
+        'object.sidecar-injector.istio.io',
+        svc,
+        {
+          matchExpressions: [
+            { key: 'istio-injection', operator: 'DoesNotExist' },
+            { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
+            { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          ],
+        },
+      ),
     );
   }
   return hooks;
@@ -47,12 +94,19 @@ export function revisionMwc(rev?: string, opts: { deactivated?: boolean; version
   const r = rev ?? 'default';
   const svc = rev ? `istiod-${rev}` : 'istiod';
   const webhooks = webhooksFor(r, svc, !rev);
-  if (opts.deactivated) for (const w of webhooks) { w.namespaceSelector = NEVER; w.objectSelector = NEVER; }
+  if (opts.deactivated)
+    for (const w of webhooks) {
+      w.namespaceSelector = NEVER;
+      w.objectSelector = NEVER;
+    }
   return {
     metadata: {
       name: rev ? `istio-sidecar-injector-${rev}` : 'istio-sidecar-injector',
       labels: {
-        app: 'sidecar-injector', 'istio.io/rev': r, 'operator.istio.io/component': 'Pilot', release: 'istio',
+        app: 'sidecar-injector',
+        'istio.io/rev': r,
+        'operator.istio.io/component': 'Pilot',
+        release: 'istio',
         ...(opts.version ? { 'operator.istio.io/version': opts.version } : {}),
       },
       resourceVersion: '1',
@@ -72,7 +126,10 @@ export function tagMwc(tag: string, rev: string): MutatingWebhookConfiguration {
 export function istiod(rev: string | undefined, version: string, ready = 1, replicas = 1): Deployment {
   return {
     metadata: {
-      name: rev ? `istiod-${rev}` : 'istiod', namespace: 'istio-system', generation: 1, resourceVersion: '1',
+      name: rev ? `istiod-${rev}` : 'istiod',
+      namespace: 'istio-system',
+      generation: 1,
+      resourceVersion: '1',
       labels: { app: 'istiod', 'istio.io/rev': rev ?? 'default', istio: 'pilot', 'operator.istio.io/component': 'Pilot' },
     },
     spec: { replicas, template: { spec: { containers: [{ name: 'discovery', image: `docker.io/istio/pilot:${version}` }] } } },
@@ -82,22 +139,40 @@ export function istiod(rev: string | undefined, version: string, ready = 1, repl
 
 export function istiodService(rev?: string): Service {
   return {
-    metadata: { name: rev ? `istiod-${rev}` : 'istiod', namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot', 'istio.io/rev': rev ?? 'default' }, resourceVersion: '1' },
+    metadata: {
+      name: rev ? `istiod-${rev}` : 'istiod',
+      namespace: 'istio-system',
+      labels: { app: 'istiod', istio: 'pilot', 'istio.io/rev': rev ?? 'default' },
+      resourceVersion: '1',
+    },
     spec: { selector: { app: 'istiod', 'istio.io/rev': rev ?? 'default' } },
   };
 }
 
 export function tagService(tag: string, rev: string): Service {
   return {
-    metadata: { name: `istiod-revision-tag-${tag}`, namespace: 'istio-system', labels: { 'istio.io/tag': tag, 'istio.io/rev': rev, app: 'istiod' }, resourceVersion: '1' },
+    metadata: {
+      name: `istiod-revision-tag-${tag}`,
+      namespace: 'istio-system',
+      labels: { 'istio.io/tag': tag, 'istio.io/rev': rev, app: 'istiod' },
+      resourceVersion: '1',
+    },
     spec: { selector: { app: 'istiod', 'istio.io/rev': rev } },
   };
 }
 
 export function injectorConfigMap(rev: string | undefined, tag: string): ConfigMap {
   return {
-    metadata: { name: rev ? `istio-sidecar-injector-${rev}` : 'istio-sidecar-injector', namespace: 'istio-system', labels: { 'istio.io/rev': rev ?? 'default' }, resourceVersion: '1' },
-    data: { values: JSON.stringify({ global: { hub: 'docker.io/istio', tag, istioNamespace: 'istio-system' }, revision: rev ?? '' }), config: 'policy: enabled' },
+    metadata: {
+      name: rev ? `istio-sidecar-injector-${rev}` : 'istio-sidecar-injector',
+      namespace: 'istio-system',
+      labels: { 'istio.io/rev': rev ?? 'default' },
+      resourceVersion: '1',
+    },
+    data: {
+      values: JSON.stringify({ global: { hub: 'docker.io/istio', tag, istioNamespace: 'istio-system' }, revision: rev ?? '' }),
+      config: 'policy: enabled',
+    },
   };
 }
 
@@ -107,9 +182,19 @@ export function ns(name: string, labels: Record<string, string> = {}, rv = '1'):
 
 let podSeq = 0;
 /** A pod of Deployment `deploy`; `injectedBy` adds what Istio's injector adds for that revision and version. */
-export function pod(namespace: string, deploy: string, opts: {
-  injectedBy?: string; version?: string; signals?: ('annotation' | 'status' | 'image')[]; labels?: Record<string, string>; name?: string; status?: string; rv?: string;
-} = {}): Pod {
+export function pod(
+  namespace: string,
+  deploy: string,
+  opts: {
+    injectedBy?: string;
+    version?: string;
+    signals?: ('annotation' | 'status' | 'image')[];
+    labels?: Record<string, string>;
+    name?: string;
+    status?: string;
+    rv?: string;
+  } = {},
+): Pod {
   const hash = '5d9f7c6b8';
   const name = opts.name ?? `${deploy}-${hash}-${(podSeq++).toString(36).padStart(5, 'x')}`;
   const signals = opts.signals ?? ['annotation', 'status', 'image'];
@@ -120,14 +205,19 @@ export function pod(namespace: string, deploy: string, opts: {
     if (opts.status !== undefined) annotations['sidecar.istio.io/status'] = opts.status;
     else if (signals.includes('status'))
       annotations['sidecar.istio.io/status'] = JSON.stringify({
-        initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: ['workload-socket', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
-        imagePullSecrets: null, ...(opts.injectedBy ? { revision: opts.injectedBy } : {}),
+        initContainers: ['istio-init'],
+        containers: ['istio-proxy'],
+        volumes: ['workload-socket', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+        imagePullSecrets: null,
+        ...(opts.injectedBy ? { revision: opts.injectedBy } : {}),
       });
     if (signals.includes('image') && opts.version) containers.push({ name: 'istio-proxy', image: `docker.io/istio/proxyv2:${opts.version}` });
   }
   return {
     metadata: {
-      name, namespace, resourceVersion: opts.rv ?? '1',
+      name,
+      namespace,
+      resourceVersion: opts.rv ?? '1',
       labels: { app: deploy, 'pod-template-hash': hash, ...(opts.labels ?? {}) },
       annotations,
       ownerReferences: [{ kind: 'ReplicaSet', name: `${deploy}-${hash}`, controller: true }],
@@ -147,14 +237,24 @@ export function seedControlPlane(): ClusterSnapshot {
   s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
   s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
   s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
-  s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
+  s.replace('MutatingWebhookConfiguration', [
+    revisionMwc('1-7-6'),
+    revisionMwc('1-8-0'),
+    tagMwc('prod', '1-7-6'),
+    tagMwc('canary', '1-8-0'),
+    tagMwc('default', '1-7-6'),
+  ]);
   return s;
 }
 
 /** The seed scenario's namespaces: ns-a, ns-b on prod, ns-c on canary, test-ns on istio-injection, plus istio-system and kube-system. */
 export function seedNamespaces(): Namespace[] {
   return [
-    ns('ns-a', { 'istio.io/rev': 'prod' }), ns('ns-b', { 'istio.io/rev': 'prod' }), ns('ns-c', { 'istio.io/rev': 'canary' }),
-    ns('test-ns', { 'istio-injection': 'enabled' }), ns('istio-system'), ns('kube-system'),
+    ns('ns-a', { 'istio.io/rev': 'prod' }),
+    ns('ns-b', { 'istio.io/rev': 'prod' }),
+    ns('ns-c', { 'istio.io/rev': 'canary' }),
+    ns('test-ns', { 'istio-injection': 'enabled' }),
+    ns('istio-system'),
+    ns('kube-system'),
   ];
 }

@@ -101,18 +101,29 @@ describe('injection resolution (ISTIO.md §2 selector table)', () => {
     const cm = revisionMwc('canary');
     cm.webhooks!.push({ name: 'update.sidecar-injector.istio.io', rules: [{ operations: ['UPDATE'], resources: ['pods'] }] });
     const hooks = injectionWebhooks([other, cm]);
-    assert.deepEqual(hooks.map((h) => h.webhookName), ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io']);
+    assert.deepEqual(
+      hooks.map((h) => h.webhookName),
+      ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io'],
+    );
   });
-  it('the auto webhook (enableNamespacesByDefault) skips kube-system by the API server\'s metadata.name label', () => {
+  it("the auto webhook (enableNamespacesByDefault) skips kube-system by the API server's metadata.name label", () => {
     const auto = revisionMwc();
     auto.webhooks!.push({
       name: 'auto.sidecar-injector.istio.io',
       rules: [{ operations: ['CREATE'], resources: ['pods'] }],
-      namespaceSelector: { matchExpressions: [
-        { key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' },
-        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'] },
-      ] },
-      objectSelector: { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
+      namespaceSelector: {
+        matchExpressions: [
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+          { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'] },
+        ],
+      },
+      objectSelector: {
+        matchExpressions: [
+          { key: 'sidecar.istio.io/inject', operator: 'DoesNotExist' },
+          { key: 'istio.io/rev', operator: 'DoesNotExist' },
+        ],
+      },
     });
     const hooks = injectionWebhooks([auto]);
     assert.equal(rev(resolveInjection(hooks, {}, {}, 'shop')), 'default');

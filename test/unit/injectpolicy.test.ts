@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import {
-  analyzePod, buildControlPlane, decideInjection, injectedProxyImage, istiodInjectDecision, kubeletMinor, nativeSidecarMode,
-  parseInjectorConfig, predictNativeSidecar, topLevelBlocks, type InjectorConfig,
+  analyzePod,
+  buildControlPlane,
+  decideInjection,
+  injectedProxyImage,
+  istiodInjectDecision,
+  kubeletMinor,
+  nativeSidecarMode,
+  parseInjectorConfig,
+  predictNativeSidecar,
+  topLevelBlocks,
+  type InjectorConfig,
 } from '../../src/istio';
 import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
 
@@ -10,8 +19,10 @@ import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
 describe('injectpolicy: what istiod decides after a webhook matched', () => {
   const enabled: InjectorConfig = { policy: 'enabled', neverInjectSelector: [], alwaysInjectSelector: [] };
   const disabled: InjectorConfig = { policy: 'disabled', neverInjectSelector: [], alwaysInjectSelector: [] };
-  const p = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}, hostNetwork = false) =>
-    ({ metadata: { name: 'x', labels, annotations }, spec: { hostNetwork } });
+  const p = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}, hostNetwork = false) => ({
+    metadata: { name: 'x', labels, annotations },
+    spec: { hostNetwork },
+  });
   const yes = (d: { inject: boolean }) => d.inject;
 
   it('never injects hostNetwork pods, even with inject=true', () => {
@@ -37,7 +48,11 @@ describe('injectpolicy: what istiod decides after a webhook matched', () => {
     assert.equal(yes(istiodInjectDecision(p({}, { 'sidecar.istio.io/inject': 'yes' }), 'shop', disabled)), false);
   });
   it('neverInjectSelector wins over alwaysInjectSelector; both only without an explicit value', () => {
-    const cfg: InjectorConfig = { policy: 'disabled', neverInjectSelector: [{ matchLabels: { tier: 'batch' } }], alwaysInjectSelector: [{ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }] };
+    const cfg: InjectorConfig = {
+      policy: 'disabled',
+      neverInjectSelector: [{ matchLabels: { tier: 'batch' } }],
+      alwaysInjectSelector: [{ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }],
+    };
     assert.equal(yes(istiodInjectDecision(p({ tier: 'batch' }), 'shop', cfg)), false);
     assert.equal(yes(istiodInjectDecision(p({ tier: 'web' }), 'shop', cfg)), true);
     assert.equal(yes(istiodInjectDecision(p({ tier: 'batch', 'sidecar.istio.io/inject': 'true' }), 'shop', cfg)), true);
@@ -57,10 +72,21 @@ describe('injectpolicy: what istiod decides after a webhook matched', () => {
 
   it('parses policy and selectors from the config key and image fields from values', () => {
     const config = [
-      'defaultTemplates: [sidecar]', 'policy: disabled', 'alwaysInjectSelector:', '  - matchLabels:', '      inject-me: "yes"',
-      'neverInjectSelector:', '- matchExpressions:', '  - key: job', '    operator: Exists',
-      'injectedAnnotations: {}', 'template: "{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}"',
-      'templates:', '  sidecar: |', '    policy: enabled', '    spec: {}',
+      'defaultTemplates: [sidecar]',
+      'policy: disabled',
+      'alwaysInjectSelector:',
+      '  - matchLabels:',
+      '      inject-me: "yes"',
+      'neverInjectSelector:',
+      '- matchExpressions:',
+      '  - key: job',
+      '    operator: Exists',
+      'injectedAnnotations: {}',
+      'template: "{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}"',
+      'templates:',
+      '  sidecar: |',
+      '    policy: enabled',
+      '    spec: {}',
     ].join('\n');
     const cfg = parseInjectorConfig(config, JSON.stringify({ global: { hub: 'docker.io/istio', tag: '1.8.0', proxy: { image: 'proxyv2' } } }), parseYaml);
     assert.equal(cfg.policy, 'disabled');
@@ -86,10 +112,22 @@ describe('injectpolicy: what istiod decides after a webhook matched', () => {
   });
 
   describe('the whole decision in the model', () => {
-    const configMaps = [{ metadata: { name: 'istio-sidecar-injector-1-8-0', namespace: 'istio-system' },
-      injectorConfig: { policy: 'enabled', neverInjectSelector: [{ matchLabels: { 'batch': 'true' } }], alwaysInjectSelector: [], hub: 'docker.io/istio', tag: '1.8.1' } }];
+    const configMaps = [
+      {
+        metadata: { name: 'istio-sidecar-injector-1-8-0', namespace: 'istio-system' },
+        injectorConfig: {
+          policy: 'enabled',
+          neverInjectSelector: [{ matchLabels: { batch: 'true' } }],
+          alwaysInjectSelector: [],
+          hub: 'docker.io/istio',
+          tag: '1.8.1',
+        },
+      },
+    ];
     const cp = buildControlPlane({
-      deployments: [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')], services: [], configMaps,
+      deployments: [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')],
+      services: [],
+      configMaps,
       mwcs: [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')],
     });
     const injectorOf = (r: string) => cp.revisionByName.get(r)?.injector;
@@ -125,7 +163,9 @@ describe('injectpolicy: what istiod decides after a webhook matched', () => {
       const z = pod('istio-system', 'ztunnel', { labels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false' }, injectedBy: '1-8-0', version: '1.8.0' });
       const zi = analyzePod(z, {}, cp.webhooks, ver, () => undefined, injectorOf);
       assert.deepEqual([zi.role, zi.injected, zi.stale, zi.missingProxy], ['nodeAgent', false, false, false]);
-      const w = pod('shop', 'waypoint', { labels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint' } });
+      const w = pod('shop', 'waypoint', {
+        labels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint' },
+      });
       const wi = analyzePod(w, { 'istio-injection': 'enabled' }, cp.webhooks, ver, () => undefined, injectorOf);
       assert.deepEqual([wi.role, wi.injected, wi.missingProxy], ['managedGateway', false, false]);
     });

@@ -15,8 +15,16 @@ describe('install: what istioctl install changes besides the new revision', () =
     const s = new ClusterSnapshot();
     s.replace('Deployment', [istiod(undefined, '1.27.5')]);
     s.replace('MutatingWebhookConfiguration', [revisionMwc()]);
-    s.replace('Namespace', [ns('test-ns', { 'istio-injection': 'enabled' }), ns('shop', { 'istio.io/rev': 'default' }), ns('other', { 'istio-injection': 'disabled' }), ns('plain')]);
-    s.replace('Pod', [pod('test-ns', 'web', { injectedBy: 'default', version: '1.27.5' }), pod('test-ns', 'web', { injectedBy: 'default', version: '1.27.5' })]);
+    s.replace('Namespace', [
+      ns('test-ns', { 'istio-injection': 'enabled' }),
+      ns('shop', { 'istio.io/rev': 'default' }),
+      ns('other', { 'istio-injection': 'disabled' }),
+      ns('plain'),
+    ]);
+    s.replace('Pod', [
+      pod('test-ns', 'web', { injectedBy: 'default', version: '1.27.5' }),
+      pod('test-ns', 'web', { injectedBy: 'default', version: '1.27.5' }),
+    ]);
     const e = installEffect(s, 'canary');
     assert.equal(e.createsDefaultTag, true);
     assert.deepEqual(e.namespacesMoving, ['shop', 'test-ns']);

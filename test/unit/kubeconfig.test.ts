@@ -30,9 +30,15 @@ ${extra}`;
 
 describe('kubeconfig loading (kubectl semantics)', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const write = (name: string, text: string) => { const p = path.join(dir, name); fs.writeFileSync(p, text); return p; };
+  const write = (name: string, text: string) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
 
   it('KUBECONFIG path-list first, else ~/.kube/config, then extra paths', () => {
     assert.deepEqual(kubeconfigPaths({ KUBECONFIG: `/a${path.delimiter}/b${path.delimiter}` }, ['/c']), ['/a', '/b', '/c']);
@@ -46,7 +52,13 @@ describe('kubeconfig loading (kubectl semantics)', () => {
     const l = loadKubeconfigs([a, b]);
     assert.deepEqual(l.problems, []);
     assert.equal(l.currentContext, 'one');
-    assert.deepEqual(l.contexts.map((c) => [c.name, c.server]), [['one', 'https://a.example:6443'], ['two', 'https://b.example:6443']]);
+    assert.deepEqual(
+      l.contexts.map((c) => [c.name, c.server]),
+      [
+        ['one', 'https://a.example:6443'],
+        ['two', 'https://b.example:6443'],
+      ],
+    );
     // relative certificate paths resolve against their own file
     assert.equal(l.config!.getCluster('one-cluster')!.caFile, path.join(dir, 'ca.crt'));
   });
@@ -56,10 +68,16 @@ describe('kubeconfig loading (kubectl semantics)', () => {
     const empty = write('empty', '  \n');
     const bad = write('bad', 'clusters: [ {name: x');
     const l = loadKubeconfigs([path.join(dir, 'nope'), empty, bad, good]);
-    assert.deepEqual(l.problems.map((p) => p.kind), ['missing', 'empty', 'malformed']);
+    assert.deepEqual(
+      l.problems.map((p) => p.kind),
+      ['missing', 'empty', 'malformed'],
+    );
     assert.equal(l.problems[0].message, `kubeconfig ${path.join(dir, 'nope')} does not exist`);
     assert.match(l.problems[2].message, new RegExp(`^kubeconfig ${bad} is not a valid kubeconfig: `));
-    assert.deepEqual(l.contexts.map((c) => c.name), ['one']);
+    assert.deepEqual(
+      l.contexts.map((c) => c.name),
+      ['one'],
+    );
   });
 
   it('no file at all: no config, the problem named', () => {
@@ -69,7 +87,11 @@ describe('kubeconfig loading (kubectl semantics)', () => {
   });
 
   it('a context naming a missing cluster or user is refused with the names', () => {
-    const p = write('kc', kubeconfig('one', 'https://a.example') + `- name: broken\n  context:\n    cluster: ghost\n    user: one-user\n- name: nouser\n  context:\n    cluster: one-cluster\n    user: nobody\n`);
+    const p = write(
+      'kc',
+      kubeconfig('one', 'https://a.example') +
+        `- name: broken\n  context:\n    cluster: ghost\n    user: one-user\n- name: nouser\n  context:\n    cluster: one-cluster\n    user: nobody\n`,
+    );
     const l = loadKubeconfigs([p]);
     const broken = configForContext(l, 'broken');
     assert.deepEqual(broken, { ok: false, message: 'context "broken" names cluster "ghost", which no kubeconfig file defines' });
@@ -86,14 +108,51 @@ describe('CLI arguments', () => {
   const base = { positional: [], istioNamespace: 'istio-system', timeoutMs: 30000, help: false };
   it('parses commands and options', () => {
     assert.deepEqual(parseArgs(['status', '--context', 'prod', '-o', 'json']), { ...base, command: 'status', context: 'prod', output: 'json' });
-    assert.deepEqual(parseArgs(['check', '--timeout=5', '--istio-namespace=mesh']), { ...base, command: 'check', output: 'table', istioNamespace: 'mesh', timeoutMs: 5000 });
+    assert.deepEqual(parseArgs(['check', '--timeout=5', '--istio-namespace=mesh']), {
+      ...base,
+      command: 'check',
+      output: 'table',
+      istioNamespace: 'mesh',
+      timeoutMs: 5000,
+    });
   });
   it('parses the actions and lint', () => {
-    assert.deepEqual(parseArgs(['move', 'a', 'b', '--to', 'canary', '--dry-run=server', '-o', 'yaml']), { ...base, command: 'move', positional: ['a', 'b'], to: 'canary', dryRun: true, output: 'yaml' });
-    assert.deepEqual(parseArgs(['restart', 'ns', '--workload', 'deployment/web', '--workload=statefulset/db', '--batch-size', '2', '--on-delete', 'delete-pods', '-y']),
-      { ...base, command: 'restart', positional: ['ns'], workloads: ['deployment/web', 'statefulset/db'], batchSize: 2, onDelete: 'delete-pods', yes: true, output: 'text' });
-    assert.deepEqual(parseArgs(['tag', 'set', 'prod', '--revision', '1-9-0', '--overwrite']), { ...base, command: 'tag', positional: ['set', 'prod'], revision: '1-9-0', overwrite: true, output: 'text' });
-    assert.deepEqual(parseArgs(['lint', 'k8s/', '-o', 'sarif', '--disable-rule', 'IR003,IR005']), { ...base, command: 'lint', positional: ['k8s/'], output: 'sarif', disableRules: ['IR003', 'IR005'] });
+    assert.deepEqual(parseArgs(['move', 'a', 'b', '--to', 'canary', '--dry-run=server', '-o', 'yaml']), {
+      ...base,
+      command: 'move',
+      positional: ['a', 'b'],
+      to: 'canary',
+      dryRun: true,
+      output: 'yaml',
+    });
+    assert.deepEqual(
+      parseArgs(['restart', 'ns', '--workload', 'deployment/web', '--workload=statefulset/db', '--batch-size', '2', '--on-delete', 'delete-pods', '-y']),
+      {
+        ...base,
+        command: 'restart',
+        positional: ['ns'],
+        workloads: ['deployment/web', 'statefulset/db'],
+        batchSize: 2,
+        onDelete: 'delete-pods',
+        yes: true,
+        output: 'text',
+      },
+    );
+    assert.deepEqual(parseArgs(['tag', 'set', 'prod', '--revision', '1-9-0', '--overwrite']), {
+      ...base,
+      command: 'tag',
+      positional: ['set', 'prod'],
+      revision: '1-9-0',
+      overwrite: true,
+      output: 'text',
+    });
+    assert.deepEqual(parseArgs(['lint', 'k8s/', '-o', 'sarif', '--disable-rule', 'IR003,IR005']), {
+      ...base,
+      command: 'lint',
+      positional: ['k8s/'],
+      output: 'sarif',
+      disableRules: ['IR003', 'IR005'],
+    });
   });
   it('rejects bad input with a clear message', () => {
     assert.deepEqual(parseArgs(['status', '-o', 'yaml']), { error: 'unknown output format "yaml" for status (use table, json)' });
@@ -102,11 +161,17 @@ describe('CLI arguments', () => {
     assert.deepEqual(parseArgs(['status', 'extra']), { error: 'unexpected argument extra' });
     assert.deepEqual(parseArgs(['status', '--context']), { error: '--context needs a value' });
     assert.deepEqual(parseArgs(['status', '--timeout', '0']), { error: '--timeout needs a positive number of seconds' });
-    assert.deepEqual(parseArgs(['move', 'a', '--dry-run=client']), { error: '--dry-run supports only "server" (the API server validates the plan without persisting it), not "client"' });
+    assert.deepEqual(parseArgs(['move', 'a', '--dry-run=client']), {
+      error: '--dry-run supports only "server" (the API server validates the plan without persisting it), not "client"',
+    });
     assert.deepEqual(parseArgs(['restart', 'a', '--batch-size', '0']), { error: '--batch-size needs a whole number ≥ 1' });
   });
   it('finds usage mistakes of the actions before connecting', () => {
-    const u = (argv: string[]) => { const a = parseArgs(argv); if ('error' in a) throw new Error(a.error); return usageError(a.command as ActionName, a); };
+    const u = (argv: string[]) => {
+      const a = parseArgs(argv);
+      if ('error' in a) throw new Error(a.error);
+      return usageError(a.command as ActionName, a);
+    };
     assert.match(u(['move', 'ns'])!, /exactly one of --to/);
     assert.match(u(['move', '--to', 'x'])!, /one or more namespaces/);
     assert.match(u(['restart', 'a', 'b', '--workload', 'deployment/web'])!, /exactly one namespace/);
@@ -123,7 +188,10 @@ describe('answers that are not the Kubernetes API', () => {
   it('an HTML page is named, never echoed; short plain text is kept', () => {
     assert.equal(describeNonApiBody(404, '<html><body>nginx</body></html>', 'text/html'), 'HTTP 404 with an HTML page, not a Kubernetes API response');
     assert.equal(describeNonApiBody(502, '<!DOCTYPE html>…', undefined), 'HTTP 502 with an HTML page, not a Kubernetes API response');
-    assert.equal(describeNonApiBody(503, 'error trying to reach service: dial tcp 10.0.0.1:15014: connect: connection refused\n', 'text/plain'), 'error trying to reach service: dial tcp 10.0.0.1:15014: connect: connection refused');
+    assert.equal(
+      describeNonApiBody(503, 'error trying to reach service: dial tcp 10.0.0.1:15014: connect: connection refused\n', 'text/plain'),
+      'error trying to reach service: dial tcp 10.0.0.1:15014: connect: connection refused',
+    );
     assert.equal(describeNonApiBody(500, '', undefined), 'HTTP 500 with an empty body, not a Kubernetes API response');
     assert.equal(describeNonApiBody(200, 'x'.repeat(400), 'application/octet-stream'), 'HTTP 200 with a body that is not JSON, not a Kubernetes API response');
   });

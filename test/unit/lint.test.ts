@@ -10,10 +10,22 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ClusterSnapshot } from '../../src/istio';
 import {
-  applyEdits, chunks, clearParseCache, describeLabelSite, describeNamespaceLens, injectionLabelAt, lintContextFrom, lintText,
-  ist0123Labels, namespaceDocs, parseManifest, RULES, type Finding, type LintContext,
+  applyEdits,
+  chunks,
+  clearParseCache,
+  describeLabelSite,
+  describeNamespaceLens,
+  injectionLabelAt,
+  lintContextFrom,
+  lintText,
+  ist0123Labels,
+  namespaceDocs,
+  parseManifest,
+  RULES,
+  type Finding,
+  type LintContext,
 } from '../../src/istio/lint';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
+import { pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
 
 /** The `seed` scenario: revisions 1-7-6 and 1-8-0, tags prod→1-7-6, canary→1-8-0, default→1-7-6. */
 function seedSnapshot(): ClusterSnapshot {
@@ -77,7 +89,7 @@ describe('manifest lint', () => {
       assert.doesNotMatch(one(lint(d), 'IR001').message, /IST0123/);
     });
 
-    it('matches Istio\'s IST0123 analyzer on istio.io/dataplane-mode: flagged beside istio.io/rev or istio-injection=enabled, not beside disabled, not in istio-system', () => {
+    it("matches Istio's IST0123 analyzer on istio.io/dataplane-mode: flagged beside istio.io/rev or istio-injection=enabled, not beside disabled, not in istio-system", () => {
       const a = nsDoc('mixed', '    istio.io/dataplane-mode: ambient\n    istio.io/rev: canary\n');
       const f = one(lint(a), 'IR001');
       assert.equal(at(a, f), 'istio.io/rev: canary');
@@ -92,16 +104,21 @@ describe('manifest lint', () => {
       assert.deepEqual(lint(nsDoc('amb', '    istio.io/dataplane-mode: ambient\n')), []);
       assert.deepEqual(lint(nsDoc('istio-system', '    istio.io/dataplane-mode: ambient\n    istio.io/rev: canary\n')), []);
       assert.deepEqual(
-        [[{ 'istio-injection': 'enabled', 'istio.io/rev': 'x' }, 2], [{ 'istio-injection': 'disabled', 'istio.io/rev': 'x' }, 0], [{ 'istio.io/rev': 'x', 'istio.io/dataplane-mode': 'none' }, 2], [{ 'istio-injection': 'true', 'istio.io/dataplane-mode': 'ambient' }, 0]]
-          .map(([l]) => ist0123Labels('ns', l as Record<string, string>).length),
-        [2, 0, 2, 0]);
+        [
+          [{ 'istio-injection': 'enabled', 'istio.io/rev': 'x' }, 2],
+          [{ 'istio-injection': 'disabled', 'istio.io/rev': 'x' }, 0],
+          [{ 'istio.io/rev': 'x', 'istio.io/dataplane-mode': 'none' }, 2],
+          [{ 'istio-injection': 'true', 'istio.io/dataplane-mode': 'ambient' }, 0],
+        ].map(([l]) => ist0123Labels('ns', l as Record<string, string>).length),
+        [2, 0, 2, 0],
+      );
     });
 
     it('flow-style labels and quoted keys', () => {
       const t = 'kind: Namespace\nmetadata:\n  name: x\n  labels: {"istio-injection": enabled, \'istio.io/rev\': canary, team: a}\n';
       const f = one(lint(t), 'IR001');
       assert.equal(at(t, f), '"istio-injection": enabled');
-      assert.equal(valid(fixed(t, f)), 'kind: Namespace\nmetadata:\n  name: x\n  labels: {\'istio.io/rev\': canary, team: a}\n');
+      assert.equal(valid(fixed(t, f)), "kind: Namespace\nmetadata:\n  name: x\n  labels: {'istio.io/rev': canary, team: a}\n");
       assert.equal(fixed(t, f, 1), 'kind: Namespace\nmetadata:\n  name: x\n  labels: {"istio-injection": enabled, team: a}\n');
     });
 
@@ -118,7 +135,16 @@ describe('manifest lint', () => {
       const f = one(lint(t, seed()), 'IR002');
       assert.equal(at(t, f), 'pidgeon');
       assert.match(f.message, /names no revision or tag installed in cluster seed: .*no sidecar/);
-      assert.deepEqual(f.fixes.map((x) => x.title), ['Use tag canary (→ 1-8-0)', 'Use tag default (→ 1-7-6)', 'Use tag prod (→ 1-7-6)', 'Use revision 1-7-6 (Istio 1.7.6)', 'Use revision 1-8-0 (Istio 1.8.0)']);
+      assert.deepEqual(
+        f.fixes.map((x) => x.title),
+        [
+          'Use tag canary (→ 1-8-0)',
+          'Use tag default (→ 1-7-6)',
+          'Use tag prod (→ 1-7-6)',
+          'Use revision 1-7-6 (Istio 1.7.6)',
+          'Use revision 1-8-0 (Istio 1.8.0)',
+        ],
+      );
       assert.equal(fixed(t, f, 2), nsDoc('pidgeon-test', '    istio.io/rev: prod  # typo\n'));
     });
 
@@ -128,14 +154,19 @@ describe('manifest lint', () => {
     });
 
     it('checks pod templates in unlabelled namespaces', () => {
-      const t = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  namespace: kube-system\nspec:\n  template:\n    metadata:\n      labels:\n        istio.io/rev: 1-6-0\n';
+      const t =
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  namespace: kube-system\nspec:\n  template:\n    metadata:\n      labels:\n        istio.io/rev: 1-6-0\n';
       const f = one(lint(t, seed()), 'IR002');
       assert.equal(at(t, f), '1-6-0');
       assert.match(f.message, /these pods get no sidecar/);
     });
 
     it('is silent for installed tags and revisions, invalid names (IR006) and without a cluster', () => {
-      for (const v of ['prod', 'canary', 'default', '1-7-6', '1-8-0']) assert.deepEqual(codes(lint(nsDoc('a', `    istio.io/rev: ${v}\n`), seed())).filter((c) => c === 'IR002'), []);
+      for (const v of ['prod', 'canary', 'default', '1-7-6', '1-8-0'])
+        assert.deepEqual(
+          codes(lint(nsDoc('a', `    istio.io/rev: ${v}\n`), seed())).filter((c) => c === 'IR002'),
+          [],
+        );
       assert.deepEqual(codes(lint(nsDoc('a', '    istio.io/rev: 1.8.0\n'), seed())), ['IR006']);
       assert.deepEqual(lint(nsDoc('a', '    istio.io/rev: pidgeon\n')), []);
     });
@@ -147,7 +178,13 @@ describe('manifest lint', () => {
       const f = one(lint(t, seed()), 'IR003');
       assert.equal(at(t, f), '1-7-6');
       assert.equal(f.severity, 'info');
-      assert.deepEqual(f.fixes.map((x) => [x.title, !!x.isPreferred]), [['Use tag prod', true], ['Use tag default', false]]);
+      assert.deepEqual(
+        f.fixes.map((x) => [x.title, !!x.isPreferred]),
+        [
+          ['Use tag prod', true],
+          ['Use tag default', false],
+        ],
+      );
       assert.equal(fixed(t, f), nsDoc('pinned', '    istio.io/rev: prod\n'));
       assert.equal(one(lint(nsDoc('p', '    istio.io/rev: 1-8-0\n'), seed()), 'IR003').fixes[0].title, 'Use tag canary');
     });
@@ -171,7 +208,10 @@ describe('manifest lint', () => {
       assert.equal(at(t, f), 'istio.io/rev: canary');
       assert.equal(f.severity, 'warning');
       assert.match(f.message, /namespace apps \(in this file\) has istio-injection=enabled.*default revision/);
-      assert.equal(valid(fixed(t, f)), `${nsDoc('apps', '    istio-injection: enabled\n')}---\n${dep('apps', 'canary').replace('        istio.io/rev: canary\n', '')}`);
+      assert.equal(
+        valid(fixed(t, f)),
+        `${nsDoc('apps', '    istio-injection: enabled\n')}---\n${dep('apps', 'canary').replace('        istio.io/rev: canary\n', '')}`,
+      );
     });
 
     it('uses the live namespace, and says what the pods get', () => {
@@ -193,7 +233,8 @@ describe('manifest lint', () => {
     });
 
     it('covers CronJob job templates and bare Pods', () => {
-      const cron = 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\n  namespace: ns-a\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          labels: {istio.io/rev: canary}\n';
+      const cron =
+        'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\n  namespace: ns-a\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          labels: {istio.io/rev: canary}\n';
       assert.equal(at(cron, one(lint(cron, seed()), 'IR004')), 'istio.io/rev: canary');
       const p = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns-c\n  labels:\n    istio.io/rev: prod\n';
       assert.match(one(lint(p, seed()), 'IR004').message, /pods get 1-8-0 \(tag canary\)/);
@@ -201,14 +242,22 @@ describe('manifest lint', () => {
   });
 
   describe('IR005 deprecated sidecar.istio.io/inject annotation (IST0135)', () => {
-    const tpl = (meta: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    metadata:\n${meta}    spec:\n      containers: []\n`;
+    const tpl = (meta: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    metadata:\n${meta}    spec:\n      containers: []\n`;
 
     it('moves the annotation to the existing labels, keeping the other annotations and comments', () => {
-      const t = tpl('      annotations:\n        # keep me\n        sidecar.istio.io/inject: "true"\n        prometheus.io/scrape: "true"\n      labels:\n        app: w  # app\n');
+      const t = tpl(
+        '      annotations:\n        # keep me\n        sidecar.istio.io/inject: "true"\n        prometheus.io/scrape: "true"\n      labels:\n        app: w  # app\n',
+      );
       const f = one(lint(t), 'IR005');
       assert.equal(at(t, f), 'sidecar.istio.io/inject: "true"');
       assert.equal(f.severity, 'info');
-      assert.equal(valid(fixed(t, f)), tpl('      annotations:\n        # keep me\n        prometheus.io/scrape: "true"\n      labels:\n        app: w  # app\n        sidecar.istio.io/inject: "true"\n'));
+      assert.equal(
+        valid(fixed(t, f)),
+        tpl(
+          '      annotations:\n        # keep me\n        prometheus.io/scrape: "true"\n      labels:\n        app: w  # app\n        sidecar.istio.io/inject: "true"\n',
+        ),
+      );
     });
 
     it('removes a sole annotations map and creates labels when there are none', () => {
@@ -233,12 +282,16 @@ describe('manifest lint', () => {
     });
 
     it('flags the annotation on the workload object itself (no effect there) and on bare Pods', () => {
-      const t = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  annotations:\n    sidecar.istio.io/inject: "true"\nspec:\n  template:\n    metadata:\n      labels: {app: w}\n';
+      const t =
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  annotations:\n    sidecar.istio.io/inject: "true"\nspec:\n  template:\n    metadata:\n      labels: {app: w}\n';
       const f = one(lint(t), 'IR005');
       assert.match(f.message, /on the Deployment itself has no effect/);
       assert.deepEqual(f.fixes, []);
       const p = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/inject: "false"\n';
-      assert.equal(valid(fixed(p, one(lint(p), 'IR005'))), 'apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    sidecar.istio.io/inject: "false"\n  name: p\n');
+      assert.equal(
+        valid(fixed(p, one(lint(p), 'IR005'))),
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    sidecar.istio.io/inject: "false"\n  name: p\n',
+      );
     });
 
     it('is silent for the label and for other annotations', () => {
@@ -248,9 +301,13 @@ describe('manifest lint', () => {
 
   describe('IR006 invalid revision names', () => {
     it('IstioOperator spec.revision and spec.values.revisionTags', () => {
-      const t = 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  revision: 1.8.0 # canary\n  values:\n    revisionTags: [stable, Stable.1]\n';
+      const t =
+        'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  revision: 1.8.0 # canary\n  values:\n    revisionTags: [stable, Stable.1]\n';
       const fs_ = only(lint(t), 'IR006');
-      assert.deepEqual(fs_.map((f) => at(t, f)), ['1.8.0', 'Stable.1']);
+      assert.deepEqual(
+        fs_.map((f) => at(t, f)),
+        ['1.8.0', 'Stable.1'],
+      );
       assert.equal(fs_[0].severity, 'error');
       assert.match(fs_[0].message, /IstioOperator spec\.revision: "1\.8\.0" is not a valid revision name/);
       assert.equal(fixed(t, fs_[0]), t.replace('1.8.0 #', '1-8-0 #'));
@@ -260,7 +317,10 @@ describe('manifest lint', () => {
     it('Helm values by file name or by keys; numbers as written', () => {
       const t = 'revision: "1.8.0"\nrevisionTags:\n  - prod\n  - canary.2\n';
       const byName = only(lint(t, { fileName: '/w/charts/values-canary.yaml' }), 'IR006');
-      assert.deepEqual(byName.map((f) => at(t, f)), ['"1.8.0"', 'canary.2']);
+      assert.deepEqual(
+        byName.map((f) => at(t, f)),
+        ['"1.8.0"', 'canary.2'],
+      );
       assert.equal(fixed(t, byName[0]), t.replace('"1.8.0"', '"1-8-0"'));
       assert.equal(only(lint(t), 'IR006').length, 2, 'recognised by its top-level keys');
       const n = 'global:\n  hub: docker.io/istio\nrevision: 1.10\n';
@@ -287,26 +347,45 @@ describe('manifest lint', () => {
   });
 
   describe('IR008 / IR009 Gateway API and waypoints (cluster rules)', () => {
-    const gw = (name: string, ns: string, cls: string, labels: string) => `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${labels ? `  labels:\n${labels}` : ''}spec:\n  gatewayClassName: ${cls}\n  listeners:\n  - {name: mesh, port: 15008, protocol: HBONE}\n`;
+    const gw = (name: string, ns: string, cls: string, labels: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${labels ? `  labels:\n${labels}` : ''}spec:\n  gatewayClassName: ${cls}\n  listeners:\n  - {name: mesh, port: 15008, protocol: HBONE}\n`;
     it('IR008: a Gateway of an Istio class whose istio.io/rev names nothing installed; tags and revisions offered', () => {
       const t = gw('waypoint', 'amb', 'istio-waypoint', '    istio.io/rev: qa\n');
       const f = one(lint(t, seed()), 'IR008');
       assert.equal(at(t, f), 'qa');
       assert.match(f.message, /on waypoint waypoint names no revision or tag installed in cluster seed: no istiod takes it/);
       assert.deepEqual(f.fixes.map((x) => x.title).slice(0, 2), ['Use tag canary (→ 1-8-0)', 'Use tag default (→ 1-7-6)']);
-      assert.deepEqual(lint(gw('waypoint', 'amb', 'istio-waypoint', '    istio.io/rev: canary\n'), seed()).filter((x) => x.code === 'IR008'), []);
-      assert.deepEqual(lint(gw('other', 'amb', 'nginx', '    istio.io/rev: qa\n'), seed()).filter((x) => x.code === 'IR008'), [], 'not an Istio class: not ours');
-      assert.deepEqual(lint(t).filter((x) => x.code === 'IR008'), [], 'no cluster: skipped, not guessed');
+      assert.deepEqual(
+        lint(gw('waypoint', 'amb', 'istio-waypoint', '    istio.io/rev: canary\n'), seed()).filter((x) => x.code === 'IR008'),
+        [],
+      );
+      assert.deepEqual(
+        lint(gw('other', 'amb', 'nginx', '    istio.io/rev: qa\n'), seed()).filter((x) => x.code === 'IR008'),
+        [],
+        'not an Istio class: not ours',
+      );
+      assert.deepEqual(
+        lint(t).filter((x) => x.code === 'IR008'),
+        [],
+        'no cluster: skipped, not guessed',
+      );
     });
     it('IR009: istio.io/use-waypoint naming no waypoint in the cluster or the file; use-waypoint-namespace honoured; none is fine', () => {
       const ns = nsDoc('amb', '    istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint\n');
       const f = one(lint(ns, seed()), 'IR009');
       assert.equal(at(ns, f), 'waypoint');
       assert.match(f.message, /no waypoint waypoint runs in namespace amb in cluster seed .*istioctl waypoint apply -n amb --name waypoint/);
-      assert.deepEqual(lint(`${ns}---\n${gw('waypoint', 'amb', 'istio-waypoint', '')}`, seed()).filter((x) => x.code === 'IR009'), [], 'declared in the same file');
+      assert.deepEqual(
+        lint(`${ns}---\n${gw('waypoint', 'amb', 'istio-waypoint', '')}`, seed()).filter((x) => x.code === 'IR009'),
+        [],
+        'declared in the same file',
+      );
       const other = nsDoc('amb', '    istio.io/use-waypoint: shared\n    istio.io/use-waypoint-namespace: infra\n');
       assert.match(one(lint(other, seed()), 'IR009').message, /in namespace infra/);
-      assert.deepEqual(lint(`${other}---\n${gw('shared', 'infra', 'istio-waypoint', '')}`, seed()).filter((x) => x.code === 'IR009'), []);
+      assert.deepEqual(
+        lint(`${other}---\n${gw('shared', 'infra', 'istio-waypoint', '')}`, seed()).filter((x) => x.code === 'IR009'),
+        [],
+      );
       assert.deepEqual(lint(nsDoc('amb', '    istio.io/use-waypoint: none\n'), seed()), []);
     });
   });
@@ -316,10 +395,19 @@ describe('manifest lint', () => {
       const t = nsDoc('a', '    istio-injection: true\n');
       const f = one(lint(t), 'IR007');
       assert.equal(at(t, f), 'true');
-      assert.deepEqual(f.fixes.map((x) => [x.title, x.isPreferred]), [['Change to enabled', true], ['Change to disabled', false]]);
+      assert.deepEqual(
+        f.fixes.map((x) => [x.title, x.isPreferred]),
+        [
+          ['Change to enabled', true],
+          ['Change to disabled', false],
+        ],
+      );
       assert.equal(fixed(t, f), nsDoc('a', '    istio-injection: enabled\n'));
       const g = one(lint(nsDoc('b', '    istio-injection: "off"\n')), 'IR007');
-      assert.deepEqual(g.fixes.map((x) => x.isPreferred), [false, true]);
+      assert.deepEqual(
+        g.fixes.map((x) => x.isPreferred),
+        [false, true],
+      );
       assert.equal(one(lint(nsDoc('c', '    istio-injection: Enabled\n')), 'IR007').fixes[0].isPreferred, true);
     });
 
@@ -335,7 +423,14 @@ describe('manifest lint', () => {
       const b = nsDoc('two', '    istio-injection: nope\n');
       const t = `# leading comment\n${a}---\n# second\n${b}...\n---\n${a}`;
       const fs_ = lint(t);
-      assert.deepEqual(fs_.map((f) => [f.code, at(t, f)]), [['IR007', 'yes'], ['IR007', 'nope'], ['IR007', 'yes']]);
+      assert.deepEqual(
+        fs_.map((f) => [f.code, at(t, f)]),
+        [
+          ['IR007', 'yes'],
+          ['IR007', 'nope'],
+          ['IR007', 'yes'],
+        ],
+      );
     });
 
     it('one malformed document: IR000 on it, the valid documents still checked', () => {
@@ -353,13 +448,25 @@ describe('manifest lint', () => {
       assert.deepEqual(codes(lint(t, seed())), ['IR002', 'IR003', 'IR007']);
       assert.deepEqual(codes(lint(t)), ['IR007']);
       assert.deepEqual(codes(lint(t, seed(), ['IR002', 'IR007'])), ['IR003']);
-      assert.deepEqual(RULES.map((r) => [r.code, r.needsCluster]), [
-        ['IR001', false], ['IR002', true], ['IR003', true], ['IR004', false], ['IR005', false], ['IR006', false], ['IR007', false], ['IR008', true], ['IR009', true],
-      ]);
+      assert.deepEqual(
+        RULES.map((r) => [r.code, r.needsCluster]),
+        [
+          ['IR001', false],
+          ['IR002', true],
+          ['IR003', true],
+          ['IR004', false],
+          ['IR005', false],
+          ['IR006', false],
+          ['IR007', false],
+          ['IR008', true],
+          ['IR009', true],
+        ],
+      );
     });
 
     it('labels through an alias: reported at the alias, no fix (the anchor is shared)', () => {
-      const t = 'common: &common\n  istio-injection: enabled\n  istio.io/rev: canary\n---\nkind: Namespace\nmetadata:\n  name: a\n  labels: &l\n    istio-injection: enabled\n    istio.io/rev: canary\n  annotations: {}\n';
+      const t =
+        'common: &common\n  istio-injection: enabled\n  istio.io/rev: canary\n---\nkind: Namespace\nmetadata:\n  name: a\n  labels: &l\n    istio-injection: enabled\n    istio.io/rev: canary\n  annotations: {}\n';
       const f = one(lint(t), 'IR001');
       assert.equal(f.fixes.length, 2, 'the anchored map itself is editable');
       const u = 'kind: Namespace\nmetadata:\n  name: a\n  x: &l\n    istio-injection: enabled\n    istio.io/rev: canary\n  labels: *l\n';
@@ -370,9 +477,18 @@ describe('manifest lint', () => {
 
     it('garbage and odd input never throws', () => {
       const inputs = [
-        '', '---', '--- \n---\n', '\u0000\u0001\u0002 istio.io/rev', '{{ .Values.revision }}\nrevision: {{ .Values.rev }}\n',
-        'kind: Namespace\nmetadata: [1, 2]\n', 'kind: Namespace\nmetadata:\n  labels: [istio.io/rev]\n', 'kind: Namespace\nmetadata:\n  labels:\n    ? [a]\n    : b\n    istio.io/rev:\n',
-        'kind: Deployment\nspec:\n  template: *missing\n', '\t\tistio-injection:\t"\n', 'revision: ' + 'x'.repeat(100_000), 'a: b\n'.repeat(20_000) + 'istio.io/rev: 1.8.0\n',
+        '',
+        '---',
+        '--- \n---\n',
+        '\u0000\u0001\u0002 istio.io/rev',
+        '{{ .Values.revision }}\nrevision: {{ .Values.rev }}\n',
+        'kind: Namespace\nmetadata: [1, 2]\n',
+        'kind: Namespace\nmetadata:\n  labels: [istio.io/rev]\n',
+        'kind: Namespace\nmetadata:\n  labels:\n    ? [a]\n    : b\n    istio.io/rev:\n',
+        'kind: Deployment\nspec:\n  template: *missing\n',
+        '\t\tistio-injection:\t"\n',
+        'revision: ' + 'x'.repeat(100_000),
+        'a: b\n'.repeat(20_000) + 'istio.io/rev: 1.8.0\n',
         Array.from({ length: 2000 }, (_, i) => String.fromCharCode((i * 7919) % 65536)).join(''),
         'kind: Namespace\nmetadata:\n  name: x\n  labels:\n    istio-injection: &a enabled\n    istio.io/rev: *a\n',
       ];
@@ -382,7 +498,10 @@ describe('manifest lint', () => {
 
     it('chunks split only at --- lines', () => {
       const t = 'a: 1\n---\nb: "---"\n--- # c\nc: 3\n----\n';
-      assert.deepEqual(chunks(t).map((c) => t.slice(c.start, c.end)), ['a: 1\n', '---\nb: "---"\n', '--- # c\nc: 3\n----\n']);
+      assert.deepEqual(
+        chunks(t).map((c) => t.slice(c.start, c.end)),
+        ['a: 1\n', '---\nb: "---"\n', '--- # c\nc: 3\n----\n'],
+      );
     });
 
     it('a generated 5,000-line manifest', () => {
@@ -390,11 +509,12 @@ describe('manifest lint', () => {
       let lines = 0;
       let i = 0;
       while (lines < 5000) {
-        const d = i % 10 === 0
-          ? `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${i}\n  labels:\n    istio.io/rev: ${i % 20 === 0 ? '1.8.0' : 'pidgeon'}\n`
-          : i % 10 === 5
-            ? `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: ns-${i - 5}\nspec:\n  template:\n    metadata:\n      annotations:\n        sidecar.istio.io/inject: "true"\n      labels:\n        app: app-${i}\n        istio.io/rev: canary\n    spec:\n      containers:\n      - name: app\n        image: app:${i}\n`
-            : `apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${i}\nspec:\n  selector:\n    app: svc-${i}\n  ports:\n  - name: http\n    port: 80\n`;
+        const d =
+          i % 10 === 0
+            ? `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${i}\n  labels:\n    istio.io/rev: ${i % 20 === 0 ? '1.8.0' : 'pidgeon'}\n`
+            : i % 10 === 5
+              ? `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: ns-${i - 5}\nspec:\n  template:\n    metadata:\n      annotations:\n        sidecar.istio.io/inject: "true"\n      labels:\n        app: app-${i}\n        istio.io/rev: canary\n    spec:\n      containers:\n      - name: app\n        image: app:${i}\n`
+              : `apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${i}\nspec:\n  selector:\n    app: svc-${i}\n  ports:\n  - name: http\n    port: 80\n`;
         parts.push(d);
         lines += d.split('\n').length;
         i++;
@@ -415,7 +535,10 @@ describe('manifest lint', () => {
       // Linting again after a one-line edit gives the same result (cached parses stay correct when documents move).
       const edited = `# edited\n${t}`;
       const again = lint(edited, seed());
-      assert.deepEqual(again.map((f) => [f.code, edited.slice(f.range[0], f.range[1])]), fs_.map((f) => [f.code, at(t, f)]));
+      assert.deepEqual(
+        again.map((f) => [f.code, edited.slice(f.range[0], f.range[1])]),
+        fs_.map((f) => [f.code, at(t, f)]),
+      );
     });
   });
 
@@ -438,7 +561,13 @@ describe('manifest lint', () => {
 
     it('static rules agree with IST0123 / IST0135', () => {
       const fs_ = lint(t);
-      assert.deepEqual(fs_.map((f) => [f.code, at(t, f)]), [['IR001', 'istio-injection: enabled'], ['IR005', 'sidecar.istio.io/inject: "false"']]);
+      assert.deepEqual(
+        fs_.map((f) => [f.code, at(t, f)]),
+        [
+          ['IR001', 'istio-injection: enabled'],
+          ['IR005', 'sidecar.istio.io/inject: "false"'],
+        ],
+      );
       assert.ok(t.indexOf('name: busted') < fs_[0].range[0] && fs_[0].range[0] < t.indexOf('name: podinjectiondisabled'));
     });
 
@@ -449,7 +578,8 @@ describe('manifest lint', () => {
     });
 
     it('a pod that contradicts its label: Istio is silent, IR005 warns that the annotation is ignored', () => {
-      const p = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: podinjectiondisabled-label-and-anno\n  annotations:\n    sidecar.istio.io/inject: "true"\n  labels:\n    sidecar.istio.io/inject: "false"\n';
+      const p =
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: podinjectiondisabled-label-and-anno\n  annotations:\n    sidecar.istio.io/inject: "true"\n  labels:\n    sidecar.istio.io/inject: "false"\n';
       assert.equal(one(lint(p), 'IR005').severity, 'warning');
     });
   });
@@ -459,7 +589,12 @@ describe('manifest lint', () => {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
       it(`${file} produces the codes its header documents`, () => {
         const text = fs.readFileSync(path.join(dir, file), 'utf8');
-        const expected = (key: string) => (text.match(new RegExp(`^# ${key}: (.*)$`, 'm'))?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).sort();
+        const expected = (key: string) =>
+          (text.match(new RegExp(`^# ${key}: (.*)$`, 'm'))?.[1] ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .sort();
         const got = (ctx: LintContext) => codes(lintText(text, { ...ctx, fileName: path.join(dir, file) })).sort();
         assert.deepEqual(got(seed()), expected('expect'));
         assert.deepEqual(got({}), expected('expect-static'));
@@ -472,11 +607,29 @@ describe('manifest lint', () => {
       const v = seed().cluster!;
       assert.equal(v.context, 'seed');
       assert.equal(v.defaultRevision, '1-7-6');
-      assert.deepEqual([...v.tags].map(([n, t]) => [n, t.revision]), [['canary', '1-8-0'], ['default', '1-7-6'], ['prod', '1-7-6']]);
-      assert.deepEqual([...v.revisions].map(([n, r]) => [n, r.version, r.installed, r.tags, r.proxies, r.stale]), [
-        ['1-7-6', '1.7.6', true, ['default', 'prod'], 5, 1], ['1-8-0', '1.8.0', true, ['canary'], 1, 0],
-      ]);
-      assert.deepEqual(v.namespaces.get('ns-c'), { labels: { 'kubernetes.io/metadata.name': 'ns-c', 'istio.io/rev': 'canary' }, resolvedRevision: '1-8-0', viaTag: 'canary', resolves: '1-8-0 (tag canary)', proxies: 2, stale: 1 });
+      assert.deepEqual(
+        [...v.tags].map(([n, t]) => [n, t.revision]),
+        [
+          ['canary', '1-8-0'],
+          ['default', '1-7-6'],
+          ['prod', '1-7-6'],
+        ],
+      );
+      assert.deepEqual(
+        [...v.revisions].map(([n, r]) => [n, r.version, r.installed, r.tags, r.proxies, r.stale]),
+        [
+          ['1-7-6', '1.7.6', true, ['default', 'prod'], 5, 1],
+          ['1-8-0', '1.8.0', true, ['canary'], 1, 0],
+        ],
+      );
+      assert.deepEqual(v.namespaces.get('ns-c'), {
+        labels: { 'kubernetes.io/metadata.name': 'ns-c', 'istio.io/rev': 'canary' },
+        resolvedRevision: '1-8-0',
+        viaTag: 'canary',
+        resolves: '1-8-0 (tag canary)',
+        proxies: 2,
+        stale: 1,
+      });
       assert.equal(lintContextFrom(undefined, 'none').cluster, undefined);
     });
 
@@ -484,7 +637,10 @@ describe('manifest lint', () => {
       const t = nsDoc('ns-c', '    istio.io/rev: canary\n');
       const { docs } = parseManifest(t);
       const site = injectionLabelAt(docs, t.indexOf('canary') + 2)!;
-      assert.deepEqual([site.key, site.value, site.where, site.namespace, t.slice(...site.range)], ['istio.io/rev', 'canary', 'namespace', 'ns-c', 'istio.io/rev: canary']);
+      assert.deepEqual(
+        [site.key, site.value, site.where, site.namespace, t.slice(...site.range)],
+        ['istio.io/rev', 'canary', 'namespace', 'ns-c', 'istio.io/rev: canary'],
+      );
       const lines = describeLabelSite(site, seed().cluster);
       assert.match(lines[0], /tag \*\*canary\*\* → revision \*\*1-8-0\*\* → Istio 1\.8\.0/);
       assert.match(lines[1], /^1 namespace labelled `istio\.io\/rev=canary` \(ns-c\) · 2 proxies · 1 stale\.$/);
@@ -504,7 +660,13 @@ describe('manifest lint', () => {
     it('CodeLens data: what the file labels resolve to, and the live namespace', () => {
       const t = `${nsDoc('ns-a', '    istio.io/rev: canary\n')}---\n${nsDoc('new-ns', '    istio-injection: enabled\n')}`;
       const lenses = namespaceDocs(parseManifest(t).docs);
-      assert.deepEqual(lenses.map((l) => [l.name, t.slice(...l.range)]), [['ns-a', 'kind'], ['new-ns', 'kind']]);
+      assert.deepEqual(
+        lenses.map((l) => [l.name, t.slice(...l.range)]),
+        [
+          ['ns-a', 'kind'],
+          ['new-ns', 'kind'],
+        ],
+      );
       const v = seed().cluster!;
       assert.deepEqual(describeNamespaceLens(lenses[0], v), { resolves: '1-8-0 (tag canary)', live: { proxies: 2, stale: 0, resolves: '1-7-6 (tag prod)' } });
       assert.deepEqual(describeNamespaceLens(lenses[1], v), { resolves: '1-7-6 (tag default)', live: undefined });

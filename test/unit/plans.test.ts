@@ -1,20 +1,45 @@
 import assert from 'node:assert/strict';
-import { ClusterSnapshot, PAUSED_DEPLOYMENT_REASON, planPermissions, planRelabel, planRestart, renderPlan, restartCandidates, restartPrecheck, restartTimestamp, rolloutStatus } from '../../src/istio';
+import {
+  ClusterSnapshot,
+  PAUSED_DEPLOYMENT_REASON,
+  planPermissions,
+  planRelabel,
+  planRestart,
+  renderPlan,
+  restartCandidates,
+  restartPrecheck,
+  restartTimestamp,
+  rolloutStatus,
+} from '../../src/istio';
 import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
 
 function seed(): ClusterSnapshot {
   const s = new ClusterSnapshot();
   s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
-  s.replace('MutatingWebhookConfiguration', [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')]);
-  s.replace('Namespace', [ns('ns-a', { 'istio.io/rev': 'prod' }, '11'), ns('test-ns', { 'istio-injection': 'enabled' }, '12'), ns('ns-c', { 'istio.io/rev': 'canary' }, '13')]);
+  s.replace('MutatingWebhookConfiguration', [
+    revisionMwc('1-7-6'),
+    revisionMwc('1-8-0'),
+    tagMwc('prod', '1-7-6'),
+    tagMwc('canary', '1-8-0'),
+    tagMwc('default', '1-7-6'),
+  ]);
+  s.replace('Namespace', [
+    ns('ns-a', { 'istio.io/rev': 'prod' }, '11'),
+    ns('test-ns', { 'istio-injection': 'enabled' }, '12'),
+    ns('ns-c', { 'istio.io/rev': 'canary' }, '13'),
+  ]);
   const sts = pod('ns-a', 'db', { injectedBy: '1-7-6', version: '1.7.6', name: 'db-0' });
   sts.metadata.ownerReferences = [{ kind: 'StatefulSet', name: 'db', controller: true }];
   const job = pod('ns-a', 'job', { injectedBy: '1-7-6', version: '1.7.6', name: 'job-x' });
   job.metadata.ownerReferences = [{ kind: 'Job', name: 'job', controller: true }];
   s.replace('Pod', [
-    pod('ns-a', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-1' }), pod('ns-a', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-2' }),
-    sts, job, pod('test-ns', 'api', { injectedBy: '1-7-6', version: '1.7.6', name: 'api-1' }),
-    pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0', name: 'c-1' }), pod('ns-c', 'old', { injectedBy: '1-7-6', version: '1.7.6', name: 'c-2' }),
+    pod('ns-a', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-1' }),
+    pod('ns-a', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-2' }),
+    sts,
+    job,
+    pod('test-ns', 'api', { injectedBy: '1-7-6', version: '1.7.6', name: 'api-1' }),
+    pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0', name: 'c-1' }),
+    pod('ns-c', 'old', { injectedBy: '1-7-6', version: '1.7.6', name: 'c-2' }),
   ]);
   return s;
 }
@@ -39,7 +64,11 @@ describe('relabel plans', () => {
   });
   it('enable default injection and disable injection', () => {
     const en = planRelabel(seed(), 'c', ['ns-a'], { kind: 'enableDefault' });
-    assert.ok(en.ok && (en.plan.requests[0].body as any).metadata.labels['istio-injection'] === 'enabled' && (en.plan.requests[0].body as any).metadata.labels['istio.io/rev'] === null);
+    assert.ok(
+      en.ok &&
+        (en.plan.requests[0].body as any).metadata.labels['istio-injection'] === 'enabled' &&
+        (en.plan.requests[0].body as any).metadata.labels['istio.io/rev'] === null,
+    );
     const dis = planRelabel(seed(), 'c', ['ns-a'], { kind: 'disable' });
     assert.ok(dis.ok);
     assert.ok(dis.plan.warnings.includes('New pods in ns-a will not be injected.'));
@@ -47,12 +76,18 @@ describe('relabel plans', () => {
   it('multi-selection: one request per namespace, unchanged ones skipped and said', () => {
     const r = planRelabel(seed(), 'c', ['ns-a', 'ns-c', 'test-ns'], { kind: 'rev', value: 'canary' });
     assert.ok(r.ok);
-    assert.deepEqual(r.plan.requests.map((q) => q.path), ['/api/v1/namespaces/ns-a', '/api/v1/namespaces/test-ns']);
+    assert.deepEqual(
+      r.plan.requests.map((q) => q.path),
+      ['/api/v1/namespaces/ns-a', '/api/v1/namespaces/test-ns'],
+    );
     assert.ok(r.plan.warnings.some((w) => w.includes('1 namespace(s) already labelled istio.io/rev=canary are left alone')));
   });
   it('refuses targets that name nothing installed, missing namespaces, and no-ops', () => {
     const bad = planRelabel(seed(), 'kind-prod', ['ns-a'], { kind: 'rev', value: '1-9-0' });
-    assert.deepEqual(bad, { ok: false, message: 'Cluster "kind-prod": "1-9-0" is neither an installed revision nor a tag; pods in the namespace would not be injected.' });
+    assert.deepEqual(bad, {
+      ok: false,
+      message: 'Cluster "kind-prod": "1-9-0" is neither an installed revision nor a tag; pods in the namespace would not be injected.',
+    });
     const gone = planRelabel(seed(), 'kind-prod', ['nope'], { kind: 'rev', value: 'canary' });
     assert.deepEqual(gone, { ok: false, message: 'Cluster "kind-prod": namespace nope does not exist (or is not loaded yet).' });
     const same = planRelabel(seed(), 'kind-prod', ['ns-c'], { kind: 'rev', value: 'canary' });
@@ -64,14 +99,30 @@ describe('restart plans and rollout status', () => {
   it('candidates: workloads of injected pods; stale only; Jobs skipped with a note', () => {
     const s = seed();
     const all = restartCandidates(s, 'ns-a', false);
-    assert.deepEqual(all.workloads.map((w) => `${w.kind}/${w.name}`), ['Deployment/web', 'StatefulSet/db']);
+    assert.deepEqual(
+      all.workloads.map((w) => `${w.kind}/${w.name}`),
+      ['Deployment/web', 'StatefulSet/db'],
+    );
     assert.deepEqual(all.skipped, ['Job ns-a/job']);
     const stale = restartCandidates(s, 'ns-c', true);
-    assert.deepEqual(stale.workloads.map((w) => w.name), ['old']);
+    assert.deepEqual(
+      stale.workloads.map((w) => w.name),
+      ['old'],
+    );
   });
   it('the patch kubectl rollout restart makes', () => {
-    const p = planRestart('c', [{ kind: 'Deployment', namespace: 'ns-a', name: 'web' }, { kind: 'DaemonSet', namespace: 'ns-a', name: 'agent' }], '2026-11-28T00:00:00Z', 1);
-    assert.deepEqual(p.requests[0].body, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-28T00:00:00Z' } } } } });
+    const p = planRestart(
+      'c',
+      [
+        { kind: 'Deployment', namespace: 'ns-a', name: 'web' },
+        { kind: 'DaemonSet', namespace: 'ns-a', name: 'agent' },
+      ],
+      '2026-11-28T00:00:00Z',
+      1,
+    );
+    assert.deepEqual(p.requests[0].body, {
+      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-28T00:00:00Z' } } } },
+    });
     assert.equal(p.requests[0].contentType, 'application/strategic-merge-patch+json');
     assert.equal(p.requests[1].path, '/apis/apps/v1/namespaces/ns-a/daemonsets/agent');
     assert.deepEqual(p.commands, ['kubectl rollout restart deployment/web -n ns-a', 'kubectl rollout restart daemonset/agent -n ns-a']);
@@ -84,23 +135,66 @@ describe('restart plans and rollout status', () => {
     assert.equal(d({ observedGeneration: 2, updatedReplicas: 2, replicas: 3, availableReplicas: 2 }).message, '1 old replicas pending termination');
     assert.equal(d({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }).message, '1 of 2 updated replicas available');
     assert.equal(d({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }).done, true);
-    const stuck = d({ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-x" has timed out progressing.' }] });
+    const stuck = d({
+      observedGeneration: 2,
+      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-x" has timed out progressing.' }],
+    });
     assert.deepEqual(stuck, { done: false, failed: true, message: 'rollout exceeded its progress deadline: ReplicaSet "web-x" has timed out progressing.' });
   });
   it('statefulset and daemonset rollout status', () => {
-    assert.equal(rolloutStatus('StatefulSet', { metadata: { generation: 1 }, spec: { replicas: 2 }, status: { observedGeneration: 1, readyReplicas: 2, currentRevision: 'a', updateRevision: 'b', updatedReplicas: 1 } }).done, false);
-    assert.equal(rolloutStatus('StatefulSet', { metadata: { generation: 1 }, spec: { replicas: 2 }, status: { observedGeneration: 1, readyReplicas: 2, currentRevision: 'b', updateRevision: 'b' } }).done, true);
-    assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 } }).done, false);
-    assert.equal(rolloutStatus('DaemonSet', { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 } }).done, true);
+    assert.equal(
+      rolloutStatus('StatefulSet', {
+        metadata: { generation: 1 },
+        spec: { replicas: 2 },
+        status: { observedGeneration: 1, readyReplicas: 2, currentRevision: 'a', updateRevision: 'b', updatedReplicas: 1 },
+      }).done,
+      false,
+    );
+    assert.equal(
+      rolloutStatus('StatefulSet', {
+        metadata: { generation: 1 },
+        spec: { replicas: 2 },
+        status: { observedGeneration: 1, readyReplicas: 2, currentRevision: 'b', updateRevision: 'b' },
+      }).done,
+      true,
+    );
+    assert.equal(
+      rolloutStatus('DaemonSet', {
+        metadata: { generation: 1 },
+        status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 },
+      }).done,
+      false,
+    );
+    assert.equal(
+      rolloutStatus('DaemonSet', {
+        metadata: { generation: 1 },
+        status: { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 },
+      }).done,
+      true,
+    );
     // OnDelete: pods only restart when deleted; kubectl refuses rollout status for it, and nothing is "done"
-    const od = rolloutStatus('DaemonSet', { metadata: { generation: 2 }, spec: { updateStrategy: { type: 'OnDelete' } }, status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 0 } });
+    const od = rolloutStatus('DaemonSet', {
+      metadata: { generation: 2 },
+      spec: { updateStrategy: { type: 'OnDelete' } },
+      status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 0 },
+    });
     assert.deepEqual([od.done, !od.done && od.failed], [false, true]);
-    assert.equal(rolloutStatus('StatefulSet', { metadata: { generation: 1 }, spec: { replicas: 1, updateStrategy: { type: 'OnDelete' } }, status: { observedGeneration: 1, readyReplicas: 1 } }).done, false);
+    assert.equal(
+      rolloutStatus('StatefulSet', {
+        metadata: { generation: 1 },
+        spec: { replicas: 1, updateStrategy: { type: 'OnDelete' } },
+        status: { observedGeneration: 1, readyReplicas: 1 },
+      }).done,
+      false,
+    );
   });
-  it('restart precheck: a paused Deployment is refused with kubectl\'s reason, OnDelete workloads are set apart; restartedAt in RFC 3339 seconds', () => {
+  it("restart precheck: a paused Deployment is refused with kubectl's reason, OnDelete workloads are set apart; restartedAt in RFC 3339 seconds", () => {
     const d = { kind: 'Deployment' as const, namespace: 'a', name: 'web' };
     const ds = { kind: 'DaemonSet' as const, namespace: 'a', name: 'agent' };
-    const ok = restartPrecheck([{ w: d, o: { spec: {} } }, { w: ds, o: { spec: { updateStrategy: { type: 'OnDelete' } } } }]);
+    const ok = restartPrecheck([
+      { w: d, o: { spec: {} } },
+      { w: ds, o: { spec: { updateStrategy: { type: 'OnDelete' } } } },
+    ]);
     assert.deepEqual([ok.refused, ok.onDelete], [undefined, [ds]]);
     const paused = restartPrecheck([{ w: d, o: { spec: { paused: true } } }]);
     assert.equal(paused.refused?.reason, `Deployment a/web: ${PAUSED_DEPLOYMENT_REASON}`);

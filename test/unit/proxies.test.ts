@@ -4,11 +4,14 @@ import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
 
 describe('proxies: injected revision, version and staleness', () => {
   const cp = buildControlPlane({
-    deployments: [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')], services: [], configMaps: [],
+    deployments: [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')],
+    services: [],
+    configMaps: [],
     mwcs: [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')],
   });
   const ver = (r: string) => cp.revisionByName.get(r)?.version;
-  const analyze = (p: ReturnType<typeof pod>, nsLabels: Record<string, string>) => analyzePod(p, ns(p.metadata.namespace!, nsLabels).metadata.labels, cp.webhooks, ver);
+  const analyze = (p: ReturnType<typeof pod>, nsLabels: Record<string, string>) =>
+    analyzePod(p, ns(p.metadata.namespace!, nsLabels).metadata.labels, cp.webhooks, ver);
 
   it('reads the revision from the istio.io/rev annotation first', () => {
     const s = injectedRevisionOf(pod('a', 'web', { injectedBy: '1-7-6', version: '1.7.6' }));
@@ -78,10 +81,20 @@ describe('proxies: injected revision, version and staleness', () => {
     assert.equal(isGatewayPod({ app: 'gateway-svc' }), false);
     // the gateway chart installed as Istio's Helm guide names it: app=istio-ingress, istio=ingress, the gateway template
     assert.equal(isGatewayPod({ 'sidecar.istio.io/inject': 'true', istio: 'ingress', app: 'istio-ingress', 'istio.io/rev': 'canary' }), false);
-    assert.equal(isGatewayPod({ 'sidecar.istio.io/inject': 'true', istio: 'ingress', app: 'istio-ingress', 'istio.io/rev': 'canary' }, { 'inject.istio.io/templates': 'gateway' }), true);
+    assert.equal(
+      isGatewayPod(
+        { 'sidecar.istio.io/inject': 'true', istio: 'ingress', app: 'istio-ingress', 'istio.io/rev': 'canary' },
+        { 'inject.istio.io/templates': 'gateway' },
+      ),
+      true,
+    );
   });
   it('a gateway runs the revision that injected it and follows what its labels resolve to', () => {
-    const gw = pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' } });
+    const gw = pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: '1-7-6',
+      version: '1.7.6',
+      labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
+    });
     const p = analyze(gw, {});
     assert.equal(p.gateway, true);
     assert.equal(p.injectedRevision, '1-7-6');
@@ -90,14 +103,22 @@ describe('proxies: injected revision, version and staleness', () => {
     assert.equal(p.stale, false);
   });
   it('an istioctl-installed gateway (built-in proxy, inject=false) follows its istio.io/rev label, not the webhooks', () => {
-    const gw = pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', signals: ['annotation', 'image'],
-      labels: { 'sidecar.istio.io/inject': 'false', istio: 'ingressgateway', 'istio.io/rev': '1-7-6' } });
+    const gw = pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: '1-7-6',
+      version: '1.7.6',
+      signals: ['annotation', 'image'],
+      labels: { 'sidecar.istio.io/inject': 'false', istio: 'ingressgateway', 'istio.io/rev': '1-7-6' },
+    });
     const p = analyze(gw, {});
     assert.deepEqual([p.gateway, p.injected, p.injectedRevision, p.stale], [true, true, '1-7-6', false]);
     assert.equal(p.expected.kind === 'injected' && p.expected.revision, '1-7-6');
     // labelled with a tag: follows the tag's revision; running 1-7-6 while prod moved to 1-8-0 → stale
-    const tagged = pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', signals: ['annotation', 'image'],
-      labels: { 'sidecar.istio.io/inject': 'false', istio: 'ingressgateway', 'istio.io/rev': 'canary' } });
+    const tagged = pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: '1-7-6',
+      version: '1.7.6',
+      signals: ['annotation', 'image'],
+      labels: { 'sidecar.istio.io/inject': 'false', istio: 'ingressgateway', 'istio.io/rev': 'canary' },
+    });
     const q = analyzePod(tagged, {}, cp.webhooks, ver, (t) => cp.tagByName.get(t)?.revision);
     assert.deepEqual([q.stale, q.expected.kind === 'injected' && q.expected.revision], [true, '1-8-0']);
   });

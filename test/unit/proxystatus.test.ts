@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { ClusterSnapshot } from '../../src/istio';
 import {
-  emptyFilters, filterNamespaces, filterRows, parseSyncz, shapeProxyStatus, splitProxyId, xdsState, type ProxyStatusData,
+  emptyFilters,
+  filterNamespaces,
+  filterRows,
+  parseSyncz,
+  shapeProxyStatus,
+  splitProxyId,
+  xdsState,
+  type ProxyStatusData,
 } from '../../src/istio/proxystatus';
 import { MAX_MESSAGE_BYTES, parsePageMessage, parsePageState, renderPanelHtml } from '../../src/webview/protocol';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
+import { istiod, ns, pod, seedControlPlane, seedNamespaces } from './fixtures';
 
 /** The seed scenario (as in snapshot.test.ts): 1-7-6 (default, prod) and canary 1-8-0. */
 function seedSnapshot(): ClusterSnapshot {
@@ -17,7 +24,12 @@ function seedSnapshot(): ClusterSnapshot {
     pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
     pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
     pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
-    pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', name: 'gw-1', labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' } }),
+    pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: '1-7-6',
+      version: '1.7.6',
+      name: 'gw-1',
+      labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
+    }),
     pod('kube-system', 'coredns', { name: 'coredns-1' }),
   ]);
   return s;
@@ -34,45 +46,78 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
  * `/debug/syncz` as pilot/pkg/xds/debug.go writes it (json tags of SyncStatus and
  * ResourceStatus; omitempty drops empty nonces; a zero time.Time is still written).
  */
-const SYNCZ_1_7_6 = JSON.parse(JSON.stringify([
-  {
-    cluster_id: 'Kubernetes', proxy: 'httpbin-a1.ns-a', proxy_type: 'sidecar', istio_version: '1.7.6',
-    cluster_sent: 'c1', cluster_acked: 'c1', listener_sent: 'l1', listener_acked: 'l1', route_sent: 'r1', route_acked: 'r1', endpoint_sent: 'e1', endpoint_acked: 'e1',
-    resources: {
-      [CDS]: { sent: 'c1', acked: 'c1', sentTime: SENT_AT },
-      [LDS]: { sent: 'l1', acked: 'l1', sentTime: SENT_AT },
-      [RDS]: { sent: 'r1', acked: 'r1', sentTime: SENT_AT },
-      [EDS]: { sent: 'e1', acked: 'e1', sentTime: SENT_AT },
+const SYNCZ_1_7_6 = JSON.parse(
+  JSON.stringify([
+    {
+      cluster_id: 'Kubernetes',
+      proxy: 'httpbin-a1.ns-a',
+      proxy_type: 'sidecar',
+      istio_version: '1.7.6',
+      cluster_sent: 'c1',
+      cluster_acked: 'c1',
+      listener_sent: 'l1',
+      listener_acked: 'l1',
+      route_sent: 'r1',
+      route_acked: 'r1',
+      endpoint_sent: 'e1',
+      endpoint_acked: 'e1',
+      resources: {
+        [CDS]: { sent: 'c1', acked: 'c1', sentTime: SENT_AT },
+        [LDS]: { sent: 'l1', acked: 'l1', sentTime: SENT_AT },
+        [RDS]: { sent: 'r1', acked: 'r1', sentTime: SENT_AT },
+        [EDS]: { sent: 'e1', acked: 'e1', sentTime: SENT_AT },
+      },
     },
-  },
-  {
-    // EDS pushed, not yet acked: STALE.
-    cluster_id: 'Kubernetes', proxy: 'httpbin-a2.ns-a', proxy_type: 'sidecar', istio_version: '1.7.6',
-    cluster_sent: 'c1', cluster_acked: 'c1', listener_sent: 'l1', listener_acked: 'l1', endpoint_sent: 'e2', endpoint_acked: 'e1',
-    resources: {
-      [CDS]: { sent: 'c1', acked: 'c1', sentTime: SENT_AT },
-      [LDS]: { sent: 'l1', acked: 'l1', sentTime: SENT_AT },
-      [EDS]: { sent: 'e2', acked: 'e1', sentTime: SENT_AT },
-      [RDS]: { sentTime: ZERO_TIME },
+    {
+      // EDS pushed, not yet acked: STALE.
+      cluster_id: 'Kubernetes',
+      proxy: 'httpbin-a2.ns-a',
+      proxy_type: 'sidecar',
+      istio_version: '1.7.6',
+      cluster_sent: 'c1',
+      cluster_acked: 'c1',
+      listener_sent: 'l1',
+      listener_acked: 'l1',
+      endpoint_sent: 'e2',
+      endpoint_acked: 'e1',
+      resources: {
+        [CDS]: { sent: 'c1', acked: 'c1', sentTime: SENT_AT },
+        [LDS]: { sent: 'l1', acked: 'l1', sentTime: SENT_AT },
+        [EDS]: { sent: 'e2', acked: 'e1', sentTime: SENT_AT },
+        [RDS]: { sentTime: ZERO_TIME },
+      },
     },
-  },
-  {
-    // Connected, nothing sent yet: NOT SENT.
-    cluster_id: 'Kubernetes', proxy: 'sleep-a1.ns-a', proxy_type: 'sidecar', istio_version: '1.7.6',
-    resources: { [CDS]: { sentTime: ZERO_TIME }, [LDS]: { sentTime: ZERO_TIME } },
-  },
-  {
-    // A rejected push: ERROR.
-    cluster_id: 'Kubernetes', proxy: 'web-t1.test-ns', proxy_type: 'sidecar', istio_version: '1.7.6',
-    cluster_sent: 'c9', cluster_acked: 'c8',
-    resources: { [CDS]: { sent: 'c9', acked: 'c8', sentTime: SENT_AT, lastError: 'cluster outbound|80||x: invalid' } },
-  },
-  {
-    cluster_id: 'Kubernetes', proxy: 'gw-1.istio-system', proxy_type: 'router', istio_version: '1.7.6',
-    cluster_sent: 'c1', cluster_acked: 'c1', listener_sent: 'l1', listener_acked: 'l1',
-    resources: { [CDS]: { sent: 'c1', acked: 'c1', sentTime: SENT_AT }, [LDS]: { sent: 'l1', acked: 'l1', sentTime: SENT_AT } },
-  },
-]));
+    {
+      // Connected, nothing sent yet: NOT SENT.
+      cluster_id: 'Kubernetes',
+      proxy: 'sleep-a1.ns-a',
+      proxy_type: 'sidecar',
+      istio_version: '1.7.6',
+      resources: { [CDS]: { sentTime: ZERO_TIME }, [LDS]: { sentTime: ZERO_TIME } },
+    },
+    {
+      // A rejected push: ERROR.
+      cluster_id: 'Kubernetes',
+      proxy: 'web-t1.test-ns',
+      proxy_type: 'sidecar',
+      istio_version: '1.7.6',
+      cluster_sent: 'c9',
+      cluster_acked: 'c8',
+      resources: { [CDS]: { sent: 'c9', acked: 'c8', sentTime: SENT_AT, lastError: 'cluster outbound|80||x: invalid' } },
+    },
+    {
+      cluster_id: 'Kubernetes',
+      proxy: 'gw-1.istio-system',
+      proxy_type: 'router',
+      istio_version: '1.7.6',
+      cluster_sent: 'c1',
+      cluster_acked: 'c1',
+      listener_sent: 'l1',
+      listener_acked: 'l1',
+      resources: { [CDS]: { sent: 'c1', acked: 'c1', sentTime: SENT_AT }, [LDS]: { sent: 'l1', acked: 'l1', sentTime: SENT_AT } },
+    },
+  ]),
+);
 
 const istiod176 = { name: 'istiod-1-7-6-7c9f8d-abcde', namespace: 'istio-system', revision: '1-7-6' };
 
@@ -90,30 +135,41 @@ describe('proxy status: data shaping', () => {
   it('overall distribution by revision, with installed revisions, versions, tags and default', () => {
     const d = shapeProxyStatus(seedSnapshot(), 'test');
     assert.deepEqual(d.totals, { proxies: 7, stale: 0, pods: 8, workloads: 6, namespaces: 5 });
-    assert.deepEqual(d.revisions.map((r) => [r.revision, r.proxies, r.stale, r.version, r.installed, r.isDefault, r.tags]), [
-      ['1-7-6', 6, 0, '1.7.6', true, true, ['default', 'prod']],
-      ['1-8-0', 1, 0, '1.8.0', true, false, ['canary']],
-    ]);
+    assert.deepEqual(
+      d.revisions.map((r) => [r.revision, r.proxies, r.stale, r.version, r.installed, r.isDefault, r.tags]),
+      [
+        ['1-7-6', 6, 0, '1.7.6', true, true, ['default', 'prod']],
+        ['1-8-0', 1, 0, '1.8.0', true, false, ['canary']],
+      ],
+    );
     assert.deepEqual(d.migration, { from: '1-7-6', to: '1-8-0', percent: 14 });
     assert.equal(d.hasSync, false);
   });
 
   it('per namespace stacked counts and per workload rows', () => {
     const d = shapeProxyStatus(seedSnapshot(), 'test');
-    assert.deepEqual(d.namespaces.map((n) => [n.namespace, n.proxies, n.stale, n.byRevision, n.resolvedRevision ?? null, n.labels]), [
-      ['istio-system', 1, 0, [{ revision: '1-7-6', count: 1 }], null, ''],
-      ['ns-a', 3, 0, [{ revision: '1-7-6', count: 3 }], '1-7-6', 'istio.io/rev=prod'],
-      ['ns-b', 1, 0, [{ revision: '1-7-6', count: 1 }], '1-7-6', 'istio.io/rev=prod'],
-      ['ns-c', 1, 0, [{ revision: '1-8-0', count: 1 }], '1-8-0', 'istio.io/rev=canary'],
-      ['test-ns', 1, 0, [{ revision: '1-7-6', count: 1 }], '1-7-6', 'istio-injection=enabled'],
-    ]);
+    assert.deepEqual(
+      d.namespaces.map((n) => [n.namespace, n.proxies, n.stale, n.byRevision, n.resolvedRevision ?? null, n.labels]),
+      [
+        ['istio-system', 1, 0, [{ revision: '1-7-6', count: 1 }], null, ''],
+        ['ns-a', 3, 0, [{ revision: '1-7-6', count: 3 }], '1-7-6', 'istio.io/rev=prod'],
+        ['ns-b', 1, 0, [{ revision: '1-7-6', count: 1 }], '1-7-6', 'istio.io/rev=prod'],
+        ['ns-c', 1, 0, [{ revision: '1-8-0', count: 1 }], '1-8-0', 'istio.io/rev=canary'],
+        ['test-ns', 1, 0, [{ revision: '1-7-6', count: 1 }], '1-7-6', 'istio-injection=enabled'],
+      ],
+    );
     const httpbin = d.workloads.find((w) => w.key === 'ns-a/Deployment/httpbin')!;
-    assert.deepEqual([httpbin.kind, httpbin.name, httpbin.pods, httpbin.proxies, httpbin.stale, httpbin.revisions, httpbin.versions, httpbin.podRows.map((p) => p.name)],
-      ['Deployment', 'httpbin', 2, 2, 0, [{ revision: '1-7-6', count: 2 }], ['1.7.6'], ['httpbin-a1', 'httpbin-a2']]);
+    assert.deepEqual(
+      [httpbin.kind, httpbin.name, httpbin.pods, httpbin.proxies, httpbin.stale, httpbin.revisions, httpbin.versions, httpbin.podRows.map((p) => p.name)],
+      ['Deployment', 'httpbin', 2, 2, 0, [{ revision: '1-7-6', count: 2 }], ['1.7.6'], ['httpbin-a1', 'httpbin-a2']],
+    );
     assert.ok(d.workloads.find((w) => w.name === 'istio-ingressgateway')!.gateway);
     assert.ok(!d.workloads.some((w) => w.name === 'coredns'), 'pods without a proxy are not rows');
-    const plain = (v: unknown): boolean => v === undefined || v === null || ['string', 'number', 'boolean'].includes(typeof v)
-      || (Array.isArray(v) ? v.every(plain) : Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(plain));
+    const plain = (v: unknown): boolean =>
+      v === undefined ||
+      v === null ||
+      ['string', 'number', 'boolean'].includes(typeof v) ||
+      (Array.isArray(v) ? v.every(plain) : Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(plain));
     assert.ok(plain(d), 'plain JSON values only (no Map or Set), postable as is');
   });
 
@@ -121,7 +177,13 @@ describe('proxy status: data shaping', () => {
     const s = seedSnapshot();
     s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('ns-a', { 'istio.io/rev': 'canary' }, '2') });
     let d = shapeProxyStatus(s, 'test');
-    assert.deepEqual(d.revisions.map((r) => [r.revision, r.proxies, r.stale]), [['1-7-6', 6, 3], ['1-8-0', 1, 0]]);
+    assert.deepEqual(
+      d.revisions.map((r) => [r.revision, r.proxies, r.stale]),
+      [
+        ['1-7-6', 6, 3],
+        ['1-8-0', 1, 0],
+      ],
+    );
     const nsA = d.namespaces.find((n) => n.namespace === 'ns-a')!;
     assert.deepEqual([nsA.stale, nsA.resolvedRevision, nsA.viaTag], [3, '1-8-0', 'canary']);
     const httpbin = d.workloads.find((w) => w.key === 'ns-a/Deployment/httpbin')!;
@@ -132,8 +194,24 @@ describe('proxy status: data shaping', () => {
     s.apply({ kind: 'Pod', type: 'ADDED', object: pod('ns-a', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-a3' }) });
     d = shapeProxyStatus(s, 'test');
     const row = d.workloads.find((w) => w.key === 'ns-a/Deployment/httpbin')!;
-    assert.deepEqual([row.revisions, row.versions, row.stale], [[{ revision: '1-7-6', count: 1 }, { revision: '1-8-0', count: 1 }], ['1.7.6', '1.8.0'], 1]);
-    assert.deepEqual(d.revisions.map((r) => [r.revision, r.proxies, r.stale]), [['1-7-6', 5, 2], ['1-8-0', 2, 0]]);
+    assert.deepEqual(
+      [row.revisions, row.versions, row.stale],
+      [
+        [
+          { revision: '1-7-6', count: 1 },
+          { revision: '1-8-0', count: 1 },
+        ],
+        ['1.7.6', '1.8.0'],
+        1,
+      ],
+    );
+    assert.deepEqual(
+      d.revisions.map((r) => [r.revision, r.proxies, r.stale]),
+      [
+        ['1-7-6', 5, 2],
+        ['1-8-0', 2, 0],
+      ],
+    );
   });
 
   it('filters: revision, namespace, stale only, search; namespace bars follow the rows', () => {
@@ -151,7 +229,10 @@ describe('proxy status: data shaping', () => {
     assert.deepEqual(keys({ revision: '1-8-0', namespace: 'ns-a' }), []);
     assert.deepEqual(keys({ notSynced: true }), [], 'no sync data: nothing is known to be out of sync');
     const f = { ...emptyFilters(), staleOnly: true };
-    assert.deepEqual(filterNamespaces(d.namespaces, filterRows(d.workloads, f), f).map((n) => n.namespace), ['ns-a']);
+    assert.deepEqual(
+      filterNamespaces(d.namespaces, filterRows(d.workloads, f), f).map((n) => n.namespace),
+      ['ns-a'],
+    );
     assert.equal(filterNamespaces(d.namespaces, d.workloads, emptyFilters()).length, 5);
   });
 
@@ -162,11 +243,29 @@ describe('proxy status: data shaping', () => {
     let d = withSync(false);
     assert.equal(d.hasSync, true);
     const httpbin = d.workloads.find((w) => w.key === 'ns-a/Deployment/httpbin')!;
-    assert.deepEqual(httpbin.podRows.map((p) => [p.name, p.sync?.state, p.sync?.controlPlaneRevision]), [['httpbin-a1', 'SYNCED', '1-7-6'], ['httpbin-a2', 'STALE', '1-7-6']]);
+    assert.deepEqual(
+      httpbin.podRows.map((p) => [p.name, p.sync?.state, p.sync?.controlPlaneRevision]),
+      [
+        ['httpbin-a1', 'SYNCED', '1-7-6'],
+        ['httpbin-a2', 'STALE', '1-7-6'],
+      ],
+    );
     assert.deepEqual(httpbin.podRows[1].sync!.types, { CDS: 'SYNCED', LDS: 'SYNCED', EDS: 'STALE', RDS: 'NOT SENT' });
-    assert.deepEqual(httpbin.sync, { synced: 1, stale: 1, notSent: 0, error: 0, disconnected: 0, unknown: 0, controlPlanes: ['1-7-6'], istiods: [istiod176.name] });
+    assert.deepEqual(httpbin.sync, {
+      synced: 1,
+      stale: 1,
+      notSent: 0,
+      error: 0,
+      disconnected: 0,
+      unknown: 0,
+      controlPlanes: ['1-7-6'],
+      istiods: [istiod176.name],
+    });
     const f = { ...emptyFilters(), notSynced: true };
-    assert.deepEqual(filterRows(d.workloads, f).map((r) => r.key), ['ns-a/Deployment/httpbin', 'ns-a/Deployment/sleep', 'test-ns/Deployment/web']);
+    assert.deepEqual(
+      filterRows(d.workloads, f).map((r) => r.key),
+      ['ns-a/Deployment/httpbin', 'ns-a/Deployment/sleep', 'test-ns/Deployment/web'],
+    );
     // Not every istiod answered: ns-b/ns-c proxies are unknown, not disconnected.
     assert.equal(d.workloads.find((w) => w.key === 'ns-c/Deployment/httpbin')!.sync!.unknown, 1);
     d = withSync(true);
@@ -190,15 +289,34 @@ describe('proxy status: /debug/syncz parsing', () => {
     assert.ok(r.ok);
     assert.equal(r.skipped, 0);
     const by = Object.fromEntries(r.proxies.map((p) => [p.proxyId, p]));
-    assert.deepEqual([by['httpbin-a1.ns-a'].pod, by['httpbin-a1.ns-a'].namespace, by['httpbin-a1.ns-a'].clusterId, by['httpbin-a1.ns-a'].istioVersion, by['httpbin-a1.ns-a'].proxyType],
-      ['httpbin-a1', 'ns-a', 'Kubernetes', '1.7.6', 'sidecar']);
-    assert.deepEqual(by['httpbin-a1.ns-a'].types.map((t) => [t.type, t.state]), [['CDS', 'SYNCED'], ['LDS', 'SYNCED'], ['EDS', 'SYNCED'], ['RDS', 'SYNCED']]);
+    assert.deepEqual(
+      [
+        by['httpbin-a1.ns-a'].pod,
+        by['httpbin-a1.ns-a'].namespace,
+        by['httpbin-a1.ns-a'].clusterId,
+        by['httpbin-a1.ns-a'].istioVersion,
+        by['httpbin-a1.ns-a'].proxyType,
+      ],
+      ['httpbin-a1', 'ns-a', 'Kubernetes', '1.7.6', 'sidecar'],
+    );
+    assert.deepEqual(
+      by['httpbin-a1.ns-a'].types.map((t) => [t.type, t.state]),
+      [
+        ['CDS', 'SYNCED'],
+        ['LDS', 'SYNCED'],
+        ['EDS', 'SYNCED'],
+        ['RDS', 'SYNCED'],
+      ],
+    );
     assert.equal(by['httpbin-a1.ns-a'].types[0].sentTime, SENT_AT);
     assert.equal(by['httpbin-a1.ns-a'].overall, 'SYNCED');
     assert.equal(by['httpbin-a2.ns-a'].overall, 'STALE');
     assert.equal(by['httpbin-a2.ns-a'].types.find((t) => t.type === 'RDS')!.sentTime, undefined, 'zero time dropped');
     assert.equal(by['sleep-a1.ns-a'].overall, 'NOT SENT');
-    assert.deepEqual(by['sleep-a1.ns-a'].types.map((t) => t.state), ['NOT SENT', 'NOT SENT']);
+    assert.deepEqual(
+      by['sleep-a1.ns-a'].types.map((t) => t.state),
+      ['NOT SENT', 'NOT SENT'],
+    );
     assert.equal(by['web-t1.test-ns'].overall, 'ERROR');
     assert.equal(by['web-t1.test-ns'].types[0].lastError, 'cluster outbound|80||x: invalid');
     assert.equal(by['gw-1.istio-system'].proxyType, 'router');
@@ -206,12 +324,35 @@ describe('proxy status: /debug/syncz parsing', () => {
   });
 
   it('an istiod without the resources map: the flat *_sent / *_acked fields (NOT SENT when omitted)', () => {
-    const r = parseSyncz([{
-      proxy: 'sleep-b1.ns-b', cluster_id: 'Kubernetes', istio_version: '1.7.6',
-      cluster_sent: 'a', cluster_acked: 'a', listener_sent: 'b', listener_acked: 'a', route_sent: 'c', route_acked: 'c', endpoint_sent: 'd', endpoint_acked: 'd',
-    }], { name: 'istiod-abc', namespace: 'istio-system', revision: 'default' });
+    const r = parseSyncz(
+      [
+        {
+          proxy: 'sleep-b1.ns-b',
+          cluster_id: 'Kubernetes',
+          istio_version: '1.7.6',
+          cluster_sent: 'a',
+          cluster_acked: 'a',
+          listener_sent: 'b',
+          listener_acked: 'a',
+          route_sent: 'c',
+          route_acked: 'c',
+          endpoint_sent: 'd',
+          endpoint_acked: 'd',
+        },
+      ],
+      { name: 'istiod-abc', namespace: 'istio-system', revision: 'default' },
+    );
     assert.ok(r.ok);
-    assert.deepEqual(r.proxies[0].types.map((t) => [t.type, t.state]), [['CDS', 'SYNCED'], ['LDS', 'STALE'], ['EDS', 'SYNCED'], ['RDS', 'SYNCED'], ['ECDS', 'NOT SENT']]);
+    assert.deepEqual(
+      r.proxies[0].types.map((t) => [t.type, t.state]),
+      [
+        ['CDS', 'SYNCED'],
+        ['LDS', 'STALE'],
+        ['EDS', 'SYNCED'],
+        ['RDS', 'SYNCED'],
+        ['ECDS', 'NOT SENT'],
+      ],
+    );
     assert.equal(r.proxies[0].overall, 'STALE');
     assert.equal(r.proxies[0].controlPlaneRevision, 'default');
   });
@@ -248,7 +389,12 @@ describe('proxy status: page message validation', () => {
 
   it('rejects malformed messages', () => {
     const bad: unknown[] = [
-      null, undefined, 'ready', 42, [], {},
+      null,
+      undefined,
+      'ready',
+      42,
+      [],
+      {},
       { type: 5 },
       { type: 'reveal' },
       { type: 'reveal', namespace: 'Not_A_Namespace' },
@@ -290,7 +436,10 @@ describe('proxy status: page message validation', () => {
   it('saved page state is validated before the serializer uses it', () => {
     assert.equal(parsePageState(undefined), undefined);
     assert.equal(parsePageState({ filters: {} }), undefined);
-    assert.deepEqual(parsePageState({ context: 'kind-a', filters: { staleOnly: true } }), { context: 'kind-a', filters: { staleOnly: true, notSynced: false, search: '' } });
+    assert.deepEqual(parsePageState({ context: 'kind-a', filters: { staleOnly: true } }), {
+      context: 'kind-a',
+      filters: { staleOnly: true, notSynced: false, search: '' },
+    });
     assert.deepEqual(parsePageState({ context: 'kind-a', filters: { staleOnly: 'x' } }), { context: 'kind-a', filters: emptyFilters() });
   });
 });
@@ -298,14 +447,26 @@ describe('proxy status: page message validation', () => {
 describe('proxy status: page HTML and CSP', () => {
   const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
   const html = renderPanelHtml({
-    nonce: 'n0nce-ABC_123', cspSource, title: 'Proxy status — kind-a',
-    scriptUri: `${cspSource}/ext/media/webview/proxyStatus.js`, styleUri: `${cspSource}/ext/media/webview/proxyStatus.css`,
+    nonce: 'n0nce-ABC_123',
+    cspSource,
+    title: 'Proxy status — kind-a',
+    scriptUri: `${cspSource}/ext/media/webview/proxyStatus.js`,
+    styleUri: `${cspSource}/ext/media/webview/proxyStatus.css`,
   });
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
 
   it('has a strict CSP with a nonce', () => {
     assert.ok(csp, 'CSP meta present');
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => { const [k, ...v] = d.split(/\s+/); return [k, v]; }));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map((d) => {
+          const [k, ...v] = d.split(/\s+/);
+          return [k, v];
+        }),
+    );
     assert.deepEqual(directives['default-src'], ["'none'"]);
     assert.deepEqual(directives['script-src'], ["'nonce-n0nce-ABC_123'"]);
     assert.deepEqual(directives['style-src'], [cspSource]);
@@ -317,7 +478,10 @@ describe('proxy status: page HTML and CSP', () => {
   });
 
   it('loads only local resources, and the script carries the nonce', () => {
-    assert.match(html, /<script nonce="n0nce-ABC_123" src="https:\/\/file\+\.vscode-resource\.vscode-cdn\.net\/ext\/media\/webview\/proxyStatus\.js"><\/script>/);
+    assert.match(
+      html,
+      /<script nonce="n0nce-ABC_123" src="https:\/\/file\+\.vscode-resource\.vscode-cdn\.net\/ext\/media\/webview\/proxyStatus\.js"><\/script>/,
+    );
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
     assert.equal(scripts.length, 1);
     assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/, 'no inline script');

@@ -39,7 +39,13 @@ describe('LabelSelector semantics', () => {
   });
   it('formats like kubectl', () => {
     assert.equal(
-      formatSelector({ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: ['canary'] }, { key: 'istio-injection', operator: 'DoesNotExist' }] }),
+      formatSelector({
+        matchLabels: { a: 'b' },
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'In', values: ['canary'] },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      }),
       'a=b,istio.io/rev in (canary),!istio-injection',
     );
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildReport, ClusterSnapshot, findBlockers, type Kind, type KindMap, type WatchEvent } from '../../src/istio';
+import { buildReport, ClusterSnapshot, findBlockers, type Kind, type KindMap } from '../../src/istio';
 import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
 
 function seedSnapshot(): ClusterSnapshot {
@@ -11,7 +11,12 @@ function seedSnapshot(): ClusterSnapshot {
     pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
     pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
     pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
-    pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', name: 'gw-1', labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' } }),
+    pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: '1-7-6',
+      version: '1.7.6',
+      name: 'gw-1',
+      labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
+    }),
     pod('kube-system', 'coredns', { name: 'coredns-1' }),
   ]);
   return s;
@@ -20,7 +25,8 @@ function seedSnapshot(): ClusterSnapshot {
 /** A snapshot rebuilt from scratch out of `from`'s final objects must equal the incrementally updated one. */
 function rebuilt(objects: { [K in Kind]?: KindMap[K][] }): ClusterSnapshot {
   const s = new ClusterSnapshot();
-  for (const k of ['Deployment', 'Service', 'ConfigMap', 'MutatingWebhookConfiguration', 'Namespace', 'Pod'] as Kind[]) s.replace(k, (objects[k] ?? []) as never);
+  for (const k of ['Deployment', 'Service', 'ConfigMap', 'MutatingWebhookConfiguration', 'Namespace', 'Pod'] as Kind[])
+    s.replace(k, (objects[k] ?? []) as never);
   return s;
 }
 const report = (s: ClusterSnapshot) => buildReport(s, { context: 'test' });
@@ -30,18 +36,46 @@ describe('ClusterSnapshot', () => {
     const s = seedSnapshot();
     const r = report(s);
     assert.equal(r.defaultRevision, '1-7-6');
-    assert.deepEqual(r.revisions.map((x) => [x.name, x.version, x.default, x.tags, x.proxies, x.namespaces]), [
-      ['1-7-6', '1.7.6', true, ['default', 'prod'], 5, ['ns-a', 'ns-b', 'test-ns']],
-      ['1-8-0', '1.8.0', false, ['canary'], 1, ['ns-c']],
-    ]);
-    assert.deepEqual(r.tags.map((t) => [t.name, t.revision, t.namespaces]), [['canary', '1-8-0', ['ns-c']], ['default', '1-7-6', []], ['prod', '1-7-6', ['ns-a', 'ns-b']]]);
-    assert.deepEqual(r.namespaces.map((n) => [n.name, n.resolvesTo, n.viaTag, n.proxies, n.stale]), [
-      ['istio-system', null, null, 1, 0],
-      ['ns-a', '1-7-6', 'prod', 2, 0], ['ns-b', '1-7-6', 'prod', 1, 0], ['ns-c', '1-8-0', 'canary', 1, 0], ['test-ns', '1-7-6', 'default', 1, 0],
-    ]);
+    assert.deepEqual(
+      r.revisions.map((x) => [x.name, x.version, x.default, x.tags, x.proxies, x.namespaces]),
+      [
+        ['1-7-6', '1.7.6', true, ['default', 'prod'], 5, ['ns-a', 'ns-b', 'test-ns']],
+        ['1-8-0', '1.8.0', false, ['canary'], 1, ['ns-c']],
+      ],
+    );
+    assert.deepEqual(
+      r.tags.map((t) => [t.name, t.revision, t.namespaces]),
+      [
+        ['canary', '1-8-0', ['ns-c']],
+        ['default', '1-7-6', []],
+        ['prod', '1-7-6', ['ns-a', 'ns-b']],
+      ],
+    );
+    assert.deepEqual(
+      r.namespaces.map((n) => [n.name, n.resolvesTo, n.viaTag, n.proxies, n.stale]),
+      [
+        ['istio-system', null, null, 1, 0],
+        ['ns-a', '1-7-6', 'prod', 2, 0],
+        ['ns-b', '1-7-6', 'prod', 1, 0],
+        ['ns-c', '1-8-0', 'canary', 1, 0],
+        ['test-ns', '1-7-6', 'default', 1, 0],
+      ],
+    );
     assert.equal(r.otherNamespaces, 1);
     // The gateway in unlabelled istio-system asks with sidecar.istio.io/inject=true: the default tag's object webhook → 1-7-6.
-    assert.deepEqual(r.gateways, [{ namespace: 'istio-system', workload: 'istio-ingressgateway', kind: 'Deployment', pods: 1, running: { '1-7-6': 1 }, follows: '1-7-6 (tag default)', followsRevision: '1-7-6', stale: 0, type: 'injected' }]);
+    assert.deepEqual(r.gateways, [
+      {
+        namespace: 'istio-system',
+        workload: 'istio-ingressgateway',
+        kind: 'Deployment',
+        pods: 1,
+        running: { '1-7-6': 1 },
+        follows: '1-7-6 (tag default)',
+        followsRevision: '1-7-6',
+        stale: 0,
+        type: 'injected',
+      },
+    ]);
     assert.deepEqual([r.waypoints, r.nodeAgents, r.ambientNamespaces], [[], [], []]);
     assert.deepEqual(r.proxies, { total: 6, stale: 0, byRevision: { '1-7-6': 5, '1-8-0': 1 } });
     assert.deepEqual(r.migration, { from: '1-7-6', to: '1-8-0', percent: 16 });
@@ -56,18 +90,21 @@ describe('ClusterSnapshot', () => {
     assert.deepEqual([a.resolvedRevision, a.stats.stale, a.stats.proxies], ['1-8-0', 2, 2]);
     assert.equal(s.namespace('ns-b')!.stats.stale, 0);
     const blockers = findBlockers(s);
-    assert.deepEqual(blockers.map((b) => [b.code, b.object]), [['staleProxies', 'namespace/ns-a']]);
+    assert.deepEqual(
+      blockers.map((b) => [b.code, b.object]),
+      [['staleProxies', 'namespace/ns-a']],
+    );
     assert.match(blockers[0].message, /^2 of 2 proxies run 1-7-6 but the namespace resolves to 1-8-0 \(tag canary\)/);
   });
 
   it('pod add / modify / delete adjust counters in O(1) and match a rebuild', () => {
     const s = seedSnapshot();
     const newPod = pod('ns-c', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-c2' });
-    let ch = s.apply({ kind: 'Pod', type: 'ADDED', object: newPod });
+    const ch = s.apply({ kind: 'Pod', type: 'ADDED', object: newPod });
     assert.deepEqual([...ch.namespaces], ['ns-c']);
     assert.equal(s.namespace('ns-c')!.stats.stale, 1);
     const restarted = pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c2', rv: '2' });
-    ch = s.apply({ kind: 'Pod', type: 'MODIFIED', object: restarted });
+    s.apply({ kind: 'Pod', type: 'MODIFIED', object: restarted });
     assert.deepEqual([s.namespace('ns-c')!.stats.stale, s.namespace('ns-c')!.stats.proxies], [0, 2]);
     s.apply({ kind: 'Pod', type: 'DELETED', object: restarted });
     assert.deepEqual([s.namespace('ns-c')!.stats.proxies, s.podCount], [1, 7]);
@@ -81,7 +118,10 @@ describe('ClusterSnapshot', () => {
     const s = seedSnapshot();
     let ch = s.apply({ kind: 'Namespace', type: 'ADDED', object: ns('ns-d', { 'istio.io/rev': '1-9-9' }) });
     assert.equal(ch.namespaceList, true);
-    assert.deepEqual(s.namespace('ns-d')!.warnings.map((w) => w.code), ['unknownTarget']);
+    assert.deepEqual(
+      s.namespace('ns-d')!.warnings.map((w) => w.code),
+      ['unknownTarget'],
+    );
     ch = s.apply({ kind: 'Namespace', type: 'DELETED', object: ns('ns-d') });
     assert.equal(ch.namespaceList, true);
     assert.equal(s.namespace('ns-d'), undefined);
@@ -103,7 +143,10 @@ describe('ClusterSnapshot', () => {
     s.apply({ kind: 'MutatingWebhookConfiguration', type: 'DELETED', object: tagMwc('canary', '1-8-0') });
     const c = s.namespace('ns-c')!;
     assert.equal(c.resolution.kind, 'none');
-    assert.deepEqual(c.warnings.map((w) => w.code), ['unknownTarget']);
+    assert.deepEqual(
+      c.warnings.map((w) => w.code),
+      ['unknownTarget'],
+    );
     assert.equal(c.stats.stale, 1);
   });
 
@@ -113,7 +156,14 @@ describe('ClusterSnapshot', () => {
       { kind: 'Deployment', type: 'ADDED', object: istiod('1-9-0', '1.9.0', 0, 1) },
       { kind: 'MutatingWebhookConfiguration', type: 'ADDED', object: revisionMwc('1-9-0') },
     ]);
-    assert.deepEqual(s.controlPlane.revisions.map((r) => [r.name, r.readiness]), [['1-7-6', 'ready'], ['1-8-0', 'ready'], ['1-9-0', 'notReady']]);
+    assert.deepEqual(
+      s.controlPlane.revisions.map((r) => [r.name, r.readiness]),
+      [
+        ['1-7-6', 'ready'],
+        ['1-8-0', 'ready'],
+        ['1-9-0', 'notReady'],
+      ],
+    );
     assert.equal(s.migration()!.to, '1-9-0');
     // in-place upgrade of 1-7-6 to 1.7.7: its proxies on 1.7.6 become stale
     const up = istiod('1-7-6', '1.7.7');
@@ -125,7 +175,10 @@ describe('ClusterSnapshot', () => {
       { kind: 'Deployment', type: 'DELETED', object: istiod('1-9-0', '1.9.0') },
       { kind: 'MutatingWebhookConfiguration', type: 'DELETED', object: revisionMwc('1-9-0') },
     ]);
-    assert.deepEqual(s.controlPlane.revisions.map((r) => r.name), ['1-7-6', '1-8-0']);
+    assert.deepEqual(
+      s.controlPlane.revisions.map((r) => r.name),
+      ['1-7-6', '1-8-0'],
+    );
   });
 
   it('Service and ConfigMap events feed the control plane; unrelated ones are dropped', () => {
@@ -152,8 +205,21 @@ describe('ClusterSnapshot', () => {
       Deployment: [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')],
       Service: [istiodService('1-7-6'), istiodService('1-8-0')],
       ConfigMap: [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')],
-      MutatingWebhookConfiguration: [revisionMwc('1-7-6'), revisionMwc('1-8-0'), tagMwc('prod', '1-7-6'), tagMwc('canary', '1-8-0'), tagMwc('default', '1-7-6')],
-      Namespace: [ns('ns-a', { 'istio.io/rev': 'prod' }), ns('ns-b', { 'istio.io/rev': 'prod' }), ns('ns-c', { 'istio.io/rev': 'canary' }), ns('test-ns', { 'istio-injection': 'enabled' }), ns('istio-system'), ns('kube-system')],
+      MutatingWebhookConfiguration: [
+        revisionMwc('1-7-6'),
+        revisionMwc('1-8-0'),
+        tagMwc('prod', '1-7-6'),
+        tagMwc('canary', '1-8-0'),
+        tagMwc('default', '1-7-6'),
+      ],
+      Namespace: [
+        ns('ns-a', { 'istio.io/rev': 'prod' }),
+        ns('ns-b', { 'istio.io/rev': 'prod' }),
+        ns('ns-c', { 'istio.io/rev': 'canary' }),
+        ns('test-ns', { 'istio-injection': 'enabled' }),
+        ns('istio-system'),
+        ns('kube-system'),
+      ],
       Pod: pods,
     });
     assert.deepEqual(report(s), report(fresh));
@@ -169,13 +235,22 @@ describe('ClusterSnapshot', () => {
       { kind: 'Namespace', type: 'ADDED', object: ns('on-old', { 'istio.io/rev': 'old' }) },
       { kind: 'Namespace', type: 'ADDED', object: ns('pinned', { 'istio.io/rev': '1-8-0' }) },
     ]);
-    assert.deepEqual(findBlockers(s).map((b) => [b.code, b.object]), [
-      ['tagMissingRevision', 'tag/old'],
-      ['bothLabels', 'namespace/both'],
-      ['unknownTarget', 'namespace/typo'],
-    ]);
-    assert.deepEqual(s.namespace('pinned')!.warnings.map((w) => w.code), ['pinnedRevision']);
-    assert.deepEqual(s.namespace('on-old')!.warnings.map((w) => w.code), ['tagMissingRevision']);
+    assert.deepEqual(
+      findBlockers(s).map((b) => [b.code, b.object]),
+      [
+        ['tagMissingRevision', 'tag/old'],
+        ['bothLabels', 'namespace/both'],
+        ['unknownTarget', 'namespace/typo'],
+      ],
+    );
+    assert.deepEqual(
+      s.namespace('pinned')!.warnings.map((w) => w.code),
+      ['pinnedRevision'],
+    );
+    assert.deepEqual(
+      s.namespace('on-old')!.warnings.map((w) => w.code),
+      ['tagMissingRevision'],
+    );
   });
 
   it('terminating and finished pods leave the counts', () => {
@@ -202,11 +277,17 @@ describe('ClusterSnapshot', () => {
     const v = s.namespace('ns-a')!;
     assert.equal(v.labelsKnown, false);
     assert.deepEqual([v.stats.pods, v.stats.proxies, v.stats.stale, v.stats.missing], [2, 2, 0, 0]);
-    assert.deepEqual([...v.stats.byRevision].sort(), [['1-7-6', 1], ['1-8-0', 1]]);
+    assert.deepEqual([...v.stats.byRevision].sort(), [
+      ['1-7-6', 1],
+      ['1-8-0', 1],
+    ]);
     assert.equal(v.resolution.kind, 'none');
     assert.deepEqual(s.namespaceNames(), ['ns-a']);
     const r = buildReport(s, { context: 'scoped' });
-    assert.deepEqual(r.namespaces.map((n) => [n.name, n.labelsKnown, n.stale]), [['ns-a', false, 0]]);
+    assert.deepEqual(
+      r.namespaces.map((n) => [n.name, n.labelsKnown, n.stale]),
+      [['ns-a', false, 0]],
+    );
     // once readable, the real labels decide
     s.setNamespacesReadable(true);
     s.apply({ kind: 'Namespace', type: 'ADDED', object: ns('ns-a', { 'istio.io/rev': 'prod' }) });

@@ -13,9 +13,18 @@ export async function buildSuite() {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   const entryPoints = ['index.ts', ...fs.readdirSync(suite).filter((f) => f.endsWith('.test.ts'))].map((f) => path.join(suite, f));
   await esbuild.build({
-    entryPoints, outdir: OUT_DIR, bundle: true, platform: 'node', target: 'node18', format: 'cjs',
-    external: ['vscode', 'mocha'], sourcemap: 'inline', sourcesContent: false, logLevel: 'warning',
-    mainFields: ['module', 'main'], loader: { '.yaml': 'text' },
+    entryPoints,
+    outdir: OUT_DIR,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'inline',
+    sourcesContent: false,
+    logLevel: 'warning',
+    mainFields: ['module', 'main'],
+    loader: { '.yaml': 'text' },
   });
   return { outDir: OUT_DIR, index: path.join(OUT_DIR, 'index.js'), files: entryPoints.map((e) => path.basename(e)) };
 }

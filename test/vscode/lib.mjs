@@ -15,8 +15,16 @@ export const EXTENSION_ID = 'istio-revisions.istio-revisions';
 export const CONTAINER_TITLE = 'Istio Revisions';
 export const CONTEXT = 'istio-revisions-local';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export const log = (tag, ...a) => console.log(`[${tag}]`, ...a);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -27,7 +35,12 @@ export function ensureSetup() {
   const t0 = Date.now();
   const r = spawnSync('bash', [path.join(ROOT, 'scripts/setup-vscode.sh')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`scripts/setup-vscode.sh failed (exit ${r.status})`);
-  const out = Object.fromEntries(r.stdout.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const out = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   for (const k of ['NODE24', 'CODE_SERVER', 'CHROMIUM']) if (!out[k]) throw new Error(`setup-vscode.sh did not print ${k}`);
   return { ...out, seconds: (Date.now() - t0) / 1000 };
 }
@@ -37,15 +50,24 @@ export function freePort() {
     const s = net.createServer();
     s.unref();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
 function httpGet(url, timeoutMs = 2000) {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
     req.on('error', () => resolve(0));
-    req.on('timeout', () => { req.destroy(); resolve(0); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -54,8 +76,20 @@ const LIVE_GROUPS = new Set();
 const LIVE_BROWSERS = new Set();
 const TMP_DIRS = new Set();
 process.on('exit', () => {
-  for (const pid of LIVE_GROUPS) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
-  for (const d of TMP_DIRS) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* busy */ } }
+  for (const pid of LIVE_GROUPS) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const d of TMP_DIRS) {
+    try {
+      fs.rmSync(d, { recursive: true, force: true });
+    } catch {
+      /* busy */
+    }
+  }
 });
 
 /**
@@ -107,8 +141,12 @@ export const QUIET_SETTINGS = {
 export async function startCodeServer(opts) {
   const { setup, dir } = opts;
   const dirs = {
-    xdgConfig: path.join(dir, 'xdg-config'), xdgData: path.join(dir, 'xdg-data'), xdgCache: path.join(dir, 'xdg-cache'),
-    userData: path.join(dir, 'user-data'), extensions: path.join(dir, 'extensions'), home: path.join(dir, 'home'),
+    xdgConfig: path.join(dir, 'xdg-config'),
+    xdgData: path.join(dir, 'xdg-data'),
+    xdgCache: path.join(dir, 'xdg-cache'),
+    userData: path.join(dir, 'user-data'),
+    extensions: path.join(dir, 'extensions'),
+    home: path.join(dir, 'home'),
   };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
@@ -116,7 +154,9 @@ export async function startCodeServer(opts) {
   const env = {
     ...process.env,
     PATH: `${path.join(setup.NODE24, 'bin')}:${process.env.PATH}`,
-    XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData, XDG_CACHE_HOME: dirs.xdgCache,
+    XDG_CONFIG_HOME: dirs.xdgConfig,
+    XDG_DATA_HOME: dirs.xdgData,
+    XDG_CACHE_HOME: dirs.xdgCache,
     ...(opts.env ?? {}),
   };
   delete env.NODE_OPTIONS;
@@ -127,9 +167,18 @@ export async function startCodeServer(opts) {
     if (r.status !== 0) throw new Error(`code-server --install-extension failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
     log('code-server', `installed ${path.basename(opts.vsix)} in ${secs(t0)} s: ${r.stdout.trim().split('\n').pop()}`);
   }
-  const port = opts.port ?? await freePort();
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', ...common];
+  const port = opts.port ?? (await freePort());
+  const args = [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    ...common,
+  ];
   if (opts.smokeDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   args.push(...(opts.extraArgs ?? []));
   if (opts.folder) args.push(opts.folder);
@@ -140,7 +189,10 @@ export async function startCodeServer(opts) {
   fs.closeSync(out);
   let exited = null;
   LIVE_GROUPS.add(proc.pid);
-  proc.on('exit', (code, sig) => { exited = code ?? sig; LIVE_GROUPS.delete(proc.pid); });
+  proc.on('exit', (code, sig) => {
+    exited = code ?? sig;
+    LIVE_GROUPS.delete(proc.pid);
+  });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (exited !== null) throw new Error(`code-server exited (${exited}) before it was healthy; log ${logFile}:\n${tail(logFile)}`);
@@ -151,15 +203,29 @@ export async function startCodeServer(opts) {
   log('code-server', `healthy at ${url} in ${secs(t0)} s (pid ${proc.pid})`);
   const stop = async () => {
     if (exited !== null) return;
-    try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     for (let i = 0; i < 50 && exited === null; i++) await sleep(100);
-    if (exited === null) { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+    if (exited === null) {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   };
   return { url, port, proc, dirs, logFile, stop };
 }
 
 export function tail(file, lines = 40) {
-  try { return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /** Launches Debian Chromium through playwright-core with a fresh profile. */
@@ -169,8 +235,13 @@ export async function launchBrowser(setup, dir, viewport = { width: 1400, height
   fs.mkdirSync(profile, { recursive: true });
   // Signals are ours (exitOnSignals): Playwright's own handlers would close the browser and leave the run waiting.
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: setup.CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    executablePath: setup.CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
   LIVE_BROWSERS.add(context);
   context.on('close', () => LIVE_BROWSERS.delete(context));
@@ -202,7 +273,10 @@ export async function runFromPalette(page, title) {
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(`>${title}`);
   const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  const row = page
+    .locator('.quick-input-widget .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
 }
@@ -216,17 +290,27 @@ function readProc(pid) {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
     let pss = rss;
-    try { pss = Number(/Pss:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024 || rss; } catch { /* not readable */ }
+    try {
+      pss = Number(/Pss:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024 || rss;
+    } catch {
+      /* not readable */
+    }
     let exe = '';
-    try { exe = fs.readlinkSync(`/proc/${pid}/exe`); } catch { /* kernel thread / gone */ }
+    try {
+      exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      /* kernel thread / gone */
+    }
     const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
     return { pid, ppid, rss, pss, exe, cmd };
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function classify(p) {
   if (/chrom/i.test(p.exe) || /\/chromium\b/.test(p.cmd)) return 'chromium';
-  if (/code-server/.test(p.cmd) || (/node-24/.test(p.exe))) return 'codeServer';
+  if (/code-server/.test(p.cmd) || /node-24/.test(p.exe)) return 'codeServer';
   return undefined;
 }
 
@@ -238,25 +322,50 @@ export function startMemorySampler(intervalMs = 500, rootPids = [process.pid]) {
   const peak = { codeServerRss: 0, chromiumRss: 0, totalRss: 0, codeServerPss: 0, chromiumPss: 0, totalPss: 0, samples: 0 };
   const sample = () => {
     const all = [];
-    for (const e of fs.readdirSync('/proc')) if (/^\d+$/.test(e)) { const p = readProc(Number(e)); if (p) all.push(p); }
+    for (const e of fs.readdirSync('/proc'))
+      if (/^\d+$/.test(e)) {
+        const p = readProc(Number(e));
+        if (p) all.push(p);
+      }
     const byPid = new Map(all.map((p) => [p.pid, p]));
     const roots = new Set(rootPids);
-    const under = (p) => { for (let q = p, i = 0; q && i < 64; q = byPid.get(q.ppid), i++) if (roots.has(q.ppid)) return true; return false; };
+    const under = (p) => {
+      for (let q = p, i = 0; q && i < 64; q = byPid.get(q.ppid), i++) if (roots.has(q.ppid)) return true;
+      return false;
+    };
     const sum = { codeServerRss: 0, chromiumRss: 0, codeServerPss: 0, chromiumPss: 0 };
     for (const p of all) {
       if (!under(p)) continue;
       const c = classify(p);
       if (!c) continue;
-      sum[`${c}Rss`] += p.rss; sum[`${c}Pss`] += p.pss;
+      sum[`${c}Rss`] += p.rss;
+      sum[`${c}Pss`] += p.pss;
     }
     peak.samples++;
     for (const k of Object.keys(sum)) peak[k] = Math.max(peak[k], sum[k]);
     peak.totalRss = Math.max(peak.totalRss, sum.codeServerRss + sum.chromiumRss);
     peak.totalPss = Math.max(peak.totalPss, sum.codeServerPss + sum.chromiumPss);
   };
-  const timer = setInterval(() => { try { sample(); } catch { /* racing exits */ } }, intervalMs);
+  const timer = setInterval(() => {
+    try {
+      sample();
+    } catch {
+      /* racing exits */
+    }
+  }, intervalMs);
   timer.unref();
-  return { peak, stop() { clearInterval(timer); try { sample(); } catch { /* ignore */ } return peak; } };
+  return {
+    peak,
+    stop() {
+      clearInterval(timer);
+      try {
+        sample();
+      } catch {
+        /* ignore */
+      }
+      return peak;
+    },
+  };
 }
 
 export const mb = (b) => `${(b / 1024 / 1024).toFixed(0)} MB`;
@@ -268,4 +377,6 @@ export function mkTmp(prefix) {
   return d;
 }
 
-export function keepTmp(dir) { TMP_DIRS.delete(dir); }
+export function keepTmp(dir) {
+  TMP_DIRS.delete(dir);
+}

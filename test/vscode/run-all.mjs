@@ -17,12 +17,20 @@ const keep = argv.includes('--keep');
 const timings = [];
 const time = async (name, fn) => {
   const t0 = Date.now();
-  try { return await fn(); } finally { timings.push([name, Number(secs(t0))]); }
+  try {
+    return await fn();
+  } finally {
+    timings.push([name, Number(secs(t0))]);
+  }
 };
 
 const t0 = Date.now();
 let cluster;
-const stopCluster = async () => { const c = cluster; cluster = undefined; if (c) await c.stop(); };
+const stopCluster = async () => {
+  const c = cluster;
+  cluster = undefined;
+  if (c) await c.stop();
+};
 exitOnSignals(stopCluster);
 
 const results = [];
@@ -40,9 +48,13 @@ try {
   log('vscode', `cluster ${cluster.apiserverUrl} (dir ${cluster.dir})`);
   sampler = startMemorySampler(500);
   if (!only || only === 'ehost') {
-    log('vscode', '── extension-host suite (mocha in code-server\'s extension host)');
+    log('vscode', "── extension-host suite (mocha in code-server's extension host)");
     const r = await time('extension-host suite', () => runExtensionHostSuite({ setup, kubeconfig: cluster.kubeconfig, keep }));
-    results.push(['extension-host suite', r.ok, r.summary ? `${r.summary.passes} passed, ${r.summary.failures} failed, ${r.summary.pending} skipped` : `host exit ${r.exitCode}`]);
+    results.push([
+      'extension-host suite',
+      r.ok,
+      r.summary ? `${r.summary.passes} passed, ${r.summary.failures} failed, ${r.summary.pending} skipped` : `host exit ${r.exitCode}`,
+    ]);
   }
   if (!only || only === 'ui') {
     log('vscode', '── UI test (.vsix in code-server, Chromium)');
@@ -51,7 +63,10 @@ try {
   }
   // Scenarios in their own cluster: ambient (Node agents, waypoints, the ztunnel action),
   // helm (revisions show their release; a tag the Helm way from the tree).
-  for (const [scenario, run] of [['ambient', runAmbientUiTest], ['helm', runHelmUiTest]]) {
+  for (const [scenario, run] of [
+    ['ambient', runAmbientUiTest],
+    ['helm', runHelmUiTest],
+  ]) {
     if (only && only !== 'ui' && only !== scenario) continue;
     await time('cluster stop', stopCluster);
     cluster = await time(`local cluster (${scenario})`, () => startCluster({ scenario, quiet: true }));
@@ -70,8 +85,10 @@ try {
   for (const [name, s] of timings) console.log(`  ${name}: ${s} s`);
   console.log(`  total: ${secs(t0)} s`);
   if (peak) {
-    console.log(`[vscode] peak memory (${peak.samples} samples, 0.5 s apart): code-server ${mb(peak.codeServerRss)} RSS / ${mb(peak.codeServerPss)} PSS, `
-      + `Chromium ${mb(peak.chromiumRss)} RSS / ${mb(peak.chromiumPss)} PSS, together ${mb(peak.totalRss)} RSS / ${mb(peak.totalPss)} PSS`);
+    console.log(
+      `[vscode] peak memory (${peak.samples} samples, 0.5 s apart): code-server ${mb(peak.codeServerRss)} RSS / ${mb(peak.codeServerPss)} PSS, ` +
+        `Chromium ${mb(peak.chromiumRss)} RSS / ${mb(peak.chromiumPss)} PSS, together ${mb(peak.totalRss)} RSS / ${mb(peak.totalPss)} PSS`,
+    );
   }
   const passed = results.filter((r) => r[1]).length;
   const failed = results.length - passed;

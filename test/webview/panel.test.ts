@@ -18,7 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ClusterSnapshot, compareAnswer, type Verification } from '../../src/istio';
 import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
 import { parsePageMessage, renderPanelHtml, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane } from '../unit/fixtures';
+import { ns, pod, seedControlPlane } from '../unit/fixtures';
 
 // Callbacks given to page.evaluate run in the browser; the root tsconfig has no DOM lib.
 declare const window: any;
@@ -32,8 +32,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 function seedSnapshot(): ClusterSnapshot {
   const s = seedControlPlane();
   const nss: [string, Record<string, string>, string][] = [
-    ['ns-a', { 'istio.io/rev': 'prod' }, '1-7-6'], ['ns-b', { 'istio.io/rev': 'prod' }, '1-7-6'],
-    ['ns-c', { 'istio.io/rev': 'canary' }, '1-8-0'], ['test-ns', { 'istio-injection': 'enabled' }, '1-7-6'],
+    ['ns-a', { 'istio.io/rev': 'prod' }, '1-7-6'],
+    ['ns-b', { 'istio.io/rev': 'prod' }, '1-7-6'],
+    ['ns-c', { 'istio.io/rev': 'canary' }, '1-8-0'],
+    ['test-ns', { 'istio-injection': 'enabled' }, '1-7-6'],
   ];
   s.replace('Namespace', [...nss.map(([n, l]) => ns(n, l)), ns('istio-system'), ns('kube-system')]);
   const version = (rev: string) => rev.replace(/-/g, '.');
@@ -42,19 +44,38 @@ function seedSnapshot(): ClusterSnapshot {
     pod(n, 'httpbin', { injectedBy: rev, version: version(rev), name: `httpbin-5d9f7c6b8-${n}2` }),
     pod(n, 'sleep', { injectedBy: rev, version: version(rev), name: `sleep-5d9f7c6b8-${n}1` }),
   ]);
-  pods.push(pod('istio-system', 'istio-ingressgateway', {
-    injectedBy: '1-7-6', version: '1.7.6', name: 'istio-ingressgateway-5d9f7c6b8-gw1', signals: ['annotation', 'image'],
-    labels: { 'sidecar.istio.io/inject': 'false', 'istio.io/rev': '1-7-6', istio: 'ingressgateway', app: 'istio-ingressgateway' },
-  }));
+  pods.push(
+    pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: '1-7-6',
+      version: '1.7.6',
+      name: 'istio-ingressgateway-5d9f7c6b8-gw1',
+      signals: ['annotation', 'image'],
+      labels: { 'sidecar.istio.io/inject': 'false', 'istio.io/rev': '1-7-6', istio: 'ingressgateway', app: 'istio-ingressgateway' },
+    }),
+  );
   s.replace('Pod', pods);
   return s;
 }
 
 const UNREACHABLE: SyncStatusPayload = {
-  state: 'done', fetchedAt: '2026-11-27T10:00:00.000Z',
+  state: 'done',
+  fetchedAt: '2026-11-27T10:00:00.000Z',
   istiods: [
-    { pod: 'istiod-1-7-6-6b7f9c-x1', namespace: 'istio-system', revision: '1-7-6', reachable: false, reason: 'Cluster "local": cannot get pods/proxy/istiod-1-7-6-6b7f9c-x1 in namespace istio-system: server error — dial tcp 10.0.0.9:15014: connect: connection refused' },
-    { pod: 'istiod-1-8-0-5c4d8b-y2', namespace: 'istio-system', revision: '1-8-0', reachable: false, reason: 'Cluster "local": cannot get pods/proxy/istiod-1-8-0-5c4d8b-y2 in namespace istio-system: timed out' },
+    {
+      pod: 'istiod-1-7-6-6b7f9c-x1',
+      namespace: 'istio-system',
+      revision: '1-7-6',
+      reachable: false,
+      reason:
+        'Cluster "local": cannot get pods/proxy/istiod-1-7-6-6b7f9c-x1 in namespace istio-system: server error — dial tcp 10.0.0.9:15014: connect: connection refused',
+    },
+    {
+      pod: 'istiod-1-8-0-5c4d8b-y2',
+      namespace: 'istio-system',
+      revision: '1-8-0',
+      reachable: false,
+      reason: 'Cluster "local": cannot get pods/proxy/istiod-1-8-0-5c4d8b-y2 in namespace istio-system: timed out',
+    },
   ],
 };
 
@@ -63,43 +84,129 @@ const THEMES: Record<string, { body: string; vars: Record<string, string> }> = {
   light: {
     body: 'vscode-light',
     vars: {
-      foreground: '#3b3b3b', 'editor-background': '#ffffff', descriptionForeground: '#717171', 'font-family': 'sans-serif', 'font-size': '13px',
-      'charts-blue': '#1a85ff', 'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-purple': '#652d90', 'charts-yellow': '#bf8803', 'charts-red': '#e51400', 'charts-lines': '#a8a8a8',
-      'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b',
-      'input-background': '#ffffff', 'input-foreground': '#3b3b3b', 'input-border': '#cecece', 'dropdown-background': '#ffffff', 'dropdown-foreground': '#3b3b3b',
-      focusBorder: '#005fb8', 'textLink-foreground': '#005fb8', 'list-hoverBackground': '#f2f2f2', 'list-activeSelectionBackground': '#e8e8e8', 'list-activeSelectionForeground': '#000000',
-      'editorWarning-foreground': '#bf8803', errorForeground: '#f85149', 'editorInfo-foreground': '#1a85ff', 'textBlockQuote-background': '#f8f8f8', 'panel-border': '#e5e5e5',
-      'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b',
+      foreground: '#3b3b3b',
+      'editor-background': '#ffffff',
+      descriptionForeground: '#717171',
+      'font-family': 'sans-serif',
+      'font-size': '13px',
+      'charts-blue': '#1a85ff',
+      'charts-orange': '#d18616',
+      'charts-green': '#388a34',
+      'charts-purple': '#652d90',
+      'charts-yellow': '#bf8803',
+      'charts-red': '#e51400',
+      'charts-lines': '#a8a8a8',
+      'button-background': '#005fb8',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#0258a8',
+      'button-secondaryBackground': '#e5e5e5',
+      'button-secondaryForeground': '#3b3b3b',
+      'input-background': '#ffffff',
+      'input-foreground': '#3b3b3b',
+      'input-border': '#cecece',
+      'dropdown-background': '#ffffff',
+      'dropdown-foreground': '#3b3b3b',
+      focusBorder: '#005fb8',
+      'textLink-foreground': '#005fb8',
+      'list-hoverBackground': '#f2f2f2',
+      'list-activeSelectionBackground': '#e8e8e8',
+      'list-activeSelectionForeground': '#000000',
+      'editorWarning-foreground': '#bf8803',
+      errorForeground: '#f85149',
+      'editorInfo-foreground': '#1a85ff',
+      'textBlockQuote-background': '#f8f8f8',
+      'panel-border': '#e5e5e5',
+      'badge-background': '#cccccc',
+      'badge-foreground': '#3b3b3b',
     },
   },
   dark: {
     body: 'vscode-dark',
     vars: {
-      foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d', 'font-family': 'sans-serif', 'font-size': '13px',
-      'charts-blue': '#3794ff', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7', 'charts-yellow': '#cca700', 'charts-red': '#f14c4c', 'charts-lines': '#808080',
-      'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc',
-      'input-background': '#313131', 'input-foreground': '#cccccc', 'input-border': '#3c3c3c', 'dropdown-background': '#313131', 'dropdown-foreground': '#cccccc',
-      focusBorder: '#0078d4', 'textLink-foreground': '#4daafc', 'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
-      'editorWarning-foreground': '#cca700', errorForeground: '#f85149', 'editorInfo-foreground': '#3794ff', 'textBlockQuote-background': '#2b2b2b', 'panel-border': '#2b2b2b',
-      'badge-background': '#616161', 'badge-foreground': '#f8f8f8',
+      foreground: '#cccccc',
+      'editor-background': '#1f1f1f',
+      descriptionForeground: '#9d9d9d',
+      'font-family': 'sans-serif',
+      'font-size': '13px',
+      'charts-blue': '#3794ff',
+      'charts-orange': '#d18616',
+      'charts-green': '#89d185',
+      'charts-purple': '#b180d7',
+      'charts-yellow': '#cca700',
+      'charts-red': '#f14c4c',
+      'charts-lines': '#808080',
+      'button-background': '#0078d4',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#026ec1',
+      'button-secondaryBackground': '#313131',
+      'button-secondaryForeground': '#cccccc',
+      'input-background': '#313131',
+      'input-foreground': '#cccccc',
+      'input-border': '#3c3c3c',
+      'dropdown-background': '#313131',
+      'dropdown-foreground': '#cccccc',
+      focusBorder: '#0078d4',
+      'textLink-foreground': '#4daafc',
+      'list-hoverBackground': '#2a2d2e',
+      'list-activeSelectionBackground': '#04395e',
+      'list-activeSelectionForeground': '#ffffff',
+      'editorWarning-foreground': '#cca700',
+      errorForeground: '#f85149',
+      'editorInfo-foreground': '#3794ff',
+      'textBlockQuote-background': '#2b2b2b',
+      'panel-border': '#2b2b2b',
+      'badge-background': '#616161',
+      'badge-foreground': '#f8f8f8',
     },
   },
   'high-contrast': {
     body: 'vscode-high-contrast',
     vars: {
-      foreground: '#ffffff', 'editor-background': '#000000', descriptionForeground: '#ffffff', 'font-family': 'sans-serif', 'font-size': '13px', contrastBorder: '#6fc3df',
-      'charts-blue': '#3794ff', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7', 'charts-yellow': '#ffff00', 'charts-red': '#f14c4c', 'charts-lines': '#ffffff',
-      'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff',
-      'input-background': '#000000', 'input-foreground': '#ffffff', 'input-border': '#6fc3df', 'dropdown-background': '#000000', 'dropdown-foreground': '#ffffff',
-      focusBorder: '#f38518', 'textLink-foreground': '#21a6ff', 'list-hoverBackground': '#000000', 'list-activeSelectionBackground': '#000000', 'list-activeSelectionForeground': '#ffffff',
-      'editorWarning-foreground': '#ffd370', errorForeground: '#f48771', 'editorInfo-foreground': '#3794ff', 'textBlockQuote-background': '#000000', 'panel-border': '#6fc3df',
-      'badge-background': '#000000', 'badge-foreground': '#ffffff',
+      foreground: '#ffffff',
+      'editor-background': '#000000',
+      descriptionForeground: '#ffffff',
+      'font-family': 'sans-serif',
+      'font-size': '13px',
+      contrastBorder: '#6fc3df',
+      'charts-blue': '#3794ff',
+      'charts-orange': '#d18616',
+      'charts-green': '#89d185',
+      'charts-purple': '#b180d7',
+      'charts-yellow': '#ffff00',
+      'charts-red': '#f14c4c',
+      'charts-lines': '#ffffff',
+      'button-background': '#000000',
+      'button-foreground': '#ffffff',
+      'button-border': '#6fc3df',
+      'button-secondaryBackground': '#000000',
+      'button-secondaryForeground': '#ffffff',
+      'input-background': '#000000',
+      'input-foreground': '#ffffff',
+      'input-border': '#6fc3df',
+      'dropdown-background': '#000000',
+      'dropdown-foreground': '#ffffff',
+      focusBorder: '#f38518',
+      'textLink-foreground': '#21a6ff',
+      'list-hoverBackground': '#000000',
+      'list-activeSelectionBackground': '#000000',
+      'list-activeSelectionForeground': '#ffffff',
+      'editorWarning-foreground': '#ffd370',
+      errorForeground: '#f48771',
+      'editorInfo-foreground': '#3794ff',
+      'textBlockQuote-background': '#000000',
+      'panel-border': '#6fc3df',
+      'badge-background': '#000000',
+      'badge-foreground': '#ffffff',
     },
   },
 };
 
-function loadPlaywright(): typeof import('playwright-core') | undefined {
-  try { return require('playwright-core'); } catch { return undefined; }
+async function loadPlaywright(): Promise<typeof import('playwright-core') | undefined> {
+  try {
+    return await import('playwright-core');
+  } catch {
+    return undefined;
+  }
 }
 
 describe('Proxy status page in Chromium', function () {
@@ -113,7 +220,7 @@ describe('Proxy status page in Chromium', function () {
   let seed: ProxyStatusData;
 
   before(async function () {
-    const pw = loadPlaywright();
+    const pw = await loadPlaywright();
     // scripts/test.sh installs both (npm ci, apt-get install chromium): their absence is a failure, not a skip.
     if (!pw) throw new Error('playwright-core is not installed (run npm ci)');
     if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
@@ -126,8 +233,11 @@ describe('Proxy status page in Chromium', function () {
       if (url.pathname === '/') {
         // The host's own HTML and CSP, with a fresh nonce, as a webview would get it.
         const html = renderPanelHtml({
-          nonce: crypto.randomBytes(16).toString('base64url'), cspSource: origin, title: 'Proxy status — local',
-          scriptUri: `${origin}/media/proxyStatus.js`, styleUri: `${origin}/media/proxyStatus.css`,
+          nonce: crypto.randomBytes(16).toString('base64url'),
+          cspSource: origin,
+          title: 'Proxy status — local',
+          scriptUri: `${origin}/media/proxyStatus.js`,
+          styleUri: `${origin}/media/proxyStatus.css`,
         });
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
         return;
@@ -143,8 +253,17 @@ describe('Proxy status page in Chromium', function () {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     browser = await pw!.chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     seed = shapeProxyStatus(seedSnapshot(), 'local');
   });
@@ -159,7 +278,9 @@ describe('Proxy status page in Chromium', function () {
     await ctx?.close();
     ctx = await browser!.newContext({ viewport: { width: 1100, height: 1300 } });
     page = await ctx.newPage();
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     // acquireVsCodeApi as VS Code provides it, recording posts (init scripts are not subject to the page's CSP).
     // A string, not a function: tsx's transform would add helpers the browser does not have.
@@ -177,7 +298,10 @@ describe('Proxy status page in Chromium', function () {
   }
 
   const posted = async (): Promise<any[]> => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
-  const clearPosted = () => page.evaluate(() => { (window as unknown as { __posted: unknown[] }).__posted = []; });
+  const clearPosted = () =>
+    page.evaluate(() => {
+      (window as unknown as { __posted: unknown[] }).__posted = [];
+    });
   const hostPost = (m: HostMessage) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown);
   const rowKeys = () => page.$$eval('#rows tr', (trs) => trs.map((t) => t.getAttribute('data-key')));
 
@@ -203,7 +327,9 @@ describe('Proxy status page in Chromium', function () {
 
     assert.equal(await page.textContent('h1'), 'Proxy status — local');
     // Overall chart: one segment per revision, widths proportional (10 of 13 on 1-7-6).
-    const segs = await page.$$eval('#overall svg.bar rect.seg', (rs) => rs.map((r) => ({ cls: r.getAttribute('class'), w: Number(r.getAttribute('width')), t: r.textContent })));
+    const segs = await page.$$eval('#overall svg.bar rect.seg', (rs) =>
+      rs.map((r) => ({ cls: r.getAttribute('class'), w: Number(r.getAttribute('width')), t: r.textContent })),
+    );
     assert.equal(segs.length, 2);
     assert.equal(segs[0].t, '1-7-6: 10 (77%)');
     assert.equal(segs[1].t, '1-8-0: 3 (23%)');
@@ -216,10 +342,23 @@ describe('Proxy status page in Chromium', function () {
     const pats = await page.$$eval('pattern', (ps) => ps.map((p) => p.innerHTML));
     assert.equal(new Set(pats.map((p) => p.replace(/rev-bg-\d/, ''))).size, pats.length);
 
-    assert.deepEqual(await page.$$eval('#namespaces > li', (ls) => ls.map((l) => l.getAttribute('data-namespace'))), ['istio-system', 'ns-a', 'ns-b', 'ns-c', 'test-ns']);
+    assert.deepEqual(await page.$$eval('#namespaces > li', (ls) => ls.map((l) => l.getAttribute('data-namespace'))), [
+      'istio-system',
+      'ns-a',
+      'ns-b',
+      'ns-c',
+      'test-ns',
+    ]);
     assert.deepEqual(await rowKeys(), [
-      'istio-system/Deployment/istio-ingressgateway', 'ns-a/Deployment/httpbin', 'ns-a/Deployment/sleep', 'ns-b/Deployment/httpbin', 'ns-b/Deployment/sleep',
-      'ns-c/Deployment/httpbin', 'ns-c/Deployment/sleep', 'test-ns/Deployment/httpbin', 'test-ns/Deployment/sleep',
+      'istio-system/Deployment/istio-ingressgateway',
+      'ns-a/Deployment/httpbin',
+      'ns-a/Deployment/sleep',
+      'ns-b/Deployment/httpbin',
+      'ns-b/Deployment/sleep',
+      'ns-c/Deployment/httpbin',
+      'ns-c/Deployment/sleep',
+      'test-ns/Deployment/httpbin',
+      'test-ns/Deployment/sleep',
     ]);
     const nsC = await page.$eval('#rows tr[data-key="ns-c/Deployment/httpbin"]', (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim()));
     assert.deepEqual(nsC, ['ns-c', 'Deployment httpbin', '1-8-0', '1.8.0', '0', '—', '2']);
@@ -299,21 +438,45 @@ describe('Proxy status page in Chromium', function () {
   });
 
   it('live update after relabel + partial restart: keyed rows, only changed rows re-rendered; restart stale posts', async () => {
-    await page.$$eval('#rows tr', (trs) => trs.forEach((t) => { (t as unknown as { __mark: string }).__mark = t.getAttribute('data-key')!; }));
+    await page.$$eval('#rows tr', (trs) =>
+      trs.forEach((t) => {
+        (t as unknown as { __mark: string }).__mark = t.getAttribute('data-key')!;
+      }),
+    );
     const s = seedSnapshot();
     s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('ns-a', { 'istio.io/rev': 'canary' }, '2') });
     s.apply({ kind: 'Pod', type: 'DELETED', object: pod('ns-a', 'httpbin', { name: 'httpbin-5d9f7c6b8-ns-a1' }) });
     s.apply({ kind: 'Pod', type: 'ADDED', object: pod('ns-a', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-7f8e9d0c1-ns-a3' }) });
     // istiod 1-8-0 answers this time (shaped exactly as Istio writes /debug/syncz).
-    const parsed = parseSyncz([{ cluster_id: 'Kubernetes', proxy: 'httpbin-7f8e9d0c1-ns-a3.ns-a', proxy_type: 'sidecar', istio_version: '1.8.0',
-      cluster_sent: 'a', cluster_acked: 'a', listener_sent: 'b', listener_acked: 'b',
-      resources: { 'type.googleapis.com/envoy.config.cluster.v3.Cluster': { sent: 'a', acked: 'a', sentTime: '2026-11-27T10:00:00Z' },
-        'type.googleapis.com/envoy.config.listener.v3.Listener': { sent: 'b', acked: 'a', sentTime: '2026-11-27T10:00:00Z' } } }],
-    { name: 'istiod-1-8-0-5c4d8b-y2', namespace: 'istio-system', revision: '1-8-0' });
+    const parsed = parseSyncz(
+      [
+        {
+          cluster_id: 'Kubernetes',
+          proxy: 'httpbin-7f8e9d0c1-ns-a3.ns-a',
+          proxy_type: 'sidecar',
+          istio_version: '1.8.0',
+          cluster_sent: 'a',
+          cluster_acked: 'a',
+          listener_sent: 'b',
+          listener_acked: 'b',
+          resources: {
+            'type.googleapis.com/envoy.config.cluster.v3.Cluster': { sent: 'a', acked: 'a', sentTime: '2026-11-27T10:00:00Z' },
+            'type.googleapis.com/envoy.config.listener.v3.Listener': { sent: 'b', acked: 'a', sentTime: '2026-11-27T10:00:00Z' },
+          },
+        },
+      ],
+      { name: 'istiod-1-8-0-5c4d8b-y2', namespace: 'istio-system', revision: '1-8-0' },
+    );
     assert.ok(parsed.ok);
     const data = shapeProxyStatus(s, 'local', { proxies: parsed.proxies, complete: false });
     await hostPost({ type: 'state', context: 'local', data });
-    await hostPost({ type: 'syncStatus', sync: { ...UNREACHABLE, istiods: [UNREACHABLE.istiods[0], { pod: 'istiod-1-8-0-5c4d8b-y2', namespace: 'istio-system', revision: '1-8-0', reachable: true, proxies: 1 }] } });
+    await hostPost({
+      type: 'syncStatus',
+      sync: {
+        ...UNREACHABLE,
+        istiods: [UNREACHABLE.istiods[0], { pod: 'istiod-1-8-0-5c4d8b-y2', namespace: 'istio-system', revision: '1-8-0', reachable: true, proxies: 1 }],
+      },
+    });
     await page.waitForFunction(() => document.querySelector('#rows tr[data-key="ns-a/Deployment/httpbin"]')?.textContent?.includes('1-8-0'));
 
     const marks = await page.$$eval('#rows tr', (trs) => trs.map((t) => [t.getAttribute('data-key'), (t as unknown as { __mark?: string }).__mark ?? null]));
@@ -321,14 +484,24 @@ describe('Proxy status page in Chromium', function () {
     const rebuilt = marks.filter(([, m]) => !m).map(([k]) => k);
     // Every row carries sync now (hasSync changed) — so all were rebuilt once; check keying on the next update instead.
     assert.equal(kept.length + rebuilt.length, 9);
-    await page.$$eval('#rows tr', (trs) => trs.forEach((t) => { (t as unknown as { __mark: string }).__mark = t.getAttribute('data-key')!; }));
+    await page.$$eval('#rows tr', (trs) =>
+      trs.forEach((t) => {
+        (t as unknown as { __mark: string }).__mark = t.getAttribute('data-key')!;
+      }),
+    );
     s.apply({ kind: 'Pod', type: 'ADDED', object: pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-5d9f7c6b8-ns-b2' }) });
     await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(s, 'local', { proxies: parsed.proxies, complete: false }) });
     await page.waitForFunction(() => document.querySelector('#rows tr[data-key="ns-b/Deployment/sleep"] td:last-child')?.textContent === '2');
     const after = await page.$$eval('#rows tr', (trs) => trs.map((t) => [t.getAttribute('data-key'), (t as unknown as { __mark?: string }).__mark ?? null]));
-    assert.deepEqual(after.filter(([, m]) => !m).map(([k]) => k), ['ns-b/Deployment/sleep'], 'only the changed row was re-rendered');
+    assert.deepEqual(
+      after.filter(([, m]) => !m).map(([k]) => k),
+      ['ns-b/Deployment/sleep'],
+      'only the changed row was re-rendered',
+    );
 
-    const httpbinCells = await page.$eval('#rows tr[data-key="ns-a/Deployment/httpbin"]', (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim()));
+    const httpbinCells = await page.$eval('#rows tr[data-key="ns-a/Deployment/httpbin"]', (tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim()),
+    );
     assert.match(httpbinCells[2]!, /1-7-6 ×1\s*1-8-0 ×1/);
     assert.equal(httpbinCells[4], '1', 'one stale pod left');
     assert.match(httpbinCells[5]!, /1 STALE.*1 unknown.*via 1-8-0/);
@@ -340,7 +513,10 @@ describe('Proxy status page in Chromium', function () {
     assert.deepEqual(await rowKeys(), ['ns-a/Deployment/httpbin', 'ns-a/Deployment/sleep']);
     await clearPosted();
     await page.click('#namespaces button.restart[data-namespace="ns-a"]');
-    assert.deepEqual((await posted()).filter((m) => m.type !== 'setFilters'), [{ type: 'restartStale', namespace: 'ns-a' }]);
+    assert.deepEqual(
+      (await posted()).filter((m) => m.type !== 'setFilters'),
+      [{ type: 'restartStale', namespace: 'ns-a' }],
+    );
     await page.uncheck('#f-stale');
     await theme('dark');
     await page.screenshot({ path: path.join(outDir, 'proxy-status-migrating-dark.png'), fullPage: true });
@@ -349,17 +525,28 @@ describe('Proxy status page in Chromium', function () {
     assert.deepEqual(problems, []);
   });
 
-  it('marks workloads with the cluster\'s answer from Verify Injection: verified, or cluster differs (with why)', async () => {
+  it("marks workloads with the cluster's answer from Verify Injection: verified, or cluster differs (with why)", async () => {
     const s = seedSnapshot();
-    const answer = (name: string, revision: string): Verification => compareAnswer({
-      target: { kind: 'Deployment', namespace: 'ns-c', name }, at: '2026-12-02T10:00:00Z',
-      predicted: { injected: true, revision: '1-8-0', proxyVersion: '1.8.0', outcome: { kind: 'none', reason: '', matches: [] } } as Verification['predicted'],
-      cluster: { injected: true, revision, proxyVersion: revision === '1-8-0' ? '1.8.0' : '1.7.6', proxyImage: 'docker.io/istio/proxyv2:x', native: false },
-    });
-    const vs = new Map([['ns-c/Deployment/httpbin', answer('httpbin', '1-8-0')], ['ns-c/Deployment/sleep', answer('sleep', '1-7-6')]]);
+    const answer = (name: string, revision: string): Verification =>
+      compareAnswer({
+        target: { kind: 'Deployment', namespace: 'ns-c', name },
+        at: '2026-12-02T10:00:00Z',
+        predicted: {
+          injected: true,
+          revision: '1-8-0',
+          proxyVersion: '1.8.0',
+          outcome: { kind: 'none', reason: '', matches: [] },
+        } as Verification['predicted'],
+        cluster: { injected: true, revision, proxyVersion: revision === '1-8-0' ? '1.8.0' : '1.7.6', proxyImage: 'docker.io/istio/proxyv2:x', native: false },
+      });
+    const vs = new Map([
+      ['ns-c/Deployment/httpbin', answer('httpbin', '1-8-0')],
+      ['ns-c/Deployment/sleep', answer('sleep', '1-7-6')],
+    ]);
     await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(s, 'local', undefined, (k) => vs.get(k)) });
     await page.waitForSelector('#rows tr[data-key="ns-c/Deployment/sleep"] .badge.warn');
-    const badge = (key: string) => page.$eval(`#rows tr[data-key="${key}"] td:nth-child(2) .badge:last-child`, (b) => [b.textContent, b.getAttribute('title'), b.className]);
+    const badge = (key: string) =>
+      page.$eval(`#rows tr[data-key="${key}"] td:nth-child(2) .badge:last-child`, (b) => [b.textContent, b.getAttribute('title'), b.className]);
     const [okText, okTitle, okClass] = await badge('ns-c/Deployment/httpbin');
     assert.deepEqual([okText, okClass], ['verified', 'badge muted']);
     assert.match(okTitle!, /^Asked the cluster: 1-8-0 \(1\.8\.0\), sidecar container — as predicted$/);
@@ -379,7 +566,11 @@ describe('Proxy status page in Chromium', function () {
     await page.waitForSelector('#rows tr');
     assert.deepEqual(await rowKeys(), ['ns-c/Deployment/httpbin', 'ns-c/Deployment/sleep']);
     assert.equal(await page.inputValue('#f-revision'), '1-8-0');
-    await page.evaluate(() => { window.postMessage({ type: 'state' }, '*'); window.postMessage('junk', '*'); window.postMessage({ type: 'evil', html: '<img src=x onerror=alert(1)>' }, '*'); });
+    await page.evaluate(() => {
+      window.postMessage({ type: 'state' }, '*');
+      window.postMessage('junk', '*');
+      window.postMessage({ type: 'evil', html: '<img src=x onerror=alert(1)>' }, '*');
+    });
     await page.waitForTimeout(50);
     assert.deepEqual(await rowKeys(), ['ns-c/Deployment/httpbin', 'ns-c/Deployment/sleep']);
     assert.deepEqual(problems, []);
@@ -387,10 +578,13 @@ describe('Proxy status page in Chromium', function () {
 
   it('ambient: waypoints, Gateway API gateways and node agents are listed apart from the sidecars, hidden when there are none', async () => {
     assert.equal(await page.$eval('#dataplane', (e) => e.hasAttribute('hidden')), true, 'seed: nothing beyond sidecars');
-    const data: ProxyStatusData = { ...seed, dataplane: {
-      nodeAgents: [{ component: 'ztunnel', versions: '1.31.0 on 1, 1.30.1 on 2', updated: 1, pods: 3, revision: '1-30-1 → 1-31-0' }],
-      gateways: [{ kind: 'waypoint', namespace: 'amb-b', name: 'waypoint', runs: '1-31-0 × 1', follows: '1-31-0', rolling: 0 }],
-    } };
+    const data: ProxyStatusData = {
+      ...seed,
+      dataplane: {
+        nodeAgents: [{ component: 'ztunnel', versions: '1.31.0 on 1, 1.30.1 on 2', updated: 1, pods: 3, revision: '1-30-1 → 1-31-0' }],
+        gateways: [{ kind: 'waypoint', namespace: 'amb-b', name: 'waypoint', runs: '1-31-0 × 1', follows: '1-31-0', rolling: 0 }],
+      },
+    };
     await hostPost({ type: 'state', context: 'local', data });
     await page.waitForFunction(() => !document.querySelector('#dataplane')?.hasAttribute('hidden'));
     const items = await page.$$eval('#dataplane-list li', (ls) => ls.map((l) => l.textContent?.replace(/\s+/g, ' ').trim()));

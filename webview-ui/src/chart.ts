@@ -39,7 +39,11 @@ export function patternDefs(): SVGSVGElement {
     'M3,0 L3,6', // vertical
   ];
   for (let i = 0; i < SLOTS; i++) {
-    const p = s('pattern', { id: `rev-pat-${i}`, width: 6, height: 6, patternUnits: 'userSpaceOnUse' }, s('rect', { class: `pat-bg rev-bg-${i}`, width: 6, height: 6 }));
+    const p = s(
+      'pattern',
+      { id: `rev-pat-${i}`, width: 6, height: 6, patternUnits: 'userSpaceOnUse' },
+      s('rect', { class: `pat-bg rev-bg-${i}`, width: 6, height: 6 }),
+    );
     if (i === 2) p.appendChild(s('circle', { class: 'pat-dot', cx: 3, cy: 3, r: 1.3 }));
     else if (paths[i]) p.appendChild(s('path', { class: 'pat-ink', d: paths[i] }));
     defs.appendChild(p);
@@ -48,8 +52,11 @@ export function patternDefs(): SVGSVGElement {
 }
 
 export function swatch(slots: RevisionSlots, rev: string): SVGSVGElement {
-  return s('svg', { class: 'swatch', width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': 'true', focusable: 'false' },
-    s('rect', { class: slots.cls(rev), x: 0.5, y: 0.5, width: 13, height: 13 }));
+  return s(
+    'svg',
+    { class: 'swatch', width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': 'true', focusable: 'false' },
+    s('rect', { class: slots.cls(rev), x: 0.5, y: 0.5, width: 13, height: 13 }),
+  );
 }
 
 /**
@@ -69,8 +76,13 @@ export function stackedBar(slots: RevisionSlots, parts: RevisionCount[], total: 
     if (p.count <= 0) continue;
     const w = (p.count / total) * W;
     const pct = Math.round((p.count * 100) / total);
-    svg.appendChild(s('rect', { class: slots.cls(p.revision), x: x.toFixed(2), y: 0, width: Math.max(w, 1).toFixed(2), height: H },
-      s('title', {}, `${p.revision}: ${p.count} (${pct}%)`)));
+    svg.appendChild(
+      s(
+        'rect',
+        { class: slots.cls(p.revision), x: x.toFixed(2), y: 0, width: Math.max(w, 1).toFixed(2), height: H },
+        s('title', {}, `${p.revision}: ${p.count} (${pct}%)`),
+      ),
+    );
     x += w;
   }
   return svg;

@@ -8,7 +8,14 @@
  */
 import './proxyStatus.css';
 import {
-  emptyFilters, filterNamespaces, filterRows, rowNotSynced, type NamespaceBar, type ProxyStatusData, type ProxyStatusFilters, type WorkloadRow,
+  emptyFilters,
+  filterNamespaces,
+  filterRows,
+  rowNotSynced,
+  type NamespaceBar,
+  type ProxyStatusData,
+  type ProxyStatusFilters,
+  type WorkloadRow,
 } from '../../src/istio/proxystatus';
 import { isHostMessage, parsePageState, type PageMessage, type PageState, type SyncStatusPayload } from '../../src/webview/protocol';
 import { overallChart, patternDefs, RevisionSlots, stackedBar, swatch } from './chart';
@@ -76,12 +83,26 @@ const fClear = h('button', { type: 'button', id: 'f-clear', class: 'secondary' }
 const nsList = h('ul', { class: 'namespaces', id: 'namespaces' });
 const nsEmpty = h('p', { class: 'muted', id: 'namespaces-empty' });
 const tbody = h('tbody', { id: 'rows' });
-const table = h('table', { class: 'workloads', id: 'workloads', 'aria-label': 'Workloads with proxies' },
-  h('thead', {}, h('tr', {},
-    h('th', { scope: 'col' }, 'Namespace'), h('th', { scope: 'col' }, 'Workload'), h('th', { scope: 'col' }, 'Revision'),
-    h('th', { scope: 'col' }, 'Proxy version'), h('th', { scope: 'col', class: 'num' }, 'Stale'), h('th', { scope: 'col' }, 'Sync'),
-    h('th', { scope: 'col', class: 'num' }, 'Pods'))),
-  tbody);
+const table = h(
+  'table',
+  { class: 'workloads', id: 'workloads', 'aria-label': 'Workloads with proxies' },
+  h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Namespace'),
+      h('th', { scope: 'col' }, 'Workload'),
+      h('th', { scope: 'col' }, 'Revision'),
+      h('th', { scope: 'col' }, 'Proxy version'),
+      h('th', { scope: 'col', class: 'num' }, 'Stale'),
+      h('th', { scope: 'col' }, 'Sync'),
+      h('th', { scope: 'col', class: 'num' }, 'Pods'),
+    ),
+  ),
+  tbody,
+);
 const rowsEmpty = h('p', { class: 'muted', id: 'rows-empty' });
 const dataplaneSection = h('section', { 'aria-labelledby': 'h-dp', id: 'dataplane', hidden: 'hidden' }, h('h2', { id: 'h-dp' }, 'Beyond sidecars'));
 const dpList = h('ul', { class: 'dataplane', id: 'dataplane-list' });
@@ -93,10 +114,17 @@ app.append(
   banner,
   h('section', { 'aria-labelledby': 'h-sync', class: 'sync-section' }, h('h2', { id: 'h-sync' }, 'Sync with istiod'), syncBox, refreshBtn),
   h('section', { 'aria-labelledby': 'h-overall' }, h('h2', { id: 'h-overall' }, 'Proxies by revision'), overallBox, legend),
-  h('section', { 'aria-labelledby': 'h-filters', class: 'filters' }, h('h2', { id: 'h-filters', class: 'visually-hidden' }, 'Filters'),
-    h('label', {}, 'Revision ', fRevision), h('label', {}, 'Namespace ', fNamespace),
-    h('label', { class: 'check' }, fStale, ' Stale only'), h('label', { class: 'check' }, fNotSynced, ' Not synced', fNotSyncedNote),
-    fSearch, fClear),
+  h(
+    'section',
+    { 'aria-labelledby': 'h-filters', class: 'filters' },
+    h('h2', { id: 'h-filters', class: 'visually-hidden' }, 'Filters'),
+    h('label', {}, 'Revision ', fRevision),
+    h('label', {}, 'Namespace ', fNamespace),
+    h('label', { class: 'check' }, fStale, ' Stale only'),
+    h('label', { class: 'check' }, fNotSynced, ' Not synced', fNotSyncedNote),
+    fSearch,
+    fClear,
+  ),
   h('section', { 'aria-labelledby': 'h-ns' }, h('h2', { id: 'h-ns' }, 'Namespaces'), nsList, nsEmpty),
   h('section', { 'aria-labelledby': 'h-wl' }, h('h2', { id: 'h-wl' }, 'Workloads'), rowCount, table, rowsEmpty),
   dataplaneSection,
@@ -106,18 +134,33 @@ app.append(
 function renderDataplane(d: ProxyStatusData): void {
   const dp = d.dataplane;
   clear(dpList);
-  if (!dp) { dataplaneSection.setAttribute('hidden', 'hidden'); return; }
+  if (!dp) {
+    dataplaneSection.setAttribute('hidden', 'hidden');
+    return;
+  }
   dataplaneSection.removeAttribute('hidden');
   for (const a of dp.nodeAgents) {
-    dpList.appendChild(h('li', { 'data-agent': a.component },
-      h('strong', {}, a.component), ` node agent · ${a.versions} · nodes ${a.updated}/${a.pods} updated`,
-      a.revision ? h('span', { class: 'muted' }, ` · bound to ${a.revision}`) : undefined,
-      a.skew ? h('span', { class: 'stale-text' }, ` · ${a.skew}`) : undefined));
+    dpList.appendChild(
+      h(
+        'li',
+        { 'data-agent': a.component },
+        h('strong', {}, a.component),
+        ` node agent · ${a.versions} · nodes ${a.updated}/${a.pods} updated`,
+        a.revision ? h('span', { class: 'muted' }, ` · bound to ${a.revision}`) : undefined,
+        a.skew ? h('span', { class: 'stale-text' }, ` · ${a.skew}`) : undefined,
+      ),
+    );
   }
   for (const g of dp.gateways) {
-    dpList.appendChild(h('li', { 'data-gateway': `${g.namespace}/${g.name}` },
-      h('strong', {}, `${g.namespace}/${g.name}`), ` ${g.kind === 'waypoint' ? 'waypoint' : 'Gateway API gateway'} · runs ${g.runs || 'no pod'} · follows ${g.follows}`,
-      g.rolling ? h('span', { class: 'stale-text' }, ` · ${g.rolling} rolling`) : undefined));
+    dpList.appendChild(
+      h(
+        'li',
+        { 'data-gateway': `${g.namespace}/${g.name}` },
+        h('strong', {}, `${g.namespace}/${g.name}`),
+        ` ${g.kind === 'waypoint' ? 'waypoint' : 'Gateway API gateway'} · runs ${g.runs || 'no pod'} · follows ${g.follows}`,
+        g.rolling ? h('span', { class: 'stale-text' }, ` · ${g.rolling} rolling`) : undefined,
+      ),
+    );
   }
 }
 
@@ -158,10 +201,14 @@ const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? o
 
 function renderHeader(d: ProxyStatusData | undefined): void {
   heading.textContent = model.context ? `Proxy status — ${model.context}` : 'Proxy status';
-  if (!d) { summary.textContent = 'Waiting for the cluster…'; return; }
+  if (!d) {
+    summary.textContent = 'Waiting for the cluster…';
+    return;
+  }
   const t = d.totals;
   const parts = [plural(t.proxies, 'proxy', 'proxies'), `${t.stale} stale`, plural(t.workloads, 'workload'), plural(t.namespaces, 'namespace')];
-  if (d.migration && d.migration.from && d.migration.from !== d.migration.to) parts.push(`migration ${d.migration.from} → ${d.migration.to} ${d.migration.percent}%`);
+  if (d.migration && d.migration.from && d.migration.from !== d.migration.to)
+    parts.push(`migration ${d.migration.from} → ${d.migration.to} ${d.migration.percent}%`);
   summary.textContent = parts.join(' · ');
 }
 
@@ -171,13 +218,19 @@ function renderBanners(): void {
   if (model.clusterError) add('error', model.clusterError);
   const d = model.data;
   if (d && d.totals.proxies === 0) {
-    add('info', `No proxies in cluster "${model.context}": no pod has an istio-proxy sidecar${d.totals.pods ? ` (${plural(d.totals.pods, 'pod')} without one)` : ''}.`);
+    add(
+      'info',
+      `No proxies in cluster "${model.context}": no pod has an istio-proxy sidecar${d.totals.pods ? ` (${plural(d.totals.pods, 'pod')} without one)` : ''}.`,
+    );
   }
   const sy = model.sync;
   if (sy && sy.state === 'done') {
     const down = sy.istiods.filter((i) => !i.reachable);
     if (sy.error || (down.length && down.length === sy.istiods.length)) {
-      add('warning', `Sync state is not available${sy.error ? `: ${sy.error}` : ' (no istiod answered, see below)'}. Showing what pod metadata tells: injected revision, proxy version, stale.`);
+      add(
+        'warning',
+        `Sync state is not available${sy.error ? `: ${sy.error}` : ' (no istiod answered, see below)'}. Showing what pod metadata tells: injected revision, proxy version, stale.`,
+      );
     } else if (down.length) {
       add('warning', `${plural(down.length, 'istiod')} did not answer: proxies connected to ${down.length === 1 ? 'it' : 'them'} show no sync state.`);
     }
@@ -197,14 +250,23 @@ function renderSync(): void {
   if (sy.istiods.length) {
     const ul = h('ul', { class: 'istiods' });
     for (const i of sy.istiods) {
-      ul.appendChild(h('li', { class: i.reachable ? 'ok' : 'down' },
-        h('span', { class: 'state' }, i.reachable ? 'reachable' : 'unreachable'), ' ',
-        h('strong', {}, `${i.namespace}/${i.pod}`), ` (revision ${i.revision})`,
-        i.reachable ? ` — ${plural(i.proxies ?? 0, 'proxy', 'proxies')} connected` : ` — ${i.reason ?? 'no answer'}`));
+      ul.appendChild(
+        h(
+          'li',
+          { class: i.reachable ? 'ok' : 'down' },
+          h('span', { class: 'state' }, i.reachable ? 'reachable' : 'unreachable'),
+          ' ',
+          h('strong', {}, `${i.namespace}/${i.pod}`),
+          ` (revision ${i.revision})`,
+          i.reachable ? ` — ${plural(i.proxies ?? 0, 'proxy', 'proxies')} connected` : ` — ${i.reason ?? 'no answer'}`,
+        ),
+      );
     }
     syncBox.appendChild(ul);
   }
-  syncBox.appendChild(h('p', { class: 'muted' }, sy.state === 'loading' ? 'Refreshing…' : sy.fetchedAt ? `Asked at ${new Date(sy.fetchedAt).toLocaleTimeString()}.` : ''));
+  syncBox.appendChild(
+    h('p', { class: 'muted' }, sy.state === 'loading' ? 'Refreshing…' : sy.fetchedAt ? `Asked at ${new Date(sy.fetchedAt).toLocaleTimeString()}.` : ''),
+  );
 }
 
 function renderOverall(d: ProxyStatusData): void {
@@ -214,37 +276,93 @@ function renderOverall(d: ProxyStatusData): void {
   for (const r of d.revisions) {
     const pct = d.totals.proxies ? Math.round((r.proxies * 100) / d.totals.proxies) : 0;
     const active = model.filters.revision === r.revision;
-    const btn = h('button', { type: 'button', class: `link${active ? ' active' : ''}`, 'aria-pressed': active ? 'true' : 'false', 'data-revision': r.revision,
-      title: active ? 'Show all revisions' : `Show only workloads running ${r.revision}` }, r.revision);
+    const btn = h(
+      'button',
+      {
+        type: 'button',
+        class: `link${active ? ' active' : ''}`,
+        'aria-pressed': active ? 'true' : 'false',
+        'data-revision': r.revision,
+        title: active ? 'Show all revisions' : `Show only workloads running ${r.revision}`,
+      },
+      r.revision,
+    );
     btn.addEventListener('click', () => setFilters({ ...model.filters, revision: active ? undefined : r.revision }, true));
-    const notes = [r.version ? `Istio ${r.version}` : '', r.isDefault ? 'default' : '', r.tags.length ? `tags ${r.tags.join(', ')}` : '', r.installed ? '' : 'not installed', r.installedBy ?? '']
-      .filter(Boolean).join(' · ');
-    legend.appendChild(h('li', { 'data-revision': r.revision }, swatch(slots, r.revision), btn,
-      h('span', { class: 'count' }, ` ${plural(r.proxies, 'proxy', 'proxies')} (${pct}%)`),
-      r.stale ? h('span', { class: 'stale-text' }, ` · ${r.stale} stale`) : undefined,
-      notes ? h('span', { class: 'muted' }, ` · ${notes}`) : undefined));
+    const notes = [
+      r.version ? `Istio ${r.version}` : '',
+      r.isDefault ? 'default' : '',
+      r.tags.length ? `tags ${r.tags.join(', ')}` : '',
+      r.installed ? '' : 'not installed',
+      r.installedBy ?? '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    legend.appendChild(
+      h(
+        'li',
+        { 'data-revision': r.revision },
+        swatch(slots, r.revision),
+        btn,
+        h('span', { class: 'count' }, ` ${plural(r.proxies, 'proxy', 'proxies')} (${pct}%)`),
+        r.stale ? h('span', { class: 'stale-text' }, ` · ${r.stale} stale`) : undefined,
+        notes ? h('span', { class: 'muted' }, ` · ${notes}`) : undefined,
+      ),
+    );
   }
 }
 
 function renderNamespaces(bars: NamespaceBar[]): void {
   clear(nsList);
   for (const b of bars) {
-    const name = h('button', { type: 'button', class: 'link ns-name', 'data-namespace': b.namespace, title: `Reveal ${b.namespace} in the Istio Revisions view` }, b.namespace);
+    const name = h(
+      'button',
+      { type: 'button', class: 'link ns-name', 'data-namespace': b.namespace, title: `Reveal ${b.namespace} in the Istio Revisions view` },
+      b.namespace,
+    );
     name.addEventListener('click', () => send({ type: 'reveal', namespace: b.namespace }));
-    const restart = h('button', { type: 'button', class: 'secondary restart', 'data-namespace': b.namespace, disabled: b.stale === 0,
-      title: b.stale ? `Restart the workloads of ${b.namespace} whose pods run a stale proxy` : 'No stale proxies here' }, 'Restart stale workloads');
+    const restart = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary restart',
+        'data-namespace': b.namespace,
+        disabled: b.stale === 0,
+        title: b.stale ? `Restart the workloads of ${b.namespace} whose pods run a stale proxy` : 'No stale proxies here',
+      },
+      'Restart stale workloads',
+    );
     restart.addEventListener('click', () => send({ type: 'restartStale', namespace: b.namespace }));
-    const move = h('button', { type: 'button', class: 'secondary move', 'data-namespace': b.namespace, title: `Relabel ${b.namespace} to another revision or tag` }, 'Move namespace…');
+    const move = h(
+      'button',
+      { type: 'button', class: 'secondary move', 'data-namespace': b.namespace, title: `Relabel ${b.namespace} to another revision or tag` },
+      'Move namespace…',
+    );
     move.addEventListener('click', () => send({ type: 'moveNamespace', namespace: b.namespace }));
     const parts = b.byRevision.map((r) => `${r.revision} ${r.count}`).join(', ');
-    nsList.appendChild(h('li', { 'data-namespace': b.namespace },
-      h('div', { class: 'ns-head' }, name,
-        h('span', { class: 'muted' }, ` ${b.labels || 'no injection label'} → ${b.resolvedRevision ?? 'not injected'}${b.viaTag ? ` (tag ${b.viaTag})` : ''}`)),
-      stackedBar(slots, b.byRevision, b.proxies, { label: `${b.namespace}: ${parts}` }),
-      h('div', { class: 'ns-foot' },
-        h('span', {}, `${parts}${b.stale ? '' : ' · none stale'}`),
-        b.stale ? h('span', { class: 'stale-text' }, ` · ${b.stale} stale`) : undefined,
-        h('span', { class: 'actions' }, restart, move))));
+    nsList.appendChild(
+      h(
+        'li',
+        { 'data-namespace': b.namespace },
+        h(
+          'div',
+          { class: 'ns-head' },
+          name,
+          h(
+            'span',
+            { class: 'muted' },
+            ` ${b.labels || 'no injection label'} → ${b.resolvedRevision ?? 'not injected'}${b.viaTag ? ` (tag ${b.viaTag})` : ''}`,
+          ),
+        ),
+        stackedBar(slots, b.byRevision, b.proxies, { label: `${b.namespace}: ${parts}` }),
+        h(
+          'div',
+          { class: 'ns-foot' },
+          h('span', {}, `${parts}${b.stale ? '' : ' · none stale'}`),
+          b.stale ? h('span', { class: 'stale-text' }, ` · ${b.stale} stale`) : undefined,
+          h('span', { class: 'actions' }, restart, move),
+        ),
+      ),
+    );
   }
   nsEmpty.textContent = bars.length ? '' : model.data && model.data.namespaces.length ? 'No namespace matches the filters.' : 'No namespace has proxies.';
 }
@@ -255,11 +373,34 @@ const rowCache = new Map<string, { tr: HTMLTableRowElement; sig: string }>();
 function syncCell(r: WorkloadRow): HTMLTableCellElement {
   const td = h('td', { class: 'sync-cell' });
   const s = r.sync;
-  if (!s) { td.appendChild(h('span', { class: 'muted', title: 'No istiod answered: sync state unknown' }, '—')); return td; }
-  const parts: [number, string, string][] = [[s.synced, 'SYNCED', 'ok'], [s.stale, 'STALE', 'warn'], [s.notSent, 'NOT SENT', 'warn'], [s.error, 'ERROR', 'err'],
-    [s.disconnected, 'DISCONNECTED', 'err'], [s.unknown, 'unknown', 'muted']];
+  if (!s) {
+    td.appendChild(h('span', { class: 'muted', title: 'No istiod answered: sync state unknown' }, '—'));
+    return td;
+  }
+  const parts: [number, string, string][] = [
+    [s.synced, 'SYNCED', 'ok'],
+    [s.stale, 'STALE', 'warn'],
+    [s.notSent, 'NOT SENT', 'warn'],
+    [s.error, 'ERROR', 'err'],
+    [s.disconnected, 'DISCONNECTED', 'err'],
+    [s.unknown, 'unknown', 'muted'],
+  ];
   for (const [n, label, cls] of parts) if (n) td.appendChild(h('span', { class: `badge ${cls}` }, `${n} ${label}`));
-  const detail = r.podRows.map((p) => `${p.name}: ${p.sync ? `${p.sync.state}${p.sync.istiod ? ` via ${p.sync.istiod} (${p.sync.controlPlaneRevision})` : ''}${p.sync.types ? ' — ' + Object.entries(p.sync.types).map(([t, v]) => `${t} ${v}`).join(', ') : ''}` : 'unknown'}`);
+  const detail = r.podRows.map(
+    (p) =>
+      `${p.name}: ${
+        p.sync
+          ? `${p.sync.state}${p.sync.istiod ? ` via ${p.sync.istiod} (${p.sync.controlPlaneRevision})` : ''}${
+              p.sync.types
+                ? ' — ' +
+                  Object.entries(p.sync.types)
+                    .map(([t, v]) => `${t} ${v}`)
+                    .join(', ')
+                : ''
+            }`
+          : 'unknown'
+      }`,
+  );
   td.setAttribute('title', detail.join('\n'));
   if (s.controlPlanes.length) td.appendChild(h('span', { class: 'muted' }, ` via ${s.controlPlanes.join(', ')}`));
   return td;
@@ -270,18 +411,43 @@ function buildRow(r: WorkloadRow): HTMLTableRowElement {
   for (const x of r.revisions) {
     revs.appendChild(h('span', { class: 'rev' }, swatch(slots, x.revision), ` ${x.revision}${r.revisions.length > 1 ? ` ×${x.count}` : ''}`));
   }
-  const staleTitle = r.podRows.filter((p) => p.stale).map((p) => `${p.name}: ${p.staleReason ?? 'stale'}`).join('\n');
-  const tr = h('tr', { tabindex: 0, 'data-key': r.key, 'data-namespace': r.namespace, class: `${r.stale ? 'is-stale ' : ''}${rowNotSynced(r) ? 'not-synced' : ''}`.trim(),
-    'aria-label': `${r.kind} ${r.namespace}/${r.name}: ${r.revisions.map((x) => x.revision).join(', ')}, ${r.stale} stale. Press Enter to reveal.` },
+  const staleTitle = r.podRows
+    .filter((p) => p.stale)
+    .map((p) => `${p.name}: ${p.staleReason ?? 'stale'}`)
+    .join('\n');
+  const tr = h(
+    'tr',
+    {
+      tabindex: 0,
+      'data-key': r.key,
+      'data-namespace': r.namespace,
+      class: `${r.stale ? 'is-stale ' : ''}${rowNotSynced(r) ? 'not-synced' : ''}`.trim(),
+      'aria-label': `${r.kind} ${r.namespace}/${r.name}: ${r.revisions.map((x) => x.revision).join(', ')}, ${r.stale} stale. Press Enter to reveal.`,
+    },
     h('td', {}, r.namespace),
-    h('td', {}, h('span', { class: 'kind' }, r.kind), ' ', r.name, r.gateway ? ' ' : undefined, r.gateway ? h('span', { class: 'badge muted' }, 'gateway') : undefined,
+    h(
+      'td',
+      {},
+      h('span', { class: 'kind' }, r.kind),
+      ' ',
+      r.name,
+      r.gateway ? ' ' : undefined,
+      r.gateway ? h('span', { class: 'badge muted' }, 'gateway') : undefined,
       r.verified ? ' ' : undefined,
-      r.verified ? h('span', { class: `badge ${r.verified.agrees ? 'muted' : 'warn'}`, title: `Asked the cluster: ${r.verified.text}` }, r.verified.agrees ? 'verified' : 'cluster differs') : undefined),
+      r.verified
+        ? h(
+            'span',
+            { class: `badge ${r.verified.agrees ? 'muted' : 'warn'}`, title: `Asked the cluster: ${r.verified.text}` },
+            r.verified.agrees ? 'verified' : 'cluster differs',
+          )
+        : undefined,
+    ),
     revs,
     h('td', {}, r.versions.join(', ') || '?'),
     h('td', { class: `num${r.stale ? ' stale-text' : ''}`, title: staleTitle || undefined }, String(r.stale)),
     syncCell(r),
-    h('td', { class: 'num' }, r.pods === r.proxies ? String(r.pods) : `${r.proxies}/${r.pods}`));
+    h('td', { class: 'num' }, r.pods === r.proxies ? String(r.pods) : `${r.proxies}/${r.pods}`),
+  );
   return tr;
 }
 
@@ -305,9 +471,16 @@ tbody.addEventListener('click', (e) => {
 tbody.addEventListener('keydown', (e) => {
   const tr = (e.target as Element).closest('tr') as HTMLTableRowElement | null;
   if (!tr) return;
-  if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(tr); }
-  else if (e.key === 'ArrowDown') { e.preventDefault(); (tr.nextElementSibling as HTMLElement | null)?.focus(); }
-  else if (e.key === 'ArrowUp') { e.preventDefault(); (tr.previousElementSibling as HTMLElement | null)?.focus(); }
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    activate(tr);
+  } else if (e.key === 'ArrowDown') {
+    e.preventDefault();
+    (tr.nextElementSibling as HTMLElement | null)?.focus();
+  } else if (e.key === 'ArrowUp') {
+    e.preventDefault();
+    (tr.previousElementSibling as HTMLElement | null)?.focus();
+  }
 });
 
 function renderRows(rows: WorkloadRow[], hasSync: boolean): void {
@@ -328,7 +501,11 @@ function renderRows(rows: WorkloadRow[], hasSync: boolean): void {
     if (want !== c.tr) tbody.insertBefore(c.tr, want);
     prev = c.tr;
   }
-  for (const [k, c] of rowCache) if (!seen.has(k)) { c.tr.remove(); rowCache.delete(k); }
+  for (const [k, c] of rowCache)
+    if (!seen.has(k)) {
+      c.tr.remove();
+      rowCache.delete(k);
+    }
   const total = model.data?.workloads.length ?? 0;
   rowCount.textContent = total ? `${rows.length} of ${plural(total, 'workload')}` : '';
   rowsEmpty.textContent = rows.length ? '' : total ? 'No workload matches the filters.' : 'No workload has a proxy.';
@@ -336,8 +513,18 @@ function renderRows(rows: WorkloadRow[], hasSync: boolean): void {
 
 function renderFilters(d: ProxyStatusData): void {
   const f = model.filters;
-  fillSelect(fRevision, 'All revisions', d.revisions.map((r) => ({ value: r.revision, label: `${r.revision} (${r.proxies})` })), f.revision);
-  fillSelect(fNamespace, 'All namespaces', d.namespaces.map((n) => ({ value: n.namespace, label: n.namespace })), f.namespace);
+  fillSelect(
+    fRevision,
+    'All revisions',
+    d.revisions.map((r) => ({ value: r.revision, label: `${r.revision} (${r.proxies})` })),
+    f.revision,
+  );
+  fillSelect(
+    fNamespace,
+    'All namespaces',
+    d.namespaces.map((n) => ({ value: n.namespace, label: n.namespace })),
+    f.namespace,
+  );
   fStale.checked = f.staleOnly;
   fNotSynced.checked = f.notSynced;
   fNotSynced.disabled = !d.hasSync && !f.notSynced;

@@ -29,13 +29,17 @@ export interface InstallEffect {
 export function installEffect(snap: ClusterSnapshot, revision: string, opts: { operatorManageWebhooks?: boolean } = {}): InstallEffect {
   const rev = revision.trim() || DEFAULT_REVISION;
   const cp = snap.controlPlane;
-  const defaultTagExists = cp.webhooks.some((w) => w.tag === DEFAULT_REVISION)
-    || [...cp.tagByName.values()].some((t) => t.name === DEFAULT_REVISION && t.webhooks.length > 0);
+  const defaultTagExists =
+    cp.webhooks.some((w) => w.tag === DEFAULT_REVISION) || [...cp.tagByName.values()].some((t) => t.name === DEFAULT_REVISION && t.webhooks.length > 0);
   const unrevisioned = rev === DEFAULT_REVISION;
   const createsDefaultTag = !opts.operatorManageWebhooks && (!defaultTagExists || unrevisioned);
   if (!createsDefaultTag) {
     return {
-      createsDefaultTag, namespacesMoving: [], proxiesStaleAfter: 0, webhooksDeactivated: [], validatorCreated: false,
+      createsDefaultTag,
+      namespacesMoving: [],
+      proxiesStaleAfter: 0,
+      webhooksDeactivated: [],
+      validatorCreated: false,
       message: `A default tag exists (→ ${cp.tagByName.get(DEFAULT_REVISION)?.revision ?? '?'}): istioctl leaves it, so the running control plane keeps every namespace it injects; namespaces move only when you relabel them or move a tag.`,
     };
   }
@@ -48,14 +52,22 @@ export function installEffect(snap: ClusterSnapshot, revision: string, opts: { o
     moving.push(n.name);
     stale += snap.proxies(n.name).filter((p) => p.injected && p.injectedRevision !== rev).length;
   }
-  const deactivated = [...new Set(cp.webhooks
-    .filter((w) => w.revision === DEFAULT_REVISION && !w.tag && !w.deactivated)
-    .map((w) => w.configName))].sort();
+  const deactivated = [...new Set(cp.webhooks.filter((w) => w.revision === DEFAULT_REVISION && !w.tag && !w.deactivated).map((w) => w.configName))].sort();
   const validatorCreated = true;
   const parts = [`No default tag exists, so istioctl creates tag "default" → ${rev} (MWC istio-revision-tag-default, and istiod-default-validator).`];
-  parts.push(moving.length
-    ? `At install time ${moving.length} namespace(s) that follow the default (${moving.join(', ')}) move to ${rev}: their new pods get ${rev}${stale ? `, and ${stale} running proxy(ies) there become stale until restarted` : ''}.`
-    : 'No namespace follows the default today, so none moves.');
-  if (deactivated.length) parts.push(`The unrevisioned control plane's injection webhooks (${deactivated.join(', ')}) are deactivated (never-match selectors), not deleted.`);
-  return { createsDefaultTag, namespacesMoving: moving.sort(), proxiesStaleAfter: stale, webhooksDeactivated: deactivated, validatorCreated, message: parts.join(' ') };
+  parts.push(
+    moving.length
+      ? `At install time ${moving.length} namespace(s) that follow the default (${moving.join(', ')}) move to ${rev}: their new pods get ${rev}${stale ? `, and ${stale} running proxy(ies) there become stale until restarted` : ''}.`
+      : 'No namespace follows the default today, so none moves.',
+  );
+  if (deactivated.length)
+    parts.push(`The unrevisioned control plane's injection webhooks (${deactivated.join(', ')}) are deactivated (never-match selectors), not deleted.`);
+  return {
+    createsDefaultTag,
+    namespacesMoving: moving.sort(),
+    proxiesStaleAfter: stale,
+    webhooksDeactivated: deactivated,
+    validatorCreated,
+    message: parts.join(' '),
+  };
 }

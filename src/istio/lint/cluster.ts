@@ -21,7 +21,14 @@ export function clusterViewFrom(snapshot: ClusterSnapshot, contextName: string):
   const revisions: ClusterView['revisions'] = new Map();
   for (const r of cp.revisions) {
     const p = byRev.get(r.name);
-    revisions.set(r.name, { version: r.version, installed: installed.has(r.name), tags: [...r.tags], isDefault: r.isDefault, proxies: p?.proxies ?? 0, stale: p?.stale ?? 0 });
+    revisions.set(r.name, {
+      version: r.version,
+      installed: installed.has(r.name),
+      tags: [...r.tags],
+      isDefault: r.isDefault,
+      proxies: p?.proxies ?? 0,
+      stale: p?.stale ?? 0,
+    });
   }
   const tags: ClusterView['tags'] = new Map(cp.tags.map((t) => [t.name, { revision: t.revision, revisionInstalled: t.revisionInstalled }]));
   const namespaces: ClusterView['namespaces'] = new Map();
@@ -37,11 +44,19 @@ export function clusterViewFrom(snapshot: ClusterSnapshot, contextName: string):
   }
   const webhooks = cp.webhooks;
   return {
-    context: contextName, defaultRevision: cp.defaultRevision, tags, revisions, namespaces,
-    waypoints: new Set(managedGateways(snapshot).filter((g) => g.kind === 'waypoint').map((g) => `${g.namespace}/${g.gateway}`)),
+    context: contextName,
+    defaultRevision: cp.defaultRevision,
+    tags,
+    revisions,
+    namespaces,
+    waypoints: new Set(
+      managedGateways(snapshot)
+        .filter((g) => g.kind === 'waypoint')
+        .map((g) => `${g.namespace}/${g.gateway}`),
+    ),
     // the API server's webhook selection, then what the matched revision's istiod decides
-    resolve: (nsLabels, podLabels, nsName) => decideInjection(webhooks, nsLabels, { metadata: { name: '', labels: podLabels ?? {} } }, nsName ?? '',
-      (r) => cp.revisionByName.get(r)?.injector),
+    resolve: (nsLabels, podLabels, nsName) =>
+      decideInjection(webhooks, nsLabels, { metadata: { name: '', labels: podLabels ?? {} } }, nsName ?? '', (r) => cp.revisionByName.get(r)?.injector),
   };
 }
 
@@ -112,16 +127,23 @@ export function describeLabelSite(site: LabelSite, view: ClusterView | undefined
   }
   const ctx = `cluster \`${view.context}\``;
   // What pods created under these labels get.
-  const nsLabels = site.where === 'namespace' ? site.labels : view.namespaces.get(site.namespace ?? '')?.labels ?? {};
+  const nsLabels = site.where === 'namespace' ? site.labels : (view.namespaces.get(site.namespace ?? '')?.labels ?? {});
   const podLabels = site.where === 'namespace' ? {} : site.labels;
   const outcome = view.resolve(nsLabels, podLabels, site.where === 'namespace' ? site.namespace : site.namespace);
   if (site.key === REV_LABEL) {
     const tag = view.tags.get(site.value);
     const rev = view.revisions.get(tag ? tag.revision : site.value);
-    if (tag) lines.push(`${label}: tag **${site.value}** → revision **${tag.revision}**${rev?.version ? ` → Istio ${rev.version}` : ''}${tag.revisionInstalled ? '' : ' (revision not installed)'} in ${ctx}.`);
-    else if (rev?.installed) lines.push(`${label}: revision **${site.value}**${rev.version ? ` → Istio ${rev.version}` : ''}${rev.tags.length ? ` (tags: ${rev.tags.join(', ')})` : ''} in ${ctx}.`);
+    if (tag)
+      lines.push(
+        `${label}: tag **${site.value}** → revision **${tag.revision}**${rev?.version ? ` → Istio ${rev.version}` : ''}${tag.revisionInstalled ? '' : ' (revision not installed)'} in ${ctx}.`,
+      );
+    else if (rev?.installed)
+      lines.push(
+        `${label}: revision **${site.value}**${rev.version ? ` → Istio ${rev.version}` : ''}${rev.tags.length ? ` (tags: ${rev.tags.join(', ')})` : ''} in ${ctx}.`,
+      );
     else lines.push(`${label}: names no revision or tag installed in ${ctx}.`);
-    if (site.where === 'namespace' && site.labels[INJECTION_LABEL] !== undefined) lines.push(`Ignored here: \`${INJECTION_LABEL}=${site.labels[INJECTION_LABEL]}\` is also set and wins (IST0123).`);
+    if (site.where === 'namespace' && site.labels[INJECTION_LABEL] !== undefined)
+      lines.push(`Ignored here: \`${INJECTION_LABEL}=${site.labels[INJECTION_LABEL]}\` is also set and wins (IST0123).`);
     const users = [...view.namespaces].filter(([, n]) => n.labels[REV_LABEL] === site.value && n.labels[INJECTION_LABEL] === undefined);
     lines.push(usage(`labelled \`${REV_LABEL}=${site.value}\``, users));
     if (rev) lines.push(`Revision ${tag ? tag.revision : site.value} runs ${plural(rev.proxies, 'proxy', 'proxies')} in the cluster (${rev.stale} stale).`);
@@ -130,9 +152,11 @@ export function describeLabelSite(site: LabelSite, view: ClusterView | undefined
       const d = view.defaultRevision;
       const rev = d ? view.revisions.get(d) : undefined;
       const viaTag = view.tags.get('default');
-      lines.push(d
-        ? `${label}: the default revision → ${viaTag ? `tag **default** → ` : ''}revision **${d}**${rev?.version ? ` → Istio ${rev.version}` : ''} in ${ctx}.`
-        : `${label}: ${ctx} has no default revision (no default tag or unrevisioned control plane), so nothing injects.`);
+      lines.push(
+        d
+          ? `${label}: the default revision → ${viaTag ? `tag **default** → ` : ''}revision **${d}**${rev?.version ? ` → Istio ${rev.version}` : ''} in ${ctx}.`
+          : `${label}: ${ctx} has no default revision (no default tag or unrevisioned control plane), so nothing injects.`,
+      );
     } else if (site.value === 'disabled') {
       lines.push(`${label}: pods in this namespace are not injected.`);
     } else {
@@ -141,10 +165,15 @@ export function describeLabelSite(site: LabelSite, view: ClusterView | undefined
     const users = [...view.namespaces].filter(([, n]) => n.labels[INJECTION_LABEL] === site.value);
     lines.push(usage(`labelled \`${INJECTION_LABEL}=${site.value}\``, users));
   }
-  lines.push(`Pods created here now get: **${describeOutcome(outcome)}**${site.where !== 'namespace' && !site.namespace ? ' (namespace not set in this file: assumed unlabelled)' : ''}.`);
+  lines.push(
+    `Pods created here now get: **${describeOutcome(outcome)}**${site.where !== 'namespace' && !site.namespace ? ' (namespace not set in this file: assumed unlabelled)' : ''}.`,
+  );
   if (site.namespace) {
     const live = view.namespaces.get(site.namespace);
-    if (live) lines.push(`Namespace \`${site.namespace}\` in the cluster: resolves to ${live.resolves} · ${plural(live.proxies, 'proxy', 'proxies')} (${live.stale} stale).`);
+    if (live)
+      lines.push(
+        `Namespace \`${site.namespace}\` in the cluster: resolves to ${live.resolves} · ${plural(live.proxies, 'proxy', 'proxies')} (${live.stale} stale).`,
+      );
     else lines.push(`Namespace \`${site.namespace}\` does not exist in ${ctx}.`);
   }
   return lines;
@@ -169,7 +198,7 @@ function staticMeaning(site: LabelSite): string {
       ? `ignored: \`${INJECTION_LABEL}\` is also set and wins.`
       : `pods are injected by the revision, or the revision the tag \`${site.value}\` points at.`;
   }
-  return 'counts only when the pod\'s namespace has neither `istio-injection` nor `istio.io/rev`.';
+  return "counts only when the pod's namespace has neither `istio-injection` nor `istio.io/rev`.";
 }
 
 // ---- CodeLens ------------------------------------------------------------------

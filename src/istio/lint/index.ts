@@ -13,8 +13,15 @@ export { RULES, podMetas, namespaceMeta, fileNamespaces } from './rules';
 export { ist0123Labels } from '../labels';
 export { parseManifest, chunks, applyEdits, clearParseCache, RELEVANT, type ParsedFile, type ParseOptions } from './parse';
 export {
-  clusterViewFrom, lintContextFrom, injectionLabelSites, injectionLabelAt, describeLabelSite, namespaceDocs, describeNamespaceLens,
-  type LabelSite, type NamespaceLens,
+  clusterViewFrom,
+  lintContextFrom,
+  injectionLabelSites,
+  injectionLabelAt,
+  describeLabelSite,
+  namespaceDocs,
+  describeNamespaceLens,
+  type LabelSite,
+  type NamespaceLens,
 } from './cluster';
 
 export const SYNTAX_CODE = 'IR000';
@@ -26,14 +33,28 @@ export const MAX_LINT_CHARS = 5_000_000;
 export function lintText(text: string, ctx: LintContext = {}, disabledCodes: Iterable<string> = []): Finding[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   if (text.length > MAX_LINT_CHARS) {
-    return [{ code: SYNTAX_CODE, severity: 'info', range: [0, 0], fixes: [],
-      message: `This file is ${(text.length / 1e6).toFixed(1)} MB; Istio Revisions checks files up to ${MAX_LINT_CHARS / 1e6} MB and skipped it.` }];
+    return [
+      {
+        code: SYNTAX_CODE,
+        severity: 'info',
+        range: [0, 0],
+        fixes: [],
+        message: `This file is ${(text.length / 1e6).toFixed(1)} MB; Istio Revisions checks files up to ${MAX_LINT_CHARS / 1e6} MB and skipped it.`,
+      },
+    ];
   }
   const disabled = new Set(disabledCodes);
   const parsed = parseManifest(text, { fileName: ctx.fileName });
   const out: Finding[] = [];
   if (!disabled.has(SYNTAX_CODE)) {
-    for (const e of parsed.errors) out.push({ code: SYNTAX_CODE, severity: 'error', message: `YAML syntax error: ${e.message} This document is not checked by Istio Revisions.`, range: e.range, fixes: [] });
+    for (const e of parsed.errors)
+      out.push({
+        code: SYNTAX_CODE,
+        severity: 'error',
+        message: `YAML syntax error: ${e.message} This document is not checked by Istio Revisions.`,
+        range: e.range,
+        fixes: [],
+      });
   }
   const full: LintContext = { ...ctx, file: { fileName: ctx.fileName, namespaces: fileNamespaces(parsed.docs), waypoints: fileWaypoints(parsed.docs) } };
   const rules = RULES.filter((r) => !disabled.has(r.code) && (!r.needsCluster || !!ctx.cluster));

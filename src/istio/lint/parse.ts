@@ -38,7 +38,8 @@ export function chunks(text: string): Chunk[] {
 }
 
 /** Documents that can produce a finding, a hover or a CodeLens. */
-export const RELEVANT = /istio-injection|istio\.io\/rev|istio\.io\/use-waypoint|istio\.io\/dataplane-mode|istio-waypoint|sidecar\.istio\.io\/inject|[Rr]evision|^kind:[ \t]*["']?Namespace\b/m;
+export const RELEVANT =
+  /istio-injection|istio\.io\/rev|istio\.io\/use-waypoint|istio\.io\/dataplane-mode|istio-waypoint|sidecar\.istio\.io\/inject|[Rr]evision|^kind:[ \t]*["']?Namespace\b/m;
 
 export interface ParsedFile {
   docs: ManifestDoc[];
@@ -90,7 +91,10 @@ export function parseManifest(text: string, opts: ParseOptions = {}): ParsedFile
   let index = 0;
   for (const c of chunks(text)) {
     const src = text.slice(c.start, c.end);
-    if (filter && !filter.test(src)) { index++; continue; }
+    if (filter && !filter.test(src)) {
+      index++;
+      continue;
+    }
     let parsed: Document.Parsed[];
     try {
       parsed = parseChunk(src);
@@ -99,7 +103,10 @@ export function parseManifest(text: string, opts: ParseOptions = {}): ParsedFile
       index++;
       continue;
     }
-    if (parsed.length === 0) { index++; continue; }
+    if (parsed.length === 0) {
+      index++;
+      continue;
+    }
     for (const d of parsed) {
       const dStart = c.start + (d.range?.[0] ?? 0);
       const dEnd = c.start + (d.range?.[2] ?? src.length);
@@ -220,7 +227,8 @@ export { isMap, isScalar, isSeq, isAlias };
 
 // ---- edits -------------------------------------------------------------
 
-const NOT_PLAIN_STRING = /^(?:true|false|yes|no|y|n|on|off|null|~|[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|nan))$/i;
+const NOT_PLAIN_STRING =
+  /^(?:true|false|yes|no|y|n|on|off|null|~|[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|nan))$/i;
 
 /** Text for a scalar replacing `range`, keeping the quote style; quotes what YAML would not read as a string. */
 export function scalarText(text: string, range: TextRange, value: string): string {

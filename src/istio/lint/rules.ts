@@ -32,8 +32,24 @@ import { checkRevisionName } from '../names';
 import { describeOutcome } from '../injection';
 import type { Labels } from '../types';
 import {
-  abs, addLabelsMap, addPair, deref, get, isAlias, isMap, isScalar, isSeq, labelsOf, mapAt, normalizeEdits, pairOf, pairRange,
-  removePair, replaceScalar, str, written,
+  abs,
+  addLabelsMap,
+  addPair,
+  deref,
+  get,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  labelsOf,
+  mapAt,
+  normalizeEdits,
+  pairOf,
+  pairRange,
+  removePair,
+  replaceScalar,
+  str,
+  written,
 } from './parse';
 import type { ClusterView, Finding, Fix, LintContext, ManifestDoc, Rule } from './types';
 
@@ -58,12 +74,20 @@ function metaMaps(doc: ManifestDoc, meta: unknown): MetaMaps | undefined {
   const lp = pairOf(m, 'labels');
   if (lp) {
     const v = deref(doc, lp.value);
-    if (isMap(v)) { out.labels = v; out.labelsPair = lp; if (isAlias(lp.value)) out.labelsAlias = lp.value as Node; }
+    if (isMap(v)) {
+      out.labels = v;
+      out.labelsPair = lp;
+      if (isAlias(lp.value)) out.labelsAlias = lp.value as Node;
+    }
   }
   const ap = pairOf(m, 'annotations');
   if (ap) {
     const v = deref(doc, ap.value);
-    if (isMap(v)) { out.annotations = v; out.annotationsPair = ap; if (isAlias(ap.value)) out.annotationsAlias = ap.value as Node; }
+    if (isMap(v)) {
+      out.annotations = v;
+      out.annotationsPair = ap;
+      if (isAlias(ap.value)) out.annotationsAlias = ap.value as Node;
+    }
   }
   return out;
 }
@@ -152,9 +176,9 @@ const bothLabels: Rule = {
     const inj = pairOf(m.labels, INJECTION_LABEL);
     const rev = pairOf(m.labels, REV_LABEL);
     const dm = pairOf(m.labels, DATAPLANE_MODE_LABEL);
-    const injV = inj ? labelValue(doc, inj) ?? '' : undefined;
-    const revV = rev ? labelValue(doc, rev) ?? '' : undefined;
-    const dmV = dm ? labelValue(doc, dm) ?? '' : undefined;
+    const injV = inj ? (labelValue(doc, inj) ?? '') : undefined;
+    const revV = rev ? (labelValue(doc, rev) ?? '') : undefined;
+    const dmV = dm ? (labelValue(doc, dm) ?? '') : undefined;
     const all: Record<string, string> = {};
     if (injV !== undefined) all[INJECTION_LABEL] = injV;
     if (revV !== undefined) all[REV_LABEL] = revV;
@@ -162,34 +186,55 @@ const bothLabels: Rule = {
     const analyzer = ist0123Labels(doc.name, all);
     const cite = analyzer.length ? ` (IST0123: ${analyzer.join(', ')})` : '';
     if (inj && rev && injV !== undefined && revV !== undefined) {
-      const outcome = injV === 'enabled'
-        ? ctx.cluster && !ctx.cluster.defaultRevision
-          ? `${clusterName(ctx.cluster)} has no default revision, so new pods are not injected`
-          : `new pods get the default revision${ctx.cluster?.defaultRevision ? ` (${ctx.cluster.defaultRevision} in ${clusterName(ctx.cluster)})` : ''}`
-        : injV === 'disabled'
-          ? 'new pods are not injected'
-          : `no injection webhook selects ${q(INJECTION_LABEL, injV)}, so new pods are not injected`;
-      const fixes: Fix[] = m.labelsAlias ? [] : [
-        { title: `Remove ${INJECTION_LABEL} (follow ${q(REV_LABEL, revV)})`, edits: [removePair(doc, m.labels, inj)], isPreferred: true },
-        { title: `Remove ${REV_LABEL} (keep ${q(INJECTION_LABEL, injV)})`, edits: [removePair(doc, m.labels, rev)] },
-      ];
+      const outcome =
+        injV === 'enabled'
+          ? ctx.cluster && !ctx.cluster.defaultRevision
+            ? `${clusterName(ctx.cluster)} has no default revision, so new pods are not injected`
+            : `new pods get the default revision${ctx.cluster?.defaultRevision ? ` (${ctx.cluster.defaultRevision} in ${clusterName(ctx.cluster)})` : ''}`
+          : injV === 'disabled'
+            ? 'new pods are not injected'
+            : `no injection webhook selects ${q(INJECTION_LABEL, injV)}, so new pods are not injected`;
+      const fixes: Fix[] = m.labelsAlias
+        ? []
+        : [
+            { title: `Remove ${INJECTION_LABEL} (follow ${q(REV_LABEL, revV)})`, edits: [removePair(doc, m.labels, inj)], isPreferred: true },
+            { title: `Remove ${REV_LABEL} (keep ${q(INJECTION_LABEL, injV)})`, edits: [removePair(doc, m.labels, rev)] },
+          ];
       // Istio's analyzer counts istio.io/rev only beside istio-injection=enabled; with another value
       // the label is still ignored, which this rule adds in its own words (no IST0123 citation).
-      return [finding('IR001', 'warning',
-        `Namespace${nsName(doc)} has both ${q(INJECTION_LABEL, injV)} and ${q(REV_LABEL, revV)}: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored — ${outcome}${cite}.`,
-        m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, inj), fixes)];
+      return [
+        finding(
+          'IR001',
+          'warning',
+          `Namespace${nsName(doc)} has both ${q(INJECTION_LABEL, injV)} and ${q(REV_LABEL, revV)}: ${INJECTION_LABEL} wins and ${REV_LABEL} is ignored — ${outcome}${cite}.`,
+          m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, inj),
+          fixes,
+        ),
+      ];
     }
     // A sidecar label beside istio.io/dataplane-mode: the sidecar webhook still injects, and a pod
     // with a sidecar is left out of ambient capture. Flagged exactly where the analyzer flags it.
     if (dm && dmV !== undefined && analyzer.length) {
       const side = rev && revV !== undefined ? { pair: rev, text: q(REV_LABEL, revV) } : { pair: inj!, text: q(INJECTION_LABEL, injV ?? '') };
-      const fixes: Fix[] = m.labelsAlias ? [] : [
-        { title: `Remove ${side.text.split('=')[0]} (keep ${q(DATAPLANE_MODE_LABEL, dmV)})`, edits: [removePair(doc, m.labels, side.pair)], isPreferred: dmV === 'ambient' },
-        { title: `Remove ${DATAPLANE_MODE_LABEL} (keep sidecars: ${side.text})`, edits: [removePair(doc, m.labels, dm)] },
+      const fixes: Fix[] = m.labelsAlias
+        ? []
+        : [
+            {
+              title: `Remove ${side.text.split('=')[0]} (keep ${q(DATAPLANE_MODE_LABEL, dmV)})`,
+              edits: [removePair(doc, m.labels, side.pair)],
+              isPreferred: dmV === 'ambient',
+            },
+            { title: `Remove ${DATAPLANE_MODE_LABEL} (keep sidecars: ${side.text})`, edits: [removePair(doc, m.labels, dm)] },
+          ];
+      return [
+        finding(
+          'IR001',
+          'warning',
+          `Namespace${nsName(doc)} has both ${q(DATAPLANE_MODE_LABEL, dmV)} and ${side.text}: the sidecar injection webhook still selects its new pods, and a pod with a sidecar is not captured by ztunnel${dmV === 'ambient' ? ', so the namespace is half sidecar, half ambient' : ''} — choose one data-plane mode${cite}.`,
+          m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, side.pair),
+          fixes,
+        ),
       ];
-      return [finding('IR001', 'warning',
-        `Namespace${nsName(doc)} has both ${q(DATAPLANE_MODE_LABEL, dmV)} and ${side.text}: the sidecar injection webhook still selects its new pods, and a pod with a sidecar is not captured by ztunnel${dmV === 'ambient' ? ', so the namespace is half sidecar, half ambient' : ''} — choose one data-plane mode${cite}.`,
-        m.labelsAlias ? range(doc, m.labelsAlias) : pairRange(doc, side.pair), fixes)];
     }
     return [];
   },
@@ -226,13 +271,27 @@ function overriddenByNamespace(site: RevLabelSite, ctx: LintContext): boolean {
 }
 
 /** Installed tags then revisions, and one fix per target replacing the scalar `v` (none when `v` is absent or aliased). */
-function installedTargetFixes(doc: ManifestDoc, c: ClusterView, v: Node | undefined, alias: Node | undefined): { tags: string[]; revs: string[]; fixes: Fix[] } {
+function installedTargetFixes(
+  doc: ManifestDoc,
+  c: ClusterView,
+  v: Node | undefined,
+  alias: Node | undefined,
+): { tags: string[]; revs: string[]; fixes: Fix[] } {
   const tags = [...c.tags.keys()].sort();
-  const revs = [...c.revisions].filter(([, r]) => r.installed).map(([n]) => n).sort();
-  const fixes: Fix[] = v && !alias ? [
-    ...tags.map((t) => ({ title: `Use tag ${t} (→ ${c.tags.get(t)!.revision})`, edits: [replaceScalar(doc, v, t)] })),
-    ...revs.map((r) => ({ title: `Use revision ${r}${c.revisions.get(r)!.version ? ` (Istio ${c.revisions.get(r)!.version})` : ''}`, edits: [replaceScalar(doc, v, r)] })),
-  ] : [];
+  const revs = [...c.revisions]
+    .filter(([, r]) => r.installed)
+    .map(([n]) => n)
+    .sort();
+  const fixes: Fix[] =
+    v && !alias
+      ? [
+          ...tags.map((t) => ({ title: `Use tag ${t} (→ ${c.tags.get(t)!.revision})`, edits: [replaceScalar(doc, v, t)] })),
+          ...revs.map((r) => ({
+            title: `Use revision ${r}${c.revisions.get(r)!.version ? ` (Istio ${c.revisions.get(r)!.version})` : ''}`,
+            edits: [replaceScalar(doc, v, r)],
+          })),
+        ]
+      : [];
   return { tags, revs, fixes };
 }
 
@@ -254,9 +313,15 @@ const unknownTarget: Rule = {
       if (fixes.length === 1) fixes[0].isPreferred = true;
       const what = s.where === 'namespace' ? `new pods in namespace${nsName(doc)}` : 'these pods';
       const known = [...tags.map((t) => `tag ${t}`), ...revs.map((r) => `revision ${r}`)].join(', ') || 'nothing';
-      out.push(finding('IR002', 'warning',
-        `${q(REV_LABEL, s.value)} names no revision or tag installed in ${clusterName(c)}: no injection webhook selects it, so ${what} get no sidecar. Installed: ${known}.`,
-        range(doc, v ?? (s.pair.key as Node), s.maps.labelsAlias), fixes));
+      out.push(
+        finding(
+          'IR002',
+          'warning',
+          `${q(REV_LABEL, s.value)} names no revision or tag installed in ${clusterName(c)}: no injection webhook selects it, so ${what} get no sidecar. Installed: ${known}.`,
+          range(doc, v ?? (s.pair.key as Node), s.maps.labelsAlias),
+          fixes,
+        ),
+      );
     }
     return out;
   },
@@ -278,10 +343,17 @@ const pinnedRevision: Rule = {
       // Named tags first; `default` last (istio-injection=enabled is its usual spelling).
       const tags = [...r.tags].sort((a, b) => (a === 'default' ? 1 : 0) - (b === 'default' ? 1 : 0) || a.localeCompare(b));
       const v = valueNode(s.pair);
-      const fixes: Fix[] = v && !s.maps.labelsAlias ? tags.map((t, i) => ({ title: `Use tag ${t}`, edits: [replaceScalar(doc, v, t)], isPreferred: i === 0 })) : [];
-      out.push(finding('IR003', 'info',
-        `Namespace${nsName(doc)} is pinned to revision ${s.value} while tag ${tags.join(', ')} points at it: following the tag lets the next upgrade move this namespace with \`istioctl tag set ${tags[0]} --revision <new>\` instead of a relabel.`,
-        range(doc, v ?? (s.pair.key as Node), s.maps.labelsAlias), fixes));
+      const fixes: Fix[] =
+        v && !s.maps.labelsAlias ? tags.map((t, i) => ({ title: `Use tag ${t}`, edits: [replaceScalar(doc, v, t)], isPreferred: i === 0 })) : [];
+      out.push(
+        finding(
+          'IR003',
+          'info',
+          `Namespace${nsName(doc)} is pinned to revision ${s.value} while tag ${tags.join(', ')} points at it: following the tag lets the next upgrade move this namespace with \`istioctl tag set ${tags[0]} --revision <new>\` instead of a relabel.`,
+          range(doc, v ?? (s.pair.key as Node), s.maps.labelsAlias),
+          fixes,
+        ),
+      );
     }
     return out;
   },
@@ -310,12 +382,26 @@ const podRevIgnored: Rule = {
       else outcome = `pods follow ${q(REV_LABEL, rev!)}`;
       const same = inj === undefined && rev === s.value;
       const where = nl.from === 'file' ? 'in this file' : `in ${ctx.cluster ? clusterName(ctx.cluster) : 'the cluster'}`;
-      const fixes: Fix[] = s.maps.labelsAlias || !s.maps.labels ? [] : [{ title: `Remove the ignored pod label ${REV_LABEL}`, edits: [removePair(doc, s.maps.labels, s.pair, s.maps.labelsPair ? { map: s.maps.meta, pair: s.maps.labelsPair } : undefined)] }];
-      out.push(finding('IR004', same ? 'info' : 'warning',
-        same
-          ? `Pod label ${q(REV_LABEL, s.value)} is redundant: namespace ${doc.namespace} (${where}) has ${nsLabel}, which decides injection; the webhooks ignore the pod label (istio/istio#37088).`
-          : `Pod label ${q(REV_LABEL, s.value)} is ignored: namespace ${doc.namespace} (${where}) has ${nsLabel}, and a namespace injection label beats the pod label — ${outcome} (istio/istio#37088).`,
-        s.maps.labelsAlias ? range(doc, s.maps.labelsAlias) : pairRange(doc, s.pair), fixes));
+      const fixes: Fix[] =
+        s.maps.labelsAlias || !s.maps.labels
+          ? []
+          : [
+              {
+                title: `Remove the ignored pod label ${REV_LABEL}`,
+                edits: [removePair(doc, s.maps.labels, s.pair, s.maps.labelsPair ? { map: s.maps.meta, pair: s.maps.labelsPair } : undefined)],
+              },
+            ];
+      out.push(
+        finding(
+          'IR004',
+          same ? 'info' : 'warning',
+          same
+            ? `Pod label ${q(REV_LABEL, s.value)} is redundant: namespace ${doc.namespace} (${where}) has ${nsLabel}, which decides injection; the webhooks ignore the pod label (istio/istio#37088).`
+            : `Pod label ${q(REV_LABEL, s.value)} is ignored: namespace ${doc.namespace} (${where}) has ${nsLabel}, and a namespace injection label beats the pod label — ${outcome} (istio/istio#37088).`,
+          s.maps.labelsAlias ? range(doc, s.maps.labelsAlias) : pairRange(doc, s.pair),
+          fixes,
+        ),
+      );
     }
     return out;
   },
@@ -340,28 +426,49 @@ const deprecatedInjectAnnotation: Rule = {
       if (labelP) {
         const labelV = labelValue(doc, labelP) ?? '';
         if (labelV === annV) continue; // both spellings kept on purpose; Istio's analyzer is silent too
-        out.push(finding('IR005', 'warning',
-          `Annotation ${q(INJECT_POD_LABEL, annV)} is ignored: the label ${q(INJECT_POD_LABEL, labelV)} on the same pod wins. The annotation is deprecated (IST0135).`,
-          r, editable ? [{ title: `Remove the ignored annotation ${INJECT_POD_LABEL}`, edits: [removeAnn()], isPreferred: true }] : []));
+        out.push(
+          finding(
+            'IR005',
+            'warning',
+            `Annotation ${q(INJECT_POD_LABEL, annV)} is ignored: the label ${q(INJECT_POD_LABEL, labelV)} on the same pod wins. The annotation is deprecated (IST0135).`,
+            r,
+            editable ? [{ title: `Remove the ignored annotation ${INJECT_POD_LABEL}`, edits: [removeAnn()], isPreferred: true }] : [],
+          ),
+        );
         continue;
       }
       let fixes: Fix[] = [];
       if (editable) {
-        const add = pm.labels ? addPair(doc, pm.labels, INJECT_POD_LABEL, annV) : pairOf(pm.meta, 'labels') ? undefined : addLabelsMap(doc, pm.meta, INJECT_POD_LABEL, annV);
+        const add = pm.labels
+          ? addPair(doc, pm.labels, INJECT_POD_LABEL, annV)
+          : pairOf(pm.meta, 'labels')
+            ? undefined
+            : addLabelsMap(doc, pm.meta, INJECT_POD_LABEL, annV);
         if (add) fixes = [{ title: `Move to the label ${INJECT_POD_LABEL}: "${annV}"`, edits: normalizeEdits([removeAnn(), add]), isPreferred: true }];
       }
-      out.push(finding('IR005', 'info',
-        `The annotation ${INJECT_POD_LABEL} is deprecated in favour of the pod label ${INJECT_POD_LABEL} (IST0135). It still works today, but the injection webhooks' object selectors only see the label.`,
-        r, fixes));
+      out.push(
+        finding(
+          'IR005',
+          'info',
+          `The annotation ${INJECT_POD_LABEL} is deprecated in favour of the pod label ${INJECT_POD_LABEL} (IST0135). It still works today, but the injection webhooks' object selectors only see the label.`,
+          r,
+          fixes,
+        ),
+      );
     }
     // On the workload object itself the annotation does nothing: only pods are injected.
     if (doc.kind && TEMPLATE_PATHS[doc.kind] && doc.root) {
       const m = metaMaps(doc, pairOf(doc.root, 'metadata')?.value);
       const ap = m?.annotations ? pairOf(m.annotations, INJECT_POD_LABEL) : undefined;
       if (ap) {
-        out.push(finding('IR005', 'warning',
-          `${INJECT_POD_LABEL} on the ${doc.kind} itself has no effect: injection is decided per pod. Put the label ${INJECT_POD_LABEL} on the pod template (${TEMPLATE_PATHS[doc.kind].join('.')}.metadata.labels) (IST0135).`,
-          m!.annotationsAlias ? range(doc, m!.annotationsAlias) : pairRange(doc, ap)));
+        out.push(
+          finding(
+            'IR005',
+            'warning',
+            `${INJECT_POD_LABEL} on the ${doc.kind} itself has no effect: injection is decided per pod. Put the label ${INJECT_POD_LABEL} on the pod template (${TEMPLATE_PATHS[doc.kind].join('.')}.metadata.labels) (IST0135).`,
+            m!.annotationsAlias ? range(doc, m!.annotationsAlias) : pairRange(doc, ap),
+          ),
+        );
       }
     }
     return out;
@@ -376,7 +483,9 @@ function nameFinding(doc: ManifestDoc, n: unknown, what: 'revision' | 'tag', whe
   if (value === '') return undefined;
   const chk = checkRevisionName(value, what);
   if (chk.ok) return undefined;
-  const fixes: Fix[] = chk.suggestion ? [{ title: `Change to ${chk.suggestion}`, edits: [replaceScalar(doc, n as Node, chk.suggestion)], isPreferred: true }] : [];
+  const fixes: Fix[] = chk.suggestion
+    ? [{ title: `Change to ${chk.suggestion}`, edits: [replaceScalar(doc, n as Node, chk.suggestion)], isPreferred: true }]
+    : [];
   return finding('IR006', 'error', `${where}: ${chk.message} ${consequence}`, abs(doc, n as Node), fixes);
 }
 
@@ -386,24 +495,55 @@ const invalidRevisionName: Rule = {
   needsCluster: false,
   check(doc) {
     const out: Finding[] = [];
-    const push = (f: Finding | undefined) => { if (f) out.push(f); };
+    const push = (f: Finding | undefined) => {
+      if (f) out.push(f);
+    };
     const checkValues = (values: YAMLMap | undefined, prefix: string) => {
       if (!values) return;
-      push(nameFinding(doc, deref(doc, pairOf(values, 'revision')?.value), 'revision', `${prefix}revision`,
-        'Revisions are DNS-1123 labels (they name istiod-<rev> and the istio.io/rev label value): the install is rejected.'));
-      push(nameFinding(doc, deref(doc, pairOf(values, 'defaultRevision')?.value), 'revision', `${prefix}defaultRevision`,
-        'It must name a revision, which is a DNS-1123 label.'));
+      push(
+        nameFinding(
+          doc,
+          deref(doc, pairOf(values, 'revision')?.value),
+          'revision',
+          `${prefix}revision`,
+          'Revisions are DNS-1123 labels (they name istiod-<rev> and the istio.io/rev label value): the install is rejected.',
+        ),
+      );
+      push(
+        nameFinding(
+          doc,
+          deref(doc, pairOf(values, 'defaultRevision')?.value),
+          'revision',
+          `${prefix}defaultRevision`,
+          'It must name a revision, which is a DNS-1123 label.',
+        ),
+      );
       const tags = deref(doc, pairOf(values, 'revisionTags')?.value);
       if (isSeq(tags)) {
-        for (const t of tags.items) push(nameFinding(doc, deref(doc, t), 'tag', `${prefix}revisionTags`,
-          'Tags name istio-revision-tag-<tag> webhooks and are istio.io/rev values: the install is rejected.'));
+        for (const t of tags.items)
+          push(
+            nameFinding(
+              doc,
+              deref(doc, t),
+              'tag',
+              `${prefix}revisionTags`,
+              'Tags name istio-revision-tag-<tag> webhooks and are istio.io/rev values: the install is rejected.',
+            ),
+          );
       }
     };
     if (doc.kind === 'IstioOperator' && doc.root) {
       const spec = mapAt(doc.root, 'spec');
       if (spec) {
-        push(nameFinding(doc, deref(doc, pairOf(spec, 'revision')?.value), 'revision', 'IstioOperator spec.revision',
-          'istioctl install rejects it (revisions are DNS-1123 labels: they name istiod-<rev> and are the istio.io/rev value).'));
+        push(
+          nameFinding(
+            doc,
+            deref(doc, pairOf(spec, 'revision')?.value),
+            'revision',
+            'IstioOperator spec.revision',
+            'istioctl install rejects it (revisions are DNS-1123 labels: they name istiod-<rev> and are the istio.io/rev value).',
+          ),
+        );
         const values = mapAt(spec, 'values');
         if (values) checkValues(values, 'IstioOperator spec.values.');
       }
@@ -412,8 +552,15 @@ const invalidRevisionName: Rule = {
     }
     for (const s of revLabelSites(doc)) {
       if (s.maps.labelsAlias) continue;
-      push(nameFinding(doc, s.pair.value, 'revision', `Label ${REV_LABEL}`,
-        'No revision or tag can have this name, so no injection webhook ever selects it and pods get no sidecar.'));
+      push(
+        nameFinding(
+          doc,
+          s.pair.value,
+          'revision',
+          `Label ${REV_LABEL}`,
+          'No revision or tag can have this name, so no injection webhook ever selects it and pods get no sidecar.',
+        ),
+      );
     }
     return out;
   },
@@ -436,13 +583,22 @@ const invalidInjectionValue: Rule = {
     const v = labelValue(doc, p) ?? '';
     if (v === 'enabled' || v === 'disabled') return [];
     const node = valueNode(p);
-    const fixes: Fix[] = node && !m.labelsAlias ? [
-      { title: 'Change to enabled', edits: [replaceScalar(doc, node, 'enabled')], isPreferred: TRUTHY.test(v) },
-      { title: 'Change to disabled', edits: [replaceScalar(doc, node, 'disabled')], isPreferred: FALSY.test(v) },
-    ] : [];
-    return [finding('IR007', 'warning',
-      `${q(INJECTION_LABEL, v)} is neither "enabled" nor "disabled": no injection webhook selects it, so new pods in namespace${nsName(doc)} get no sidecar${pairOf(m.labels, REV_LABEL) ? ` — and its presence still blocks ${REV_LABEL}` : ''}.`,
-      range(doc, node ?? (p.key as Node), m.labelsAlias), fixes)];
+    const fixes: Fix[] =
+      node && !m.labelsAlias
+        ? [
+            { title: 'Change to enabled', edits: [replaceScalar(doc, node, 'enabled')], isPreferred: TRUTHY.test(v) },
+            { title: 'Change to disabled', edits: [replaceScalar(doc, node, 'disabled')], isPreferred: FALSY.test(v) },
+          ]
+        : [];
+    return [
+      finding(
+        'IR007',
+        'warning',
+        `${q(INJECTION_LABEL, v)} is neither "enabled" nor "disabled": no injection webhook selects it, so new pods in namespace${nsName(doc)} get no sidecar${pairOf(m.labels, REV_LABEL) ? ` — and its presence still blocks ${REV_LABEL}` : ''}.`,
+        range(doc, node ?? (p.key as Node), m.labelsAlias),
+        fixes,
+      ),
+    ];
   },
 };
 
@@ -482,9 +638,15 @@ const gatewayRevUnknown: Rule = {
     const v = valueNode(p);
     const { fixes } = installedTargetFixes(doc, c, v, g.meta.labelsAlias);
     const what = g.cls === 'istio-waypoint' ? 'waypoint' : 'Gateway';
-    return [finding('IR008', 'warning',
-      `${q(REV_LABEL, value)} on ${what}${doc.name ? ` ${doc.name}` : ''} names no revision or tag installed in ${clusterName(c)}: no istiod takes it (istiod's tag watcher matches only its own revision and tags), so it is never deployed or programmed.`,
-      range(doc, v ?? (p.key as Node), g.meta.labelsAlias), fixes)];
+    return [
+      finding(
+        'IR008',
+        'warning',
+        `${q(REV_LABEL, value)} on ${what}${doc.name ? ` ${doc.name}` : ''} names no revision or tag installed in ${clusterName(c)}: no istiod takes it (istiod's tag watcher matches only its own revision and tags), so it is never deployed or programmed.`,
+        range(doc, v ?? (p.key as Node), g.meta.labelsAlias),
+        fixes,
+      ),
+    ];
   },
 };
 
@@ -501,7 +663,10 @@ const waypointMissing: Rule = {
     const sites: MetaMaps[] = [];
     const ns = namespaceMeta(doc);
     if (ns) sites.push(ns);
-    else if (doc.kind === 'Service' || doc.kind === 'ServiceEntry') { const m = metaMaps(doc, pairOf(doc.root, 'metadata')?.value); if (m) sites.push(m); }
+    else if (doc.kind === 'Service' || doc.kind === 'ServiceEntry') {
+      const m = metaMaps(doc, pairOf(doc.root, 'metadata')?.value);
+      if (m) sites.push(m);
+    }
     for (const pm of podMetas(doc)) sites.push(pm);
     const out: Finding[] = [];
     for (const m of sites) {
@@ -513,15 +678,30 @@ const waypointMissing: Rule = {
       const target = (nsp && labelValue(doc, nsp)) || (doc.kind === 'Namespace' ? doc.name : doc.namespace) || 'default';
       const key = `${target}/${name}`;
       if (ctx.file?.waypoints?.has(key) || c.waypoints?.has(key)) continue;
-      out.push(finding('IR009', 'warning',
-        `${q(USE_WAYPOINT, name)}: no waypoint ${name} runs in namespace ${target} in ${clusterName(c)} and none is declared in this file, so traffic that needs it (L7 policy, HTTP routing) is not processed. Create it with \`istioctl waypoint apply -n ${target} --name ${name}\`.`,
-        range(doc, valueNode(p) ?? (p.key as Node), m.labelsAlias)));
+      out.push(
+        finding(
+          'IR009',
+          'warning',
+          `${q(USE_WAYPOINT, name)}: no waypoint ${name} runs in namespace ${target} in ${clusterName(c)} and none is declared in this file, so traffic that needs it (L7 policy, HTTP routing) is not processed. Create it with \`istioctl waypoint apply -n ${target} --name ${name}\`.`,
+          range(doc, valueNode(p) ?? (p.key as Node), m.labelsAlias),
+        ),
+      );
     }
     return out;
   },
 };
 
-export const RULES: readonly Rule[] = [bothLabels, unknownTarget, pinnedRevision, podRevIgnored, deprecatedInjectAnnotation, invalidRevisionName, invalidInjectionValue, gatewayRevUnknown, waypointMissing];
+export const RULES: readonly Rule[] = [
+  bothLabels,
+  unknownTarget,
+  pinnedRevision,
+  podRevIgnored,
+  deprecatedInjectAnnotation,
+  invalidRevisionName,
+  invalidInjectionValue,
+  gatewayRevUnknown,
+  waypointMissing,
+];
 
 /** Labels of the Namespaces declared in the parsed documents. */
 export function fileNamespaces(docs: ManifestDoc[]): Map<string, Labels> {

@@ -18,8 +18,29 @@ import { showOutput } from './showOutput';
 import { verifyInjectionCmd } from './verifyInjection';
 import { prepareNodeAgent, upgradeNodeAgentByNode } from './nodeAgent';
 
-export const COMMANDS: CommandModule[] = [refresh, selectContexts, retryCluster, showOutput, openSettings, copyStatus,
-  moveNamespace, enableInjection, disableInjection, restartNamespace, restartWorkload,
-  precheck, installRevision, upgradeGuide, revealInTree,
-  createTag, moveTag, removeTag, uninstallRevision, rollbackRevision, showProxyStatus, verifyInjectionCmd,
-  prepareNodeAgent, upgradeNodeAgentByNode];
+export const COMMANDS: CommandModule[] = [
+  refresh,
+  selectContexts,
+  retryCluster,
+  showOutput,
+  openSettings,
+  copyStatus,
+  moveNamespace,
+  enableInjection,
+  disableInjection,
+  restartNamespace,
+  restartWorkload,
+  precheck,
+  installRevision,
+  upgradeGuide,
+  revealInTree,
+  createTag,
+  moveTag,
+  removeTag,
+  uninstallRevision,
+  rollbackRevision,
+  showProxyStatus,
+  verifyInjectionCmd,
+  prepareNodeAgent,
+  upgradeNodeAgentByNode,
+];

@@ -8,7 +8,14 @@ import { checkIstioctl, runIstioctl } from '../istioctl';
 import { pickCluster } from '../pick';
 import { CancelledError, type CommandModule, type Services } from './registry';
 
-export interface InstallOptions { revision?: string; profile?: string; extraArgs?: string[]; assumeYes?: boolean; /** Sail: the Istio resource and version. */ istio?: string; version?: string }
+export interface InstallOptions {
+  revision?: string;
+  profile?: string;
+  extraArgs?: string[];
+  assumeYes?: boolean;
+  /** Sail: the Istio resource and version. */ istio?: string;
+  version?: string;
+}
 
 /** A control plane Helm installed: the canary is a second istiod release (Istio's Helm canary guide). */
 async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickCluster>>, beside: RevisionInfo, opts: InstallOptions) {
@@ -21,23 +28,39 @@ async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickC
   };
   let revision = opts.revision;
   if (revision === undefined) {
-    revision = await vscode.window.showInputBox({ title: `Install a canary revision on ${cluster.context} (Helm)`, prompt: `Revision name; installed as release istiod-<name> beside ${beside.installedBy.release?.name}`, validateInput: validate });
+    revision = await vscode.window.showInputBox({
+      title: `Install a canary revision on ${cluster.context} (Helm)`,
+      prompt: `Revision name; installed as release istiod-<name> beside ${beside.installedBy.release?.name}`,
+      validateInput: validate,
+    });
     if (revision === undefined) throw new CancelledError();
   }
   const err = validate(revision);
   if (err) throw new Error(err);
   let version = opts.version;
   if (version === undefined) {
-    version = await vscode.window.showInputBox({ title: 'Chart version of the canary', prompt: `istiod chart version (the running release has ${beside.version ?? '?'}); empty for what the chart setting gives`, placeHolder: '1.31.0' });
+    version = await vscode.window.showInputBox({
+      title: 'Chart version of the canary',
+      prompt: `istiod chart version (the running release has ${beside.version ?? '?'}); empty for what the chart setting gives`,
+      placeHolder: '1.31.0',
+    });
     if (version === undefined) throw new CancelledError();
   }
   const chart = chartForRevision(snap, beside.name, 'istiod', readSettings().helmCharts);
-  const plan = planHelmInstall({ cluster: cluster.context, revision: revision.trim(), namespace: beside.installedBy.release?.namespace ?? 'istio-system',
-    chart: version.trim() && !/^[./~]/.test(chart.ref) ? { ref: chart.ref, version: version.trim().replace(/^v/, '') } : chart, beside: beside.installedBy.release });
+  const plan = planHelmInstall({
+    cluster: cluster.context,
+    revision: revision.trim(),
+    namespace: beside.installedBy.release?.namespace ?? 'istio-system',
+    chart: version.trim() && !/^[./~]/.test(chart.ref) ? { ref: chart.ref, version: version.trim().replace(/^v/, '') } : chart,
+    beside: beside.installedBy.release,
+  });
   const mode = await confirmPlan(plan, { action: 'Install', assumeYes: opts.assumeYes });
   helmChannel().show(true);
   const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
-  if (result.ok && mode === 'run') void vscode.window.showInformationMessage(`Revision ${revision.trim()} installed on ${cluster.context} (release istiod-${revision.trim()}). Next: move namespaces to it (or point a tag at it).`);
+  if (result.ok && mode === 'run')
+    void vscode.window.showInformationMessage(
+      `Revision ${revision.trim()} installed on ${cluster.context} (release istiod-${revision.trim()}). Next: move namespaces to it (or point a tag at it).`,
+    );
   return { plan, result, mode };
 }
 
@@ -45,15 +68,20 @@ async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickC
 async function upgradeSail(s: Services, cluster: Awaited<ReturnType<typeof pickCluster>>, istios: SailIstioView[], opts: InstallOptions) {
   let istio = istios.find((i) => i.name === opts.istio) ?? (istios.length === 1 ? istios[0] : undefined);
   if (!istio) {
-    const p = await vscode.window.showQuickPick(istios.map((i) => ({ label: i.name, description: `${i.version ?? '?'} · ${i.updateStrategy} · active ${i.activeRevision ?? '?'}`, istio: i })), { title: `Upgrade which Istio resource on ${cluster.context}?` });
+    const p = await vscode.window.showQuickPick(
+      istios.map((i) => ({ label: i.name, description: `${i.version ?? '?'} · ${i.updateStrategy} · active ${i.activeRevision ?? '?'}`, istio: i })),
+      { title: `Upgrade which Istio resource on ${cluster.context}?` },
+    );
     if (!p) throw new CancelledError();
     istio = p.istio;
   }
   let version = opts.version;
   if (version === undefined) {
     version = await vscode.window.showInputBox({
-      title: `Upgrade Istio ${istio.name} on ${cluster.context} (Sail operator)`, prompt: `New spec.version (now ${istio.version ?? '?'}; ${istio.updateStrategy === 'RevisionBased' ? 'a new IstioRevision beside the running one' : 'InPlace: upgraded in place, no canary'})`,
-      placeHolder: 'v1.31.0', validateInput: (v) => (sailVersion(v) ? undefined : 'A Sail version: v1.30.3, or an alias such as v1.30-latest'),
+      title: `Upgrade Istio ${istio.name} on ${cluster.context} (Sail operator)`,
+      prompt: `New spec.version (now ${istio.version ?? '?'}; ${istio.updateStrategy === 'RevisionBased' ? 'a new IstioRevision beside the running one' : 'InPlace: upgraded in place, no canary'})`,
+      placeHolder: 'v1.31.0',
+      validateInput: (v) => (sailVersion(v) ? undefined : 'A Sail version: v1.30.3, or an alias such as v1.30-latest'),
     });
     if (version === undefined) throw new CancelledError();
   }
@@ -61,7 +89,10 @@ async function upgradeSail(s: Services, cluster: Awaited<ReturnType<typeof pickC
   if (!built.ok) throw new Error(built.message);
   const mode = await confirmPlan(built.plan, { action: 'Upgrade', assumeYes: opts.assumeYes });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
-  if (result.ok && mode === 'run') void vscode.window.showInformationMessage(`Istio ${istio.name} on ${cluster.context} set to ${sailVersion(version)}: the Sail operator now makes the new revision. Next: move namespaces to it (or point a tag at it).`);
+  if (result.ok && mode === 'run')
+    void vscode.window.showInformationMessage(
+      `Istio ${istio.name} on ${cluster.context} set to ${sailVersion(version)}: the Sail operator now makes the new revision. Next: move namespaces to it (or point a tag at it).`,
+    );
   return { plan: built.plan, result, mode };
 }
 
@@ -88,8 +119,10 @@ export const installRevision: CommandModule = {
     let revision = opts.revision;
     if (revision === undefined) {
       revision = await vscode.window.showInputBox({
-        title: `Install a canary revision on ${cluster.context}`, prompt: `Revision name (DNS-1123 label). istioctl ${ctl.version} will be installed.`,
-        value: ctl.version.replace(/\./g, '-'), validateInput: validate,
+        title: `Install a canary revision on ${cluster.context}`,
+        prompt: `Revision name (DNS-1123 label). istioctl ${ctl.version} will be installed.`,
+        value: ctl.version.replace(/\./g, '-'),
+        validateInput: validate,
       });
       if (revision === undefined) throw new CancelledError();
     }
@@ -97,10 +130,13 @@ export const installRevision: CommandModule = {
     if (err) throw new Error(err);
     let profile = opts.profile;
     if (!profile) {
-      const p = await vscode.window.showQuickPick([
-        { label: 'minimal', description: 'control plane only (recommended for a canary: gateways are not upgraded in place)' },
-        { label: 'default', description: 'control plane and an ingress gateway (upgrades an existing istio-ingressgateway in place)' },
-      ], { title: 'Installation profile' });
+      const p = await vscode.window.showQuickPick(
+        [
+          { label: 'minimal', description: 'control plane only (recommended for a canary: gateways are not upgraded in place)' },
+          { label: 'default', description: 'control plane and an ingress gateway (upgrades an existing istio-ingressgateway in place)' },
+        ],
+        { title: 'Installation profile' },
+      );
       if (!p) throw new CancelledError();
       profile = p.label;
     }
@@ -108,15 +144,26 @@ export const installRevision: CommandModule = {
     const effect = installEffect(cluster.watcher.snapshot, revision.trim());
     s.log.info(`install ${revision.trim()} on ${cluster.context}: ${effect.message}`);
     if (!opts.assumeYes) {
-      const ok = await vscode.window.showWarningMessage(`Install revision ${revision.trim()} on ${cluster.context}?`, { modal: true, detail: `istioctl ${args.join(' ')} --context ${cluster.context}\n\n${effect.message}` }, 'Install');
+      const ok = await vscode.window.showWarningMessage(
+        `Install revision ${revision.trim()} on ${cluster.context}?`,
+        { modal: true, detail: `istioctl ${args.join(' ')} --context ${cluster.context}\n\n${effect.message}` },
+        'Install',
+      );
       if (ok !== 'Install') throw new CancelledError();
     }
     const r = await runIstioctl(s.clusters, cluster.context, args, `Installing revision ${revision.trim()} on ${cluster.context}`);
     if (!r.ok) {
-      if (r.result?.cancelled) { void vscode.window.showWarningMessage(`Install of ${revision.trim()} cancelled; what istioctl created so far stays (see the istioctl output). Uninstall the revision to remove it.`); return r; }
+      if (r.result?.cancelled) {
+        void vscode.window.showWarningMessage(
+          `Install of ${revision.trim()} cancelled; what istioctl created so far stays (see the istioctl output). Uninstall the revision to remove it.`,
+        );
+        return r;
+      }
       throw new Error(`Install of ${revision.trim()} on ${cluster.context} failed: ${r.message}`);
     }
-    void vscode.window.showInformationMessage(`Revision ${revision.trim()} installed on ${cluster.context}. Next: move namespaces to it (or point a tag at it).`);
+    void vscode.window.showInformationMessage(
+      `Revision ${revision.trim()} installed on ${cluster.context}. Next: move namespaces to it (or point a tag at it).`,
+    );
     return r;
   },
 };

@@ -26,22 +26,29 @@ export async function relabelWithUi(s: Services, target: RelabelTarget | undefin
   const cluster = await pickCluster(s.clusters, sel.context);
   const snap = cluster.watcher.snapshot;
   const names = sel.names.length ? sel.names : await pickNamespaces(snap, 'Namespaces to move');
-  const t: RelabelTarget = target ?? { kind: 'rev', value: opts.target ?? await pickRevisionOrTag(snap, `Move ${names.join(', ')} to which tag or revision?`) };
+  const t: RelabelTarget = target ?? {
+    kind: 'rev',
+    value: opts.target ?? (await pickRevisionOrTag(snap, `Move ${names.join(', ')} to which tag or revision?`)),
+  };
   const built = planRelabel(snap, cluster.context, names, t);
   if (!built.ok) throw new Error(built.message);
   const mode = await confirmPlan(built.plan, { action: 'Move', assumeYes: opts.assumeYes });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
   if (!result.ok || mode === 'dryRun') {
-    if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.requests.length} namespace(s) would be relabelled. Nothing was changed.`);
+    if (mode === 'dryRun' && result.ok)
+      void vscode.window.showInformationMessage(
+        `Dry run accepted by ${cluster.context}: ${built.plan.requests.length} namespace(s) would be relabelled. Nothing was changed.`,
+      );
     return;
   }
   // Offer the restart that makes running pods pick up the new revision — once the watch
   // has brought the new labels into the snapshot, so the candidates are computed on them.
   const want = targetLabels(t);
-  const applied = () => names.every((n) => {
-    const l = snap.namespaceObject(n)?.metadata.labels ?? {};
-    return Object.entries(want).every(([k, v]) => (v === null ? l[k] === undefined : l[k] === v));
-  });
+  const applied = () =>
+    names.every((n) => {
+      const l = snap.namespaceObject(n)?.metadata.labels ?? {};
+      return Object.entries(want).every(([k, v]) => (v === null ? l[k] === undefined : l[k] === v));
+    });
   for (const t0 = Date.now(); !applied() && Date.now() - t0 < 5000;) {
     cluster.watcher.flush();
     await new Promise((r) => setTimeout(r, 50));
@@ -51,7 +58,10 @@ export async function relabelWithUi(s: Services, target: RelabelTarget | undefin
   let choice: MoveOptions['restart'] = opts.restart;
   if (!choice) {
     const pick = await vscode.window.showInformationMessage(
-      `${built.plan.title}: done. Running pods keep their old sidecar until restarted (${stale.length} workload(s)).`, 'Restart Now', 'Later');
+      `${built.plan.title}: done. Running pods keep their old sidecar until restarted (${stale.length} workload(s)).`,
+      'Restart Now',
+      'Later',
+    );
     choice = pick === 'Restart Now' ? 'all' : 'no';
   }
   if (choice === 'no') return;

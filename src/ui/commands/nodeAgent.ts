@@ -29,7 +29,10 @@ async function target(s: Services, node?: AgentNode) {
     if (agents.length === 0) throw new Error(`Cluster "${cluster.context}": no ztunnel found (no pod labelled app=ztunnel).`);
     if (agents.length === 1) ds = { namespace: agents[0].namespace, name: agents[0].daemonSet };
     else {
-      const p = await vscode.window.showQuickPick(agents.map((a) => ({ label: `${a.namespace}/${a.daemonSet}`, a })), { title: 'Which ztunnel?' });
+      const p = await vscode.window.showQuickPick(
+        agents.map((a) => ({ label: `${a.namespace}/${a.daemonSet}`, a })),
+        { title: 'Which ztunnel?' },
+      );
       if (!p) throw new CancelledError();
       ds = { namespace: p.a.namespace, name: p.a.daemonSet };
     }
@@ -44,10 +47,16 @@ export const prepareNodeAgent: CommandModule = {
   async run(s, node?: AgentNode, _nodes?: unknown, opts: NodeAgentOptions = {}) {
     const { cluster, ds, state } = await target(s, node);
     const plan = planPrepareNodeAgent(cluster.context, ds, state.strategy);
-    if (plan.requests.length === 0) { void vscode.window.showInformationMessage(plan.summary); return { plan }; }
+    if (plan.requests.length === 0) {
+      void vscode.window.showInformationMessage(plan.summary);
+      return { plan };
+    }
     const mode = await confirmPlan(plan, { action: 'Prepare', assumeYes: opts.assumeYes });
     const result = await executePlan(cluster.watcher.client, plan, s.log, mode);
-    if (result.ok && mode === 'run') void vscode.window.showInformationMessage(`${ds.namespace}/${ds.name} now has updateStrategy OnDelete: apply the new version (helm upgrade / istioctl), then run "Upgrade ztunnel Node by Node".`);
+    if (result.ok && mode === 'run')
+      void vscode.window.showInformationMessage(
+        `${ds.namespace}/${ds.name} now has updateStrategy OnDelete: apply the new version (helm upgrade / istioctl), then run "Upgrade ztunnel Node by Node".`,
+      );
     return { plan, result };
   },
 };
@@ -57,30 +66,45 @@ export const upgradeNodeAgentByNode: CommandModule = {
   async run(s, node?: AgentNode, _nodes?: unknown, opts: NodeAgentOptions = {}) {
     const { cluster, ds, state } = await target(s, node);
     if (state.strategy !== 'OnDelete') {
-      const a = opts.assumeYes ? undefined : await vscode.window.showWarningMessage(
-        `${ds.namespace}/${ds.name} on ${cluster.context} has updateStrategy ${state.strategy ?? 'RollingUpdate'}: applying a new version would replace it on every node at once. Prepare it first.`, { modal: true }, 'Prepare…');
+      const a = opts.assumeYes
+        ? undefined
+        : await vscode.window.showWarningMessage(
+            `${ds.namespace}/${ds.name} on ${cluster.context} has updateStrategy ${state.strategy ?? 'RollingUpdate'}: applying a new version would replace it on every node at once. Prepare it first.`,
+            { modal: true },
+            'Prepare…',
+          );
       if (a === 'Prepare…') return prepareNodeAgent.run(s, { ...node, namespace: ds.namespace, name: ds.name, context: cluster.context });
       throw new Error(`${ds.namespace}/${ds.name} on ${cluster.context} is not prepared (updateStrategy ${state.strategy ?? 'RollingUpdate'}, not OnDelete).`);
     }
     const plan = planNodeByNode(cluster.context, ds, state.nodes);
-    if (plan.requests.length === 0) { void vscode.window.showInformationMessage(plan.summary); return { plan }; }
+    if (plan.requests.length === 0) {
+      void vscode.window.showInformationMessage(plan.summary);
+      return { plan };
+    }
     const mode = await confirmPlan(plan, { action: 'Upgrade Node by Node', assumeYes: opts.assumeYes });
     if (mode === 'dryRun') {
       const dry = await executePlan(cluster.watcher.client, plan, s.log, 'dryRun');
       if (dry.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${plan.requests.length} request(s). Nothing was changed.`);
       return { plan, result: dry };
     }
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plan.title, cancellable: true }, (progress, token) => {
-      const ac = new AbortController();
-      token.onCancellationRequested(() => { ac.abort(); progress.report({ message: 'stopping after the node in progress…' }); });
-      return runNodeByNode(cluster.watcher.client, ds, {
-        signal: ac.signal, maxNodes: opts.maxNodes,
-        onProgress: (e) => {
-          progress.report({ message: `${e.node}: ${e.step} · ${e.done}/${e.total} nodes`, increment: e.step === 'done' ? 100 / e.total : undefined });
-          if (e.step === 'done' && opts.cancelAfterNodes !== undefined && e.done >= opts.cancelAfterNodes) ac.abort();
-        },
-      });
-    });
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: plan.title, cancellable: true },
+      (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => {
+          ac.abort();
+          progress.report({ message: 'stopping after the node in progress…' });
+        });
+        return runNodeByNode(cluster.watcher.client, ds, {
+          signal: ac.signal,
+          maxNodes: opts.maxNodes,
+          onProgress: (e) => {
+            progress.report({ message: `${e.node}: ${e.step} · ${e.done}/${e.total} nodes`, increment: e.step === 'done' ? 100 / e.total : undefined });
+            if (e.step === 'done' && opts.cancelAfterNodes !== undefined && e.done >= opts.cancelAfterNodes) ac.abort();
+          },
+        });
+      },
+    );
     s.log.info(`${plan.title} on ${cluster.context}: ${result.message}`);
     if (!result.ok && !result.cancelled) throw new Error(`${plan.title} on ${cluster.context} stopped: ${result.message}`);
     void (result.cancelled ? vscode.window.showWarningMessage(result.message) : vscode.window.showInformationMessage(result.message));

@@ -3,5 +3,7 @@ import type { CommandModule } from './registry';
 
 export const openSettings: CommandModule = {
   id: 'istioRevisions.settings.open',
-  async run() { await vscode.commands.executeCommand('workbench.action.openSettings', 'istioRevisions'); },
+  async run() {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'istioRevisions');
+  },
 };

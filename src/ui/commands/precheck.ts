@@ -17,22 +17,36 @@ export const precheck: CommandModule = {
     let target = opts?.targetVersion;
     if (!target) {
       target = await vscode.window.showInputBox({
-        title: 'Precheck for which Istio version?', value: ctl.ok ? ctl.version : '',
+        title: 'Precheck for which Istio version?',
+        value: ctl.ok ? ctl.version : '',
         validateInput: (v) => (/^1\.\d+(\.\d+)?/.test(v.trim()) ? undefined : 'An Istio version like 1.28.0'),
       });
       if (!target) throw new CancelledError();
     }
-    const items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Precheck of ${cluster.context}` },
-      () => runPrecheck(cluster.watcher.client, target!.trim(), readSettings().istioNamespace));
-    let istioctlOut = '';
+    const items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Precheck of ${cluster.context}` }, () =>
+      runPrecheck(cluster.watcher.client, target!.trim(), readSettings().istioNamespace),
+    );
+    let istioctlOut: string;
     if (ctl.ok) {
       const r = await runIstioctl(s.clusters, cluster.context, ['x', 'precheck'], `istioctl x precheck on ${cluster.context}`);
       istioctlOut = r.result ? (r.result.stdout + r.result.stderr).trim() : r.ok ? '' : (r as { message: string }).message;
     } else {
       istioctlOut = `(not run: ${ctl.message})`;
     }
-    const md = [`# Precheck of ${cluster.context} for Istio ${target}`, '', ...items.map((i) => `- ${ICON[i.level]} **${i.title}** (${i.code}${i.origin ? `, ${i.origin}` : ''}): ${i.message}`), '',
-      `**${precheckPassed(items) ? PRECHECK_PASSED : 'Issues found when checking the cluster: fix the items above before installing or upgrading.'}**`, '', '## istioctl x precheck', '', '```', istioctlOut || '(no output)', '```', ''].join('\n');
+    const md = [
+      `# Precheck of ${cluster.context} for Istio ${target}`,
+      '',
+      ...items.map((i) => `- ${ICON[i.level]} **${i.title}** (${i.code}${i.origin ? `, ${i.origin}` : ''}): ${i.message}`),
+      '',
+      `**${precheckPassed(items) ? PRECHECK_PASSED : 'Issues found when checking the cluster: fix the items above before installing or upgrading.'}**`,
+      '',
+      '## istioctl x precheck',
+      '',
+      '```',
+      istioctlOut || '(no output)',
+      '```',
+      '',
+    ].join('\n');
     s.log.info(`precheck ${cluster.context}: ${items.map((i) => `${i.code}=${i.level}`).join(', ')}`);
     if (!opts?.noDocument) {
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });

@@ -17,7 +17,10 @@ export interface Services {
 }
 
 export class CancelledError extends Error {
-  constructor() { super('cancelled'); this.name = 'CancelledError'; }
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
 }
 
 export interface CommandModule {
@@ -33,7 +36,9 @@ export function register(services: Services, cmd: CommandModule): vscode.Disposa
       if (e instanceof CancelledError || e instanceof vscode.CancellationError) return undefined;
       const msg = e instanceof Error ? e.message : String(e);
       services.log.error(`${cmd.id}: ${e instanceof Error && e.stack ? e.stack : msg}`);
-      void vscode.window.showErrorMessage(msg, 'Show Log').then((a) => { if (a) services.log.show(); });
+      void vscode.window.showErrorMessage(msg, 'Show Log').then((a) => {
+        if (a) services.log.show();
+      });
       return undefined;
     }
   });

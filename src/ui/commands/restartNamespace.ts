@@ -1,6 +1,16 @@
 import * as vscode from 'vscode';
 import { clusterWouldChange, planDeletePods, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
-import { checkPermissions, describeDenied, describeK8sError, describeRestartReport, ownedPodsToReplace, runPodDeletes, runRestarts, type ClusterClient, type RestartReport } from '../../k8s';
+import {
+  checkPermissions,
+  describeDenied,
+  describeK8sError,
+  describeRestartReport,
+  ownedPodsToReplace,
+  runPodDeletes,
+  runRestarts,
+  type ClusterClient,
+  type RestartReport,
+} from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
 import { readSettings } from '../settings';
@@ -17,7 +27,12 @@ export interface RestartOptions {
 
 /** Restarts workloads (given, or those of `namespaces`) in batches with progress and cancel. */
 export async function restartWorkloadsWithUi(
-  s: Services, context: string | undefined, namespaces: string[], onlyStale: boolean | undefined, given: WorkloadId[] | undefined, opts: RestartOptions = {},
+  s: Services,
+  context: string | undefined,
+  namespaces: string[],
+  onlyStale: boolean | undefined,
+  given: WorkloadId[] | undefined,
+  opts: RestartOptions = {},
 ): Promise<RestartReport> {
   const cluster = await pickCluster(s.clusters, context);
   const snap = cluster.watcher.snapshot;
@@ -27,10 +42,13 @@ export async function restartWorkloadsWithUi(
     let stale = opts.onlyStale ?? onlyStale;
     if (stale === undefined) {
       const staleCount = namespaces.reduce((a, n) => a + (snap.namespace(n)?.stats.stale ?? 0), 0);
-      const p = await vscode.window.showQuickPick([
-        { label: 'Only workloads with stale proxies', description: `${staleCount} stale prox${staleCount === 1 ? 'y' : 'ies'}`, value: true },
-        { label: 'All workloads with proxies (or that should get one)', value: false },
-      ], { title: `Restart workloads in ${namespaces.join(', ')}` });
+      const p = await vscode.window.showQuickPick(
+        [
+          { label: 'Only workloads with stale proxies', description: `${staleCount} stale prox${staleCount === 1 ? 'y' : 'ies'}`, value: true },
+          { label: 'All workloads with proxies (or that should get one)', value: false },
+        ],
+        { title: `Restart workloads in ${namespaces.join(', ')}` },
+      );
       if (!p) throw new CancelledError();
       stale = p.value;
     }
@@ -40,7 +58,10 @@ export async function restartWorkloadsWithUi(
       const v = s.tree.verification(cluster.context, key);
       if (!v?.cluster) return undefined;
       const [ns, kind, name] = key.split('/');
-      return clusterWouldChange(v, snap.proxies(ns).filter((p) => p.workload.kind === kind && p.workload.name === name));
+      return clusterWouldChange(
+        v,
+        snap.proxies(ns).filter((p) => p.workload.kind === kind && p.workload.name === name),
+      );
     };
     for (const ns of namespaces) {
       const c = restartCandidates(snap, ns, stale, clusterSays);
@@ -58,21 +79,35 @@ export async function restartWorkloadsWithUi(
   const plan = planRestart(cluster.context, workloads, at, batchSize, notes);
   const mode = await confirmPlan(plan, { action: 'Restart', assumeYes: opts.assumeYes });
   const client = cluster.watcher.client;
-  const perms = await checkPermissions(client, plan.requests.flatMap((r) => [r.permission, { ...r.permission, verb: 'get' as const }]));
+  const perms = await checkPermissions(
+    client,
+    plan.requests.flatMap((r) => [r.permission, { ...r.permission, verb: 'get' as const }]),
+  );
   if (!perms.ok) throw new Error(describeK8sError(perms.error));
   if (perms.value.length) throw new Error(describeDenied(cluster.context, perms.value));
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
     (progress, token) => {
       const ac = new AbortController();
-      token.onCancellationRequested(() => { ac.abort(); progress.report({ message: 'cancelling after the batch in flight…' }); });
+      token.onCancellationRequested(() => {
+        ac.abort();
+        progress.report({ message: 'cancelling after the batch in flight…' });
+      });
       let reported = 0;
       return runRestarts(client, workloads, {
-        batchSize, at, signal: ac.signal, dryRun: mode === 'dryRun', skipPermissionCheck: true, rolloutTimeoutMs: opts.rolloutTimeoutMs,
+        batchSize,
+        at,
+        signal: ac.signal,
+        dryRun: mode === 'dryRun',
+        skipPermissionCheck: true,
+        rolloutTimeoutMs: opts.rolloutTimeoutMs,
         onProgress: (e) => {
           const inc = ((e.completed - reported) * 100) / e.total;
           reported = e.completed;
-          progress.report({ increment: inc, message: `batch ${e.batch}/${e.batches} · ${e.completed}/${e.total} done${e.workload ? ` · ${e.workload.name}: ${e.message ?? e.phase}` : ''}` });
+          progress.report({
+            increment: inc,
+            message: `batch ${e.batch}/${e.batches} · ${e.completed}/${e.total} done${e.workload ? ` · ${e.workload.name}: ${e.message ?? e.phase}` : ''}`,
+          });
         },
       });
     },
@@ -82,7 +117,13 @@ export async function restartWorkloadsWithUi(
   if (report.failed || report.denied) throw new Error(`${plan.title} on ${cluster.context} stopped: ${text}`);
   if (report.onDelete?.length && !report.dryRun && !report.cancelled) {
     // kubectl has no answer for OnDelete workloads; what a user does is delete their pods in batches.
-    const offer = opts.onDelete ?? (opts.assumeYes ? 'report' : await vscode.window.showWarningMessage(text, 'Delete Pods in Batches…', 'Later').then((a) => (a === 'Delete Pods in Batches…' ? 'delete-pods' : 'report')));
+    const offer =
+      opts.onDelete ??
+      (opts.assumeYes
+        ? 'report'
+        : await vscode.window
+            .showWarningMessage(text, 'Delete Pods in Batches…', 'Later')
+            .then((a) => (a === 'Delete Pods in Batches…' ? 'delete-pods' : 'report')));
     if (offer === 'delete-pods') await deletePodsWithUi(s, cluster.context, client, report.onDelete, batchSize, opts);
   } else if (report.cancelled) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
@@ -90,7 +131,14 @@ export async function restartWorkloadsWithUi(
 }
 
 /** OnDelete StatefulSets/DaemonSets: their pods deleted a batch at a time, each waiting for its replacements (a plan, previewable and cancellable). */
-async function deletePodsWithUi(s: Services, context: string, client: ClusterClient, workloads: WorkloadId[], batchSize: number, opts: RestartOptions): Promise<void> {
+async function deletePodsWithUi(
+  s: Services,
+  context: string,
+  client: ClusterClient,
+  workloads: WorkloadId[],
+  batchSize: number,
+  opts: RestartOptions,
+): Promise<void> {
   for (const w of workloads) {
     const live = await ownedPodsToReplace(client, w);
     if (!live.ok) throw new Error(describeK8sError(live.error));
@@ -98,11 +146,23 @@ async function deletePodsWithUi(s: Services, context: string, client: ClusterCli
     if (pods.length === 0) continue;
     const plan = planDeletePods(context, w, pods, batchSize);
     const mode = await confirmPlan(plan, { action: 'Delete Pods', assumeYes: opts.assumeYes });
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true }, (progress, token) => {
-      const ac = new AbortController();
-      token.onCancellationRequested(() => { ac.abort(); progress.report({ message: 'stopping after the batch in flight…' }); });
-      return runPodDeletes(client, w, pods, { batchSize, signal: ac.signal, dryRun: mode === 'dryRun', rolloutTimeoutMs: opts.rolloutTimeoutMs, onProgress: (m) => progress.report({ message: m }) });
-    });
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
+      (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => {
+          ac.abort();
+          progress.report({ message: 'stopping after the batch in flight…' });
+        });
+        return runPodDeletes(client, w, pods, {
+          batchSize,
+          signal: ac.signal,
+          dryRun: mode === 'dryRun',
+          rolloutTimeoutMs: opts.rolloutTimeoutMs,
+          onProgress: (m) => progress.report({ message: m }),
+        });
+      },
+    );
     s.log.info(`${plan.title} on ${context}: ${r.message}`);
     if (!r.ok) throw new Error(`${plan.title} on ${context} stopped: ${r.message}`);
     void vscode.window.showInformationMessage(r.message);

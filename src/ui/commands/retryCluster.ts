@@ -7,7 +7,10 @@ export const retryCluster: CommandModule = {
   async run(s, node?: { context?: string }) {
     let context = node?.context;
     if (!context) {
-      const pick = await vscode.window.showQuickPick(s.clusters.list().map((e) => e.context), { title: 'Retry which cluster?' });
+      const pick = await vscode.window.showQuickPick(
+        s.clusters.list().map((e) => e.context),
+        { title: 'Retry which cluster?' },
+      );
       if (!pick) return;
       context = pick;
     }

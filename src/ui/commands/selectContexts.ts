@@ -18,7 +18,11 @@ export const selectContexts: CommandModule = {
       detail: c.problem ? `$(warning) ${c.problem}` : `${c.cluster} · ${c.server ?? 'no server'}`,
       picked: shown.has(c.name),
     }));
-    const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Clusters shown in Istio Revisions', placeHolder: 'None selected = the current context' });
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      title: 'Clusters shown in Istio Revisions',
+      placeHolder: 'None selected = the current context',
+    });
     if (!picked) return;
     const names = picked.map((p) => p.label);
     const current = readSettings().contexts;

@@ -28,7 +28,16 @@ type TagNode = { context?: string; name?: string; type?: string };
  * Tags of a revision Helm installed are rendered from its chart (src/tools/helm.ts); a revision the
  * Sail operator manages gets its tags from an IstioRevisionTag. Undefined: not for this installer.
  */
-async function runForInstaller(s: Services, context: string, tag: string, revision: string | undefined, overwrite: boolean, action: string, assumeYes?: boolean, typeToConfirm?: string) {
+async function runForInstaller(
+  s: Services,
+  context: string,
+  tag: string,
+  revision: string | undefined,
+  overwrite: boolean,
+  action: string,
+  assumeYes?: boolean,
+  typeToConfirm?: string,
+) {
   const cluster = await pickCluster(s.clusters, context);
   const snap = cluster.watcher.snapshot;
   const route = tagRoute(snap, cluster.context, tag, revision, overwrite);
@@ -40,8 +49,16 @@ async function runForInstaller(s: Services, context: string, tag: string, revisi
     const impact = tagImpact(snap, tag, revision);
     if (impact.namespaces.length || impact.workloads.length) plan.warnings.unshift(impact.message);
   } else {
-    const built = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of revision ${route.revision}'s Helm release…` },
-      () => buildHelmTagPlan(cluster.watcher.client, snap, helmOptionsFor(s.clusters, cluster.context), { tag, revision: route.revision, overwrite, userCharts: readSettings().helmCharts }));
+    const built = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of revision ${route.revision}'s Helm release…` },
+      () =>
+        buildHelmTagPlan(cluster.watcher.client, snap, helmOptionsFor(s.clusters, cluster.context), {
+          tag,
+          revision: route.revision,
+          overwrite,
+          userCharts: readSettings().helmCharts,
+        }),
+    );
     if (!built.ok) throw new Error(built.message);
     plan = built.plan;
   }
@@ -52,18 +69,30 @@ async function runForInstaller(s: Services, context: string, tag: string, revisi
   return { cluster, plan, result, mode };
 }
 
-async function buildAndRun(s: Services, context: string, build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string }, action: string, assumeYes?: boolean, extraWarnings: string[] = [], typeToConfirm?: string) {
+async function buildAndRun(
+  s: Services,
+  context: string,
+  build: (inputs: Awaited<ReturnType<typeof fetchTagInputs>> & { ok: true }) => { ok: true; plan: Plan } | { ok: false; message: string },
+  action: string,
+  assumeYes?: boolean,
+  extraWarnings: string[] = [],
+  typeToConfirm?: string,
+) {
   const cluster = await pickCluster(s.clusters, context);
   const inputs = await fetchTagInputs(cluster.watcher.client, readSettings().istioNamespace);
   if (!inputs.ok) throw new Error(describeK8sError(inputs.error));
   const built = build(inputs);
   if (!built.ok) throw new Error(`Cluster "${cluster.context}": ${built.message}`);
   const owned = ownedObjectEdits(built.plan.requests, (k, ns, n) => cluster.watcher.snapshot.ownedMeta(k, ns, n));
-  if (owned.length) throw new Error(`Cluster "${cluster.context}": the plan would change what an installer owns (${owned.join('; ')}). Change it through its installer. Nothing was changed.`);
+  if (owned.length)
+    throw new Error(
+      `Cluster "${cluster.context}": the plan would change what an installer owns (${owned.join('; ')}). Change it through its installer. Nothing was changed.`,
+    );
   built.plan.warnings.unshift(...extraWarnings);
   const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
-  if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
+  if (mode === 'dryRun' && result.ok)
+    void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
   return { cluster, plan: built.plan, result, mode };
 }
 
@@ -81,18 +110,31 @@ export const createTag: CommandModule = {
     };
     let tag = opts.tag;
     if (tag === undefined) {
-      tag = await vscode.window.showInputBox({ title: `New revision tag on ${cluster.context}`, prompt: 'Tag name (DNS-1123 label), e.g. prod, canary, stable', validateInput: validate });
+      tag = await vscode.window.showInputBox({
+        title: `New revision tag on ${cluster.context}`,
+        prompt: 'Tag name (DNS-1123 label), e.g. prod, canary, stable',
+        validateInput: validate,
+      });
       if (tag === undefined) throw new CancelledError();
     }
     tag = tag.trim();
     const err = validate(tag);
     if (err) throw new Error(err);
-    const revision = opts.revision ?? await pickRevisionOrTag(cluster.watcher.snapshot, `Point tag ${tag} at which revision?`, { tags: false });
+    const revision = opts.revision ?? (await pickRevisionOrTag(cluster.watcher.snapshot, `Point tag ${tag} at which revision?`, { tags: false }));
     const viaInstaller = await runForInstaller(s, cluster.context, tag, revision, false, 'Create Tag', opts.assumeYes);
     if (viaInstaller) return viaInstaller;
     const impact = tagImpact(cluster.watcher.snapshot, tag, revision);
-    const warn = impact.namespaces.length ? [`Namespaces already labelled istio.io/rev=${tag} start getting ${revision} for new pods: ${impact.namespaces.join(', ')}.`] : [];
-    return buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: false, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Create Tag', opts.assumeYes, warn);
+    const warn = impact.namespaces.length
+      ? [`Namespaces already labelled istio.io/rev=${tag} start getting ${revision} for new pods: ${impact.namespaces.join(', ')}.`]
+      : [];
+    return buildAndRun(
+      s,
+      cluster.context,
+      (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: false, istioNamespace: readSettings().istioNamespace, ...i.value }),
+      'Create Tag',
+      opts.assumeYes,
+      warn,
+    );
   },
 };
 
@@ -104,27 +146,46 @@ export const moveTag: CommandModule = {
     const cp = snap.controlPlane;
     let tag = opts.tag ?? (node?.type === 'tag' || node?.type === undefined ? node?.name : undefined);
     if (!tag) {
-      const p = await vscode.window.showQuickPick(cp.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })), { title: 'Move which tag?' });
+      const p = await vscode.window.showQuickPick(
+        cp.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })),
+        { title: 'Move which tag?' },
+      );
       if (!p) throw new CancelledError();
       tag = p.label;
     }
     const current = cp.tagByName.get(tag);
     if (!current) throw new Error(`Cluster "${cluster.context}": tag ${tag} does not exist.`);
-    const revision = opts.revision ?? await pickRevisionOrTag(snap, `Point tag ${tag} (now → ${current.revision}) at which revision?`, { tags: false, exclude: [current.revision] });
+    const revision =
+      opts.revision ??
+      (await pickRevisionOrTag(snap, `Point tag ${tag} (now → ${current.revision}) at which revision?`, { tags: false, exclude: [current.revision] }));
     if (revision === current.revision) throw new Error(`Tag ${tag} already points at ${revision}.`);
     const impact = tagImpact(snap, tag, revision);
     // moving the default tag moves every istio-injection=enabled namespace: type its name
-    const out = await runForInstaller(s, cluster.context, tag, revision, true, 'Move Tag', opts.assumeYes, tag === 'default' ? tag : undefined)
-      ?? await buildAndRun(s, cluster.context, (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }), 'Move Tag', opts.assumeYes, [impact.message],
-        tag === 'default' ? tag : undefined);
+    const out =
+      (await runForInstaller(s, cluster.context, tag, revision, true, 'Move Tag', opts.assumeYes, tag === 'default' ? tag : undefined)) ??
+      (await buildAndRun(
+        s,
+        cluster.context,
+        (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }),
+        'Move Tag',
+        opts.assumeYes,
+        [impact.message],
+        tag === 'default' ? tag : undefined,
+      ));
     if (!out.result.ok || out.mode === 'dryRun' || impact.workloads.length === 0) return out;
     let restart = opts.restart;
     if (!restart && !opts.assumeYes) {
-      const a = await vscode.window.showInformationMessage(`Tag ${tag} now points at ${revision}. ${impact.workloads.length} workload(s) keep their old sidecar until restarted.`, 'Restart Them', 'Later');
+      const a = await vscode.window.showInformationMessage(
+        `Tag ${tag} now points at ${revision}. ${impact.workloads.length} workload(s) keep their old sidecar until restarted.`,
+        'Restart Them',
+        'Later',
+      );
       restart = a === 'Restart Them' ? 'all' : 'no';
     }
     if (restart === 'all') {
-      const ws = impact.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind)).map((w) => ({ kind: w.kind as 'Deployment', namespace: w.namespace, name: w.name }));
+      const ws = impact.workloads
+        .filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind))
+        .map((w) => ({ kind: w.kind as 'Deployment', namespace: w.namespace, name: w.name }));
       await restartWorkloadsWithUi(s, cluster.context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, { assumeYes: opts.assumeYes });
     }
     return out;
@@ -138,14 +199,40 @@ export const removeTag: CommandModule = {
     const snap = cluster.watcher.snapshot;
     let tag = opts.tag ?? node?.name;
     if (!tag) {
-      const p = await vscode.window.showQuickPick(snap.controlPlane.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })), { title: 'Remove which tag?' });
+      const p = await vscode.window.showQuickPick(
+        snap.controlPlane.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })),
+        { title: 'Remove which tag?' },
+      );
       if (!p) throw new CancelledError();
       tag = p.label;
     }
     const impact = tagImpact(snap, tag);
-    const viaInstaller = await runForInstaller(s, cluster.context, tag, undefined, false, 'Remove Tag', opts.assumeYes, impact.namespaces.length || impact.workloads.length ? tag : undefined);
+    const viaInstaller = await runForInstaller(
+      s,
+      cluster.context,
+      tag,
+      undefined,
+      false,
+      'Remove Tag',
+      opts.assumeYes,
+      impact.namespaces.length || impact.workloads.length ? tag : undefined,
+    );
     if (viaInstaller) return viaInstaller;
-    return buildAndRun(s, cluster.context, (i) => planTagRemove({ cluster: cluster.context, tag: tag!, namespacesUsingTag: snap.namespacesLabelled(tag!), istioNamespace: readSettings().istioNamespace, ...i.value }), 'Remove Tag', opts.assumeYes, [impact.message],
-      impact.namespaces.length || impact.workloads.length ? tag : undefined); // still followed: type its name
+    return buildAndRun(
+      s,
+      cluster.context,
+      (i) =>
+        planTagRemove({
+          cluster: cluster.context,
+          tag: tag!,
+          namespacesUsingTag: snap.namespacesLabelled(tag!),
+          istioNamespace: readSettings().istioNamespace,
+          ...i.value,
+        }),
+      'Remove Tag',
+      opts.assumeYes,
+      [impact.message],
+      impact.namespaces.length || impact.workloads.length ? tag : undefined,
+    ); // still followed: type its name
   },
 };

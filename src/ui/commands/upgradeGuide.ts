@@ -20,11 +20,22 @@ export const upgradeGuide: CommandModule = {
         step: st,
       }));
       const title = g.from && g.to ? `Canary upgrade ${g.from} → ${g.to} on ${cluster.context}` : `Canary upgrade on ${cluster.context}`;
-      const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Pick a step to run it; states are read from the cluster', matchOnDetail: true });
+      const pick = await vscode.window.showQuickPick(items, {
+        title,
+        placeHolder: 'Pick a step to run it; states are read from the cluster',
+        matchOnDetail: true,
+      });
       if (!pick) return g;
-      if (pick.step.state === 'blocked') { void vscode.window.showInformationMessage(`${pick.step.title}: ${pick.step.detail}`); continue; }
+      if (pick.step.state === 'blocked') {
+        void vscode.window.showInformationMessage(`${pick.step.title}: ${pick.step.detail}`);
+        continue;
+      }
       try {
-        await vscode.commands.executeCommand(pick.step.command, { context: cluster.context, name: pick.step.id === 'uninstall' ? g.from : undefined, type: pick.step.id === 'uninstall' ? 'revision' : undefined });
+        await vscode.commands.executeCommand(pick.step.command, {
+          context: cluster.context,
+          name: pick.step.id === 'uninstall' ? g.from : undefined,
+          type: pick.step.id === 'uninstall' ? 'revision' : undefined,
+        });
       } catch (e) {
         if (!(e instanceof CancelledError)) throw e;
       }

@@ -15,7 +15,12 @@ type VerifyNode = { type?: string; context?: string; namespace?: string; name?: 
 export async function verifyWithUi(s: Services, context: string | undefined, namespaces: string[] | undefined, given?: VerifyTarget[]): Promise<VerifyResult> {
   const cluster = await pickCluster(s.clusters, context);
   const snap = cluster.watcher.snapshot;
-  const nss = namespaces ?? snap.namespaces().filter(inMesh).map((n) => n.name);
+  const nss =
+    namespaces ??
+    snap
+      .namespaces()
+      .filter(inMesh)
+      .map((n) => n.name);
   const targets = given ?? verifyTargets(snap, nss);
   if (targets.length === 0) {
     void vscode.window.showInformationMessage(`No Deployments, StatefulSets or DaemonSets with pods in ${nss.join(', ') || 'the mesh'} on ${cluster.context}.`);
@@ -46,10 +51,25 @@ export async function verifyWithUi(s: Services, context: string | undefined, nam
   const differ = r.verifications.filter((v) => v.agrees === false);
   const failed = r.verifications.filter((v) => !v.cluster);
   const parts = [`${r.verifications.length - differ.length - failed.length} as predicted`];
-  if (differ.length) parts.push(`${differ.length} differ (${differ.slice(0, 3).map((v) => `${v.target.namespace}/${v.target.name}: ${v.difference}`).join('; ')}${differ.length > 3 ? '; …' : ''})`);
-  if (failed.length) parts.push(`${failed.length} could not be asked (${failed.slice(0, 2).map((v) => v.error).join('; ')})`);
+  if (differ.length)
+    parts.push(
+      `${differ.length} differ (${differ
+        .slice(0, 3)
+        .map((v) => `${v.target.namespace}/${v.target.name}: ${v.difference}`)
+        .join('; ')}${differ.length > 3 ? '; …' : ''})`,
+    );
+  if (failed.length)
+    parts.push(
+      `${failed.length} could not be asked (${failed
+        .slice(0, 2)
+        .map((v) => v.error)
+        .join('; ')})`,
+    );
   const text = `Verify injection on ${cluster.context}: ${parts.join(', ')}.`;
-  if (differ.length || failed.length) void vscode.window.showWarningMessage(text, 'Show Log').then((a) => { if (a) s.log.show(); });
+  if (differ.length || failed.length)
+    void vscode.window.showWarningMessage(text, 'Show Log').then((a) => {
+      if (a) s.log.show();
+    });
   else void vscode.window.showInformationMessage(text);
   return r;
 }
@@ -61,10 +81,20 @@ export const verifyInjectionCmd: CommandModule = {
     const context = sel[0]?.context;
     const workloads = sel.filter((n) => n.type === 'workload' && n.namespace && n.name && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind ?? ''));
     if (workloads.length) {
-      return verifyWithUi(s, context, undefined, workloads.map((n) => ({ kind: n.kind as VerifyTarget['kind'], namespace: n.namespace!, name: n.name! })));
+      return verifyWithUi(
+        s,
+        context,
+        undefined,
+        workloads.map((n) => ({ kind: n.kind as VerifyTarget['kind'], namespace: n.namespace!, name: n.name! })),
+      );
     }
     const nsNodes = sel.filter((n) => n.type === 'namespace' && n.name);
-    if (nsNodes.length) return verifyWithUi(s, context, nsNodes.map((n) => n.name!));
+    if (nsNodes.length)
+      return verifyWithUi(
+        s,
+        context,
+        nsNodes.map((n) => n.name!),
+      );
     if (sel[0]?.type === 'cluster') return verifyWithUi(s, context, undefined);
     const cluster = await pickCluster(s.clusters, context);
     const names = await pickNamespaces(cluster.watcher.snapshot, 'Verify injection of the workloads in which namespaces?');

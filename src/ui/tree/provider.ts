@@ -5,15 +5,42 @@
  * nodes, not the whole tree). Refreshes are debounced.
  */
 import * as vscode from 'vscode';
-import { describeInstallMethod, describeSailRevision, installMethodShort, describeOutcome, describeSkew, managedGateways, nodeAgents, describeVerification, inMesh, proxyRevisionKey, verifyKey, type ClusterSnapshot, type NamespaceView, type Verification } from '../../istio';
+import {
+  describeInstallMethod,
+  describeSailRevision,
+  installMethodShort,
+  describeOutcome,
+  describeSkew,
+  managedGateways,
+  nodeAgents,
+  describeVerification,
+  inMesh,
+  proxyRevisionKey,
+  verifyKey,
+  type ClusterSnapshot,
+  type NamespaceView,
+  type Verification,
+} from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
 import { readSettings } from '../settings';
 import { ids, type GroupKind, type Node, type WorkloadSummary } from './nodes';
 
-const GROUP_LABELS: Record<GroupKind, string> = { controlPlanes: 'Control planes', tags: 'Tags', namespaces: 'Namespaces', gateways: 'Gateways', nodeAgents: 'Node agents' };
-const GROUP_ICONS: Record<GroupKind, string> = { controlPlanes: 'server-process', tags: 'tag', namespaces: 'symbol-namespace', gateways: 'globe', nodeAgents: 'server-environment' };
+const GROUP_LABELS: Record<GroupKind, string> = {
+  controlPlanes: 'Control planes',
+  tags: 'Tags',
+  namespaces: 'Namespaces',
+  gateways: 'Gateways',
+  nodeAgents: 'Node agents',
+};
+const GROUP_ICONS: Record<GroupKind, string> = {
+  controlPlanes: 'server-process',
+  tags: 'tag',
+  namespaces: 'symbol-namespace',
+  gateways: 'globe',
+  nodeAgents: 'server-environment',
+};
 
 export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined>();
@@ -29,7 +56,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   /** Latest "Verify Injection with the Cluster" answer per context and workload (verifyKey). */
   private readonly verifications = new Map<string, Map<string, Verification>>();
 
-  constructor(private readonly clusters: ClusterManager, private readonly debounceMs = 100) {
+  constructor(
+    private readonly clusters: ClusterManager,
+    private readonly debounceMs = 100,
+  ) {
     this.subs.push(
       clusters.onDidChangeClusters(() => this.refreshAll()),
       clusters.onDidChangeCluster((e) => this.onClusterEvent(e)),
@@ -40,7 +70,14 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private readonly ticks = new Map<string, NodeJS.Timeout>();
   private tick(id: string, ms: number): void {
     if (this.ticks.has(id)) return;
-    this.ticks.set(id, setTimeout(() => { this.ticks.delete(id); this.pending.add(id); this.schedule(); }, ms));
+    this.ticks.set(
+      id,
+      setTimeout(() => {
+        this.ticks.delete(id);
+        this.pending.add(id);
+        this.schedule();
+      }, ms),
+    );
   }
 
   dispose(): void {
@@ -53,7 +90,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   /** Records the cluster's answers; the workloads' nodes show where they differ from the prediction. */
   setVerifications(context: string, list: readonly Verification[]): void {
     let m = this.verifications.get(context);
-    if (!m) { m = new Map(); this.verifications.set(context, m); }
+    if (!m) {
+      m = new Map();
+      this.verifications.set(context, m);
+    }
     for (const v of list) {
       m.set(verifyKey(v.target), v);
       this.pending.add(ids.workload(context, v.target.namespace, v.target.kind, v.target.name));
@@ -72,7 +112,11 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private onClusterEvent(e: ClusterEvent): void {
     const ctx = e.context;
-    if (e.phase) { this.pending.add(ids.cluster(ctx)); this.schedule(); return; }
+    if (e.phase) {
+      this.pending.add(ids.cluster(ctx));
+      this.schedule();
+      return;
+    }
     const ch = e.change;
     if (!ch) return;
     if ((ch.resolution || ch.namespaceLabels) && this.verifications.get(ctx)?.size) {
@@ -132,7 +176,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   /** Fires the pending refreshes now. */
   flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     for (const ctx of this.summaryCheck) {
       const now = this.summaryOf(ctx);
       const before = this.shownSummary.get(ctx);
@@ -164,16 +211,23 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private node<T extends Node>(n: T, parent?: Node): T {
     const existing = this.nodes.get(n.id) as T | undefined;
-    if (existing && existing.type === n.type) { this.parents.set(n.id, parent); return Object.assign(existing, n); }
+    if (existing && existing.type === n.type) {
+      this.parents.set(n.id, parent);
+      return Object.assign(existing, n);
+    }
     this.nodes.set(n.id, n);
     this.parents.set(n.id, parent);
     return n;
   }
 
-  getParent(n: Node): Node | undefined { return this.parents.get(n.id); }
+  getParent(n: Node): Node | undefined {
+    return this.parents.get(n.id);
+  }
 
   /** Finds a rendered node by id (for reveal). */
-  findNode(id: string): Node | undefined { return this.nodes.get(id); }
+  findNode(id: string): Node | undefined {
+    return this.nodes.get(id);
+  }
 
   /** Walks cluster → Namespaces → namespace (→ workload), materialising nodes, and returns the deepest found. */
   locate(context: string, namespace: string, workload?: { kind?: string; name: string }): Node | undefined {
@@ -191,29 +245,46 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return this.getChildren(nsNode).find((n) => n.type === 'workload' && n.name === workload.name && (!workload.kind || n.kind === workload.kind)) ?? nsNode;
   }
 
-  private entry(ctx: string): ClusterEntry | undefined { return this.clusters.get(ctx); }
-  private snap(ctx: string): ClusterSnapshot | undefined { return this.entry(ctx)?.watcher?.snapshot; }
+  private entry(ctx: string): ClusterEntry | undefined {
+    return this.clusters.get(ctx);
+  }
+  private snap(ctx: string): ClusterSnapshot | undefined {
+    return this.entry(ctx)?.watcher?.snapshot;
+  }
 
   getChildren(parent?: Node): Node[] {
     if (!parent) return this.clusters.list().map((e) => this.node({ type: 'cluster', id: ids.cluster(e.context), context: e.context }));
     const ctx = parent.context;
     switch (parent.type) {
-      case 'cluster': return this.clusterChildren(parent);
-      case 'group': return this.groupChildren(parent);
-      case 'revision': return this.revisionChildren(parent);
+      case 'cluster':
+        return this.clusterChildren(parent);
+      case 'group':
+        return this.groupChildren(parent);
+      case 'revision':
+        return this.revisionChildren(parent);
       case 'tag': {
         const snap = this.snap(ctx);
         if (!snap) return [];
         const names = snap.namespacesLabelled(parent.name);
-        if (names.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No namespace follows this tag', icon: 'info' }, parent)];
+        if (names.length === 0)
+          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No namespace follows this tag', icon: 'info' }, parent)];
         return names.map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n, 'tag', parent.name), context: ctx, name: n, under: 'tag' }, parent));
       }
-      case 'namespace': return this.workloads(ctx, parent.name).map((w) => this.node({ type: 'workload', id: ids.workload(ctx, parent.name, w.kind, w.name), context: ctx, namespace: parent.name, kind: w.kind, name: w.name }, parent));
+      case 'namespace':
+        return this.workloads(ctx, parent.name).map((w) =>
+          this.node(
+            { type: 'workload', id: ids.workload(ctx, parent.name, w.kind, w.name), context: ctx, namespace: parent.name, kind: w.kind, name: w.name },
+            parent,
+          ),
+        );
       case 'otherNamespaces': {
         const snap = this.snap(ctx);
-        return (snap?.namespaces() ?? []).filter((n) => !inMesh(n)).map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n.name, 'other'), context: ctx, name: n.name, under: 'other' }, parent));
+        return (snap?.namespaces() ?? [])
+          .filter((n) => !inMesh(n))
+          .map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n.name, 'other'), context: ctx, name: n.name, under: 'other' }, parent));
       }
-      default: return [];
+      default:
+        return [];
     }
   }
 
@@ -223,7 +294,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!e) return [];
     if (e.configError) return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: e.configError, retry: true }, parent)];
     const phase = e.watcher?.phase;
-    if (!phase || phase.phase === 'idle' || phase.phase === 'connecting') return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: 'Loading…', icon: 'loading~spin' }, parent)];
+    if (!phase || phase.phase === 'idle' || phase.phase === 'connecting')
+      return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: 'Loading…', icon: 'loading~spin' }, parent)];
     if (phase.phase === 'error') return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: phase.message, retry: true }, parent)];
     const groups: GroupKind[] = ['controlPlanes', 'tags', 'namespaces', 'gateways'];
     if (e.watcher && nodeAgents(e.watcher.snapshot).length) groups.push('nodeAgents'); // ambient only
@@ -231,9 +303,24 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // Kinds the user may not list: say so, with the verb and resource.
     for (const [kind, st] of e.watcher!.kindStatus) {
       if (st.state === 'scoped') {
-        out.push(this.node({ type: 'info', id: `${parent.id}/kind:${kind}`, context: ctx, label: `Only namespace ${st.namespace}`, description: `you may not list ${kind === 'Pod' ? 'pods' : kind} cluster-wide`, tooltip: describeK8sError(st.error), icon: 'lock' }, parent));
+        out.push(
+          this.node(
+            {
+              type: 'info',
+              id: `${parent.id}/kind:${kind}`,
+              context: ctx,
+              label: `Only namespace ${st.namespace}`,
+              description: `you may not list ${kind === 'Pod' ? 'pods' : kind} cluster-wide`,
+              tooltip: describeK8sError(st.error),
+              icon: 'lock',
+            },
+            parent,
+          ),
+        );
       } else if (st.state === 'forbidden' || st.state === 'error') {
-        out.push(this.node({ type: 'error', id: `${parent.id}/kind:${kind}`, context: ctx, message: describeK8sError(st.error), retry: st.state === 'error' }, parent));
+        out.push(
+          this.node({ type: 'error', id: `${parent.id}/kind:${kind}`, context: ctx, message: describeK8sError(st.error), retry: st.state === 'error' }, parent),
+        );
       }
     }
     return out;
@@ -246,7 +333,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const cp = snap.controlPlane;
     switch (parent.group) {
       case 'controlPlanes':
-        if (cp.revisions.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No Istio control plane found', icon: 'info' }, parent)];
+        if (cp.revisions.length === 0)
+          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No Istio control plane found', icon: 'info' }, parent)];
         return cp.revisions.map((r) => this.node({ type: 'revision', id: ids.revision(ctx, r.name), context: ctx, name: r.name }, parent));
       case 'tags':
         if (cp.tags.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No revision tags', icon: 'info' }, parent)];
@@ -255,21 +343,36 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const all = snap.namespaces();
         const showAll = readSettings().showAllNamespaces;
         const shown = showAll ? all : all.filter(inMesh);
-        const out: Node[] = shown.map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n.name, 'namespaces'), context: ctx, name: n.name, under: 'namespaces' }, parent));
+        const out: Node[] = shown.map((n) =>
+          this.node({ type: 'namespace', id: ids.namespace(ctx, n.name, 'namespaces'), context: ctx, name: n.name, under: 'namespaces' }, parent),
+        );
         if (!showAll && shown.length < all.length) out.push(this.node({ type: 'otherNamespaces', id: ids.other(ctx), context: ctx }, parent));
         return out;
       }
       case 'gateways': {
         const gws = snap.gateways();
         const managed = managedGateways(snap);
-        if (gws.length === 0 && managed.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No gateways or waypoints', icon: 'info' }, parent)];
+        if (gws.length === 0 && managed.length === 0)
+          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No gateways or waypoints', icon: 'info' }, parent)];
         return [
-          ...gws.map((g) => this.node({ type: 'gateway', id: ids.gateway(ctx, g.namespace, g.kind, g.workload), context: ctx, namespace: g.namespace, kind: g.kind, name: g.workload }, parent)),
-          ...managed.map((g) => this.node({ type: 'managedGateway', id: ids.managedGateway(ctx, g.namespace, g.gateway), context: ctx, namespace: g.namespace, name: g.gateway }, parent)),
+          ...gws.map((g) =>
+            this.node(
+              { type: 'gateway', id: ids.gateway(ctx, g.namespace, g.kind, g.workload), context: ctx, namespace: g.namespace, kind: g.kind, name: g.workload },
+              parent,
+            ),
+          ),
+          ...managed.map((g) =>
+            this.node(
+              { type: 'managedGateway', id: ids.managedGateway(ctx, g.namespace, g.gateway), context: ctx, namespace: g.namespace, name: g.gateway },
+              parent,
+            ),
+          ),
         ];
       }
       case 'nodeAgents':
-        return nodeAgents(snap).map((a) => this.node({ type: 'nodeAgent', id: ids.nodeAgent(ctx, a.namespace, a.daemonSet), context: ctx, namespace: a.namespace, name: a.daemonSet }, parent));
+        return nodeAgents(snap).map((a) =>
+          this.node({ type: 'nodeAgent', id: ids.nodeAgent(ctx, a.namespace, a.daemonSet), context: ctx, namespace: a.namespace, name: a.daemonSet }, parent),
+        );
     }
   }
 
@@ -296,9 +399,16 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     for (const p of snap.proxies(ns)) {
       const k = `${p.workload.kind}/${p.workload.name}`;
       let w = by.get(k);
-      if (!w) { w = { kind: p.workload.kind, name: p.workload.name, proxies: [], byRevision: new Map(), stale: 0, pods: 0 }; by.set(k, w); }
+      if (!w) {
+        w = { kind: p.workload.kind, name: p.workload.name, proxies: [], byRevision: new Map(), stale: 0, pods: 0 };
+        by.set(k, w);
+      }
       w.pods++;
-      if (p.injected) { w.proxies.push(p); const rk = proxyRevisionKey(p); w.byRevision.set(rk, (w.byRevision.get(rk) ?? 0) + 1); }
+      if (p.injected) {
+        w.proxies.push(p);
+        const rk = proxyRevisionKey(p);
+        w.byRevision.set(rk, (w.byRevision.get(rk) ?? 0) + 1);
+      }
       if (p.stale) w.stale++;
     }
     return [...by.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -306,26 +416,39 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   getTreeItem(n: Node): vscode.TreeItem {
     switch (n.type) {
-      case 'cluster': return this.clusterItem(n);
-      case 'group': return this.groupItem(n);
-      case 'revision': return this.revisionItem(n);
-      case 'tag': return this.tagItem(n);
-      case 'namespace': return this.namespaceItem(n);
+      case 'cluster':
+        return this.clusterItem(n);
+      case 'group':
+        return this.groupItem(n);
+      case 'revision':
+        return this.revisionItem(n);
+      case 'tag':
+        return this.tagItem(n);
+      case 'namespace':
+        return this.namespaceItem(n);
       case 'otherNamespaces': {
         const snap = this.snap(n.context);
         const count = (snap?.namespaces() ?? []).filter((x) => !inMesh(x)).length;
         const it = new vscode.TreeItem('Other namespaces', vscode.TreeItemCollapsibleState.Collapsed);
-        it.id = n.id; it.description = `${count} without injection labels or proxies`; it.iconPath = new vscode.ThemeIcon('folder');
+        it.id = n.id;
+        it.description = `${count} without injection labels or proxies`;
+        it.iconPath = new vscode.ThemeIcon('folder');
         it.contextValue = contextValue('otherNamespaces');
         return it;
       }
-      case 'workload': return this.workloadItem(n);
-      case 'gateway': return this.gatewayItem(n);
-      case 'managedGateway': return this.managedGatewayItem(n);
-      case 'nodeAgent': return this.nodeAgentItem(n);
+      case 'workload':
+        return this.workloadItem(n);
+      case 'gateway':
+        return this.gatewayItem(n);
+      case 'managedGateway':
+        return this.managedGatewayItem(n);
+      case 'nodeAgent':
+        return this.nodeAgentItem(n);
       case 'info': {
         const it = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
-        it.id = n.id; it.description = n.description; it.tooltip = n.tooltip ?? n.description;
+        it.id = n.id;
+        it.description = n.description;
+        it.tooltip = n.tooltip ?? n.description;
         if (n.icon) it.iconPath = new vscode.ThemeIcon(n.icon);
         it.contextValue = contextValue('info');
         return it;
@@ -354,8 +477,19 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const ready = phase?.phase === 'ready';
     const reconnecting = phase?.phase === 'reconnecting';
     const mig = ready ? snap?.migration() : undefined;
-    it.description = err ? 'unreachable' : !ready && !reconnecting ? 'loading…' : mig ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%${reconnecting ? ' · reconnecting' : ''}` : reconnecting ? 'reconnecting' : 'no Istio';
-    it.iconPath = new vscode.ThemeIcon(err ? 'vm-outline' : 'vm-active', err ? new vscode.ThemeColor('errorForeground') : reconnecting ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    it.description = err
+      ? 'unreachable'
+      : !ready && !reconnecting
+        ? 'loading…'
+        : mig
+          ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%${reconnecting ? ' · reconnecting' : ''}`
+          : reconnecting
+            ? 'reconnecting'
+            : 'no Istio';
+    it.iconPath = new vscode.ThemeIcon(
+      err ? 'vm-outline' : 'vm-active',
+      err ? new vscode.ThemeColor('errorForeground') : reconnecting ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
+    );
     const md = new vscode.MarkdownString(`**${n.context}**\n\n`);
     if (e?.server) md.appendMarkdown(`Server: \`${e.server}\`\n\n`);
     if (mig) md.appendMarkdown(`Migration to **${mig.to}**: ${mig.percent}% of ${mig.proxies} proxies, ${mig.stale} stale\n\n`);
@@ -368,7 +502,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private groupItem(n: Extract<Node, { type: 'group' }>): vscode.TreeItem {
     const snap = this.snap(n.context);
-    const it = new vscode.TreeItem(GROUP_LABELS[n.group], n.group === 'gateways' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+    const it = new vscode.TreeItem(
+      GROUP_LABELS[n.group],
+      n.group === 'gateways' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+    );
     it.id = n.id;
     it.iconPath = new vscode.ThemeIcon(GROUP_ICONS[n.group]);
     it.contextValue = contextValue('group', { [n.group]: true });
@@ -403,7 +540,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (r.tags.length) parts.push(`tags ${r.tags.join(', ')}`);
     parts.push(`${px.proxies} prox${px.proxies === 1 ? 'y' : 'ies'}${px.stale ? ` (${px.stale} stale)` : ''}`);
     // istioctl is what the actions assume unless told otherwise: only the other installers are named here.
-    const sailRev = r.installedBy.kind === 'sail' && r.installedBy.owner?.kind === 'IstioRevision' ? snap.sail().revisions.get(r.installedBy.owner.name) : undefined;
+    const sailRev =
+      r.installedBy.kind === 'sail' && r.installedBy.owner?.kind === 'IstioRevision' ? snap.sail().revisions.get(r.installedBy.owner.name) : undefined;
     if (r.installedBy.kind === 'helm' || r.installedBy.kind === 'sail') parts.push(installMethodShort(r.installedBy));
     if (sailRev) {
       parts.push(sailRev.active ? 'active' : 'inactive');
@@ -412,16 +550,32 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       else if (!sailRev.active && sailRev.inUse) parts.push('in use');
     }
     it.description = parts.join(' · ');
-    const color = r.readiness === 'ready' ? 'testing.iconPassed' : r.readiness === 'degraded' || r.readiness === 'scaledToZero' ? 'editorWarning.foreground' : 'errorForeground';
-    it.iconPath = new vscode.ThemeIcon(r.isDefault ? 'star-full' : 'server-process', new vscode.ThemeColor(r.readiness === 'absent' ? 'disabledForeground' : color));
+    const color =
+      r.readiness === 'ready'
+        ? 'testing.iconPassed'
+        : r.readiness === 'degraded' || r.readiness === 'scaledToZero'
+          ? 'editorWarning.foreground'
+          : 'errorForeground';
+    it.iconPath = new vscode.ThemeIcon(
+      r.isDefault ? 'star-full' : 'server-process',
+      new vscode.ThemeColor(r.readiness === 'absent' ? 'disabledForeground' : color),
+    );
     const md = new vscode.MarkdownString(`**Revision ${r.name}**${r.isDefault ? ' (default)' : ''}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n| Istio version | ${r.version ?? 'unknown'}${r.versionSource ? ` (from ${r.versionSource})` : ''} |\n`);
-    md.appendMarkdown(`| istiod | ${r.readyReplicas}/${r.replicas} ready (${r.readiness}) |\n| Tags | ${r.tags.join(', ') || '—'} |\n| Proxies | ${px.proxies} (${px.stale} stale) |\n`);
+    md.appendMarkdown(
+      `| istiod | ${r.readyReplicas}/${r.replicas} ready (${r.readiness}) |\n| Tags | ${r.tags.join(', ') || '—'} |\n| Proxies | ${px.proxies} (${px.stale} stale) |\n`,
+    );
     md.appendMarkdown(`| Webhooks | ${r.webhooks.join(', ') || '—'} |\n`);
     md.appendMarkdown(`| Installed by | ${describeInstallMethod(r.installedBy)}${r.installedBy.from ? ` (read from ${r.installedBy.from})` : ''} |\n`);
     if (sailRev) md.appendMarkdown(`| Sail operator | ${describeSailRevision(sailRev)} |\n`);
     it.tooltip = md;
-    it.contextValue = contextValue('revision', { default: r.isDefault, tagged: r.tags.length > 0, [r.readiness]: true, hasProxies: px.proxies > 0, [r.installedBy.kind]: true });
+    it.contextValue = contextValue('revision', {
+      default: r.isDefault,
+      tagged: r.tags.length > 0,
+      [r.readiness]: true,
+      hasProxies: px.proxies > 0,
+      [r.installedBy.kind]: true,
+    });
     return it;
   }
 
@@ -436,9 +590,12 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.description = `→ ${t.revision}${version ? ` (${version})` : ''} · ${followers.length} namespace${followers.length === 1 ? '' : 's'}${t.revisionInstalled ? '' : ' · revision missing'}`;
     it.iconPath = new vscode.ThemeIcon('tag', t.revisionInstalled && !t.conflict ? undefined : new vscode.ThemeColor('errorForeground'));
     const md = new vscode.MarkdownString(`**Tag ${t.name}** → revision **${t.revision}**${version ? ` (Istio ${version})` : ''}\n\n`);
-    if (!t.revisionInstalled) md.appendMarkdown(`$(error) Revision ${t.revision} is not installed: pods in namespaces following this tag are not injected.\n\n`);
+    if (!t.revisionInstalled)
+      md.appendMarkdown(`$(error) Revision ${t.revision} is not installed: pods in namespaces following this tag are not injected.\n\n`);
     if (t.conflict) md.appendMarkdown(`$(warning) ${t.conflict}\n\n`);
-    md.appendMarkdown(`Webhook: ${t.webhooks.join(', ') || '—'}${t.services.length ? `  \nService: ${t.services.join(', ')}` : ''}\n\nNamespaces: ${followers.join(', ') || '—'}\n\nMade by: ${describeInstallMethod(t.installedBy)}`);
+    md.appendMarkdown(
+      `Webhook: ${t.webhooks.join(', ') || '—'}${t.services.length ? `  \nService: ${t.services.join(', ')}` : ''}\n\nNamespaces: ${followers.join(', ') || '—'}\n\nMade by: ${describeInstallMethod(t.installedBy)}`,
+    );
     md.supportThemeIcons = true;
     it.tooltip = md;
     it.contextValue = contextValue('tag', { default: t.name === 'default', missingRevision: !t.revisionInstalled, followed: followers.length > 0 });
@@ -455,19 +612,43 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.description = namespaceDescription(v);
     if (!v.labelsKnown) {
       it.iconPath = new vscode.ThemeIcon('lock');
-      it.tooltip = new vscode.MarkdownString(`**Namespace ${v.name}**\n\nYou may not read this namespace's labels, so the revision its new pods get is unknown.\n\nPods: ${v.stats.pods} · proxies: ${v.stats.proxies} · running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ') || '—'}`);
+      it.tooltip = new vscode.MarkdownString(
+        `**Namespace ${v.name}**\n\nYou may not read this namespace's labels, so the revision its new pods get is unknown.\n\nPods: ${v.stats.pods} · proxies: ${v.stats.proxies} · running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ') || '—'}`,
+      );
       it.contextValue = contextValue('namespace', { labelsUnknown: true, proxies: v.stats.proxies > 0 });
       return it;
     }
     const worst = v.warnings.find((w) => w.code !== 'pinnedRevision');
     const ambient = v.labels.dataplaneMode === 'ambient' && !v.resolvedRevision;
-    const icon = v.terminating ? 'trash' : worst ? 'warning' : v.stats.stale > 0 ? 'history' : v.resolvedRevision ? 'pass' : ambient ? 'circle-large-filled' : 'circle-outline';
-    const color = worst ? 'editorWarning.foreground' : v.stats.stale > 0 ? 'editorWarning.foreground' : v.resolvedRevision || ambient ? 'testing.iconPassed' : 'disabledForeground';
+    const icon = v.terminating
+      ? 'trash'
+      : worst
+        ? 'warning'
+        : v.stats.stale > 0
+          ? 'history'
+          : v.resolvedRevision
+            ? 'pass'
+            : ambient
+              ? 'circle-large-filled'
+              : 'circle-outline';
+    const color = worst
+      ? 'editorWarning.foreground'
+      : v.stats.stale > 0
+        ? 'editorWarning.foreground'
+        : v.resolvedRevision || ambient
+          ? 'testing.iconPassed'
+          : 'disabledForeground';
     it.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const md = new vscode.MarkdownString(`**Namespace ${v.name}**\n\n`);
-    md.appendMarkdown(`Labels: ${v.labels.injection !== undefined ? `\`istio-injection=${v.labels.injection}\`` : ''} ${v.labels.rev !== undefined ? `\`istio.io/rev=${v.labels.rev}\`` : ''}${v.labels.injection === undefined && v.labels.rev === undefined ? 'none' : ''}\n\n`);
-    md.appendMarkdown(`New pods: **${describeOutcome(v.resolution)}**${v.resolution.kind === 'injected' ? ` via ${v.resolution.via.configName} (${v.resolution.via.reason})` : v.resolution.kind === 'none' ? ` — ${v.resolution.reason}` : ''}\n\n`);
-    md.appendMarkdown(`Pods: ${v.stats.pods} · proxies: ${v.stats.proxies} · stale: ${v.stats.stale}${v.stats.missing ? ` · without sidecar: ${v.stats.missing}` : ''}\n\n`);
+    md.appendMarkdown(
+      `Labels: ${v.labels.injection !== undefined ? `\`istio-injection=${v.labels.injection}\`` : ''} ${v.labels.rev !== undefined ? `\`istio.io/rev=${v.labels.rev}\`` : ''}${v.labels.injection === undefined && v.labels.rev === undefined ? 'none' : ''}\n\n`,
+    );
+    md.appendMarkdown(
+      `New pods: **${describeOutcome(v.resolution)}**${v.resolution.kind === 'injected' ? ` via ${v.resolution.via.configName} (${v.resolution.via.reason})` : v.resolution.kind === 'none' ? ` — ${v.resolution.reason}` : ''}\n\n`,
+    );
+    md.appendMarkdown(
+      `Pods: ${v.stats.pods} · proxies: ${v.stats.proxies} · stale: ${v.stats.stale}${v.stats.missing ? ` · without sidecar: ${v.stats.missing}` : ''}\n\n`,
+    );
     if (v.stats.byRevision.size) md.appendMarkdown(`Running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ')}\n\n`);
     for (const w of v.warnings) md.appendMarkdown(`$(warning) ${escapeMd(w.message)}\n\n`);
     md.supportThemeIcons = true;
@@ -492,7 +673,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.description = `${n.kind} · ${w.pods} pod${w.pods === 1 ? '' : 's'}${revs ? ` · ${revs}` : ' · no sidecar'}${w.stale ? ` · ${w.stale} stale` : ''}`;
     it.iconPath = new vscode.ThemeIcon(w.stale ? 'history' : 'symbol-class', w.stale ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
     const md = new vscode.MarkdownString(`**${n.kind} ${n.namespace}/${n.name}**\n\n`);
-    for (const p of w.proxies.slice(0, 20)) md.appendMarkdown(`- \`${p.name}\`: ${p.injectedRevision ?? '?'} (${p.proxyVersion ?? '?'})${p.stale ? ` — stale: ${escapeMd(p.staleReason ?? '')}` : ''}\n`);
+    for (const p of w.proxies.slice(0, 20))
+      md.appendMarkdown(
+        `- \`${p.name}\`: ${p.injectedRevision ?? '?'} (${p.proxyVersion ?? '?'})${p.stale ? ` — stale: ${escapeMd(p.staleReason ?? '')}` : ''}\n`,
+      );
     if (w.proxies.length > 20) md.appendMarkdown(`- … ${w.proxies.length - 20} more\n`);
     const v = this.verification(n.context, `${n.namespace}/${n.kind}/${n.name}`);
     if (v?.cluster) {
@@ -513,14 +697,18 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   private gatewayItem(n: Extract<Node, { type: 'gateway' }>): vscode.TreeItem {
-    const g = this.snap(n.context)?.gateways().find((x) => x.namespace === n.namespace && x.workload === n.name && x.kind === n.kind);
+    const g = this.snap(n.context)
+      ?.gateways()
+      .find((x) => x.namespace === n.namespace && x.workload === n.name && x.kind === n.kind);
     const it = new vscode.TreeItem(`${n.namespace}/${n.name}`, vscode.TreeItemCollapsibleState.None);
     it.id = n.id;
     if (!g) return it;
     const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || 'no sidecar';
     it.description = `runs ${runs} · follows ${g.follows}${g.stale ? ` · ${g.stale} stale` : ''}`;
     it.iconPath = new vscode.ThemeIcon('globe', g.stale ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
-    it.tooltip = new vscode.MarkdownString(`**Gateway ${n.namespace}/${n.name}** (${n.kind})\n\nRuns: ${runs}\n\nFollows: ${g.follows}\n\nGateways are upgraded in place: restart them after moving the revision they follow.`);
+    it.tooltip = new vscode.MarkdownString(
+      `**Gateway ${n.namespace}/${n.name}** (${n.kind})\n\nRuns: ${runs}\n\nFollows: ${g.follows}\n\nGateways are upgraded in place: restart them after moving the revision they follow.`,
+    );
     it.contextValue = contextValue('gateway', { stale: g.stale > 0, restartable: ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind) });
     return it;
   }
@@ -532,8 +720,13 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || 'no pod';
     const kind = g.kind === 'waypoint' ? 'waypoint' : 'Gateway API';
     it.description = `${kind} · runs ${runs} · follows ${g.followsRevision ?? 'nothing installed'}${g.rolling ? ` · ${g.rolling} rolling` : ''}`;
-    it.iconPath = new vscode.ThemeIcon(g.kind === 'waypoint' ? 'debug-step-over' : 'globe', !g.followsRevision ? new vscode.ThemeColor('editorError.foreground') : g.rolling ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
-    it.tooltip = new vscode.MarkdownString(`**${g.kind === 'waypoint' ? 'Waypoint' : 'Gateway API gateway'} ${n.namespace}/${n.name}** (class ${g.gatewayClass ?? '?'}, Deployment ${g.workload} made by istiod)\n\nRuns: ${runs}${g.versions.length ? ` (${g.versions.join(', ')})` : ''}\n\nFollows: ${g.follows}\n\nistiod re-renders it when the revision it follows changes: moving the tag rolls it at once, no restart needed.`);
+    it.iconPath = new vscode.ThemeIcon(
+      g.kind === 'waypoint' ? 'debug-step-over' : 'globe',
+      !g.followsRevision ? new vscode.ThemeColor('editorError.foreground') : g.rolling ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
+    );
+    it.tooltip = new vscode.MarkdownString(
+      `**${g.kind === 'waypoint' ? 'Waypoint' : 'Gateway API gateway'} ${n.namespace}/${n.name}** (class ${g.gatewayClass ?? '?'}, Deployment ${g.workload} made by istiod)\n\nRuns: ${runs}${g.versions.length ? ` (${g.versions.join(', ')})` : ''}\n\nFollows: ${g.follows}\n\nistiod re-renders it when the revision it follows changes: moving the tag rolls it at once, no restart needed.`,
+    );
     it.contextValue = contextValue('managedGateway', { [g.kind]: true, rolling: g.rolling > 0, orphaned: !g.followsRevision });
     return it;
   }
@@ -545,23 +738,35 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!a) return it;
     const skew = describeSkew(a);
     const newest = a.versions[0]?.version ?? '?';
-    const older = a.versions.slice(1).map((v) => `${v.version} on ${v.nodes.length}`).join(', ');
+    const older = a.versions
+      .slice(1)
+      .map((v) => `${v.version} on ${v.nodes.length}`)
+      .join(', ');
     const bound = a.revision ? ` · ${a.previousRevision ? `${a.previousRevision} → ` : ''}${a.revision}` : '';
     it.description = `${newest}${bound} · nodes ${a.updated}/${a.pods} updated${older ? ` (${older})` : ''}${a.ready < a.pods ? ` · ${a.ready}/${a.pods} ready` : ''}${skew ? ' · version skew' : ''}${a.updateStrategy === 'OnDelete' ? ' · OnDelete' : ''}`;
-    it.iconPath = new vscode.ThemeIcon('server-environment', skew ? new vscode.ThemeColor('editorError.foreground') : a.versions.length > 1 ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    it.iconPath = new vscode.ThemeIcon(
+      'server-environment',
+      skew ? new vscode.ThemeColor('editorError.foreground') : a.versions.length > 1 ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
+    );
     const md = new vscode.MarkdownString(`**${a.component}** — DaemonSet ${a.namespace}/${a.daemonSet}\n\n`);
     md.appendMarkdown(a.versions.map((v) => `- ${v.version}: ${v.nodes.join(', ')}`).join('\n') + '\n\n');
-    if (a.revision) md.appendMarkdown(`Bound to revision ${a.revision}${a.previousRevision ? ` (not yet replaced pods: ${a.previousRevision})` : ''}: its istiod serves its configuration and certificates.\n\n`);
+    if (a.revision)
+      md.appendMarkdown(
+        `Bound to revision ${a.revision}${a.previousRevision ? ` (not yet replaced pods: ${a.previousRevision})` : ''}: its istiod serves its configuration and certificates.\n\n`,
+      );
     md.appendMarkdown(skew ? `⚠ ${skew}\n\n` : `Works with ${a.skew.map((s) => `${s.revision} (${s.version})`).join(', ') || 'the installed revisions'}.\n\n`);
-    if (a.updateStrategy) md.appendMarkdown(a.updateStrategy === 'OnDelete' ? 'updateStrategy OnDelete: a new version replaces no pod until you replace them node by node.\n\n' : `updateStrategy ${a.updateStrategy}: applying a new version replaces the pods by itself.\n\n`);
+    if (a.updateStrategy)
+      md.appendMarkdown(
+        a.updateStrategy === 'OnDelete'
+          ? 'updateStrategy OnDelete: a new version replaces no pod until you replace them node by node.\n\n'
+          : `updateStrategy ${a.updateStrategy}: applying a new version replaces the pods by itself.\n\n`,
+      );
     md.appendMarkdown('Node agents cannot be canaried: upgrade them node by node. Restarting them all at once resets every connection on every node.');
     it.tooltip = md;
     it.contextValue = contextValue('nodeAgent', { [a.component === 'ztunnel' ? 'ztunnel' : 'cni']: true, mixed: a.versions.length > 1, skew: !!skew });
     return it;
   }
-
 }
-
 
 function nodeAgentsShown(snap: ClusterSnapshot | undefined): boolean {
   return !!snap && nodeAgents(snap).length > 0;
@@ -578,7 +783,14 @@ export function namespaceDescription(v: NamespaceView): string {
   if (v.labels.dataplaneMode !== undefined) labels.push(`dataplane-mode=${v.labels.dataplaneMode}`);
   // an ambient namespace without a sidecar label: its pods are captured by ztunnel, not injected
   const ambientOnly = v.labels.dataplaneMode === 'ambient' && v.resolution.kind === 'none';
-  const target = v.resolution.kind === 'injected' ? v.resolution.revision : v.resolution.kind === 'ambiguous' ? 'ambiguous' : ambientOnly ? `ambient (ztunnel)${v.labels.useWaypoint ? `, use-waypoint=${v.labels.useWaypoint}` : ''}` : 'not injected';
+  const target =
+    v.resolution.kind === 'injected'
+      ? v.resolution.revision
+      : v.resolution.kind === 'ambiguous'
+        ? 'ambiguous'
+        : ambientOnly
+          ? `ambient (ztunnel)${v.labels.useWaypoint ? `, use-waypoint=${v.labels.useWaypoint}` : ''}`
+          : 'not injected';
   const parts = [`${labels.join(' ') || 'no label'} → ${target}`, `${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}`];
   if (v.stats.stale) parts.push(`${v.stats.stale} stale`);
   if (v.terminating) parts.push('terminating');
@@ -587,10 +799,14 @@ export function namespaceDescription(v: NamespaceView): string {
 
 function readinessText(r: string, ready: number, want: number): string {
   switch (r) {
-    case 'ready': return `${ready}/${want} ready`;
-    case 'absent': return 'no istiod';
-    case 'scaledToZero': return 'scaled to 0';
-    default: return `${ready}/${want} ready`;
+    case 'ready':
+      return `${ready}/${want} ready`;
+    case 'absent':
+      return 'no istiod';
+    case 'scaledToZero':
+      return 'scaled to 0';
+    default:
+      return `${ready}/${want} ready`;
   }
 }
 

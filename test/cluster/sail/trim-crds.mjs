@@ -11,10 +11,21 @@ import { execFileSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
 
 const [repo, commit = 'HEAD'] = process.argv.slice(2);
-if (!repo) { console.error('usage: trim-crds.mjs <sail-operator git dir or checkout> [commit]'); process.exit(64); }
-const read = (f) => fs.existsSync(path.join(repo, f)) ? fs.readFileSync(path.join(repo, f), 'utf8')
-  : execFileSync('git', ['--git-dir', repo, 'show', `${commit}:${f}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
-const rev = (() => { try { return execFileSync('git', ['--git-dir', repo, 'rev-parse', commit], { encoding: 'utf8' }).trim(); } catch { return commit; } })();
+if (!repo) {
+  console.error('usage: trim-crds.mjs <sail-operator git dir or checkout> [commit]');
+  process.exit(64);
+}
+const read = (f) =>
+  fs.existsSync(path.join(repo, f))
+    ? fs.readFileSync(path.join(repo, f), 'utf8')
+    : execFileSync('git', ['--git-dir', repo, 'show', `${commit}:${f}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+const rev = (() => {
+  try {
+    return execFileSync('git', ['--git-dir', repo, 'rev-parse', commit], { encoding: 'utf8' }).trim();
+  } catch {
+    return commit;
+  }
+})();
 const out = [];
 for (const plural of ['istios', 'istiorevisions', 'istiorevisiontags']) {
   const crd = parse(read(`chart/crds/sailoperator.io_${plural}.yaml`));
@@ -24,10 +35,16 @@ for (const plural of ['istios', 'istiorevisions', 'istiorevisiontags']) {
       // the fields the CEL rules read stay typed (values.revision, values.global.istioNamespace)
       const vals = spec.properties.values;
       spec.properties.values = {
-        type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: `${vals.description ?? ''} (schema trimmed for the test bench)`.trim(),
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        description: `${vals.description ?? ''} (schema trimmed for the test bench)`.trim(),
         properties: {
           ...(vals.properties?.revision ? { revision: vals.properties.revision } : {}),
-          global: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { istioNamespace: vals.properties?.global?.properties?.istioNamespace ?? { type: 'string' } } },
+          global: {
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+            properties: { istioNamespace: vals.properties?.global?.properties?.istioNamespace ?? { type: 'string' } },
+          },
         },
       };
     }

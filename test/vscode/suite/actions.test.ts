@@ -20,12 +20,19 @@ describe('actions against the cluster', function () {
     assert.equal(before['istio-injection'], 'enabled', `seed state expected on test-ns, labels: ${JSON.stringify(before)}`);
     assert.equal(before['istio.io/rev'], undefined);
     try {
-      await vscode.commands.executeCommand('istioRevisions.namespace.move',
-        { context: CONTEXT, name: 'test-ns', type: 'namespace' }, undefined, { target: 'canary', assumeYes: true, restart: 'no' });
-      const after = await waitFor('test-ns relabelled in the cluster', async () => {
-        const l = await namespaceLabels(kube, 'test-ns');
-        return l['istio.io/rev'] === 'canary' ? l : undefined;
-      }, 10_000);
+      await vscode.commands.executeCommand('istioRevisions.namespace.move', { context: CONTEXT, name: 'test-ns', type: 'namespace' }, undefined, {
+        target: 'canary',
+        assumeYes: true,
+        restart: 'no',
+      });
+      const after = await waitFor(
+        'test-ns relabelled in the cluster',
+        async () => {
+          const l = await namespaceLabels(kube, 'test-ns');
+          return l['istio.io/rev'] === 'canary' ? l : undefined;
+        },
+        10_000,
+      );
       assert.equal(after['istio-injection'], undefined, `istio-injection still set: ${JSON.stringify(after)}`);
       // The tree follows the watch.
       await waitNamespaceRow(api, 'test-ns', 'istio.io/rev=canary → 1-8-0');

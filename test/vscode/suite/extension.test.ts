@@ -12,10 +12,22 @@ describe('Istio Revisions in a real extension host', function () {
 
   it('activates and exposes { clusters, tree, ready }', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} not found; installed: ${vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id).join(', ')}`);
+    assert.ok(
+      ext,
+      `${EXTENSION_ID} not found; installed: ${vscode.extensions.all
+        .filter((e) => !e.id.startsWith('vscode.'))
+        .map((e) => e.id)
+        .join(', ')}`,
+    );
     const api = await extensionApi();
     assert.ok(ext.isActive);
-    assert.ok(api.clusters.list().some((e) => e.context === seed.context), `clusters: ${api.clusters.list().map((e) => e.context).join(', ')}`);
+    assert.ok(
+      api.clusters.list().some((e) => e.context === seed.context),
+      `clusters: ${api.clusters
+        .list()
+        .map((e) => e.context)
+        .join(', ')}`,
+    );
   });
 
   it('registers every command that package.json contributes', async () => {
@@ -34,7 +46,12 @@ describe('Istio Revisions in a real extension host', function () {
       const api = await extensionApi();
       api.tree.flush();
       tree = await clusterTree(api);
-      say(dumpTree(tree).split('\n').map((l) => `      ${l}`).join('\n'));
+      say(
+        dumpTree(tree)
+          .split('\n')
+          .map((l) => `      ${l}`)
+          .join('\n'),
+      );
     });
 
     it('has the four groups under the cluster', () => {
@@ -65,7 +82,10 @@ describe('Istio Revisions in a real extension host', function () {
       const nss = tree.groups.get('Namespaces')!;
       for (const [ns, want] of Object.entries(seed.namespaces)) {
         const d = row(nss, ns).description;
-        assert.ok(d.startsWith(`${want.labels} → ${want.revision} · ${want.pods} pods`), `namespace ${ns}: "${d}" should start with "${want.labels} → ${want.revision} · ${want.pods} pods"`);
+        assert.ok(
+          d.startsWith(`${want.labels} → ${want.revision} · ${want.pods} pods`),
+          `namespace ${ns}: "${d}" should start with "${want.labels} → ${want.revision} · ${want.pods} pods"`,
+        );
       }
     });
 

@@ -56,8 +56,12 @@ const tagMove: FurtherCheck = {
   async run({ api, kube, context }) {
     const from = seed.tags.prod;
     assert.equal(await tagRevision(kube, 'prod'), from, 'seed state: prod → 1-7-6');
-    const move = (revision: string) => vscode.commands.executeCommand('istioRevisions.tag.move',
-      { context, name: 'prod', type: 'tag' }, undefined, { revision, assumeYes: true, restart: 'no' });
+    const move = (revision: string) =>
+      vscode.commands.executeCommand('istioRevisions.tag.move', { context, name: 'prod', type: 'tag' }, undefined, {
+        revision,
+        assumeYes: true,
+        restart: 'no',
+      });
     try {
       await move('1-8-0');
       await waitFor('MWC istio-revision-tag-prod → 1-8-0', async () => (await tagRevision(kube, 'prod')) === '1-8-0', 15_000);
@@ -84,13 +88,18 @@ const diagnostics: FurtherCheck = {
     const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: diagnosticsSample });
     await vscode.window.showTextDocument(doc);
     try {
-      const codes = await waitFor(`diagnostics ${EXPECTED_DIAGNOSTIC_CODES.join(', ')}`, () => {
-        const got = vscode.languages.getDiagnostics(doc.uri)
-          .filter((d) => d.source === 'Istio Revisions')
-          .map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
-        if (!EXPECTED_DIAGNOSTIC_CODES.every((c) => got.includes(c))) throw new Error(`got [${got.join(', ')}]`);
-        return got;
-      }, 20_000);
+      const codes = await waitFor(
+        `diagnostics ${EXPECTED_DIAGNOSTIC_CODES.join(', ')}`,
+        () => {
+          const got = vscode.languages
+            .getDiagnostics(doc.uri)
+            .filter((d) => d.source === 'Istio Revisions')
+            .map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
+          if (!EXPECTED_DIAGNOSTIC_CODES.every((c) => got.includes(c))) throw new Error(`got [${got.join(', ')}]`);
+          return got;
+        },
+        20_000,
+      );
       say(`      diagnostics: ${[...new Set(codes)].sort().join(', ')}`);
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -127,7 +136,8 @@ const kubeconfigChange: FurtherCheck = {
     const server = /server: (\S+)/.exec(original)![1];
     const ca = /certificate-authority-data: (\S+)/.exec(original)![1];
     const token = tokenLine[0].trim().slice('token: '.length).replace(/^"|"$/g, '');
-    const extra = (tok: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: extra-cluster\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${ca}\nusers:\n- name: extra-user\n  user:\n    token: "${tok}"\ncontexts:\n- name: ir-extra\n  context:\n    cluster: extra-cluster\n    user: extra-user\n`;
+    const extra = (tok: string) =>
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: extra-cluster\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${ca}\nusers:\n- name: extra-user\n  user:\n    token: "${tok}"\ncontexts:\n- name: ir-extra\n  context:\n    cluster: extra-cluster\n    user: extra-user\n`;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ir-kc-')), 'extra.yaml');
     fs.writeFileSync(file, extra(token));
     const cfg = vscode.workspace.getConfiguration('istioRevisions');
@@ -137,10 +147,14 @@ const kubeconfigChange: FurtherCheck = {
       await cfg.update('contexts', [context, 'ir-extra'], vscode.ConfigurationTarget.Global);
       await waitFor('ir-extra ready', () => api.clusters.get('ir-extra')?.watcher?.phase.phase === 'ready', 30_000);
       fs.writeFileSync(file, extra('expired-token'));
-      const err: string = await waitFor('ir-extra reports the rejected credentials', () => {
-        const ph = api.clusters.get('ir-extra')?.watcher?.phase;
-        return ph?.phase === 'error' ? ph.message : undefined;
-      }, 30_000);
+      const err: string = await waitFor(
+        'ir-extra reports the rejected credentials',
+        () => {
+          const ph = api.clusters.get('ir-extra')?.watcher?.phase;
+          return ph?.phase === 'error' ? ph.message : undefined;
+        },
+        30_000,
+      );
       assert.match(err, /^Cluster "ir-extra": cannot list [a-z]+: unauthorized/);
       assert.equal(api.clusters.get(context)?.watcher, mainWatcher, 'the main cluster was not restarted');
       assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready');
@@ -150,7 +164,15 @@ const kubeconfigChange: FurtherCheck = {
     } finally {
       await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
       await cfg.update('kubeconfigPaths', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor('back to the main cluster only', () => api.clusters.list().map((e) => e.context).join() === context, 30_000);
+      await waitFor(
+        'back to the main cluster only',
+        () =>
+          api.clusters
+            .list()
+            .map((e) => e.context)
+            .join() === context,
+        30_000,
+      );
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
   },
@@ -176,13 +198,24 @@ const forbiddenMarks: FurtherCheck = {
       const children = await rows(api, ro.node);
       const marks = children.filter((r) => /^istio\.error\b/.test(r.contextValue)).map((r) => r.label);
       for (const res of ['mutatingwebhookconfigurations', 'deployments', 'services', 'configmaps', 'namespaces', 'pods']) {
-        assert.ok(marks.some((m) => m.startsWith(`Cluster "local-readonly": cannot list ${res}`) && m.includes('forbidden')), `no mark for ${res}: ${JSON.stringify(marks)}`);
+        assert.ok(
+          marks.some((m) => m.startsWith(`Cluster "local-readonly": cannot list ${res}`) && m.includes('forbidden')),
+          `no mark for ${res}: ${JSON.stringify(marks)}`,
+        );
       }
       assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready', 'the other cluster is unaffected');
       say(`      ${marks.length} marks, e.g. "${marks[0].slice(0, 90)}…"`);
     } finally {
       await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor('back to the main cluster only', () => api.clusters.list().map((e) => e.context).join() === context, 30_000);
+      await waitFor(
+        'back to the main cluster only',
+        () =>
+          api.clusters
+            .list()
+            .map((e) => e.context)
+            .join() === context,
+        30_000,
+      );
     }
   },
 };
@@ -195,9 +228,18 @@ const verifyInjection: FurtherCheck = {
   title: 'istioRevisions.injection.verify asks the real istiod; a restart then creates exactly that',
   requires: { commands: ['istioRevisions.injection.verify'] },
   async run({ api, kube, context }) {
-    type Answer = { target: { namespace: string; kind: string; name: string }; agrees?: boolean; difference?: string; error?: string;
-      cluster?: { injected: boolean; revision?: string; proxyImage?: string; native?: boolean } };
-    const res = await vscode.commands.executeCommand<{ verifications: Answer[]; denied?: unknown }>('istioRevisions.injection.verify', { context, type: 'namespace', name: 'ns-c' });
+    type Answer = {
+      target: { namespace: string; kind: string; name: string };
+      agrees?: boolean;
+      difference?: string;
+      error?: string;
+      cluster?: { injected: boolean; revision?: string; proxyImage?: string; native?: boolean };
+    };
+    const res = await vscode.commands.executeCommand<{ verifications: Answer[]; denied?: unknown }>('istioRevisions.injection.verify', {
+      context,
+      type: 'namespace',
+      name: 'ns-c',
+    });
     assert.ok(res, 'the command returned no result (it failed: see the log)');
     assert.equal(res.denied, undefined);
     assert.deepEqual(res.verifications.map((v) => v.target.name).sort(), ['httpbin', 'sleep']);
@@ -214,13 +256,23 @@ const verifyInjection: FurtherCheck = {
       return true;
     });
     const answer = res.verifications.find((v) => v.target.name === 'sleep')!.cluster!;
-    const sleepPods = async () => (await getJson(kube, '/api/v1/namespaces/ns-c/pods?labelSelector=app%3Dsleep')).items.filter((p: any) => !p.metadata.deletionTimestamp);
+    const sleepPods = async () =>
+      (await getJson(kube, '/api/v1/namespaces/ns-c/pods?labelSelector=app%3Dsleep')).items.filter((p: any) => !p.metadata.deletionTimestamp);
     const before = new Set((await sleepPods()).map((p: any) => p.metadata.name));
-    await vscode.commands.executeCommand('istioRevisions.workload.restart', { context, namespace: 'ns-c', kind: 'Deployment', name: 'sleep', type: 'workload' }, undefined, { assumeYes: true });
-    const pod = await waitFor('a new sleep pod in ns-c', async () => {
-      const pods = await sleepPods();
-      return pods.length === 1 && !before.has(pods[0].metadata.name) ? pods[0] : undefined;
-    }, 60_000);
+    await vscode.commands.executeCommand(
+      'istioRevisions.workload.restart',
+      { context, namespace: 'ns-c', kind: 'Deployment', name: 'sleep', type: 'workload' },
+      undefined,
+      { assumeYes: true },
+    );
+    const pod = await waitFor(
+      'a new sleep pod in ns-c',
+      async () => {
+        const pods = await sleepPods();
+        return pods.length === 1 && !before.has(pods[0].metadata.name) ? pods[0] : undefined;
+      },
+      60_000,
+    );
     const init = (pod.spec.initContainers ?? []).find((c: any) => c.name === 'istio-proxy');
     const proxy = init ?? pod.spec.containers.find((c: any) => c.name === 'istio-proxy');
     assert.deepEqual([pod.metadata.annotations['istio.io/rev'], proxy?.image, !!init], [answer.revision, answer.proxyImage, answer.native]);

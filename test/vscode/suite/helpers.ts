@@ -16,7 +16,7 @@ export const CONTEXT = process.env.ISTIO_REVISIONS_E2E_CONTEXT || 'istio-revisio
  * host's own console, not to the runner).
  */
 export function say(...args: unknown[]): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mocha instance the host runs, found at run time
   const base = (require('mocha') as any).reporters?.Base;
   (base?.consoleLog ?? console.log)(...args);
 }
@@ -32,7 +32,9 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
       const v = await fn();
       if (v) return v as NonNullable<T>;
       last = v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() - t0 > timeoutMs) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
     }
@@ -50,12 +52,16 @@ export async function extensionApi(): Promise<ExtensionApi> {
   const api = ext.isActive ? ext.exports : await ext.activate();
   assert.ok(api && api.tree && api.clusters && api.ready, 'activate() returned no { clusters, tree, ready } API');
   await api.ready;
-  await waitFor(`cluster ${CONTEXT} to be ready`, () => {
-    const e = api.clusters.get(CONTEXT);
-    const phase = e?.watcher?.phase;
-    if (phase?.phase === 'error') throw new Error(`cluster ${CONTEXT}: ${phase.message}`);
-    return phase?.phase === 'ready';
-  }, 60_000);
+  await waitFor(
+    `cluster ${CONTEXT} to be ready`,
+    () => {
+      const e = api.clusters.get(CONTEXT);
+      const phase = e?.watcher?.phase;
+      if (phase?.phase === 'error') throw new Error(`cluster ${CONTEXT}: ${phase.message}`);
+      return phase?.phase === 'ready';
+    },
+    60_000,
+  );
   cached = api;
   return api;
 }
@@ -69,7 +75,7 @@ export interface Row {
 
 function labelOf(it: vscode.TreeItem): string {
   const l = it.label;
-  return typeof l === 'string' ? l : l?.label ?? '';
+  return typeof l === 'string' ? l : (l?.label ?? '');
 }
 
 export async function rows(api: ExtensionApi, parent?: any): Promise<Row[]> {
@@ -115,14 +121,18 @@ export function row(rs: Row[] | undefined, label: string): Row {
 
 /** Waits until the namespace row `name` is described with `expected` (a substring). */
 export async function waitNamespaceRow(api: ExtensionApi, name: string, expected: string, timeoutMs = 20_000): Promise<Row> {
-  return waitFor(`namespace row ${name} to show "${expected}"`, async () => {
-    api.tree.flush();
-    const t = await clusterTree(api);
-    const r = (t.groups.get('Namespaces') ?? []).find((x) => x.label === name);
-    if (!r) throw new Error(`no row ${name}`);
-    if (!r.description.includes(expected)) throw new Error(`row ${name}: "${r.description}"`);
-    return r;
-  }, timeoutMs);
+  return waitFor(
+    `namespace row ${name} to show "${expected}"`,
+    async () => {
+      api.tree.flush();
+      const t = await clusterTree(api);
+      const r = (t.groups.get('Namespaces') ?? []).find((x) => x.label === name);
+      if (!r) throw new Error(`no row ${name}`);
+      if (!r.description.includes(expected)) throw new Error(`row ${name}: "${r.description}"`);
+      return r;
+    },
+    timeoutMs,
+  );
 }
 
 /** The command ids the extension's package.json contributes. */

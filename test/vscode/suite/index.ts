@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 
 // Resolved from the repository's node_modules at run time (esbuild leaves it external).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- external to the bundle, resolved at run time
 const Mocha = require('mocha') as typeof import('mocha');
 
 export function run(): Promise<void> {
@@ -21,7 +21,13 @@ export function run(): Promise<void> {
   // Mocha's reporters print through Base.consoleLog; the tests' own console.log calls too (patched below).
   const origLog = console.log.bind(console);
   const emit = (...args: unknown[]) => {
-    if (logFile) { try { fs.appendFileSync(logFile, util.format(...args) + '\n'); } catch { /* keep going */ } }
+    if (logFile) {
+      try {
+        fs.appendFileSync(logFile, util.format(...args) + '\n');
+      } catch {
+        /* keep going */
+      }
+    }
     origLog(...args);
   };
   const base = (Mocha as any).reporters.Base;
@@ -29,12 +35,28 @@ export function run(): Promise<void> {
   base.consoleLog = emit;
   const origConsoleLog = console.log;
   console.log = emit;
-  const restore = () => { base.consoleLog = origBaseLog; console.log = origConsoleLog; };
-  const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 60_000, slow: 5_000, grep: process.env.ISTIO_REVISIONS_VSCODE_GREP || undefined });
+  const restore = () => {
+    base.consoleLog = origBaseLog;
+    console.log = origConsoleLog;
+  };
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    reporter: 'spec',
+    timeout: 60_000,
+    slow: 5_000,
+    grep: process.env.ISTIO_REVISIONS_VSCODE_GREP || undefined,
+  });
   const dir = __dirname;
   // extension.test.js first (activation and the untouched seed tree), then actions, then the rest.
-  const order = (f: string) => { const i = ['extension.test.js', 'actions.test.js'].indexOf(f); return i < 0 ? 99 : i; };
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  const order = (f: string) => {
+    const i = ['extension.test.js', 'actions.test.js'].indexOf(f);
+    return i < 0 ? 99 : i;
+  };
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   for (const f of files) mocha.addFile(path.join(dir, f));
   const t0 = Date.now();
   return new Promise<void>((resolve, reject) => {
@@ -42,7 +64,13 @@ export function run(): Promise<void> {
       const runner = mocha.run((failures) => {
         const stats = runner.stats ?? { passes: 0, failures, pending: 0, tests: 0 };
         const summary = { passes: stats.passes, failures: stats.failures, pending: stats.pending, tests: stats.tests, ms: Date.now() - t0, files };
-        if (resultFile) { try { fs.writeFileSync(resultFile, JSON.stringify(summary, null, 2)); } catch { /* reported below */ } }
+        if (resultFile) {
+          try {
+            fs.writeFileSync(resultFile, JSON.stringify(summary, null, 2));
+          } catch {
+            /* reported below */
+          }
+        }
         emit(`${summary.passes} passed, ${summary.failures} failed, ${summary.pending} skipped`);
         restore();
         if (failures > 0) reject(new Error(`${failures} test(s) failed`));

@@ -20,8 +20,12 @@ export interface KubeTarget {
   insecure?: boolean;
 }
 
-function b64(s?: string): Buffer | undefined { return s ? Buffer.from(s, 'base64') : undefined; }
-function file(p: string | undefined, base: string): Buffer | undefined { return p ? fs.readFileSync(path.resolve(base, p)) : undefined; }
+function b64(s?: string): Buffer | undefined {
+  return s ? Buffer.from(s, 'base64') : undefined;
+}
+function file(p: string | undefined, base: string): Buffer | undefined {
+  return p ? fs.readFileSync(path.resolve(base, p)) : undefined;
+}
 
 export function kubeconfigPath(): string {
   const first = (process.env.KUBECONFIG ?? '').split(path.delimiter).find((p) => p.trim());
@@ -49,31 +53,46 @@ export function loadTarget(context?: string): KubeTarget {
   };
 }
 
-export interface KubeResponse { status: number; json: any; text: string }
+export interface KubeResponse {
+  status: number;
+  json: any;
+  text: string;
+}
 
 export function request(t: KubeTarget, method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<KubeResponse> {
   const url = new URL(urlPath, t.server);
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method,
-      ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecure,
-      headers: {
-        Accept: 'application/json',
-        ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}),
-        ...(data ? { 'Content-Type': contentType, 'Content-Length': String(data.length) } : {}),
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: t.ca,
+        cert: t.cert,
+        key: t.key,
+        rejectUnauthorized: !t.insecure,
+        headers: {
+          Accept: 'application/json',
+          ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}),
+          ...(data ? { 'Content-Type': contentType, 'Content-Length': String(data.length) } : {}),
+        },
+        timeout: 15_000,
       },
-      timeout: 15_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: any;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, json, text });
-      });
-    });
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json, text });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
     req.on('error', reject);
     if (data) req.write(data);
