@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { guideState, planHelmInstall } from '../../src/istio';
 import { runPlan } from '../../src/k8s';
