@@ -13,6 +13,8 @@ import type { ClusterSnapshot } from './snapshot';
 
 export type RestartableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 export const RESTARTABLE: RestartableKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** Whether `kubectl rollout restart` applies to a workload of this kind. */
+export const isRestartable = (kind: string | undefined): kind is RestartableKind => RESTARTABLE.includes(kind as RestartableKind);
 
 export interface WorkloadId {
   kind: RestartableKind;

@@ -17,7 +17,7 @@ import { kindPath } from './apipath';
 import { COMPONENT_LABEL, DEFAULT_REVISION, OWNING_RESOURCE_NAMESPACE_LABEL, REV_LABEL } from './labels';
 import { shellQuote, type Plan, type PlannedRequest } from './plan';
 import { managedGateways, nodeAgents } from './ambient';
-import type { ClusterSnapshot } from './snapshot';
+import type { ClusterSnapshot, GatewayView } from './snapshot';
 import type { RawMeta, RawObject } from './types';
 
 export interface UninstallKind {
@@ -253,4 +253,19 @@ export function uninstallChecklist(snapshot: ClusterSnapshot, revision: string):
     });
   }
   return { items, blocking: items.length > 0 };
+}
+
+/**
+ * Rolling back a canary: the gateways that run it in place (their proxies are on `revision` while
+ * they follow another one) are restarted after the uninstall, so they do not block it; everything
+ * else on the checklist still does. Gateways are matched by namespace and workload exactly.
+ */
+export function rollbackChecklist(
+  snapshot: ClusterSnapshot,
+  revision: string,
+): { check: UninstallChecklist; gateways: GatewayView[]; blocking: UninstallChecklist['items'] } {
+  const gateways = snapshot.gateways().filter((g) => (g.running.get(revision) ?? 0) > 0 && g.followsRevision !== revision);
+  const restarted = new Set(gateways.map((g) => `${g.namespace}/${g.workload}`));
+  const check = uninstallChecklist(snapshot, revision);
+  return { check, gateways, blocking: check.items.filter((i) => !(i.kind === 'gateway' && restarted.has(i.object))) };
 }

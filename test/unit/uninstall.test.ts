@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { ClusterSnapshot, planPermissions, planUninstall, uninstallChecklist, uninstallSelector, UNINSTALL_KINDS, type UninstallKind } from '../../src/istio';
+import {
+  ClusterSnapshot,
+  planPermissions,
+  planUninstall,
+  rollbackChecklist,
+  uninstallChecklist,
+  uninstallSelector,
+  UNINSTALL_KINDS,
+  type UninstallKind,
+} from '../../src/istio';
 import { ns, pod, tagMwc, seedControlPlane } from './fixtures';
 import { fullIstiodService, fullRevisionMwc, fullRevisionValidator, fullTagMwc } from './fixtures-full';
 
@@ -201,6 +210,35 @@ describe('uninstallChecklist', () => {
       ],
     );
     assert.match(c.items.find((i) => i.kind === 'pods' && i.object === 'ns-a')!.message, /^2 proxy\(ies\) in namespace ns-a were injected by 1-7-6/);
+  });
+
+  it('rollback: a gateway run in place is restarted, not blocking; one of a similar name or in another namespace still blocks', () => {
+    const s = seedControlPlane();
+    const gw = (namespace: string, workload: string, name: string) =>
+      pod(namespace, workload, { injectedBy: '1-8-0', version: '1.8.0', name, labels: { 'sidecar.istio.io/inject': 'true', istio: workload } });
+    // istio-system/istio-ingressgateway follows the default (1-7-6) but runs 1-8-0 in place; so does
+    // istio-ingressgateway-internal beside it; edge/istio-ingressgateway follows 1-8-0 (its namespace's label).
+    s.replace('Namespace', [ns('istio-system'), ns('edge', { 'istio.io/rev': '1-8-0' })]);
+    s.replace('Pod', [
+      gw('istio-system', 'istio-ingressgateway', 'gw-1'),
+      gw('istio-system', 'istio-ingressgateway-internal', 'gw-2'),
+      gw('edge', 'istio-ingressgateway', 'gw-3'),
+    ]);
+    const r = rollbackChecklist(s, '1-8-0');
+    const restartedNow = r.gateways.map((g) => `${g.namespace}/${g.workload}`).sort();
+    const blockingGateways = r.blocking
+      .filter((i) => i.kind === 'gateway')
+      .map((i) => i.object)
+      .sort();
+    const allGateways = r.check.items
+      .filter((i) => i.kind === 'gateway')
+      .map((i) => i.object)
+      .sort();
+    for (const g of restartedNow) assert.ok(!blockingGateways.includes(g), `${g} is restarted after the rollback but still blocks`);
+    for (const g of allGateways) if (!restartedNow.includes(g)) assert.ok(blockingGateways.includes(g), `${g} is not restarted but no longer blocks`);
+    assert.deepEqual(restartedNow, ['istio-system/istio-ingressgateway', 'istio-system/istio-ingressgateway-internal']);
+    assert.deepEqual(blockingGateways, ['edge/istio-ingressgateway']);
+    assert.ok(!restartedNow.includes('edge/istio-ingressgateway'), 'edge follows 1-8-0: nothing to restart there');
   });
 
   it('1-8-0: its canary tag, ns-c and its proxy; not the default', () => {

@@ -79,7 +79,7 @@ export async function runExtensionHostSuite(opts) {
     } catch {
       summary = undefined;
     }
-    const ok = result.code === 0 && !!summary && summary.failures === 0 && summary.passes > 0;
+    const ok = result.code === 0 && !!summary && summary.failures === 0 && summary.pending === 0 && summary.passes > 0;
     if (!ok) {
       fs.mkdirSync(OUTPUT_DIR, { recursive: true });
       await page.screenshot({ path: path.join(OUTPUT_DIR, 'ehost-failure.png') }).catch(() => {});

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { clusterWouldChange, planDeletePods, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
+import { clusterWouldChange, isRestartable, planDeletePods, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
 import {
   checkPermissions,
   describeDenied,
@@ -193,7 +193,7 @@ export const restartWorkload: CommandModule = {
   async run(s, node?: WorkloadNode, nodes?: WorkloadNode[], opts?: RestartOptions) {
     const sel = (nodes && nodes.length ? nodes : node ? [node] : []).filter((n) => n.namespace && n.name && n.kind);
     if (sel.length === 0) throw new Error('Choose a workload in the Istio Revisions view (Namespaces → namespace → workload).');
-    const bad = sel.find((n) => !['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind!));
+    const bad = sel.find((n) => !isRestartable(n.kind));
     if (bad) throw new Error(`${bad.kind} ${bad.namespace}/${bad.name} cannot be restarted this way: only Deployments, StatefulSets and DaemonSets roll out.`);
     const ws = sel.map((n) => ({ kind: n.kind as WorkloadId['kind'], namespace: n.namespace!, name: n.name! }));
     return restartWorkloadsWithUi(s, sel[0].context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, opts);

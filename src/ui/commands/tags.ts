@@ -4,7 +4,7 @@
  * who follows the tag and how many proxies will be stale until restarted.
  */
 import * as vscode from 'vscode';
-import { checkRevisionName, ownedObjectEdits, planTagRemove, planTagSet, tagImpact, tagRoute, type Plan } from '../../istio';
+import { checkRevisionName, isRestartable, ownedObjectEdits, planTagRemove, planTagSet, tagImpact, tagRoute, type Plan } from '../../istio';
 import { describeK8sError, fetchTagInputs } from '../../k8s';
 import { pickCluster, pickRevisionOrTag } from '../pick';
 import { buildHelmTagPlan, helmToolRunner } from '../../tools/helm';
@@ -183,9 +183,7 @@ export const moveTag: CommandModule = {
       restart = a === 'Restart Them' ? 'all' : 'no';
     }
     if (restart === 'all') {
-      const ws = impact.workloads
-        .filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind))
-        .map((w) => ({ kind: w.kind as 'Deployment', namespace: w.namespace, name: w.name }));
+      const ws = impact.workloads.filter((w) => isRestartable(w.kind)).map((w) => ({ kind: w.kind as 'Deployment', namespace: w.namespace, name: w.name }));
       await restartWorkloadsWithUi(s, cluster.context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, { assumeYes: opts.assumeYes });
     }
     return out;

@@ -5,7 +5,16 @@
  * Then exactly the objects `istioctl uninstall --revision` deletes, foreground.
  */
 import * as vscode from 'vscode';
-import { describeSailRevision, planHelmUninstall, planUninstall, uninstallChecklist, type Plan, type WorkloadId } from '../../istio';
+import {
+  describeSailRevision,
+  isRestartable,
+  planHelmUninstall,
+  planUninstall,
+  rollbackChecklist,
+  uninstallChecklist,
+  type Plan,
+  type WorkloadId,
+} from '../../istio';
 import { helmToolRunner } from '../../tools/helm';
 import { helmChannel, helmOptionsFor } from '../helm';
 import { describeK8sError, fetchUninstallObjects } from '../../k8s';
@@ -54,9 +63,7 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
     return { plan: undefined, result: undefined, gateways: [] };
   }
   // Gateways whose proxies the canary runs in place: they need a restart after a rollback.
-  const gateways = snap.gateways().filter((g) => (g.running.get(revision) ?? 0) > 0 && g.followsRevision !== revision);
-  const check = uninstallChecklist(snap, revision);
-  const blocking = check.items.filter((i) => !(rollback && i.kind === 'gateway' && gateways.some((g) => i.object.includes(g.workload))));
+  const { gateways, blocking } = rollback ? rollbackChecklist(snap, revision) : { gateways: [], blocking: uninstallChecklist(snap, revision).items };
   if (blocking.length > 0) {
     const list = blocking.map((i) => `• ${i.message}`).join('\n');
     if (!opts.force) {
@@ -119,7 +126,7 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
     }
     if (restart === 'all') {
       const ws: WorkloadId[] = gateways
-        .filter((g) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(g.kind))
+        .filter((g) => isRestartable(g.kind))
         .map((g) => ({ kind: g.kind as WorkloadId['kind'], namespace: g.namespace, name: g.workload }));
       await restartWorkloadsWithUi(s, cluster.context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, { assumeYes: opts.assumeYes });
     }

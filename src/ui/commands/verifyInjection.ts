@@ -5,7 +5,7 @@
  * where they differ; "Restart only stale" then uses the cluster's answer for them.
  */
 import * as vscode from 'vscode';
-import { describeVerification, inMesh, verifyTargets, type VerifyTarget } from '../../istio';
+import { describeVerification, inMesh, isRestartable, verifyTargets, type VerifyTarget } from '../../istio';
 import { describeK8sError, verifyInjection, type VerifyResult } from '../../k8s';
 import { pickCluster, pickNamespaces } from '../pick';
 import { CancelledError, type CommandModule, type Services } from './registry';
@@ -79,7 +79,7 @@ export const verifyInjectionCmd: CommandModule = {
   async run(s, node?: VerifyNode, nodes?: VerifyNode[]) {
     const sel = nodes && nodes.length ? nodes : node ? [node] : [];
     const context = sel[0]?.context;
-    const workloads = sel.filter((n) => n.type === 'workload' && n.namespace && n.name && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind ?? ''));
+    const workloads = sel.filter((n) => n.type === 'workload' && n.namespace && n.name && isRestartable(n.kind));
     if (workloads.length) {
       return verifyWithUi(
         s,

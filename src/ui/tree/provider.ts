@@ -15,6 +15,7 @@ import {
   nodeAgents,
   describeVerification,
   inMesh,
+  isRestartable,
   proxyRevisionKey,
   verifyKey,
   type ClusterSnapshot,
@@ -691,7 +692,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       md.appendMarkdown(`\n**Could not ask the cluster**: ${escapeMd(v.error)}\n`);
     }
     it.tooltip = md;
-    const restartable = ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind);
+    const restartable = isRestartable(n.kind);
     it.contextValue = contextValue('workload', { stale: w.stale > 0, restartable, [n.kind.toLowerCase()]: true, differs: v?.agrees === false });
     return it;
   }
@@ -709,7 +710,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.tooltip = new vscode.MarkdownString(
       `**Gateway ${n.namespace}/${n.name}** (${n.kind})\n\nRuns: ${runs}\n\nFollows: ${g.follows}\n\nGateways are upgraded in place: restart them after moving the revision they follow.`,
     );
-    it.contextValue = contextValue('gateway', { stale: g.stale > 0, restartable: ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind) });
+    it.contextValue = contextValue('gateway', { stale: g.stale > 0, restartable: isRestartable(n.kind) });
     return it;
   }
   private managedGatewayItem(n: Extract<Node, { type: 'managedGateway' }>): vscode.TreeItem {

@@ -46,6 +46,8 @@ export function run(): Promise<void> {
     timeout: 60_000,
     slow: 5_000,
     grep: process.env.ISTIO_REVISIONS_VSCODE_GREP || undefined,
+    forbidOnly: true,
+    forbidPending: true,
   });
   const dir = __dirname;
   // extension.test.js first (activation and the untouched seed tree), then actions, then the rest.
@@ -75,6 +77,7 @@ export function run(): Promise<void> {
         restore();
         if (failures > 0) reject(new Error(`${failures} test(s) failed`));
         else if (summary.passes === 0) reject(new Error('no test ran'));
+        else if (summary.pending > 0) reject(new Error(`${summary.pending} test(s) skipped or pending: every check's precondition is provided by the test command`));
         else resolve();
       });
     } catch (e) {
