@@ -77,7 +77,8 @@ export function run(): Promise<void> {
         restore();
         if (failures > 0) reject(new Error(`${failures} test(s) failed`));
         else if (summary.passes === 0) reject(new Error('no test ran'));
-        else if (summary.pending > 0) reject(new Error(`${summary.pending} test(s) skipped or pending: every check's precondition is provided by the test command`));
+        else if (summary.pending > 0)
+          reject(new Error(`${summary.pending} test(s) skipped or pending: every check's precondition is provided by the test command`));
         else resolve();
       });
     } catch (e) {
