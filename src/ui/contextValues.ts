@@ -7,7 +7,55 @@
 export type NodeKind =
   'cluster' | 'group' | 'revision' | 'tag' | 'namespace' | 'workload' | 'gateway' | 'managedGateway' | 'nodeAgent' | 'info' | 'error' | 'otherNamespaces';
 
-export function contextValue(kind: NodeKind, flags: Record<string, boolean | undefined> = {}): string {
+/** Every flag each kind of item can carry; `contextValue` accepts no other, and a unit test checks every menu `when` clause against them. */
+export const CONTEXT_FLAGS = {
+  cluster: ['error', 'ready', 'reconnecting'],
+  group: ['controlPlanes', 'tags', 'namespaces', 'gateways', 'nodeAgents'],
+  // readiness and install method: one of each
+  revision: [
+    'default',
+    'tagged',
+    'hasProxies',
+    'ready',
+    'degraded',
+    'notReady',
+    'scaledToZero',
+    'absent',
+    'sail',
+    'helm',
+    'istioctl',
+    'helmTemplate',
+    'manifest',
+  ],
+  tag: ['default', 'missingRevision', 'followed'],
+  namespace: [
+    'labelled',
+    'rev',
+    'injection',
+    'stale',
+    'proxies',
+    'labelsUnknown',
+    'bothLabels',
+    'unknownTarget',
+    'invalidInjectionValue',
+    'ambiguous',
+    'tagMissingRevision',
+    'pinnedRevision',
+    'skippedByIstiod',
+  ],
+  // the workload's kind, lower-cased
+  workload: ['stale', 'restartable', 'differs', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job', 'cronjob', 'pod'],
+  gateway: ['stale', 'restartable'],
+  managedGateway: ['waypoint', 'gateway', 'rolling', 'orphaned'],
+  nodeAgent: ['ztunnel', 'cni', 'mixed', 'skew'],
+  info: [],
+  error: ['error', 'retry'],
+  otherNamespaces: [],
+} as const satisfies Record<NodeKind, readonly string[]>;
+
+export type ContextFlag<K extends NodeKind> = (typeof CONTEXT_FLAGS)[K][number];
+
+export function contextValue<K extends NodeKind>(kind: K, flags: Partial<Record<ContextFlag<K>, boolean | undefined>> = {}): string {
   const on = Object.entries(flags)
     .filter(([, v]) => v)
     .map(([k]) => k)

@@ -48,9 +48,7 @@ export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'ru
       '',
       ...plan.commands.slice(0, 6),
       plan.commands.length > 6 ? `… ${plan.commands.length - 6} more` : '',
-    ]
-      .filter((l) => l !== undefined)
-      .join('\n');
+    ].join('\n');
     const buttons = opts.typeToConfirm ? ['Preview Requests', 'Dry Run', `${opts.action}…`] : [opts.action, 'Dry Run', 'Preview Requests'];
     const choice = await vscode.window.showWarningMessage(`${plan.title} on ${plan.cluster}?`, { modal: true, detail }, ...buttons);
     if (choice === opts.action) return 'run';

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONTEXT_FLAGS, contextValue, type NodeKind } from '../../src/ui/contextValues';
 
 const root = path.resolve(__dirname, '../..');
 const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
@@ -101,6 +102,67 @@ describe('package.json contributions match the code', () => {
       assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
       assert.doesNotMatch(text, /@kubernetes\/client-node|from ['"]\.\.\/k8s/, f);
     }
+  });
+
+  it('every tree menu `when` clause can match an item the code produces (CONTEXT_FLAGS)', () => {
+    const candidates: string[] = [];
+    for (const [kind, flags] of Object.entries(CONTEXT_FLAGS) as [NodeKind, readonly string[]][]) {
+      for (let mask = 0; mask < 1 << flags.length; mask++) {
+        candidates.push(contextValue(kind, Object.fromEntries(flags.map((f, i) => [f, (mask & (1 << i)) !== 0]))));
+      }
+    }
+    const menus = pkg.contributes.menus as Record<string, { command: string; when?: string }[]>;
+    const clauses = Object.entries(menus).flatMap(([where, items]) => items.filter((m) => /viewItem/.test(m.when ?? '')).map((m) => ({ where, ...m })));
+    assert.ok(clauses.length > 10, `only ${clauses.length} menu entries test viewItem`);
+    const dead: string[] = [];
+    for (const m of clauses) {
+      // Each && term on viewItem must hold for the same item; a term with || alternatives needs one of them.
+      const terms = m.when!.split('&&').filter((t) => /viewItem/.test(t));
+      const tests = terms.map((t) => {
+        const alts = [...t.matchAll(/viewItem\s*(=~|==)\s*(\/((?:\\\/|[^/])+)\/([a-z]*)|[\w.+-]+)/g)];
+        assert.ok(alts.length > 0, `cannot read "${t.trim()}" in ${m.command}`);
+        return (v: string) => alts.some((a) => (a[1] === '==' ? v === a[2] : new RegExp(a[3], a[4]).test(v)));
+      });
+      if (!candidates.some((v) => tests.every((f) => f(v)))) dead.push(`${m.where} ${m.command}: ${m.when}`);
+      // Every regex alternative (split on a top-level |) must match something, or it is dead text.
+      for (const t of terms) {
+        for (const a of t.matchAll(/viewItem\s*=~\s*\/((?:\\\/|[^/])+)\/([a-z]*)/g)) {
+          const src = a[1];
+          let depth = 0;
+          let start = 0;
+          const parts: string[] = [];
+          for (let i = 0; i < src.length; i++) {
+            if (src[i] === '\\') i++;
+            else if (src[i] === '(') depth++;
+            else if (src[i] === ')') depth--;
+            else if (src[i] === '|' && depth === 0) {
+              parts.push(src.slice(start, i));
+              start = i + 1;
+            }
+          }
+          parts.push(src.slice(start));
+          for (const part of parts) if (!candidates.some((v) => new RegExp(part, a[2]).test(v))) dead.push(`${m.where} ${m.command}: /${part}/ of ${m.when}`);
+        }
+      }
+    }
+    assert.deepEqual(dead, []);
+  });
+
+  it('the Settings interface and package.json declare the same istioRevisions.* keys, with the same defaults', () => {
+    const text = fs.readFileSync(path.join(root, 'src/ui/settings.ts'), 'utf8');
+    const block = /export interface Settings \{([^}]*)\}/.exec(text)![1];
+    const keys = [...block.matchAll(/^\s*(\w+)\s*:/gm)].map((m) => m[1]).sort();
+    const conf = [pkg.contributes.configuration].flat().flatMap((c: { properties: Record<string, { default?: unknown }> }) => Object.entries(c.properties));
+    const declared = conf.map(([k]) => k.replace(/^istioRevisions\./, '')).sort();
+    assert.deepEqual(keys, declared);
+    // readSettings' fallbacks (`|| 'x'`, `?? 5`) are the declared defaults.
+    let checked = 0;
+    for (const m of text.matchAll(/c\.get<\w+>\('(\w+)'\)\s*(?:\|\||\?\?)\s*('[^']*'|\d+|true|false)/g)) {
+      const def = conf.find(([k]) => k === `istioRevisions.${m[1]}`)?.[1].default;
+      assert.deepEqual(def, JSON.parse(m[2].replace(/'/g, '"')), `default of ${m[1]}`);
+      checked++;
+    }
+    assert.ok(checked >= 5, `only ${checked} defaults read from readSettings`);
   });
 
   it('layering: src/istio, src/k8s, src/tools and src/cli import nothing from src/ui or src/webview', () => {

@@ -1,5 +1,5 @@
 /**
- * Tree nodes. One class per kind; a node holds only its identity (cluster context
+ * Tree nodes: one tagged union, a variant per kind; a node holds only its identity (cluster context
  * plus name) and reads its data from the live snapshot when rendered, so refreshing
  * a node after a watch event re-renders current data without rebuilding the tree.
  *
