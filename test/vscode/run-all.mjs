@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runExtensionHostSuite } from './run-code-server.mjs';
+import { chooseRunner, runExtensionHostSuiteElectron } from './run-electron.mjs';
 import { runAmbientUiTest, runHelmUiTest, runUiTest } from './ui.test.mjs';
 import { ensureSetup, exitOnSignals, log, mb, ROOT, secs, startMemorySampler } from './lib.mjs';
 
@@ -48,10 +49,16 @@ try {
   log('vscode', `cluster ${cluster.apiserverUrl} (dir ${cluster.dir})`);
   sampler = startMemorySampler(500);
   if (!only || only === 'ehost') {
-    log('vscode', "── extension-host suite (mocha in code-server's extension host)");
-    const r = await time('extension-host suite', () => runExtensionHostSuite({ setup, kubeconfig: cluster.kubeconfig, keep }));
+    // A desktop VS Code through @vscode/test-electron where it can be downloaded; code-server otherwise.
+    const { runner, why } = await chooseRunner();
+    log('vscode', `── extension-host suite (mocha in ${runner === 'electron' ? 'a desktop VS Code' : "code-server's"} extension host: ${why})`);
+    const r = await time('extension-host suite', () =>
+      runner === 'electron'
+        ? runExtensionHostSuiteElectron({ kubeconfig: cluster.kubeconfig, keep })
+        : runExtensionHostSuite({ setup, kubeconfig: cluster.kubeconfig, keep }),
+    );
     results.push([
-      'extension-host suite',
+      `extension-host suite (${runner})`,
       r.ok,
       r.summary ? `${r.summary.passes} passed, ${r.summary.failures} failed, ${r.summary.pending} skipped` : `host exit ${r.exitCode}`,
     ]);
