@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { kubectl, istioctl, helm, apiRequest, CACHE } from './cluster.mjs';
+import { SEED } from './seed.mjs';
 
 const log = (...a) => {
   if (!process.env.ISTIO_REVISIONS_QUIET) console.error('[scenario]', ...a);
@@ -25,55 +26,7 @@ export const SCENARIOS = {
     tags: [],
     namespaces: [{ name: 'test-ns', labels: { 'istio-injection': 'enabled' }, workloads: [{ name: 'httpbin', replicas: 2 }] }],
   },
-  seed: {
-    description:
-      "revisions 1-7-6 (1.7.6) and 1-8-0 (1.8.0); tags prod->1-7-6, canary->1-8-0, default->1-7-6; istioctl's istio-ingressgateway and a Gateway API gateway istio-system/edge (Gateway API CRDs applied)",
-    controlPlanes: [
-      { revision: '1-7-6', version: '1.7.6', profile: 'default' }, // istiod-1-7-6 + istio-ingressgateway
-      { revision: '1-8-0', version: '1.8.0', profile: 'minimal' },
-    ],
-    tags: [
-      { tag: 'prod', revision: '1-7-6', overwrite: true },
-      { tag: 'canary', revision: '1-8-0', overwrite: true },
-      { tag: 'default', revision: '1-7-6', overwrite: true }, // already made by the 1-7-6 install, as istioctl install does
-    ],
-    namespaces: [
-      {
-        name: 'ns-a',
-        labels: { 'istio.io/rev': 'prod' },
-        workloads: [
-          { name: 'httpbin', replicas: 2 },
-          { name: 'sleep', replicas: 1 },
-        ],
-      },
-      {
-        name: 'ns-b',
-        labels: { 'istio.io/rev': 'prod' },
-        workloads: [
-          { name: 'httpbin', replicas: 2 },
-          { name: 'sleep', replicas: 1 },
-        ],
-      },
-      {
-        name: 'ns-c',
-        labels: { 'istio.io/rev': 'canary' },
-        workloads: [
-          { name: 'httpbin', replicas: 2 },
-          { name: 'sleep', replicas: 1 },
-        ],
-      },
-      {
-        name: 'test-ns',
-        labels: { 'istio-injection': 'enabled' },
-        workloads: [
-          { name: 'httpbin', replicas: 2 },
-          { name: 'sleep', replicas: 1 },
-        ],
-      },
-    ],
-    // a Gateway API gateway (class istio) next to istioctl's istio-ingressgateway: istiod of the default revision deploys it
-    gateways: [{ namespace: 'istio-system', name: 'edge' }],
-  },
+  seed: SEED,
   ambient: {
     description:
       'ambient: revisions 1-30-1 (istiod, ztunnel, istio-cni) and 1-31-0 (istiod only: one ztunnel per cluster), tags default->1-30-1, canary->1-31-0; Gateway API CRDs; 3 nodes; ambient namespaces with waypoints (one following the default, one labelled with tag canary); a Gateway API ingress following its namespace; a sidecar namespace',

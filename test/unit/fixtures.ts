@@ -3,6 +3,7 @@
  * templates/mutatingwebhook.yaml and istioctl/pkg/tag/generate.go), so the unit tests
  * exercise the same selectors the API server evaluates.
  */
+import { SEED, seedResolve } from '../cluster/seed.mjs';
 import {
   ClusterSnapshot,
   type Deployment,
@@ -234,27 +235,82 @@ export function pod(
  */
 export function seedControlPlane(): ClusterSnapshot {
   const s = new ClusterSnapshot();
-  s.replace('Deployment', [istiod('1-7-6', '1.7.6'), istiod('1-8-0', '1.8.0')]);
-  s.replace('Service', [istiodService('1-7-6'), istiodService('1-8-0')]);
-  s.replace('ConfigMap', [injectorConfigMap('1-7-6', '1.7.6'), injectorConfigMap('1-8-0', '1.8.0')]);
-  s.replace('MutatingWebhookConfiguration', [
-    revisionMwc('1-7-6'),
-    revisionMwc('1-8-0'),
-    tagMwc('prod', '1-7-6'),
-    tagMwc('canary', '1-8-0'),
-    tagMwc('default', '1-7-6'),
-  ]);
+  s.replace(
+    'Deployment',
+    SEED.controlPlanes.map((cp) => istiod(cp.revision, cp.version)),
+  );
+  s.replace(
+    'Service',
+    SEED.controlPlanes.map((cp) => istiodService(cp.revision)),
+  );
+  s.replace(
+    'ConfigMap',
+    SEED.controlPlanes.map((cp) => injectorConfigMap(cp.revision, cp.version)),
+  );
+  s.replace('MutatingWebhookConfiguration', [...SEED.controlPlanes.map((cp) => revisionMwc(cp.revision)), ...SEED.tags.map((t) => tagMwc(t.tag, t.revision))]);
   return s;
 }
 
-/** The seed scenario's namespaces: ns-a, ns-b on prod, ns-c on canary, test-ns on istio-injection, plus istio-system and kube-system. */
+/** The seed scenario's namespaces (test/cluster/seed.mjs), plus istio-system and kube-system. */
 export function seedNamespaces(): Namespace[] {
-  return [
-    ns('ns-a', { 'istio.io/rev': 'prod' }),
-    ns('ns-b', { 'istio.io/rev': 'prod' }),
-    ns('ns-c', { 'istio.io/rev': 'canary' }),
-    ns('test-ns', { 'istio-injection': 'enabled' }),
-    ns('istio-system'),
-    ns('kube-system'),
-  ];
+  return [...SEED.namespaces.map((n) => ns(n.name, n.labels)), ns('istio-system'), ns('kube-system')];
+}
+
+/**
+ * The seed with every pod its scenario creates (each workload's replicas, injected by the revision its
+ * namespace resolves to) and istioctl's ingress gateway; `extraPods` are added.
+ */
+export function seedSnapshotFull(extraPods: Pod[] = []): ClusterSnapshot {
+  const s = seedControlPlane();
+  s.replace('Namespace', seedNamespaces());
+  const version = (rev: string) => SEED.controlPlanes.find((cp) => cp.revision === rev)!.version;
+  const pods = SEED.namespaces.flatMap((n) => {
+    const rev = seedResolve(n.labels)!;
+    return n.workloads.flatMap((w) =>
+      Array.from({ length: w.replicas }, (_, i) =>
+        pod(n.name, w.name, { injectedBy: rev, version: version(rev), name: `${w.name}-5d9f7c6b8-${n.name}${i + 1}` }),
+      ),
+    );
+  });
+  const gwRev = SEED.controlPlanes.find((cp) => cp.profile === 'default')!;
+  pods.push(
+    pod('istio-system', 'istio-ingressgateway', {
+      injectedBy: gwRev.revision,
+      version: gwRev.version,
+      name: 'istio-ingressgateway-5d9f7c6b8-gw1',
+      signals: ['annotation', 'image'],
+      labels: { 'sidecar.istio.io/inject': 'false', 'istio.io/rev': gwRev.revision, istio: 'ingressgateway', app: 'istio-ingressgateway' },
+    }),
+  );
+  s.replace('Pod', [...pods, ...extraPods]);
+  return s;
+}
+
+/**
+ * A small seed for the domain tests: the seed's control plane and namespaces with a handful of pods —
+ * two on ns-a, one on ns-b, one each on ns-c and test-ns, the injected ingress gateway, coredns — plus `extraPods`.
+ */
+export function seedSnapshot(extraPods: Pod[] = [], { gateway = true } = {}): ClusterSnapshot {
+  const s = seedControlPlane();
+  s.replace('Namespace', seedNamespaces());
+  s.replace('Pod', [
+    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1' }),
+    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a2' }),
+    pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
+    pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
+    pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
+    ...(gateway
+      ? [
+          pod('istio-system', 'istio-ingressgateway', {
+            injectedBy: '1-7-6',
+            version: '1.7.6',
+            name: 'gw-1',
+            labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
+          }),
+        ]
+      : []),
+    pod('kube-system', 'coredns', { name: 'coredns-1' }),
+    ...extraPods,
+  ]);
+  return s;
 }

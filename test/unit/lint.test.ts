@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ClusterSnapshot } from '../../src/istio';
 import {
   applyEdits,
   chunks,
@@ -25,24 +24,9 @@ import {
   type Finding,
   type LintContext,
 } from '../../src/istio/lint';
-import { pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
+import { pod, revisionMwc, tagMwc, seedSnapshot as seedSnapshot0 } from './fixtures';
 
 /** The `seed` scenario: revisions 1-7-6 and 1-8-0, tags prod→1-7-6, canary→1-8-0, default→1-7-6. */
-function seedSnapshot(): ClusterSnapshot {
-  const s = seedControlPlane();
-  s.replace('Namespace', seedNamespaces());
-  s.replace('Pod', [
-    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1' }),
-    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a2' }),
-    pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
-    pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
-    pod('ns-c', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-c2' }),
-    pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
-    pod('kube-system', 'coredns', { name: 'coredns-1' }),
-  ]);
-  return s;
-}
-
 const seed = (): LintContext => lintContextFrom(seedSnapshot(), 'seed');
 const lint = (text: string, ctx: LintContext = {}, disabled: string[] = []) => lintText(text, ctx, disabled);
 const codes = (fs_: Finding[]) => fs_.map((f) => f.code);
@@ -61,6 +45,8 @@ function valid(text: string): string {
 }
 
 const nsDoc = (name: string, labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels:\n${labels}`;
+
+const seedSnapshot = () => seedSnapshot0([pod('ns-c', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-c2' })], { gateway: false });
 
 describe('manifest lint', () => {
   beforeEach(() => clearParseCache());

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { ClusterSnapshot } from '../../src/istio';
 import {
   emptyFilters,
   filterNamespaces,
@@ -11,30 +10,9 @@ import {
   type ProxyStatusData,
 } from '../../src/istio/proxystatus';
 import { MAX_MESSAGE_BYTES, parsePageMessage, parsePageState, renderPanelHtml } from '../../src/webview/protocol';
-import { istiod, ns, pod, seedControlPlane, seedNamespaces } from './fixtures';
+import { istiod, ns, pod, seedSnapshot as seedSnapshot0 } from './fixtures';
 
 /** The seed scenario (as in snapshot.test.ts): 1-7-6 (default, prod) and canary 1-8-0. */
-function seedSnapshot(): ClusterSnapshot {
-  const s = seedControlPlane();
-  s.replace('Namespace', seedNamespaces());
-  s.replace('Pod', [
-    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1' }),
-    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a2' }),
-    pod('ns-a', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-a1' }),
-    pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
-    pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
-    pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
-    pod('istio-system', 'istio-ingressgateway', {
-      injectedBy: '1-7-6',
-      version: '1.7.6',
-      name: 'gw-1',
-      labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
-    }),
-    pod('kube-system', 'coredns', { name: 'coredns-1' }),
-  ]);
-  return s;
-}
-
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const RDS = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
@@ -120,6 +98,8 @@ const SYNCZ_1_7_6 = JSON.parse(
 );
 
 const istiod176 = { name: 'istiod-1-7-6-7c9f8d-abcde', namespace: 'istio-system', revision: '1-7-6' };
+
+const seedSnapshot = () => seedSnapshot0([pod('ns-a', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-a1' })]);
 
 describe('proxy status: data shaping', () => {
   it('the legend names the installer where actions follow it (Helm release, Sail), not for istioctl installs', () => {

@@ -1,26 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildReport, ClusterSnapshot, findBlockers, type Kind, type KindMap } from '../../src/istio';
-import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedNamespaces } from './fixtures';
-
-function seedSnapshot(): ClusterSnapshot {
-  const s = seedControlPlane();
-  s.replace('Namespace', seedNamespaces());
-  s.replace('Pod', [
-    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1' }),
-    pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a2' }),
-    pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
-    pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
-    pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
-    pod('istio-system', 'istio-ingressgateway', {
-      injectedBy: '1-7-6',
-      version: '1.7.6',
-      name: 'gw-1',
-      labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
-    }),
-    pod('kube-system', 'coredns', { name: 'coredns-1' }),
-  ]);
-  return s;
-}
+import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedSnapshot } from './fixtures';
 
 /** A snapshot rebuilt from scratch out of `from`'s final objects must equal the incrementally updated one. */
 function rebuilt(objects: { [K in Kind]?: KindMap[K][] }): ClusterSnapshot {

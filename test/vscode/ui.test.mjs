@@ -1,7 +1,7 @@
 // UI test: the packaged extension (.vsix) installed in code-server (real VS Code workbench),
 // driven by Debian Chromium through playwright-core, against the local cluster's `seed` scenario.
 //   1. open the Istio Revisions container, expand the cluster, read revisions, tags and namespaces
-//      from the rows (test-ns must show → 1-7-6, ns-c → 1-8-0, …: test/vscode/seed-expectations.json);
+//      from the rows (test-ns must show → 1-7-6, ns-c → 1-8-0, …: seedExpectations() of test/cluster/seed.mjs);
 //   2. right-click test-ns → "Move to Revision or Tag…" → pick canary → confirm "Move";
 //      read the namespace through the API: istio.io/rev=canary and no istio-injection;
 //   3. further UI checks when the build has the feature (UI_CHECKS: the proxy-status panel, read
@@ -30,8 +30,9 @@ import {
   waitForWorkbench,
   widenSidebar,
 } from './lib.mjs';
+import { seedExpectations } from '../cluster/seed.mjs';
 
-const seed = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/vscode/seed-expectations.json'), 'utf8'));
+const seed = seedExpectations();
 const SIDEBAR = '[id="workbench.parts.sidebar"]';
 
 class CheckFailed extends Error {}
@@ -146,7 +147,7 @@ function recorder(getPage, failurePrefix) {
   return { results, screenshots, shot, step, skip };
 }
 
-/** Checks the rows against seed-expectations.json; returns a list of failures (empty = the tree is right). */
+/** Checks the rows against the seed's expectations; returns a list of failures (empty = the tree is right). */
 export function compareWithSeed(groups) {
   const fails = [];
   const find = (g, label) => (groups.get(g) ?? []).find((r) => r.label === label);

@@ -18,7 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ClusterSnapshot, compareAnswer, type Verification } from '../../src/istio';
 import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
 import { parsePageMessage, renderPanelHtml, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
-import { ns, pod, seedControlPlane } from '../unit/fixtures';
+import { ns, pod, seedSnapshotFull } from '../unit/fixtures';
 
 // Callbacks given to page.evaluate run in the browser; the root tsconfig has no DOM lib.
 declare const window: any;
@@ -29,34 +29,6 @@ const outDir = path.join(root, 'test-output', 'webview');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The seed scenario (test/cluster/scenarios.mjs): four namespaces × (httpbin ×2, sleep ×1), istioctl's ingress gateway on 1-7-6. */
-function seedSnapshot(): ClusterSnapshot {
-  const s = seedControlPlane();
-  const nss: [string, Record<string, string>, string][] = [
-    ['ns-a', { 'istio.io/rev': 'prod' }, '1-7-6'],
-    ['ns-b', { 'istio.io/rev': 'prod' }, '1-7-6'],
-    ['ns-c', { 'istio.io/rev': 'canary' }, '1-8-0'],
-    ['test-ns', { 'istio-injection': 'enabled' }, '1-7-6'],
-  ];
-  s.replace('Namespace', [...nss.map(([n, l]) => ns(n, l)), ns('istio-system'), ns('kube-system')]);
-  const version = (rev: string) => rev.replace(/-/g, '.');
-  const pods = nss.flatMap(([n, , rev]) => [
-    pod(n, 'httpbin', { injectedBy: rev, version: version(rev), name: `httpbin-5d9f7c6b8-${n}1` }),
-    pod(n, 'httpbin', { injectedBy: rev, version: version(rev), name: `httpbin-5d9f7c6b8-${n}2` }),
-    pod(n, 'sleep', { injectedBy: rev, version: version(rev), name: `sleep-5d9f7c6b8-${n}1` }),
-  ]);
-  pods.push(
-    pod('istio-system', 'istio-ingressgateway', {
-      injectedBy: '1-7-6',
-      version: '1.7.6',
-      name: 'istio-ingressgateway-5d9f7c6b8-gw1',
-      signals: ['annotation', 'image'],
-      labels: { 'sidecar.istio.io/inject': 'false', 'istio.io/rev': '1-7-6', istio: 'ingressgateway', app: 'istio-ingressgateway' },
-    }),
-  );
-  s.replace('Pod', pods);
-  return s;
-}
-
 const UNREACHABLE: SyncStatusPayload = {
   state: 'done',
   fetchedAt: '2026-11-27T10:00:00.000Z',
@@ -208,6 +180,8 @@ async function loadPlaywright(): Promise<typeof import('playwright-core') | unde
     return undefined;
   }
 }
+
+const seedSnapshot = () => seedSnapshotFull();
 
 describe('Proxy status page in Chromium', function () {
   this.timeout(120_000);

@@ -5,7 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import seed from '../seed-expectations.json';
+import { seedExpectations } from '../../cluster/seed.mjs';
+
+const seed = seedExpectations();
 import { FURTHER_CHECKS, missingRequirements, type CheckContext } from './further';
 import { CONTEXT, extensionApi, waitFor, waitNamespaceRow } from './helpers';
 import { loadTarget, namespaceLabels, patchNamespaceLabels } from './kube';

@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import seed from '../seed-expectations.json';
+import { seedExpectations } from '../../cluster/seed.mjs';
+
+const seed = seedExpectations();
 import { clusterTree, contributedCommands, say, dumpTree, EXTENSION_ID, extensionApi, registeredCommands, row } from './helpers';
 
 describe('Istio Revisions in a real extension host', function () {

@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
-import seed from '../seed-expectations.json';
+import { seedExpectations } from '../../cluster/seed.mjs';
+
+const seed = seedExpectations();
 import { clusterTree, EXTENSION_ID, say, registeredCommands, row, waitFor, waitNamespaceRow } from './helpers';
 import { getJson, type KubeTarget } from './kube';
 import diagnosticsSample from '../fixtures/diagnostics.yaml';
