@@ -5,6 +5,7 @@
  * fields the API server adds (matchPolicy, timeoutSeconds, resourceVersion, uid).
  * The GOLDEN_* objects are the real istioctl's output (test/fixtures/golden, test/cluster/golden.mjs).
  */
+import { injectorSelectors } from './fixtures';
 import goldenCanonical from '../fixtures/golden/canonical-1-8-0.json';
 import goldenValidatorBefore from '../fixtures/golden/default-validator-before.json';
 import goldenTagDefault from '../fixtures/golden/tag-default.json';
@@ -67,66 +68,7 @@ function injectorHook(prefix: string, svc: string, o: ChartOpts, namespaceSelect
 
 /** Webhooks for revision-or-tag `value` (+ the istio-injection / object ones for the default revision or tag). */
 export function injectorHooks(value: string, svc: string, isDefault: boolean, o: ChartOpts = {}): any[] {
-  const hooks = [
-    injectorHook(
-      'rev.namespace.',
-      svc,
-      o,
-      {
-        matchExpressions: [
-          { key: 'istio.io/rev', operator: 'In', values: [value] },
-          { key: 'istio-injection', operator: 'DoesNotExist' },
-        ],
-      },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
-    ),
-    injectorHook(
-      'rev.object.',
-      svc,
-      o,
-      {
-        matchExpressions: [
-          { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          { key: 'istio-injection', operator: 'DoesNotExist' },
-        ],
-      },
-      {
-        matchExpressions: [
-          { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] },
-          { key: 'istio.io/rev', operator: 'In', values: [value] },
-        ],
-      },
-    ),
-  ];
-  if (isDefault) {
-    hooks.push(
-      injectorHook(
-        'namespace.',
-        svc,
-        o,
-        { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
-      ),
-      injectorHook(
-        'object.',
-        svc,
-        o,
-        {
-          matchExpressions: [
-            { key: 'istio-injection', operator: 'DoesNotExist' },
-            { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          ],
-        },
-        {
-          matchExpressions: [
-            { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
-            { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          ],
-        },
-      ),
-    );
-  }
-  return hooks;
+  return injectorSelectors(value, isDefault).map((r) => injectorHook(r.prefix, svc, o, r.namespaceSelector, r.objectSelector));
 }
 
 /** Canonical injector MWC of a revision (`rev` undefined: the unrevisioned control plane, 4 webhooks). */

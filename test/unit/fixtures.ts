@@ -30,64 +30,64 @@ function hook(name: string, svc: string, namespaceSelector: LabelSelector, objec
   };
 }
 
-/** Webhooks for revision-or-tag `value`; `isDefault` adds the istio-injection / object webhooks of the default revision or tag. */
-function webhooksFor(value: string, svc: string, isDefault: boolean): MutatingWebhook[] {
-  const hooks = [
-    hook(
-      'rev.namespace.sidecar-injector.istio.io',
-      svc,
-      {
+/**
+ * The selectors of the istio-discovery chart's injection webhooks for revision-or-tag `value`, as name
+ * prefix → namespaceSelector, objectSelector; `isDefault` adds the istio-injection / object webhooks of
+ * the default revision or tag. Both fixture files build their webhooks from this one table.
+ */
+export function injectorSelectors(value: string, isDefault: boolean): { prefix: string; namespaceSelector: LabelSelector; objectSelector: LabelSelector }[] {
+  const notFalse = { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] };
+  const rows: { prefix: string; namespaceSelector: LabelSelector; objectSelector: LabelSelector }[] = [
+    {
+      prefix: 'rev.namespace.',
+      namespaceSelector: {
         matchExpressions: [
           { key: 'istio.io/rev', operator: 'In', values: [value] },
           { key: 'istio-injection', operator: 'DoesNotExist' },
         ],
       },
-      { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
-    ),
-    hook(
-      'rev.object.sidecar-injector.istio.io',
-      svc,
-      {
+      objectSelector: { matchExpressions: [notFalse] },
+    },
+    {
+      prefix: 'rev.object.',
+      namespaceSelector: {
         matchExpressions: [
           { key: 'istio.io/rev', operator: 'DoesNotExist' },
           { key: 'istio-injection', operator: 'DoesNotExist' },
         ],
       },
-      {
-        matchExpressions: [
-          { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] },
-          { key: 'istio.io/rev', operator: 'In', values: [value] },
-        ],
-      },
-    ),
+      objectSelector: { matchExpressions: [notFalse, { key: 'istio.io/rev', operator: 'In', values: [value] }] },
+    },
   ];
   if (isDefault) {
-    hooks.push(
-      hook(
-        'namespace.sidecar-injector.istio.io',
-        svc,
-        { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
-        { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
-      ),
-      hook(
-        'object.sidecar-injector.istio.io',
-        svc,
-        {
+    rows.push(
+      {
+        prefix: 'namespace.',
+        namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
+        objectSelector: { matchExpressions: [notFalse] },
+      },
+      {
+        prefix: 'object.',
+        namespaceSelector: {
           matchExpressions: [
             { key: 'istio-injection', operator: 'DoesNotExist' },
             { key: 'istio.io/rev', operator: 'DoesNotExist' },
           ],
         },
-        {
+        objectSelector: {
           matchExpressions: [
             { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
             { key: 'istio.io/rev', operator: 'DoesNotExist' },
           ],
         },
-      ),
+      },
     );
   }
-  return hooks;
+  return structuredClone(rows);
+}
+
+function webhooksFor(value: string, svc: string, isDefault: boolean): MutatingWebhook[] {
+  return injectorSelectors(value, isDefault).map((r) => hook(`${r.prefix}sidecar-injector.istio.io`, svc, r.namespaceSelector, r.objectSelector));
 }
 
 /** The injector MWC of a revision; `rev` undefined = the unrevisioned (`default`) control plane. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ClusterSnapshot, planPermissions, planTagRemove, planTagSet, tagImpact, type Plan, type TagSetInput } from '../../src/istio';
-import { ns, pod, seedControlPlane } from './fixtures';
+import { planPermissions, planTagRemove, planTagSet, tagImpact, type Plan, type TagSetInput } from '../../src/istio';
+import { pod, seedSnapshot } from './fixtures';
 import {
   fullDefaultValidator,
   fullIstiodService,
@@ -328,31 +328,8 @@ describe('planTagRemove (istioctl tag remove, 1.31)', () => {
 });
 
 describe('tagImpact', () => {
-  function snap(): ClusterSnapshot {
-    const s = seedControlPlane();
-    s.replace('Namespace', [
-      ns('ns-a', { 'istio.io/rev': 'prod' }),
-      ns('ns-b', { 'istio.io/rev': 'prod' }),
-      ns('ns-c', { 'istio.io/rev': 'canary' }),
-      ns('test-ns', { 'istio-injection': 'enabled' }),
-      ns('istio-system'),
-    ]);
-    s.replace('Pod', [
-      pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a1' }),
-      pod('ns-a', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-a2' }),
-      pod('ns-a', 'sleep', { injectedBy: '1-8-0', version: '1.8.0', name: 'sleep-a1' }),
-      pod('ns-b', 'sleep', { injectedBy: '1-7-6', version: '1.7.6', name: 'sleep-b1' }),
-      pod('ns-c', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-c1' }),
-      pod('test-ns', 'web', { injectedBy: '1-7-6', version: '1.7.6', name: 'web-t1' }),
-      pod('istio-system', 'istio-ingressgateway', {
-        injectedBy: '1-7-6',
-        version: '1.7.6',
-        name: 'gw-1',
-        labels: { 'sidecar.istio.io/inject': 'true', istio: 'ingressgateway' },
-      }),
-    ]);
-    return s;
-  }
+  // the small seed with one ns-a pod already restarted onto 1-8-0
+  const snap = () => seedSnapshot([pod('ns-a', 'sleep', { injectedBy: '1-8-0', version: '1.8.0', name: 'sleep-a1' })]);
 
   it('move prod → 1-8-0: namespaces labelled with the tag, their workloads, proxies stale until restart', () => {
     const i = tagImpact(snap(), 'prod', '1-8-0');
