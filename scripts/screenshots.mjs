@@ -27,7 +27,7 @@ const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: root, stdio: '
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 if (!process.argv.includes('--no-run')) {
-  const r = run(process.execPath, ['test/vscode/run-all.mjs', '--only', 'ui']);
+  const r = run(process.execPath, ['test/vscode/run-all.mjs', '--only', 'seed']);
   if (r.status !== 0) console.error('[screenshots] the UI run had failures; copying what it produced');
 }
 if (!has('pngquant') && process.getuid?.() === 0)

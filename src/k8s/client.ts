@@ -8,6 +8,7 @@
  * (`as=PartialObjectMetadataList`), and only the fields the model reads are kept.
  * Every failure comes back as a typed K8sResult naming cluster, verb and resource.
  */
+import { spawn, type SpawnOptions } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -63,6 +64,7 @@ export class ClusterClient {
   private readonly agent: http.Agent;
   private readonly dynamicAuth: boolean;
   private staticOpts?: https.RequestOptions;
+  private readonly exec?: ExecPlugin;
 
   constructor(
     readonly context: string,
@@ -74,6 +76,8 @@ export class ClusterClient {
     this.server = (cluster?.server ?? '').replace(/\/+$/, '');
     const user = kc.getCurrentUser();
     this.dynamicAuth = !!(user?.exec || user?.authProvider) || !!cluster?.proxyUrl;
+    this.exec = execPluginOf(user);
+    boundExecPlugins(kc, defaultTimeoutMs);
     this.agent = this.server.startsWith('http:') ? new http.Agent({ keepAlive: true, maxSockets: 16 }) : new https.Agent({ keepAlive: true, maxSockets: 16 });
   }
 
@@ -95,6 +99,27 @@ export class ClusterClient {
     return { ...opts, headers: { ...(opts.headers as object) } };
   }
 
+  /** requestOptions(), bounded: an exec plugin that never answers (a login waiting for a browser) cannot hold a request past its timeout. */
+  private boundedCredentials(timeoutMs: number, signal?: AbortSignal): Promise<https.RequestOptions> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new CredentialsTimeout()), timeoutMs);
+      const onAbort = () => reject(new CredentialsCancelled());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.requestOptions().then(
+        (v) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
   private err(o: Pick<RequestOptions, 'verb' | 'resource' | 'namespace' | 'name'>, kind: K8sError['kind'], cause: string, status?: number): K8sError {
     return { kind, cluster: this.context, verb: o.verb, resource: o.resource, namespace: o.namespace, name: o.name, status, cause };
   }
@@ -108,12 +133,33 @@ export class ClusterClient {
   /** Starts a request and hands back the response stream, or a typed error. */
   private async open(o: RequestOptions, streaming: boolean): Promise<K8sResult<http.IncomingMessage>> {
     if (!this.server) return fail(this.err(o, 'config', 'the context names no server URL'));
+    const bad = serverUrlProblem(this.server);
+    if (bad) return fail(this.err(o, 'config', bad));
     if (o.signal?.aborted) return fail(this.err(o, 'cancelled', 'cancelled'));
+    const timeoutMs = o.timeoutMs ?? this.defaultTimeoutMs;
+    // kubectl refuses an interactive-only plugin without a terminal; so do we, before running it.
+    if (this.exec?.interactiveMode === 'Always')
+      return fail(
+        this.err(
+          o,
+          'config',
+          `the credential plugin "${this.exec.command}" of context "${this.context}" needs an interactive terminal (interactiveMode: Always): log in with it in a terminal first (e.g. kubectl --context ${this.context} get ns), then retry`,
+        ),
+      );
     let base: https.RequestOptions;
     try {
-      base = await this.requestOptions();
+      base = await this.boundedCredentials(timeoutMs, o.signal);
     } catch (e) {
-      return fail(this.err(o, 'config', `credentials could not be loaded: ${(e as Error).message}`));
+      if (e instanceof CredentialsTimeout) {
+        const who = this.exec ? `the credential plugin "${this.exec.command}"` : 'the credentials';
+        const hint =
+          this.exec && this.exec.interactiveMode !== 'Never'
+            ? ` — it may be waiting for a login (a browser or a terminal prompt): log in with it in a terminal first (e.g. kubectl --context ${this.context} get ns), then retry`
+            : '';
+        return fail(this.err(o, 'timeout', `${who} of context "${this.context}" gave no answer within ${Math.round(timeoutMs / 1000)} s${hint}`));
+      }
+      if (e instanceof CredentialsCancelled) return fail(this.err(o, 'cancelled', 'cancelled'));
+      return fail(this.err(o, 'config', `credentials could not be loaded: ${credentialError(e, this.exec)}`));
     }
     // Loading credentials (exec plugins) takes time: the caller may have cancelled meanwhile.
     if (o.signal?.aborted) return fail(this.err(o, 'cancelled', 'cancelled'));
@@ -125,7 +171,13 @@ export class ClusterClient {
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     const lib = u.protocol === 'http:' ? http : https;
-    const timeoutMs = o.timeoutMs ?? this.defaultTimeoutMs;
+    let req: http.ClientRequest;
+    try {
+      req = lib.request(u, { ...base, method: o.method ?? 'GET', headers, agent: base.agent ?? this.agent });
+    } catch (e) {
+      // TLS material is parsed when the request is made: certificate, key or CA data that is not PEM, or a key that does not match.
+      return fail(this.err(o, 'config', tlsMaterialError(e, this.context)));
+    }
     return new Promise((resolve) => {
       let settled = false;
       const done = (r: K8sResult<http.IncomingMessage>) => {
@@ -135,7 +187,6 @@ export class ClusterClient {
           resolve(r);
         }
       };
-      const req = lib.request(u, { ...base, method: o.method ?? 'GET', headers, agent: base.agent ?? this.agent });
       const onAbort = () => {
         req.destroy();
         done(fail(this.err(o, 'cancelled', 'cancelled')));
@@ -341,4 +392,78 @@ export class ClusterClient {
     })();
     return { done, abort: () => ac.abort() };
   }
+}
+
+// ---- credential plugins ---------------------------------------------------------
+
+interface ExecPlugin {
+  command: string;
+  interactiveMode?: string;
+}
+
+class CredentialsTimeout extends Error {}
+class CredentialsCancelled extends Error {}
+
+function execPluginOf(user: { exec?: unknown; authProvider?: unknown } | null | undefined): ExecPlugin | undefined {
+  const exec = (user?.exec ?? (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec) as
+    { command?: unknown; interactiveMode?: unknown } | undefined;
+  if (!exec || typeof exec.command !== 'string') return undefined;
+  return { command: exec.command, interactiveMode: typeof exec.interactiveMode === 'string' ? exec.interactiveMode : undefined };
+}
+
+/** One line from a failed credential load: the plugin's stderr (first line), or the cause, never a stack. */
+function credentialError(e: unknown, exec?: ExecPlugin): string {
+  const msg = (e instanceof Error ? e.message : String(e)).trim();
+  const first = msg.split('\n').find((l) => l.trim()) ?? '';
+  if (exec) {
+    if ((e as { code?: string }).code === 'ENOENT') return `the credential plugin "${exec.command}" was not found (is it installed and on PATH?)`;
+    if (e instanceof SyntaxError) return `the credential plugin "${exec.command}" printed something that is not an ExecCredential (${first})`;
+    return `the credential plugin "${exec.command}" failed${first ? `: ${first}` : ' without a message'}`;
+  }
+  return first || 'unknown error';
+}
+
+const bounded = new WeakSet<object>();
+
+/**
+ * client-node runs exec plugins with child_process.spawn and no time limit. Each of the KubeConfig's
+ * exec authenticators gets a spawn that kills the plugin after `timeoutMs` (stdin is not a terminal, as
+ * for kubectl run from an editor), so a hung plugin does not outlive the request that waited for it.
+ */
+function boundExecPlugins(kc: KubeConfig, timeoutMs: number): void {
+  // `authenticators` is not part of client-node's typed API; the exec one is found by its execFn.
+  const auths = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
+  for (const a of auths) {
+    const auth = a as { execFn?: typeof spawn };
+    if (typeof auth.execFn !== 'function' || bounded.has(auth)) continue;
+    bounded.add(auth);
+    auth.execFn = ((command: string, args: readonly string[] | undefined, opts: SpawnOptions = {}) =>
+      // killed a little after the request gives up on it, so the request's own timeout message is the one shown
+      spawn(command, args ?? [], { ...opts, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs + 1000, killSignal: 'SIGKILL' })) as typeof spawn;
+  }
+}
+
+/** Which TLS material of the context is unusable, in one line (Node's OpenSSL words kept as the cause). */
+function tlsMaterialError(e: unknown, context: string): string {
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const what = /PEM|no start line|bad base64|ASN1|asn1/i.test(msg)
+    ? 'client certificate, key or CA data is not valid PEM'
+    : /key values mismatch|KEY_VALUES_MISMATCH/i.test(msg)
+      ? 'client certificate and key do not belong together'
+      : 'TLS credentials cannot be used';
+  return `the ${what} in the kubeconfig entry of context "${context}" (${msg})`;
+}
+
+/** Why a kubeconfig's server URL cannot be used, or undefined (kubectl wants http(s)://host[:port][/path]). */
+export function serverUrlProblem(server: string): string | undefined {
+  const shown = server.length > 80 ? `${server.slice(0, 77)}…` : server;
+  let u: URL;
+  try {
+    u = new URL(server);
+  } catch {
+    return `the server URL "${shown}" is not a valid URL`;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `the server URL "${shown}" is not http(s)`;
+  if (!u.hostname) return `the server URL "${shown}" names no host`;
+  return undefined;
 }

@@ -71,8 +71,7 @@ export function loadKubeconfigs(paths: string[]): LoadedKubeconfig {
     try {
       kc.loadFromString(text);
     } catch (e) {
-      const msg = (e as Error).message.split('\n')[0];
-      problems.push({ path: p, kind: 'malformed', message: `kubeconfig ${p} is not a valid kubeconfig: ${msg}` });
+      problems.push({ path: p, kind: 'malformed', message: `kubeconfig ${p} is not a valid kubeconfig: ${malformedCause(e)}` });
       continue;
     }
     kc.makePathsAbsolute(path.dirname(p));
@@ -111,4 +110,13 @@ export function configForContext(loaded: LoadedKubeconfig, context: string): { o
     currentContext: context,
   });
   return { ok: true, config: kc };
+}
+
+/** client-node's parse error in one line, its internal TypeErrors said in kubeconfig terms. */
+function malformedCause(e: unknown): string {
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const field = /Cannot read propert(?:y|ies) of (?:null|undefined) \(reading '([^']+)'\)/.exec(msg)?.[1];
+  if (field) return `an entry of clusters, users or contexts is empty or not a map (no "${field}")`;
+  if (e instanceof TypeError) return `an entry has the wrong type (${msg})`;
+  return msg;
 }

@@ -4,7 +4,8 @@
 // → the cluster stopped (also on failure or Ctrl-C). Prints timings and the peak memory of
 // code-server and Chromium; exits non-zero if anything failed.
 //
-//   node test/vscode/run-all.mjs [--no-package] [--only ehost|ui|ambient|helm] [--keep]
+//   node test/vscode/run-all.mjs [--no-package] [--only ehost|ui|seed|ambient|helm] [--keep]
+//   (ui: every UI run; seed: the seed scenario's UI run alone)
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runExtensionHostSuite } from './run-code-server.mjs';
@@ -63,7 +64,7 @@ try {
       r.summary ? `${r.summary.passes} passed, ${r.summary.failures} failed, ${r.summary.pending} skipped` : `host exit ${r.exitCode}`,
     ]);
   }
-  if (!only || only === 'ui') {
+  if (!only || only === 'ui' || only === 'seed') {
     log('vscode', '── UI test (.vsix in code-server, Chromium)');
     const r = await time('UI test', () => runUiTest({ setup, clusterDir: cluster.dir, keep }));
     results.push(['UI test', r.ok, `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped; screenshots: ${r.screenshots.join(', ') || 'none'}`]);
@@ -74,7 +75,7 @@ try {
     ['ambient', runAmbientUiTest],
     ['helm', runHelmUiTest],
   ]) {
-    if (only && only !== 'ui' && only !== scenario) continue;
+    if (only && only !== 'ui' && only !== scenario) continue; // --only seed: the seed UI run alone
     await time('cluster stop', stopCluster);
     cluster = await time(`local cluster (${scenario})`, () => startCluster({ scenario, quiet: true }));
     log('vscode', `── UI test, ${scenario} scenario (.vsix in code-server, Chromium)`);

@@ -446,7 +446,7 @@ export async function runUiTest(opts) {
       await page.keyboard.press('Enter');
       await page.keyboard.press('Home');
       await page.keyboard.press('Control+.');
-      const fixes = page.locator('.action-widget');
+      const fixes = page.locator('.action-widget').first();
       const fixText = await poll(
         'the IR001 quick fixes',
         async () => {

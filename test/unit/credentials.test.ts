@@ -1,0 +1,107 @@
+/**
+ * Credential paths are bounded and named: exec plugins that hang, fail, are missing, print garbage
+ * or need a terminal; client certificate data that is not PEM. Each gives one line naming the
+ * context and the cause, within the request timeout, and no stack trace. The plugins are real
+ * processes; no request reaches a server (the address is closed).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClusterClient, describeK8sError, loadKubeconfigs, configForContext } from '../../src/k8s';
+
+const CONTEXT = 'creds';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-creds-'));
+let n = 0;
+
+/** A kubeconfig with one context whose user is `user`, pointing at a closed port. */
+function clientFor(user: Record<string, unknown>, timeoutMs = 1500): ClusterClient {
+  const file = path.join(dir, `kc-${n++}`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: CONTEXT, context: { cluster: 'c', user: 'u' } }],
+      'current-context': CONTEXT,
+    }),
+  );
+  const cfg = configForContext(loadKubeconfigs([file]), CONTEXT);
+  assert.ok(cfg.ok);
+  return new ClusterClient(CONTEXT, cfg.config, undefined, timeoutMs);
+}
+
+async function firstRequest(c: ClusterClient): Promise<{ message: string; kind: string; ms: number }> {
+  const t0 = Date.now();
+  const r = await c.request({ path: '/version', verb: 'get', resource: 'version' });
+  c.dispose();
+  assert.ok(!r.ok, 'the request succeeded against a closed port');
+  return { message: describeK8sError(r.error), kind: r.error.kind, ms: Date.now() - t0 };
+}
+
+const exec = (command: string, args: string[] = [], extra: Record<string, unknown> = {}) => ({
+  exec: { apiVersion: 'client.authentication.k8s.io/v1', command, args, interactiveMode: 'IfAvailable', ...extra },
+});
+
+function oneLine(message: string): void {
+  assert.ok(!message.includes('\n'), `more than one line: ${message}`);
+  assert.doesNotMatch(message, /\bat .*\(.*:\d+:\d+\)|node:internal/, `a stack trace: ${message}`);
+  assert.ok(message.includes(`Cluster "${CONTEXT}"`), `the cluster is not named: ${message}`);
+}
+
+describe('credentials: every path bounded and named', function () {
+  this.timeout(20_000);
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('an exec plugin that never answers: a timeout within the request timeout, the plugin named, a login hint; the plugin is killed', async () => {
+    const marker = `istio-revisions-hang-${process.pid}`;
+    const r = await firstRequest(clientFor(exec('sh', ['-c', `sleep 60 # ${marker}`]), 1500));
+    oneLine(r.message);
+    assert.equal(r.kind, 'timeout');
+    assert.ok(r.ms < 4000, `took ${r.ms} ms`);
+    assert.match(r.message, /credential plugin "sh" of context "creds" gave no answer within 2 s — it may be waiting for a login/);
+    await new Promise((res) => setTimeout(res, 1500)); // killed 1 s after the request gave up
+    const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', `the plugin still runs: pids ${left}`);
+  });
+
+  it('an exec plugin that fails: its own first stderr line', async () => {
+    const r = await firstRequest(clientFor(exec('sh', ['-c', 'echo "error: the login has expired" >&2; echo more >&2; exit 1'])));
+    oneLine(r.message);
+    assert.equal(r.kind, 'config');
+    assert.match(r.message, /credential plugin "sh" failed: error: the login has expired$/);
+  });
+
+  it('an exec plugin that is not installed', async () => {
+    const r = await firstRequest(clientFor(exec('/nonexistent/gke-gcloud-auth-plugin')));
+    oneLine(r.message);
+    assert.match(r.message, /credential plugin "\/nonexistent\/gke-gcloud-auth-plugin" was not found/);
+  });
+
+  it('an exec plugin that prints something other than an ExecCredential', async () => {
+    const r = await firstRequest(clientFor(exec('sh', ['-c', 'echo "<html>login</html>"'])));
+    oneLine(r.message);
+    assert.match(r.message, /credential plugin "sh" printed something that is not an ExecCredential/);
+  });
+
+  it('interactiveMode: Always without a terminal: refused before running it, as kubectl does', async () => {
+    const marker = path.join(dir, 'ran');
+    const r = await firstRequest(clientFor(exec('sh', ['-c', `touch ${marker}`], { interactiveMode: 'Always' })));
+    oneLine(r.message);
+    assert.match(r.message, /needs an interactive terminal \(interactiveMode: Always\)/);
+    assert.ok(!fs.existsSync(marker), 'the plugin ran');
+  });
+
+  it('client certificate data that is not PEM: one line naming the cluster, no stack', async () => {
+    const r = await firstRequest(
+      clientFor({
+        'client-certificate-data': Buffer.from('not a certificate').toString('base64'),
+        'client-key-data': Buffer.from('nor a key').toString('base64'),
+      }),
+    );
+    oneLine(r.message);
+  });
+});
