@@ -1,7 +1,8 @@
 // Regenerates the README's pictures from the real VS Code run:
 //   1. the UI phase of the VS Code tier (the packaged extension in code-server, driven by
 //      Chromium, on the local cluster's `seed` scenario) writes test-output/vscode/*.png;
-//   2. the pictures the README uses are copied to media/screenshots/ and shrunk with pngquant
+//   2. the pictures the README uses are copied to media/screenshots/ (the extension's details page,
+//      the listing's first screen, to docs/) and shrunk with pngquant
 //      (Debian's, installed when missing), lossless optipng when pngquant is not there.
 //
 //   node scripts/screenshots.mjs [--no-run]      (npm run screenshots)
@@ -13,8 +14,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const from = path.join(root, 'test-output/vscode');
 const to = path.join(root, 'media/screenshots');
 
-/** README picture ← the UI run's screenshot. */
+/** README picture (or, with a path, a documentation picture) ← the UI run's screenshot. */
 const PICTURES = {
+  '../../docs/listing-details.png': 'extension-details.png',
   'tree.png': 'tree.png',
   'move-dialog.png': 'move-dialog.png',
   'uninstall-blocked.png': 'uninstall-blocked.png',

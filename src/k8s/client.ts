@@ -209,9 +209,11 @@ export class ClusterClient {
               ? `cannot resolve ${u.hostname}`
               : code === 'ECONNRESET'
                 ? `connection to ${this.server} was reset`
-                : /certificate|self.signed|CERT/i.test(e.message)
-                  ? `TLS verification of ${this.server} failed: ${e.message}`
-                  : `${this.server}: ${e.message}`;
+                : /wrong version number|packet length too long|http request/i.test(e.message) && u.protocol === 'https:'
+                  ? `${this.server} answered plain HTTP, not TLS: the server URL says https but the port speaks http`
+                  : /certificate|self.signed|CERT/i.test(e.message)
+                    ? `TLS verification of ${this.server} failed: ${e.message}`
+                    : `${this.server}: ${e.message}`;
         done(fail(this.err(o, 'unreachable', cause)));
       });
       req.on('response', (res) => {
@@ -235,11 +237,15 @@ export class ClusterClient {
           } catch {
             // not a Status object: say what it was, never echo it
             notApi = true;
-            message = describeNonApiBody(status, text, res.headers['content-type']);
+            const location = res.headers.location;
+            message =
+              status >= 300 && status < 400 && location
+                ? `redirected (HTTP ${status}) to ${location.length > 80 ? `${location.slice(0, 77)}…` : location}: an API server never redirects — the server URL may point at a login page or a proxy`
+                : describeNonApiBody(status, text, res.headers['content-type']);
           }
           done(fail({ ...this.err(o, kindForStatus(status, reason), message, status), ...(notApi ? { notApi } : {}) }));
         });
-        res.on('error', (e) => done(fail(this.err(o, 'unreachable', e.message))));
+        res.on('error', (e) => done(fail(this.err(o, 'unreachable', cutShort(e, this.server)))));
       });
       if (body !== undefined) req.write(body);
       req.end();
@@ -265,7 +271,7 @@ export class ClusterClient {
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e) => {
         clearTimeout(timer);
-        resolve(fail(this.err(o, 'unreachable', e.message)));
+        resolve(fail(this.err(o, 'unreachable', cutShort(e, this.server))));
       });
       res.on('end', () => {
         clearTimeout(timer);
@@ -304,6 +310,16 @@ export class ClusterClient {
         query: { limit: opts.limit ?? 500, continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
       });
       if (!res.ok) return res;
+      // A Kubernetes list is an object with an items array (null when empty); anything else is not the API's answer.
+      const v: unknown = res.value;
+      const listItems = v && typeof v === 'object' && !Array.isArray(v) ? (v as { items?: unknown }).items : undefined;
+      if (!Array.isArray(listItems) && listItems !== null) {
+        const what = v === undefined ? 'an empty body' : 'JSON that is not a Kubernetes list (no items)';
+        return fail({
+          ...this.err({ verb: 'list', resource: r.plural, namespace: opts.namespace }, 'server', `the server answered ${what}, not a Kubernetes API response`),
+          notApi: true,
+        });
+      }
       for (const it of res.value.items ?? []) items.push(prune(it));
       cont = res.value.metadata?.continue || undefined;
       resourceVersion = res.value.metadata?.resourceVersion ?? resourceVersion;
@@ -466,4 +482,10 @@ export function serverUrlProblem(server: string): string | undefined {
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return `the server URL "${shown}" is not http(s)`;
   if (!u.hostname) return `the server URL "${shown}" names no host`;
   return undefined;
+}
+
+/** An answer that broke off: Node says "aborted" (or ECONNRESET); the user is told the connection closed mid-answer. */
+function cutShort(e: Error & { code?: string }, server: string): string {
+  if (e.message === 'aborted' || e.code === 'ECONNRESET') return `the connection to ${server} closed before the answer was complete`;
+  return e.message;
 }
