@@ -26,6 +26,7 @@ import {
   planUninstall,
   renderPlan,
   restartCandidates,
+  restartRefusal,
   restartTimestamp,
   RESTARTABLE,
   tagImpact,
@@ -218,6 +219,8 @@ async function restart(args: Args, io: Io, s: Session, signal: AbortSignal): Pro
   }
   if (workloads.length === 0)
     return { code: EXIT.ok, message: `Nothing to restart in ${namespaces.join(', ')} on ${s.context}${args.staleOnly ? ' (no stale proxies)' : ''}.` };
+  const refusal = restartRefusal(snap, s.context, workloads);
+  if (refusal && !args.force) return { code: EXIT.blockers, message: `${refusal} (--force restarts anyway)` };
   const batchSize = args.batchSize ?? 5;
   const at = restartTimestamp();
   const plan = planRestart(s.context, workloads, at, batchSize, notes);
@@ -237,7 +240,7 @@ async function restart(args: Args, io: Io, s: Session, signal: AbortSignal): Pro
   const text = describeRestartReport(report);
   if (report.denied) return { code: EXIT.blockers, plan, result: report, message: describeDenied(s.context, report.denied) };
   if (report.failed) {
-    const before = report.completed.length + report.inProgress.length + (report.onDelete?.length ?? 0) === 0;
+    const before = report.completed.length + report.inProgress.length + (report.onDelete?.length ?? 0) + (report.degraded?.length ?? 0) === 0;
     return {
       code: before ? EXIT.blockers : EXIT.error,
       plan,

@@ -147,7 +147,8 @@ export interface Blocker {
     | 'ambiguousInjection'
     | 'invalidInjectionValue'
     | 'nodeAgentSkew'
-    | 'waypointMissing';
+    | 'waypointMissing'
+    | 'injectorDown';
   object: string;
   message: string;
 }

@@ -99,7 +99,7 @@ export interface RolloutObject {
     desiredNumberScheduled?: number;
     updatedNumberScheduled?: number;
     numberAvailable?: number;
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; lastUpdateTime?: string }[];
   };
 }
 
@@ -133,13 +133,56 @@ export function restartPrecheck(
   return out;
 }
 
-export type RolloutState = { done: true; message: string } | { done: false; failed: boolean; message: string };
+export type RolloutState = { done: true; message: string } | { done: false; failed: boolean; message: string; rejectedBy?: WebhookRejection };
 
-export function rolloutStatus(kind: RestartableKind, o: RolloutObject): RolloutState {
+/** New pods refused by an admission webhook that could not be called (its injector down), read from a FailedCreate message. */
+export interface WebhookRejection {
+  webhook: string;
+  /** The webhook's Istio revision when its URL or Service names one (`/rev/<rev>/`, `istiod-<rev>`). */
+  revision?: string;
+  cause: string;
+}
+
+/**
+ * Reads the API server's words for a pod create refused because a webhook call failed, e.g.
+ * `Internal error occurred: failed calling webhook "rev.namespace.sidecar-injector.istio.io": failed to call webhook: Post "https://istiod-1-8-0.istio-system.svc:443/inject?timeout=10s": dial tcp 10.0.0.1:443: connect: connection refused`.
+ * Undefined for any other failure (quota, a webhook that answered with a denial, …).
+ */
+export function webhookRejection(message: string | undefined): WebhookRejection | undefined {
+  const m = /failed calling webhook "([^"]+)":\s*(.*)$/s.exec(message ?? '');
+  if (!m) return undefined;
+  const rest = m[2].replace(/^failed to call webhook:\s*/, '');
+  const url = /(?:Post|POST) "([^"]+)"/.exec(rest)?.[1] ?? '';
+  const revision = /\/rev\/([a-z0-9-]+)\//.exec(url)?.[1] ?? /\/\/istiod-([a-z0-9-]+?)\.[a-z0-9-]+\.svc\b/.exec(url)?.[1];
+  const tail = rest.replace(/^(?:Post|POST) "[^"]+":\s*/, '').trim();
+  const cause = /connection refused/.test(tail)
+    ? 'connection refused'
+    : /no endpoints available|service unavailable|503/i.test(tail)
+      ? 'no istiod answers (service unavailable)'
+      : /context deadline exceeded|timeout|Client.Timeout/i.test(tail)
+        ? 'the call timed out'
+        : tail.split('\n')[0].slice(0, 200);
+  return { webhook: m[1], revision, cause };
+}
+
+/** `since`: the restart's time (RFC 3339); a ReplicaFailure that began before it belongs to an earlier rollout and is not read as this one's. */
+export function rolloutStatus(kind: RestartableKind, o: RolloutObject, since?: string): RolloutState {
   const gen = o.metadata?.generation ?? 0;
   const st = o.status ?? {};
   if ((st.observedGeneration ?? 0) < gen) return { done: false, failed: false, message: 'waiting for the controller to observe the update' };
   if (kind === 'Deployment') {
+    // The deployment controller copies its ReplicaSets' FailedCreate into ReplicaFailure: new pods are being refused.
+    const failure = st.conditions?.find(
+      (c) => c.type === 'ReplicaFailure' && c.status === 'True' && !(since && c.lastTransitionTime && Date.parse(c.lastTransitionTime) < Date.parse(since)),
+    );
+    const rejectedBy = webhookRejection(failure?.message);
+    if (rejectedBy)
+      return {
+        done: false,
+        failed: true,
+        rejectedBy,
+        message: `new pods are rejected: webhook ${rejectedBy.webhook}${rejectedBy.revision ? ` of revision ${rejectedBy.revision}` : ''} cannot be called (${rejectedBy.cause}) — its istiod is down`,
+      };
     const prog = st.conditions?.find((c) => c.type === 'Progressing');
     if (prog?.reason === 'ProgressDeadlineExceeded')
       return { done: false, failed: true, message: `rollout exceeded its progress deadline: ${prog.message ?? ''}`.trim() };
@@ -220,4 +263,20 @@ export function planDeletePods(cluster: string, w: WorkloadId, pods: readonly Ow
       `${w.kind} ${w.namespace}/${w.name} has updateStrategy OnDelete: kubectl rollout restart updates its template but replaces no pod, so its proxies stay on the old revision until its pods are deleted.`,
     ],
   };
+}
+
+/**
+ * Restarting where new pods cannot be created makes things worse: the old pods go, the new ones are
+ * refused. One line per namespace of `workloads` whose target revision has no ready istiod, or none.
+ */
+export function restartRefusal(
+  snap: { namespace(name: string): { warnings: { code: string; message: string }[] } | undefined },
+  context: string,
+  workloads: WorkloadId[],
+): string | undefined {
+  const down = [...new Set(workloads.map((w) => w.namespace))]
+    .map((ns) => ({ ns, w: snap.namespace(ns)?.warnings.find((x) => x.code === 'injectorDown') }))
+    .filter((x) => x.w);
+  if (!down.length) return undefined;
+  return `Cluster "${context}": not restarting — ${down.map((d) => `${d.ns}: ${d.w!.message}`).join(' ')} Nothing was changed.`;
 }

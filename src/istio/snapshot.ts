@@ -58,7 +58,7 @@ export interface NamespaceStats {
 }
 
 export type NamespaceWarningCode =
-  'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision' | 'skippedByIstiod';
+  'bothLabels' | 'unknownTarget' | 'invalidInjectionValue' | 'ambiguous' | 'tagMissingRevision' | 'pinnedRevision' | 'skippedByIstiod' | 'injectorDown';
 
 export interface NamespaceWarning {
   code: NamespaceWarningCode;
@@ -498,6 +498,16 @@ export class ClusterSnapshot {
         code: 'skippedByIstiod',
         message: `The injection webhook of ${resolution.skippedBy.revision} selects this namespace, but ${resolution.reason.replace(/^.*istiod skips the pod: /, 'istiod injects nothing here: ')}.`,
       });
+    }
+    if (resolution.kind === 'injected') {
+      // Istio's injection webhooks fail closed (failurePolicy Fail): with no istiod answering, new pods are refused.
+      const rev = this.cp.revisionByName.get(resolution.revision);
+      if (rev && (rev.readiness === 'scaledToZero' || rev.readiness === 'notReady')) {
+        warnings.push({
+          code: 'injectorDown',
+          message: `New pods here are rejected: they go to revision ${rev.name}${viaTag ? ` (tag ${viaTag})` : ''}, whose istiod has no ready replica (${rev.readiness === 'scaledToZero' ? 'scaled to zero' : `0 of ${rev.replicas} ready`}), and its injection webhook fails closed. Do not restart workloads here until it is back.`,
+        });
+      }
     }
     if (resolution.kind === 'ambiguous') {
       warnings.push({

@@ -15,6 +15,7 @@ import {
   type OwnedPod,
   type RestartableKind,
   type RolloutObject,
+  type WebhookRejection,
   type WorkloadId,
   restartRequest,
   workloadKey,
@@ -261,6 +262,8 @@ export interface RestartReport {
   /** Template updated (as kubectl does) but, with updateStrategy OnDelete, no pod replaced: their proxies stay until the pods are deleted. */
   onDelete?: WorkloadId[];
   failed?: { workload: WorkloadId; reason: string };
+  /** Restarted, but their new pods are refused: a webhook of the target revision cannot be called (its istiod is down). Restart them again once it is back. */
+  degraded?: { workload: WorkloadId; reason: string; rejectedBy: WebhookRejection }[];
   cancelled: boolean;
   denied?: Denied[];
   dryRun: boolean;
@@ -299,7 +302,12 @@ export function describeRestartReport(r: RestartReport): string {
       `${r.onDelete.length} with updateStrategy OnDelete: template updated but no pod replaced — delete their pods to restart them (${names(r.onDelete)})`,
     );
   if (r.inProgress.length) parts.push(`${r.inProgress.length} restarted, rollout still in progress (${names(r.inProgress)})`);
-  if (r.failed) parts.push(`failed: ${r.failed.workload.namespace}/${r.failed.workload.name} — ${r.failed.reason}`);
+  if (r.degraded?.length) {
+    const revs = [...new Set(r.degraded.map((d) => d.rejectedBy.revision).filter(Boolean))];
+    parts.push(
+      `stopped before the next batch: ${r.degraded.length} degraded — their new pods are rejected by webhook ${r.degraded[0].rejectedBy.webhook}${revs.length ? ` of revision ${revs.join(', ')}` : ''} (${r.degraded[0].rejectedBy.cause}); its istiod is down (${names(r.degraded.map((d) => d.workload))}). When it is back, restart these and the rest again`,
+    );
+  } else if (r.failed) parts.push(`failed: ${r.failed.workload.namespace}/${r.failed.workload.name} — ${r.failed.reason}`);
   if (r.notRestarted.length) parts.push(`${r.notRestarted.length} not restarted (${names(r.notRestarted)})`);
   return (r.cancelled ? 'Cancelled. ' : '') + parts.join('; ') + '.';
 }
@@ -389,13 +397,17 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     const waits = await Promise.all(
       sent.map(async ({ w, generation }) => ({
         w,
-        r: await waitForRollout(client, w, generation, opts, (message) =>
+        r: await waitForRollout(client, w, generation, { ...opts, at }, (message) =>
           opts.onProgress?.({ phase: 'waiting', batch: b + 1, batches, workload: w, message, completed: report.completed.length, total: workloads.length }),
         ),
       })),
     );
     for (const { w, r } of waits) {
       if (!r.ok) {
+        if (r.rejectedBy) {
+          (report.degraded ??= []).push({ workload: w, reason: r.reason, rejectedBy: r.rejectedBy });
+          report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
+        }
         report.failed ??= { workload: w, reason: r.reason };
         if (report.failed.workload === w) report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
         continue;
@@ -427,7 +439,7 @@ async function waitForRollout(
   generation: number,
   opts: RestartOptions,
   progress: (m: string) => void,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true } | { ok: false; reason: string; rejectedBy?: WebhookRejection }> {
   const timeout = opts.rolloutTimeoutMs ?? 5 * 60_000;
   const poll = opts.pollMs ?? 250;
   const t0 = Date.now();
@@ -445,9 +457,9 @@ async function waitForRollout(
       unreachableSince = undefined;
       const o = r.value;
       if ((o.metadata?.generation ?? 0) < generation) o.metadata = { ...o.metadata, generation };
-      const st = rolloutStatus(w.kind as RestartableKind, o);
+      const st = rolloutStatus(w.kind as RestartableKind, o, opts.at);
       if (st.done) return { ok: true };
-      if (st.failed) return { ok: false, reason: st.message };
+      if (st.failed) return { ok: false, reason: st.message, rejectedBy: st.rejectedBy };
       if (st.message !== last) {
         last = st.message;
         progress(st.message);

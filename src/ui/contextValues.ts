@@ -42,6 +42,7 @@ export const CONTEXT_FLAGS = {
     'tagMissingRevision',
     'pinnedRevision',
     'skippedByIstiod',
+    'injectorDown',
   ],
   // the workload's kind, lower-cased
   workload: ['stale', 'restartable', 'differs', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job', 'cronjob', 'pod'],

@@ -1,5 +1,15 @@
 import * as vscode from 'vscode';
-import { clusterWouldChange, isRestartable, planDeletePods, planRestart, restartTimestamp, restartCandidates, workloadKey, type WorkloadId } from '../../istio';
+import {
+  clusterWouldChange,
+  isRestartable,
+  restartRefusal,
+  planDeletePods,
+  planRestart,
+  restartTimestamp,
+  restartCandidates,
+  workloadKey,
+  type WorkloadId,
+} from '../../istio';
 import {
   checkPermissions,
   describeDenied,
@@ -74,6 +84,9 @@ export async function restartWorkloadsWithUi(
     void vscode.window.showInformationMessage(`Nothing to restart in ${namespaces.join(', ')}.`);
     return { completed: [], inProgress: [], notRestarted: [], cancelled: false, dryRun: false };
   }
+  // New pods would be refused (the target revision's istiod is down): refuse before any change.
+  const refusal = restartRefusal(snap, cluster.context, workloads);
+  if (refusal) throw new Error(refusal);
   const batchSize = opts.batchSize ?? readSettings().restartBatchSize;
   const at = restartTimestamp();
   const plan = planRestart(cluster.context, workloads, at, batchSize, notes);
