@@ -250,3 +250,34 @@ export function proxyRevisionKey(p: ProxyInfo): string {
   if (p.proxyVersion) return `unknown (${p.proxyVersion})`;
   return 'unknown';
 }
+
+/** A namespace's pods grouped by workload: pods, injected proxies per revision, stale count. */
+export interface WorkloadSummary {
+  kind: string;
+  name: string;
+  proxies: ProxyInfo[];
+  byRevision: Map<string, number>;
+  stale: number;
+  pods: number;
+}
+
+/** Groups pods (ProxyInfo, as the snapshot keeps them) by workload, sorted by name. */
+export function summarizeWorkloads(pods: Iterable<ProxyInfo>): WorkloadSummary[] {
+  const by = new Map<string, WorkloadSummary>();
+  for (const p of pods) {
+    const k = `${p.workload.kind}/${p.workload.name}`;
+    let w = by.get(k);
+    if (!w) {
+      w = { kind: p.workload.kind, name: p.workload.name, proxies: [], byRevision: new Map(), stale: 0, pods: 0 };
+      by.set(k, w);
+    }
+    w.pods++;
+    if (p.injected) {
+      w.proxies.push(p);
+      const rk = proxyRevisionKey(p);
+      w.byRevision.set(rk, (w.byRevision.get(rk) ?? 0) + 1);
+    }
+    if (p.stale) w.stale++;
+  }
+  return [...by.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

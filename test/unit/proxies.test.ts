@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { analyzePod, buildControlPlane, injectedRevisionOf, isGatewayPod, workloadOf } from '../../src/istio';
-import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
+import { analyzePod, buildControlPlane, injectedRevisionOf, isGatewayPod, summarizeWorkloads, workloadOf } from '../../src/istio';
+import { istiod, ns, pod, revisionMwc, tagMwc, seedSnapshot } from './fixtures';
 
 describe('proxies: injected revision, version and staleness', () => {
   const cp = buildControlPlane({
@@ -121,5 +121,26 @@ describe('proxies: injected revision, version and staleness', () => {
     });
     const q = analyzePod(tagged, {}, cp.webhooks, ver, (t) => cp.tagByName.get(t)?.revision);
     assert.deepEqual([q.stale, q.expected.kind === 'injected' && q.expected.revision], [true, '1-8-0']);
+  });
+});
+
+describe('summarizeWorkloads: the tree rows of a namespace', () => {
+  it('groups pods by workload: pods, injected proxies per revision, stale; sorted by name', () => {
+    // the small seed with ns-c's httpbin half on 1-7-6 (stale: ns-c follows canary → 1-8-0) and an uninjected job
+    const s = seedSnapshot([
+      pod('ns-c', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-c2' }),
+      pod('ns-c', 'migrate', { name: 'migrate-1' }),
+    ]);
+    const rows = summarizeWorkloads(s.proxies('ns-c')).map((w) => ({
+      name: w.name,
+      pods: w.pods,
+      proxies: w.proxies.length,
+      byRevision: Object.fromEntries(w.byRevision),
+      stale: w.stale,
+    }));
+    assert.deepEqual(rows, [
+      { name: 'httpbin', pods: 2, proxies: 2, byRevision: { '1-8-0': 1, '1-7-6': 1 }, stale: 1 },
+      { name: 'migrate', pods: 1, proxies: 0, byRevision: {}, stale: 0 },
+    ]);
   });
 });

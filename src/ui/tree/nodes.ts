@@ -14,7 +14,7 @@
  *   └─ Node agents (ambient: ztunnel, istio-cni; shown when present) → version, bound revision, nodes x/y
  * A cluster that cannot be read shows one error node with Retry; the others are unaffected.
  */
-import type { GatewayView, NamespaceView, ProxyInfo, RevisionInfo, TagInfo } from '../../istio';
+import type { GatewayView, NamespaceView, RevisionInfo, TagInfo } from '../../istio';
 
 export type GroupKind = 'controlPlanes' | 'tags' | 'namespaces' | 'gateways' | 'nodeAgents';
 
@@ -32,14 +32,7 @@ export type Node =
   | { type: 'info'; id: string; context: string; label: string; description?: string; tooltip?: string; icon?: string }
   | { type: 'error'; id: string; context: string; message: string; retry: boolean };
 
-export interface WorkloadSummary {
-  kind: string;
-  name: string;
-  proxies: ProxyInfo[];
-  byRevision: Map<string, number>;
-  stale: number;
-  pods: number;
-}
+export type { WorkloadSummary } from '../../istio';
 
 export type { GatewayView, NamespaceView, RevisionInfo, TagInfo };
 

@@ -16,7 +16,7 @@ import {
   describeVerification,
   inMesh,
   isRestartable,
-  proxyRevisionKey,
+  summarizeWorkloads,
   verifyKey,
   type ClusterSnapshot,
   type NamespaceView,
@@ -395,24 +395,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   workloads(ctx: string, ns: string): WorkloadSummary[] {
     const snap = this.snap(ctx);
-    if (!snap) return [];
-    const by = new Map<string, WorkloadSummary>();
-    for (const p of snap.proxies(ns)) {
-      const k = `${p.workload.kind}/${p.workload.name}`;
-      let w = by.get(k);
-      if (!w) {
-        w = { kind: p.workload.kind, name: p.workload.name, proxies: [], byRevision: new Map(), stale: 0, pods: 0 };
-        by.set(k, w);
-      }
-      w.pods++;
-      if (p.injected) {
-        w.proxies.push(p);
-        const rk = proxyRevisionKey(p);
-        w.byRevision.set(rk, (w.byRevision.get(rk) ?? 0) + 1);
-      }
-      if (p.stale) w.stale++;
-    }
-    return [...by.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return snap ? summarizeWorkloads(snap.proxies(ns)) : [];
   }
 
   getTreeItem(n: Node): vscode.TreeItem {
