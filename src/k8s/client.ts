@@ -8,11 +8,11 @@
  * (`as=PartialObjectMetadataList`), and only the fields the model reads are kept.
  * Every failure comes back as a typed K8sResult naming cluster, verb and resource.
  */
-import { spawn, type SpawnOptions } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { describeNonApiBody, fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
+import { boundExecPlugins } from './kubeconfig';
 import { resourcePath, type ResourceType } from './resources';
 
 export interface RequestOptions {
@@ -437,26 +437,6 @@ function credentialError(e: unknown, exec?: ExecPlugin): string {
     return `the credential plugin "${exec.command}" failed${first ? `: ${first}` : ' without a message'}`;
   }
   return first || 'unknown error';
-}
-
-const bounded = new WeakSet<object>();
-
-/**
- * client-node runs exec plugins with child_process.spawn and no time limit. Each of the KubeConfig's
- * exec authenticators gets a spawn that kills the plugin after `timeoutMs` (stdin is not a terminal, as
- * for kubectl run from an editor), so a hung plugin does not outlive the request that waited for it.
- */
-function boundExecPlugins(kc: KubeConfig, timeoutMs: number): void {
-  // `authenticators` is not part of client-node's typed API; the exec one is found by its execFn.
-  const auths = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
-  for (const a of auths) {
-    const auth = a as { execFn?: typeof spawn };
-    if (typeof auth.execFn !== 'function' || bounded.has(auth)) continue;
-    bounded.add(auth);
-    auth.execFn = ((command: string, args: readonly string[] | undefined, opts: SpawnOptions = {}) =>
-      // killed a little after the request gives up on it, so the request's own timeout message is the one shown
-      spawn(command, args ?? [], { ...opts, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs + 1000, killSignal: 'SIGKILL' })) as typeof spawn;
-  }
 }
 
 /** Which TLS material of the context is unusable, in one line (Node's OpenSSL words kept as the cause). */

@@ -6,6 +6,7 @@
  * collected per file (missing, unreadable, malformed) instead of thrown, so one bad
  * file does not hide the clusters of the others.
  */
+import { spawn, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -119,4 +120,32 @@ function malformedCause(e: unknown): string {
   if (field) return `an entry of clusters, users or contexts is empty or not a map (no "${field}")`;
   if (e instanceof TypeError) return `an entry has the wrong type (${msg})`;
   return msg;
+}
+
+// ---- exec credential plugins, bounded ----------------------------------------------
+
+const bounded = new WeakSet<object>();
+
+/**
+ * client-node runs exec plugins with child_process.spawn and no time limit. Each of the KubeConfig's
+ * exec authenticators gets a spawn that kills the plugin after `timeoutMs` (stdin is not a terminal, as
+ * for kubectl run from an editor), so a hung plugin does not outlive the request that waited for it.
+ */
+export function boundExecPlugins(kc: KubeConfig, timeoutMs: number): void {
+  // `authenticators` is not part of client-node's typed API; the exec one is found by its execFn.
+  const auths = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
+  for (const a of auths) {
+    const auth = a as { execFn?: typeof spawn };
+    if (typeof auth.execFn !== 'function' || bounded.has(auth)) continue;
+    bounded.add(auth);
+    auth.execFn = ((command: string, args: readonly string[] | undefined, opts: SpawnOptions = {}) =>
+      // killed a little after the request gives up on it, so the request's own timeout message is the one shown
+      spawn(command, args ?? [], {
+        ...opts,
+        shell: false,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: timeoutMs + 1000,
+        killSignal: 'SIGKILL',
+      })) as typeof spawn;
+  }
 }
