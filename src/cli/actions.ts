@@ -232,6 +232,7 @@ async function restart(args: Args, io: Io, s: Session, signal: AbortSignal): Pro
     signal,
     dryRun: args.dryRun && !args.yes,
     rolloutTimeoutMs: args.rolloutTimeoutMs,
+    revisionOf: (w) => snap.namespace(w.namespace)?.resolvedRevision,
     onProgress: (e) => {
       if (args.output === 'text' && e.workload && e.phase === 'restarting')
         io.err(`batch ${e.batch}/${e.batches}: restarting ${e.workload.kind} ${e.workload.namespace}/${e.workload.name}\n`);

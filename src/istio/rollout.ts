@@ -157,7 +157,7 @@ export function webhookRejection(message: string | undefined): WebhookRejection 
   const tail = rest.replace(/^(?:Post|POST) "[^"]+":\s*/, '').trim();
   const cause = /connection refused/.test(tail)
     ? 'connection refused'
-    : /no endpoints available|service unavailable|503/i.test(tail)
+    : /no endpoints available|service unavailable|unable to handle the request|503/i.test(tail)
       ? 'no istiod answers (service unavailable)'
       : /context deadline exceeded|timeout|Client.Timeout/i.test(tail)
         ? 'the call timed out'

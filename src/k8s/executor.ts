@@ -289,6 +289,8 @@ export interface RestartOptions {
     total: number;
   }) => void;
   skipPermissionCheck?: boolean;
+  /** The revision a workload's new pods go to (the model's resolution), named in a webhook rejection whose message does not say it. */
+  revisionOf?: (w: WorkloadId) => string | undefined;
 }
 
 export function describeRestartReport(r: RestartReport): string {
@@ -405,7 +407,8 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     for (const { w, r } of waits) {
       if (!r.ok) {
         if (r.rejectedBy) {
-          (report.degraded ??= []).push({ workload: w, reason: r.reason, rejectedBy: r.rejectedBy });
+          const rejectedBy = { ...r.rejectedBy, revision: r.rejectedBy.revision ?? opts.revisionOf?.(w) };
+          (report.degraded ??= []).push({ workload: w, reason: r.reason, rejectedBy });
           report.inProgress = report.inProgress.filter((x) => workloadKey(x) !== workloadKey(w));
         }
         report.failed ??= { workload: w, reason: r.reason };

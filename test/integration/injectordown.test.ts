@@ -62,7 +62,11 @@ describe('injector down mid-upgrade (real istiod of 1-8-0 stopped)', function ()
 
     // A batched restart run anyway (sleep, then httpbin): the first rollout's pods are refused; it stops there.
     const t0 = Date.now();
-    const run = await runRestarts(w.client, [sleep, httpbin], { batchSize: 1, rolloutTimeoutMs: 120_000 });
+    const run = await runRestarts(w.client, [sleep, httpbin], {
+      batchSize: 1,
+      rolloutTimeoutMs: 120_000,
+      revisionOf: (x) => w.snapshot.namespace(x.namespace)?.resolvedRevision,
+    });
     const seconds = (Date.now() - t0) / 1000;
     const text = describeRestartReport(run);
     console.log(`      noticed in ${seconds.toFixed(1)} s: ${text}`);
