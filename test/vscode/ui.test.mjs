@@ -344,6 +344,10 @@ export const UI_CHECKS = [
       await runFromPalette(page, 'Extensions: Show Installed Extensions');
       const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: displayName }).first();
       await row.waitFor({ state: 'visible', timeout: 20_000 });
+      // VS Code's own activation time for the extension (the clock on its row: load + activate, measured by the host).
+      const activation = /(\d+)\s*ms/.exec(await row.innerText())?.[1];
+      log('ui', `  activation time reported by VS Code: ${activation ?? '(not shown)'} ms`);
+      if (activation) fs.writeFileSync(path.join(OUTPUT_DIR, 'activation-ms.txt'), `${activation}\n`);
       await row.click();
       const editor = page.locator('.extension-editor');
       await poll('the details page', async () => (await editor.locator('.name').first().innerText({ timeout: 2000 })).includes(displayName), 20_000);
