@@ -105,7 +105,12 @@ async function main() {
       // 1 + 2: model build vs kubectl, wall time and peak memory, interleaved run by run.
       const ours: { wallMs: number; maxRssKb: number }[] = [];
       const theirs: { wallMs: number; maxRssKb: number }[] = [];
+      // The floor: the same lists fetched raw (scripts/bench-floor.mjs), in its own process as the CLI is.
+      const floor: { wallMs: number; maxRssKb: number }[] = [];
+      let floorBytes = 0;
       for (let i = 0; i < runs; i++) {
+        floor.push(timed(process.execPath, [path.join(root, 'scripts/bench-floor.mjs'), state.apiserverUrl, state.adminToken]));
+        floorBytes = JSON.parse(fs.readFileSync(path.join(os.tmpdir(), 'istio-revisions-bench-floor.json'), 'utf8')).bytes;
         ours.push(
           timed(process.execPath, [
             path.join(root, 'dist/cli.js'),
@@ -128,9 +133,17 @@ async function main() {
       const kW = stat(theirs.map((x) => x.wallMs));
       const oM = stat(ours.map((x) => x.maxRssKb / 1024));
       const kM = stat(theirs.map((x) => x.maxRssKb / 1024));
-      r.modelBuild = { ours: oW, kubectl: kW, ratio: oW.median / kW.median };
+      const fW = stat(floor.map((x) => x.wallMs));
+      r.modelBuild = { ours: oW, kubectl: kW, ratio: oW.median / kW.median, floor: fW, floorBytes, ratioToFloor: oW.median / fW.median };
       r.peakMemoryMiB = { ours: oM, kubectl: kM, ratio: oM.median / kM.median };
       rows.push([`${size} pods`, 'model build (wall)', fmt(oW, 'ms'), fmt(kW, 'ms'), (oW.median / kW.median).toFixed(2)]);
+      rows.push([
+        `${size} pods`,
+        'model build vs raw-list floor',
+        fmt(oW, 'ms'),
+        `floor ${fmt(fW, 'ms')} (${(floorBytes / 2 ** 20).toFixed(1)} MiB, no parse)`,
+        (oW.median / fW.median).toFixed(2),
+      ]);
       rows.push([`${size} pods`, 'peak memory', fmt(oM, 'MiB'), fmt(kM, 'MiB'), (oM.median / kM.median).toFixed(2)]);
 
       // 3: one pod change → model + node data, vs a full re-list (in process, the extension's own code).
