@@ -44,6 +44,7 @@ const expected = [
   'media/icon.png',
   ...listDir('media/webview'),
   ...listDir('media/walkthrough'),
+  ...listDir('l10n'),
 ].sort();
 for (const f of shipped) if (!expected.includes(f)) fail(`${f} ships in the .vsix but the extension does not load it (.vscodeignore)`);
 for (const f of expected) if (!shipped.includes(f)) fail(`${f} is missing from the .vsix`);

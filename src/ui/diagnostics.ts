@@ -234,35 +234,39 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
     for (const ns of lint().namespaceDocs(docs)) {
       const r = this.range(doc, ns.range);
       if (!view) {
-        lenses.push(new vscode.CodeLens(r, { title: 'Istio: no cluster loaded', command: '' }));
+        lenses.push(new vscode.CodeLens(r, { title: vscode.l10n.t('Istio: no cluster loaded'), command: '' }));
         continue;
       }
       const d = lint().describeNamespaceLens(ns, view);
-      const live = d.live ? ` · ${d.live.proxies} prox${d.live.proxies === 1 ? 'y' : 'ies'} (${d.live.stale} stale)` : ` · not in ${view.context}`;
-      const changed = d.live && d.live.resolves !== d.resolves ? ` · live: ${d.live.resolves}` : '';
+      const live = d.live
+        ? d.live.proxies === 1
+          ? vscode.l10n.t('{0} proxy ({1} stale)', d.live.proxies, d.live.stale)
+          : vscode.l10n.t('{0} proxies ({1} stale)', d.live.proxies, d.live.stale)
+        : vscode.l10n.t('not in {0}', view.context);
+      const changed = d.live && d.live.resolves !== d.resolves ? ' · ' + vscode.l10n.t('live: {0}', d.live.resolves) : '';
       lenses.push(
         new vscode.CodeLens(r, {
-          title: `Istio: ${d.resolves}${live}${changed}`,
+          title: vscode.l10n.t('Istio: {0}', d.resolves) + ' · ' + live + changed,
           command: '',
-          tooltip: `What pods created in ${ns.name} get with the labels in this file, on ${view.context}`,
+          tooltip: vscode.l10n.t('What pods created in {0} get with the labels in this file, on {1}', ns.name, view.context),
         }),
       );
       if (d.live) {
         const node = { context: view.context, name: ns.name, type: 'namespace' };
         lenses.push(
           new vscode.CodeLens(r, {
-            title: 'Move…',
+            title: vscode.l10n.t('Move…'),
             command: 'istioRevisions.namespace.move',
             arguments: [node],
-            tooltip: `Move ${ns.name} to another revision or tag on ${view.context}`,
+            tooltip: vscode.l10n.t('Move {0} to another revision or tag on {1}', ns.name, view.context),
           }),
         );
         lenses.push(
           new vscode.CodeLens(r, {
-            title: 'Restart…',
+            title: vscode.l10n.t('Restart…'),
             command: 'istioRevisions.namespace.restart',
             arguments: [node],
-            tooltip: `Restart the workloads of ${ns.name} on ${view.context}`,
+            tooltip: vscode.l10n.t('Restart the workloads of {0} on {1}', ns.name, view.context),
           }),
         );
       }

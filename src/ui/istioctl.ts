@@ -20,11 +20,17 @@ export function istioctlPath(): string {
   return readSettings().istioctlPath;
 }
 
-const MISSING_HELP = 'Install istioctl (https://istio.io/latest/docs/setup/install/istioctl/) or set "istioRevisions.istioctlPath" to its full path.';
+/** The tool's own message, then how to get istioctl. */
+function missingHelp(message: string): string {
+  return vscode.l10n.t(
+    '{0}. Install istioctl (https://istio.io/latest/docs/setup/install/istioctl/) or set "istioRevisions.istioctlPath" to its full path.',
+    message,
+  );
+}
 
 export async function checkIstioctl(clusters: ClusterManager): Promise<{ ok: true; version: string } | { ok: false; message: string }> {
   const v = await istioctlClientVersion(istioctlPath(), istioctlEnv(clusters));
-  if (!v.ok && /not found|not executable/.test(v.message)) return { ok: false, message: `${v.message}. ${MISSING_HELP}` };
+  if (!v.ok && /not found|not executable/.test(v.message)) return { ok: false, message: missingHelp(v.message) };
   return v;
 }
 
@@ -47,7 +53,7 @@ export async function runIstioctl(clusters: ClusterManager, context: string, arg
       },
     });
   });
-  out.appendLine(r.ok ? '✔ done' : `✘ ${r.message}`);
-  if (!r.ok && /: not found|not executable/.test(r.message)) throw new Error(`${r.message}. ${MISSING_HELP}`);
+  out.appendLine(r.ok ? vscode.l10n.t('✔ done') : `✘ ${r.message}`);
+  if (!r.ok && /: not found|not executable/.test(r.message)) throw new Error(missingHelp(r.message));
   return r;
 }

@@ -47,25 +47,28 @@ export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'ru
       ...plan.warnings.map((w) => `⚠ ${w}`),
       '',
       ...plan.commands.slice(0, 6),
-      plan.commands.length > 6 ? `… ${plan.commands.length - 6} more` : '',
+      plan.commands.length > 6 ? vscode.l10n.t('… {0} more', plan.commands.length - 6) : '',
     ].join('\n');
-    const buttons = opts.typeToConfirm ? ['Preview Requests', 'Dry Run', `${opts.action}…`] : [opts.action, 'Dry Run', 'Preview Requests'];
-    const choice = await vscode.window.showWarningMessage(`${plan.title} on ${plan.cluster}?`, { modal: true, detail }, ...buttons);
+    const PREVIEW = vscode.l10n.t('Preview Requests');
+    const DRY_RUN = vscode.l10n.t('Dry Run');
+    const TYPED_ACTION = vscode.l10n.t('{0}…', opts.action);
+    const buttons = opts.typeToConfirm ? [PREVIEW, DRY_RUN, TYPED_ACTION] : [opts.action, DRY_RUN, PREVIEW];
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('{0} on {1}?', plan.title, plan.cluster), { modal: true, detail }, ...buttons);
     if (choice === opts.action) return 'run';
-    if (opts.typeToConfirm && choice === `${opts.action}…`) {
+    if (opts.typeToConfirm && choice === TYPED_ACTION) {
       const want = opts.typeToConfirm;
       const typed = await vscode.window.showInputBox({
-        title: `${plan.title} on ${plan.cluster}`,
-        prompt: `Type ${want} to confirm`,
+        title: vscode.l10n.t('{0} on {1}', plan.title, plan.cluster),
+        prompt: vscode.l10n.t('Type {0} to confirm', want),
         placeHolder: want,
         ignoreFocusOut: true,
-        validateInput: (v) => (v === want ? undefined : `Type "${want}" exactly to confirm`),
+        validateInput: (v) => (v === want ? undefined : vscode.l10n.t('Type "{0}" exactly to confirm', want)),
       });
       if (typed === want) return 'run';
       continue;
     }
-    if (choice === 'Dry Run') return 'dryRun';
-    if (choice === 'Preview Requests') {
+    if (choice === DRY_RUN) return 'dryRun';
+    if (choice === PREVIEW) {
       await showPlanPreview(plan);
       continue;
     }
@@ -76,11 +79,11 @@ export async function confirmPlan(plan: Plan, opts: ConfirmOptions): Promise<'ru
 /** Runs a plan with progress; throws (once, with a clear message) when it fails. */
 export async function executePlan(client: ClusterClient, plan: Plan, log: Logger, mode: 'run' | 'dryRun', runTool?: ToolRunner): Promise<PlanRunResult> {
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? vscode.l10n.t('Dry run: {0}', plan.title) : plan.title, cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
-      progress.report({ message: 'checking permissions…' });
+      progress.report({ message: vscode.l10n.t('checking permissions…') });
       const perms = await checkPermissions(client, planPermissions(plan), ac.signal);
       if (perms.ok && perms.value.length)
         return {
@@ -111,18 +114,29 @@ export async function executePlan(client: ClusterClient, plan: Plan, log: Logger
   );
   if (result.denied) throw new Error(describeDenied(plan.cluster, result.denied));
   if (result.toolFailed) {
-    const done = result.done.length ? ` Done before it: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing else was changed.';
+    const done = result.done.length
+      ? vscode.l10n.t('Done before it: {0}.', result.done.map((r) => r.description).join('; '))
+      : vscode.l10n.t('Nothing else was changed.');
     throw new Error(
-      `Cluster "${plan.cluster}": ${result.toolFailed.step.description} failed: ${result.toolFailed.message}.${done} (See the output channel "Istio Revisions: helm".)`,
+      vscode.l10n.t(
+        'Cluster "{0}": {1} failed: {2}. {3} (See the output channel "Istio Revisions: helm".)',
+        plan.cluster,
+        result.toolFailed.step.description,
+        result.toolFailed.message,
+        done,
+      ),
     );
   }
   if (result.failed) {
-    const done = result.done.length ? ` Done before the failure: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.';
-    throw new Error(`${result.failed.message}.${done}`);
+    const done = result.done.length
+      ? vscode.l10n.t('Done before the failure: {0}.', result.done.map((r) => r.description).join('; '))
+      : vscode.l10n.t('Nothing was changed.');
+    throw new Error(vscode.l10n.t('{0}. {1}', result.failed.message, done));
   }
   if (result.cancelled) {
+    const done = result.done.length ? vscode.l10n.t('Done: {0}.', result.done.map((r) => r.description).join('; ')) : vscode.l10n.t('Nothing was changed.');
     void vscode.window.showWarningMessage(
-      `${plan.title}: cancelled after ${result.done.length} of ${plan.requests.length} request(s).${result.done.length ? ` Done: ${result.done.map((r) => r.description).join('; ')}.` : ' Nothing was changed.'}`,
+      vscode.l10n.t('{0}: cancelled after {1} of {2} request(s). {3}', plan.title, result.done.length, plan.requests.length, done),
     );
   }
   return result;

@@ -46,7 +46,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, con
     cspSource: webview.cspSource,
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'proxyStatus.js')).toString(),
     styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'proxyStatus.css')).toString(),
-    title: `Proxy status — ${context}`,
+    title: vscode.l10n.t('Proxy status — {0}', context),
   });
 }
 
@@ -200,12 +200,13 @@ export class ProxyStatusPanel implements vscode.Disposable {
     const w = e?.watcher;
     const phase = w?.phase;
     let clusterError: string | undefined;
-    if (!e) clusterError = `Cluster "${this.context}" is not loaded: it is not (or not yet) among the shown clusters ("Istio: Choose Clusters…").`;
-    else if (!w) clusterError = `Cluster "${this.context}" cannot be used: ${e.configError ?? 'not configured'}`;
+    if (!e)
+      clusterError = vscode.l10n.t('Cluster "{0}" is not loaded: it is not (or not yet) among the shown clusters ("Istio: Choose Clusters…").', this.context);
+    else if (!w) clusterError = vscode.l10n.t('Cluster "{0}" cannot be used: {1}', this.context, e.configError ?? vscode.l10n.t('not configured'));
     else if (phase?.phase === 'error') clusterError = phase.message;
-    else if (phase?.phase === 'connecting' || phase?.phase === 'idle') clusterError = `Cluster "${this.context}" is still loading…`;
+    else if (phase?.phase === 'connecting' || phase?.phase === 'idle') clusterError = vscode.l10n.t('Cluster "{0}" is still loading…', this.context);
     else if (phase?.phase === 'reconnecting')
-      clusterError = `Reconnecting to "${this.context}": ${describeK8sError(phase.error)} — showing the last known state.`;
+      clusterError = vscode.l10n.t('Reconnecting to "{0}": {1} — showing the last known state.', this.context, describeK8sError(phase.error));
     const data = w
       ? shapeProxyStatus(w.snapshot, this.context, this.sync?.input, (k) => this.s.tree.verification(this.context, k))
       : {
@@ -228,7 +229,9 @@ export class ProxyStatusPanel implements vscode.Disposable {
     const client = this.s.clusters.get(this.context)?.watcher?.client;
     if (!client) {
       this.syncWaitsForCluster = true;
-      this.sync = { payload: { state: 'done', fetchedAt: new Date().toISOString(), istiods: [], error: `Cluster "${this.context}" is not loaded.` } };
+      this.sync = {
+        payload: { state: 'done', fetchedAt: new Date().toISOString(), istiods: [], error: vscode.l10n.t('Cluster "{0}" is not loaded.', this.context) },
+      };
       this.post({ type: 'syncStatus', sync: this.sync.payload });
       return;
     }
@@ -276,7 +279,7 @@ export class ProxyStatusPanel implements vscode.Disposable {
 }
 
 function title(context: string): string {
-  return `Proxy Status: ${context}`;
+  return vscode.l10n.t('Proxy Status: {0}', context);
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {

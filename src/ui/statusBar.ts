@@ -9,7 +9,7 @@ export class MigrationStatusBar implements vscode.Disposable {
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly clusters: ClusterManager) {
-    this.item.name = 'Istio migration progress';
+    this.item.name = vscode.l10n.t('Istio migration progress');
     this.item.command = 'workbench.view.extension.istioRevisions';
     this.subs.push(
       clusters.onDidChangeClusters(() => this.schedule()),
@@ -34,7 +34,7 @@ export class MigrationStatusBar implements vscode.Disposable {
       return;
     }
     if (w.phase.phase === 'error') {
-      this.item.text = `$(error) Istio: ${e.context} unreachable`;
+      this.item.text = vscode.l10n.t('$(error) Istio: {0} unreachable', e.context);
       this.item.tooltip = w.phase.message;
       this.item.show();
       return;
@@ -56,13 +56,15 @@ export class MigrationStatusBar implements vscode.Disposable {
     this.item.text = m ? (moving ? `$(git-compare) ${m.from} → ${m.to} ${m.percent}%` : `$(check) ${m.to}`) : '$(check) Istio';
     if (m?.stale) this.item.text += ` $(history) ${m.stale}`;
     for (const a of rolling) this.item.text += ` $(server-environment) ${a.component} ${a.updated}/${a.pods}`;
-    if (skewed.length) this.item.text += ' $(warning) skew';
-    const md = new vscode.MarkdownString(`**Istio on ${e.context}**\n\n`);
-    if (m) md.appendMarkdown(`${m.percent}% of ${m.proxies} proxies run **${m.to}**; ${m.stale} stale.\n\n`);
-    for (const a of rolling)
-      md.appendMarkdown(`${a.component}: ${a.versions.map((v) => `${v.version} on ${v.nodes.length} node(s)`).join(', ')} — upgrading node by node.\n\n`);
+    if (skewed.length) this.item.text += ' ' + vscode.l10n.t('$(warning) skew');
+    const md = new vscode.MarkdownString(vscode.l10n.t('**Istio on {0}**', e.context) + '\n\n');
+    if (m) md.appendMarkdown(vscode.l10n.t('{0}% of {1} proxies run **{2}**; {3} stale.', m.percent, m.proxies, m.to, m.stale) + '\n\n');
+    for (const a of rolling) {
+      const versions = a.versions.map((v) => vscode.l10n.t('{0} on {1} node(s)', v.version, v.nodes.length)).join(', ');
+      md.appendMarkdown(vscode.l10n.t('{0}: {1} — upgrading node by node.', a.component, versions) + '\n\n');
+    }
     for (const sk of skewed) md.appendMarkdown(`⚠ ${sk}\n\n`);
-    md.appendMarkdown('Click to open Istio Revisions.');
+    md.appendMarkdown(vscode.l10n.t('Click to open Istio Revisions.'));
     this.item.tooltip = md;
     this.item.backgroundColor = m?.stale || skewed.length ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();

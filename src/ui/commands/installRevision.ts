@@ -23,14 +23,14 @@ async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickC
   const existing = new Set([...snap.controlPlane.revisions.map((r) => r.name), ...snap.controlPlane.tags.map((t) => t.name)]);
   const validate = (v: string) => {
     const c = checkRevisionName(v.trim());
-    if (!c.ok) return c.message + (c.suggestion ? ` Try "${c.suggestion}".` : '');
-    return existing.has(v.trim()) ? `"${v.trim()}" is already a revision or tag on ${cluster.context}.` : undefined;
+    if (!c.ok) return c.suggestion ? vscode.l10n.t('{0} Try "{1}".', c.message, c.suggestion) : c.message;
+    return existing.has(v.trim()) ? vscode.l10n.t('"{0}" is already a revision or tag on {1}.', v.trim(), cluster.context) : undefined;
   };
   let revision = opts.revision;
   if (revision === undefined) {
     revision = await vscode.window.showInputBox({
-      title: `Install a canary revision on ${cluster.context} (Helm)`,
-      prompt: `Revision name; installed as release istiod-<name> beside ${beside.installedBy.release?.name}`,
+      title: vscode.l10n.t('Install a canary revision on {0} (Helm)', cluster.context),
+      prompt: vscode.l10n.t('Revision name; installed as release istiod-<name> beside {0}', String(beside.installedBy.release?.name)),
       validateInput: validate,
     });
     if (revision === undefined) throw new CancelledError();
@@ -40,8 +40,8 @@ async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickC
   let version = opts.version;
   if (version === undefined) {
     version = await vscode.window.showInputBox({
-      title: 'Chart version of the canary',
-      prompt: `istiod chart version (the running release has ${beside.version ?? '?'}); empty for what the chart setting gives`,
+      title: vscode.l10n.t('Chart version of the canary'),
+      prompt: vscode.l10n.t('istiod chart version (the running release has {0}); empty for what the chart setting gives', beside.version ?? '?'),
       placeHolder: '1.31.0',
     });
     if (version === undefined) throw new CancelledError();
@@ -54,12 +54,16 @@ async function installHelm(s: Services, cluster: Awaited<ReturnType<typeof pickC
     chart: version.trim() && !/^[./~]/.test(chart.ref) ? { ref: chart.ref, version: version.trim().replace(/^v/, '') } : chart,
     beside: beside.installedBy.release,
   });
-  const mode = await confirmPlan(plan, { action: 'Install', assumeYes: opts.assumeYes });
+  const mode = await confirmPlan(plan, { action: vscode.l10n.t('Install'), assumeYes: opts.assumeYes });
   helmChannel().show(true);
   const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
   if (result.ok && mode === 'run')
     void vscode.window.showInformationMessage(
-      `Revision ${revision.trim()} installed on ${cluster.context} (release istiod-${revision.trim()}). Next: move namespaces to it (or point a tag at it).`,
+      vscode.l10n.t(
+        'Revision {0} installed on {1} (release istiod-{0}). Next: move namespaces to it (or point a tag at it).',
+        revision.trim(),
+        cluster.context,
+      ),
     );
   return { plan, result, mode };
 }
@@ -69,8 +73,12 @@ async function upgradeSail(s: Services, cluster: Awaited<ReturnType<typeof pickC
   let istio = istios.find((i) => i.name === opts.istio) ?? (istios.length === 1 ? istios[0] : undefined);
   if (!istio) {
     const p = await vscode.window.showQuickPick(
-      istios.map((i) => ({ label: i.name, description: `${i.version ?? '?'} · ${i.updateStrategy} · active ${i.activeRevision ?? '?'}`, istio: i })),
-      { title: `Upgrade which Istio resource on ${cluster.context}?` },
+      istios.map((i) => ({
+        label: i.name,
+        description: vscode.l10n.t('{0} · {1} · active {2}', i.version ?? '?', i.updateStrategy, i.activeRevision ?? '?'),
+        istio: i,
+      })),
+      { title: vscode.l10n.t('Upgrade which Istio resource on {0}?', cluster.context) },
     );
     if (!p) throw new CancelledError();
     istio = p.istio;
@@ -78,20 +86,31 @@ async function upgradeSail(s: Services, cluster: Awaited<ReturnType<typeof pickC
   let version = opts.version;
   if (version === undefined) {
     version = await vscode.window.showInputBox({
-      title: `Upgrade Istio ${istio.name} on ${cluster.context} (Sail operator)`,
-      prompt: `New spec.version (now ${istio.version ?? '?'}; ${istio.updateStrategy === 'RevisionBased' ? 'a new IstioRevision beside the running one' : 'InPlace: upgraded in place, no canary'})`,
+      title: vscode.l10n.t('Upgrade Istio {0} on {1} (Sail operator)', istio.name, cluster.context),
+      prompt: vscode.l10n.t(
+        'New spec.version (now {0}; {1})',
+        istio.version ?? '?',
+        istio.updateStrategy === 'RevisionBased'
+          ? vscode.l10n.t('a new IstioRevision beside the running one')
+          : vscode.l10n.t('InPlace: upgraded in place, no canary'),
+      ),
       placeHolder: 'v1.31.0',
-      validateInput: (v) => (sailVersion(v) ? undefined : 'A Sail version: v1.30.3, or an alias such as v1.30-latest'),
+      validateInput: (v) => (sailVersion(v) ? undefined : vscode.l10n.t('A Sail version: v1.30.3, or an alias such as v1.30-latest')),
     });
     if (version === undefined) throw new CancelledError();
   }
   const built = planSailUpgrade({ cluster: cluster.context, istio, version });
   if (!built.ok) throw new Error(built.message);
-  const mode = await confirmPlan(built.plan, { action: 'Upgrade', assumeYes: opts.assumeYes });
+  const mode = await confirmPlan(built.plan, { action: vscode.l10n.t('Upgrade'), assumeYes: opts.assumeYes });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
   if (result.ok && mode === 'run')
     void vscode.window.showInformationMessage(
-      `Istio ${istio.name} on ${cluster.context} set to ${sailVersion(version)}: the Sail operator now makes the new revision. Next: move namespaces to it (or point a tag at it).`,
+      vscode.l10n.t(
+        'Istio {0} on {1} set to {2}: the Sail operator now makes the new revision. Next: move namespaces to it (or point a tag at it).',
+        istio.name,
+        cluster.context,
+        String(sailVersion(version)),
+      ),
     );
   return { plan: built.plan, result, mode };
 }
@@ -111,16 +130,16 @@ export const installRevision: CommandModule = {
     const tags = new Set(cluster.watcher.snapshot.controlPlane.tags.map((t) => t.name));
     const validate = (v: string) => {
       const c = checkRevisionName(v.trim());
-      if (!c.ok) return c.message + (c.suggestion ? ` Try "${c.suggestion}".` : '');
-      if (existing.has(v.trim())) return `Revision ${v.trim()} is already installed on ${cluster.context}.`;
-      if (tags.has(v.trim())) return `"${v.trim()}" is a tag on ${cluster.context}; a revision may not share its name.`;
+      if (!c.ok) return c.suggestion ? vscode.l10n.t('{0} Try "{1}".', c.message, c.suggestion) : c.message;
+      if (existing.has(v.trim())) return vscode.l10n.t('Revision {0} is already installed on {1}.', v.trim(), cluster.context);
+      if (tags.has(v.trim())) return vscode.l10n.t('"{0}" is a tag on {1}; a revision may not share its name.', v.trim(), cluster.context);
       return undefined;
     };
     let revision = opts.revision;
     if (revision === undefined) {
       revision = await vscode.window.showInputBox({
-        title: `Install a canary revision on ${cluster.context}`,
-        prompt: `Revision name (DNS-1123 label). istioctl ${ctl.version} will be installed.`,
+        title: vscode.l10n.t('Install a canary revision on {0}', cluster.context),
+        prompt: vscode.l10n.t('Revision name (DNS-1123 label). istioctl {0} will be installed.', ctl.version),
         value: ctl.version.replace(/\./g, '-'),
         validateInput: validate,
       });
@@ -132,10 +151,11 @@ export const installRevision: CommandModule = {
     if (!profile) {
       const p = await vscode.window.showQuickPick(
         [
-          { label: 'minimal', description: 'control plane only (recommended for a canary: gateways are not upgraded in place)' },
-          { label: 'default', description: 'control plane and an ingress gateway (upgrades an existing istio-ingressgateway in place)' },
+          // the labels are istioctl profile names: passed on as they are
+          { label: 'minimal', description: vscode.l10n.t('control plane only (recommended for a canary: gateways are not upgraded in place)') },
+          { label: 'default', description: vscode.l10n.t('control plane and an ingress gateway (upgrades an existing istio-ingressgateway in place)') },
         ],
-        { title: 'Installation profile' },
+        { title: vscode.l10n.t('Installation profile') },
       );
       if (!p) throw new CancelledError();
       profile = p.label;
@@ -144,25 +164,29 @@ export const installRevision: CommandModule = {
     const effect = installEffect(cluster.watcher.snapshot, revision.trim());
     s.log.info(`install ${revision.trim()} on ${cluster.context}: ${effect.message}`);
     if (!opts.assumeYes) {
+      const INSTALL = vscode.l10n.t('Install');
       const ok = await vscode.window.showWarningMessage(
-        `Install revision ${revision.trim()} on ${cluster.context}?`,
+        vscode.l10n.t('Install revision {0} on {1}?', revision.trim(), cluster.context),
         { modal: true, detail: `istioctl ${args.join(' ')} --context ${cluster.context}\n\n${effect.message}` },
-        'Install',
+        INSTALL,
       );
-      if (ok !== 'Install') throw new CancelledError();
+      if (ok !== INSTALL) throw new CancelledError();
     }
-    const r = await runIstioctl(s.clusters, cluster.context, args, `Installing revision ${revision.trim()} on ${cluster.context}`);
+    const r = await runIstioctl(s.clusters, cluster.context, args, vscode.l10n.t('Installing revision {0} on {1}', revision.trim(), cluster.context));
     if (!r.ok) {
       if (r.result?.cancelled) {
         void vscode.window.showWarningMessage(
-          `Install of ${revision.trim()} cancelled; what istioctl created so far stays (see the istioctl output). Uninstall the revision to remove it.`,
+          vscode.l10n.t(
+            'Install of {0} cancelled; what istioctl created so far stays (see the istioctl output). Uninstall the revision to remove it.',
+            revision.trim(),
+          ),
         );
         return r;
       }
-      throw new Error(`Install of ${revision.trim()} on ${cluster.context} failed: ${r.message}`);
+      throw new Error(vscode.l10n.t('Install of {0} on {1} failed: {2}', revision.trim(), cluster.context, r.message));
     }
     void vscode.window.showInformationMessage(
-      `Revision ${revision.trim()} installed on ${cluster.context}. Next: move namespaces to it (or point a tag at it).`,
+      vscode.l10n.t('Revision {0} installed on {1}. Next: move namespaces to it (or point a tag at it).', revision.trim(), cluster.context),
     );
     return r;
   },

@@ -25,19 +25,19 @@ export async function relabelWithUi(s: Services, target: RelabelTarget | undefin
   const sel = selectedNamespaces(node, nodes);
   const cluster = await pickCluster(s.clusters, sel.context);
   const snap = cluster.watcher.snapshot;
-  const names = sel.names.length ? sel.names : await pickNamespaces(snap, 'Namespaces to move');
+  const names = sel.names.length ? sel.names : await pickNamespaces(snap, vscode.l10n.t('Namespaces to move'));
   const t: RelabelTarget = target ?? {
     kind: 'rev',
-    value: opts.target ?? (await pickRevisionOrTag(snap, `Move ${names.join(', ')} to which tag or revision?`)),
+    value: opts.target ?? (await pickRevisionOrTag(snap, vscode.l10n.t('Move {0} to which tag or revision?', names.join(', ')))),
   };
   const built = planRelabel(snap, cluster.context, names, t);
   if (!built.ok) throw new Error(built.message);
-  const mode = await confirmPlan(built.plan, { action: 'Move', assumeYes: opts.assumeYes });
+  const mode = await confirmPlan(built.plan, { action: vscode.l10n.t('Move'), assumeYes: opts.assumeYes });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
   if (!result.ok || mode === 'dryRun') {
     if (mode === 'dryRun' && result.ok)
       void vscode.window.showInformationMessage(
-        `Dry run accepted by ${cluster.context}: ${built.plan.requests.length} namespace(s) would be relabelled. Nothing was changed.`,
+        vscode.l10n.t('Dry run accepted by {0}: {1} namespace(s) would be relabelled. Nothing was changed.', cluster.context, built.plan.requests.length),
       );
     return;
   }
@@ -57,12 +57,13 @@ export async function relabelWithUi(s: Services, target: RelabelTarget | undefin
   if (stale.length === 0 || opts.restart === 'no') return;
   let choice: MoveOptions['restart'] = opts.restart;
   if (!choice) {
+    const RESTART_NOW = vscode.l10n.t('Restart Now');
     const pick = await vscode.window.showInformationMessage(
-      `${built.plan.title}: done. Running pods keep their old sidecar until restarted (${stale.length} workload(s)).`,
-      'Restart Now',
-      'Later',
+      vscode.l10n.t('{0}: done. Running pods keep their old sidecar until restarted ({1} workload(s)).', built.plan.title, stale.length),
+      RESTART_NOW,
+      vscode.l10n.t('Later'),
     );
-    choice = pick === 'Restart Now' ? 'all' : 'no';
+    choice = pick === RESTART_NOW ? 'all' : 'no';
   }
   if (choice === 'no') return;
   await restartWorkloadsWithUi(s, cluster.context, names, choice === 'stale', undefined, { assumeYes: opts.assumeYes });

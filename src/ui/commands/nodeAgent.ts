@@ -26,12 +26,12 @@ async function target(s: Services, node?: AgentNode) {
   const agents = nodeAgents(cluster.watcher.snapshot).filter((a) => a.component === 'ztunnel');
   let ds = node?.namespace && node?.name ? { namespace: node.namespace, name: node.name } : undefined;
   if (!ds) {
-    if (agents.length === 0) throw new Error(`Cluster "${cluster.context}": no ztunnel found (no pod labelled app=ztunnel).`);
+    if (agents.length === 0) throw new Error(vscode.l10n.t('Cluster "{0}": no ztunnel found (no pod labelled app=ztunnel).', cluster.context));
     if (agents.length === 1) ds = { namespace: agents[0].namespace, name: agents[0].daemonSet };
     else {
       const p = await vscode.window.showQuickPick(
         agents.map((a) => ({ label: `${a.namespace}/${a.daemonSet}`, a })),
-        { title: 'Which ztunnel?' },
+        { title: vscode.l10n.t('Which ztunnel?') },
       );
       if (!p) throw new CancelledError();
       ds = { namespace: p.a.namespace, name: p.a.daemonSet };
@@ -51,11 +51,14 @@ export const prepareNodeAgent: CommandModule = {
       void vscode.window.showInformationMessage(plan.summary);
       return { plan };
     }
-    const mode = await confirmPlan(plan, { action: 'Prepare', assumeYes: opts.assumeYes });
+    const mode = await confirmPlan(plan, { action: vscode.l10n.t('Prepare'), assumeYes: opts.assumeYes });
     const result = await executePlan(cluster.watcher.client, plan, s.log, mode);
     if (result.ok && mode === 'run')
       void vscode.window.showInformationMessage(
-        `${ds.namespace}/${ds.name} now has updateStrategy OnDelete: apply the new version (helm upgrade / istioctl), then run "Upgrade ztunnel Node by Node".`,
+        vscode.l10n.t(
+          '{0} now has updateStrategy OnDelete: apply the new version (helm upgrade / istioctl), then run "Upgrade ztunnel Node by Node".',
+          `${ds.namespace}/${ds.name}`,
+        ),
       );
     return { plan, result };
   },
@@ -66,25 +69,35 @@ export const upgradeNodeAgentByNode: CommandModule = {
   async run(s, node?: AgentNode, _nodes?: unknown, opts: NodeAgentOptions = {}) {
     const { cluster, ds, state } = await target(s, node);
     if (state.strategy !== 'OnDelete') {
+      const PREPARE = vscode.l10n.t('Prepare…');
+      const strategy = state.strategy ?? 'RollingUpdate';
       const a = opts.assumeYes
         ? undefined
         : await vscode.window.showWarningMessage(
-            `${ds.namespace}/${ds.name} on ${cluster.context} has updateStrategy ${state.strategy ?? 'RollingUpdate'}: applying a new version would replace it on every node at once. Prepare it first.`,
+            vscode.l10n.t(
+              '{0} on {1} has updateStrategy {2}: applying a new version would replace it on every node at once. Prepare it first.',
+              `${ds.namespace}/${ds.name}`,
+              cluster.context,
+              strategy,
+            ),
             { modal: true },
-            'Prepare…',
+            PREPARE,
           );
-      if (a === 'Prepare…') return prepareNodeAgent.run(s, { ...node, namespace: ds.namespace, name: ds.name, context: cluster.context });
-      throw new Error(`${ds.namespace}/${ds.name} on ${cluster.context} is not prepared (updateStrategy ${state.strategy ?? 'RollingUpdate'}, not OnDelete).`);
+      if (a === PREPARE) return prepareNodeAgent.run(s, { ...node, namespace: ds.namespace, name: ds.name, context: cluster.context });
+      throw new Error(vscode.l10n.t('{0} on {1} is not prepared (updateStrategy {2}, not OnDelete).', `${ds.namespace}/${ds.name}`, cluster.context, strategy));
     }
     const plan = planNodeByNode(cluster.context, ds, state.nodes);
     if (plan.requests.length === 0) {
       void vscode.window.showInformationMessage(plan.summary);
       return { plan };
     }
-    const mode = await confirmPlan(plan, { action: 'Upgrade Node by Node', assumeYes: opts.assumeYes });
+    const mode = await confirmPlan(plan, { action: vscode.l10n.t('Upgrade Node by Node'), assumeYes: opts.assumeYes });
     if (mode === 'dryRun') {
       const dry = await executePlan(cluster.watcher.client, plan, s.log, 'dryRun');
-      if (dry.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${plan.requests.length} request(s). Nothing was changed.`);
+      if (dry.ok)
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Dry run accepted by {0}: {1} request(s). Nothing was changed.', cluster.context, plan.requests.length),
+        );
       return { plan, result: dry };
     }
     const result = await vscode.window.withProgress(
@@ -93,20 +106,23 @@ export const upgradeNodeAgentByNode: CommandModule = {
         const ac = new AbortController();
         token.onCancellationRequested(() => {
           ac.abort();
-          progress.report({ message: 'stopping after the node in progress…' });
+          progress.report({ message: vscode.l10n.t('stopping after the node in progress…') });
         });
         return runNodeByNode(cluster.watcher.client, ds, {
           signal: ac.signal,
           maxNodes: opts.maxNodes,
           onProgress: (e) => {
-            progress.report({ message: `${e.node}: ${e.step} · ${e.done}/${e.total} nodes`, increment: e.step === 'done' ? 100 / e.total : undefined });
+            progress.report({
+              message: vscode.l10n.t('{0}: {1} · {2}/{3} nodes', e.node, e.step, e.done, e.total),
+              increment: e.step === 'done' ? 100 / e.total : undefined,
+            });
             if (e.step === 'done' && opts.cancelAfterNodes !== undefined && e.done >= opts.cancelAfterNodes) ac.abort();
           },
         });
       },
     );
     s.log.info(`${plan.title} on ${cluster.context}: ${result.message}`);
-    if (!result.ok && !result.cancelled) throw new Error(`${plan.title} on ${cluster.context} stopped: ${result.message}`);
+    if (!result.ok && !result.cancelled) throw new Error(vscode.l10n.t('{0} on {1} stopped: {2}', plan.title, cluster.context, result.message));
     void (result.cancelled ? vscode.window.showWarningMessage(result.message) : vscode.window.showInformationMessage(result.message));
     return { plan, result };
   },

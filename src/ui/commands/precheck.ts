@@ -17,33 +17,34 @@ export const precheck: CommandModule = {
     let target = opts?.targetVersion;
     if (!target) {
       target = await vscode.window.showInputBox({
-        title: 'Precheck for which Istio version?',
+        title: vscode.l10n.t('Precheck for which Istio version?'),
         value: ctl.ok ? ctl.version : '',
-        validateInput: (v) => (/^1\.\d+(\.\d+)?/.test(v.trim()) ? undefined : 'An Istio version like 1.28.0'),
+        validateInput: (v) => (/^1\.\d+(\.\d+)?/.test(v.trim()) ? undefined : vscode.l10n.t('An Istio version like 1.28.0')),
       });
       if (!target) throw new CancelledError();
     }
-    const items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Precheck of ${cluster.context}` }, () =>
-      runPrecheck(cluster.watcher.client, target!.trim(), readSettings().istioNamespace),
+    const items = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Precheck of {0}', cluster.context) },
+      () => runPrecheck(cluster.watcher.client, target!.trim(), readSettings().istioNamespace),
     );
     let istioctlOut: string;
     if (ctl.ok) {
-      const r = await runIstioctl(s.clusters, cluster.context, ['x', 'precheck'], `istioctl x precheck on ${cluster.context}`);
+      const r = await runIstioctl(s.clusters, cluster.context, ['x', 'precheck'], vscode.l10n.t('istioctl x precheck on {0}', cluster.context));
       istioctlOut = r.result ? (r.result.stdout + r.result.stderr).trim() : r.ok ? '' : (r as { message: string }).message;
     } else {
-      istioctlOut = `(not run: ${ctl.message})`;
+      istioctlOut = vscode.l10n.t('(not run: {0})', ctl.message);
     }
     const md = [
-      `# Precheck of ${cluster.context} for Istio ${target}`,
+      '# ' + vscode.l10n.t('Precheck of {0} for Istio {1}', cluster.context, target),
       '',
       ...items.map((i) => `- ${ICON[i.level]} **${i.title}** (${i.code}${i.origin ? `, ${i.origin}` : ''}): ${i.message}`),
       '',
-      `**${precheckPassed(items) ? PRECHECK_PASSED : 'Issues found when checking the cluster: fix the items above before installing or upgrading.'}**`,
+      `**${precheckPassed(items) ? PRECHECK_PASSED : vscode.l10n.t('Issues found when checking the cluster: fix the items above before installing or upgrading.')}**`,
       '',
       '## istioctl x precheck',
       '',
       '```',
-      istioctlOut || '(no output)',
+      istioctlOut || vscode.l10n.t('(no output)'),
       '```',
       '',
     ].join('\n');

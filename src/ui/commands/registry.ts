@@ -36,7 +36,7 @@ export function register(services: Services, cmd: CommandModule): vscode.Disposa
       if (e instanceof CancelledError || e instanceof vscode.CancellationError) return undefined;
       const msg = e instanceof Error ? e.message : String(e);
       services.log.error(`${cmd.id}: ${e instanceof Error && e.stack ? e.stack : msg}`);
-      void vscode.window.showErrorMessage(msg, 'Show Log').then((a) => {
+      void vscode.window.showErrorMessage(msg, vscode.l10n.t('Show Log')).then((a) => {
         if (a) services.log.show();
       });
       return undefined;

@@ -54,10 +54,14 @@ export async function restartWorkloadsWithUi(
       const staleCount = namespaces.reduce((a, n) => a + (snap.namespace(n)?.stats.stale ?? 0), 0);
       const p = await vscode.window.showQuickPick(
         [
-          { label: 'Only workloads with stale proxies', description: `${staleCount} stale prox${staleCount === 1 ? 'y' : 'ies'}`, value: true },
-          { label: 'All workloads with proxies (or that should get one)', value: false },
+          {
+            label: vscode.l10n.t('Only workloads with stale proxies'),
+            description: staleCount === 1 ? vscode.l10n.t('{0} stale proxy', staleCount) : vscode.l10n.t('{0} stale proxies', staleCount),
+            value: true,
+          },
+          { label: vscode.l10n.t('All workloads with proxies (or that should get one)'), value: false },
         ],
-        { title: `Restart workloads in ${namespaces.join(', ')}` },
+        { title: vscode.l10n.t('Restart workloads in {0}', namespaces.join(', ')) },
       );
       if (!p) throw new CancelledError();
       stale = p.value;
@@ -76,12 +80,12 @@ export async function restartWorkloadsWithUi(
     for (const ns of namespaces) {
       const c = restartCandidates(snap, ns, stale, clusterSays);
       for (const w of c.workloads) seen.set(workloadKey(w), w);
-      if (c.skipped.length) notes.push(`Not restartable here (restart them by hand): ${c.skipped.join(', ')}.`);
+      if (c.skipped.length) notes.push(vscode.l10n.t('Not restartable here (restart them by hand): {0}.', c.skipped.join(', ')));
     }
     workloads = [...seen.values()];
   }
   if (workloads.length === 0) {
-    void vscode.window.showInformationMessage(`Nothing to restart in ${namespaces.join(', ')}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to restart in {0}.', namespaces.join(', ')));
     return { completed: [], inProgress: [], notRestarted: [], cancelled: false, dryRun: false };
   }
   // New pods would be refused (the target revision's istiod is down): refuse before any change.
@@ -90,7 +94,7 @@ export async function restartWorkloadsWithUi(
   const batchSize = opts.batchSize ?? readSettings().restartBatchSize;
   const at = restartTimestamp();
   const plan = planRestart(cluster.context, workloads, at, batchSize, notes);
-  const mode = await confirmPlan(plan, { action: 'Restart', assumeYes: opts.assumeYes });
+  const mode = await confirmPlan(plan, { action: vscode.l10n.t('Restart'), assumeYes: opts.assumeYes });
   const client = cluster.watcher.client;
   const perms = await checkPermissions(
     client,
@@ -99,12 +103,12 @@ export async function restartWorkloadsWithUi(
   if (!perms.ok) throw new Error(describeK8sError(perms.error));
   if (perms.value.length) throw new Error(describeDenied(cluster.context, perms.value));
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? vscode.l10n.t('Dry run: {0}', plan.title) : plan.title, cancellable: true },
     (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => {
         ac.abort();
-        progress.report({ message: 'cancelling after the batch in flight…' });
+        progress.report({ message: vscode.l10n.t('cancelling after the batch in flight…') });
       });
       let reported = 0;
       return runRestarts(client, workloads, {
@@ -114,12 +118,15 @@ export async function restartWorkloadsWithUi(
         dryRun: mode === 'dryRun',
         skipPermissionCheck: true,
         rolloutTimeoutMs: opts.rolloutTimeoutMs,
+        revisionOf: (w) => snap.namespace(w.namespace)?.resolvedRevision,
         onProgress: (e) => {
           const inc = ((e.completed - reported) * 100) / e.total;
           reported = e.completed;
           progress.report({
             increment: inc,
-            message: `batch ${e.batch}/${e.batches} · ${e.completed}/${e.total} done${e.workload ? ` · ${e.workload.name}: ${e.message ?? e.phase}` : ''}`,
+            message:
+              vscode.l10n.t('batch {0}/{1} · {2}/{3} done', e.batch, e.batches, e.completed, e.total) +
+              (e.workload ? ` · ${e.workload.name}: ${e.message ?? e.phase}` : ''),
           });
         },
       });
@@ -127,16 +134,15 @@ export async function restartWorkloadsWithUi(
   );
   const text = describeRestartReport(report);
   s.log.info(`${plan.title} on ${cluster.context}: ${text}`);
-  if (report.failed || report.denied) throw new Error(`${plan.title} on ${cluster.context} stopped: ${text}`);
+  if (report.failed || report.denied) throw new Error(vscode.l10n.t('{0} on {1} stopped: {2}', plan.title, cluster.context, text));
   if (report.onDelete?.length && !report.dryRun && !report.cancelled) {
     // kubectl has no answer for OnDelete workloads; what a user does is delete their pods in batches.
+    const DELETE_PODS = vscode.l10n.t('Delete Pods in Batches…');
     const offer =
       opts.onDelete ??
       (opts.assumeYes
         ? 'report'
-        : await vscode.window
-            .showWarningMessage(text, 'Delete Pods in Batches…', 'Later')
-            .then((a) => (a === 'Delete Pods in Batches…' ? 'delete-pods' : 'report')));
+        : await vscode.window.showWarningMessage(text, DELETE_PODS, vscode.l10n.t('Later')).then((a) => (a === DELETE_PODS ? 'delete-pods' : 'report')));
     if (offer === 'delete-pods') await deletePodsWithUi(s, cluster.context, client, report.onDelete, batchSize, opts);
   } else if (report.cancelled) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
@@ -158,14 +164,14 @@ async function deletePodsWithUi(
     const pods = live.value;
     if (pods.length === 0) continue;
     const plan = planDeletePods(context, w, pods, batchSize);
-    const mode = await confirmPlan(plan, { action: 'Delete Pods', assumeYes: opts.assumeYes });
+    const mode = await confirmPlan(plan, { action: vscode.l10n.t('Delete Pods'), assumeYes: opts.assumeYes });
     const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? `Dry run: ${plan.title}` : plan.title, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: mode === 'dryRun' ? vscode.l10n.t('Dry run: {0}', plan.title) : plan.title, cancellable: true },
       (progress, token) => {
         const ac = new AbortController();
         token.onCancellationRequested(() => {
           ac.abort();
-          progress.report({ message: 'stopping after the batch in flight…' });
+          progress.report({ message: vscode.l10n.t('stopping after the batch in flight…') });
         });
         return runPodDeletes(client, w, pods, {
           batchSize,
@@ -177,7 +183,7 @@ async function deletePodsWithUi(
       },
     );
     s.log.info(`${plan.title} on ${context}: ${r.message}`);
-    if (!r.ok) throw new Error(`${plan.title} on ${context} stopped: ${r.message}`);
+    if (!r.ok) throw new Error(vscode.l10n.t('{0} on {1} stopped: {2}', plan.title, context, r.message));
     void vscode.window.showInformationMessage(r.message);
   }
 }
@@ -193,7 +199,7 @@ export const restartNamespace: CommandModule = {
     if (names.length === 0) {
       const cluster = await pickCluster(s.clusters, context);
       context = cluster.context;
-      names = await pickNamespaces(cluster.watcher.snapshot, 'Restart the workloads of which namespaces?');
+      names = await pickNamespaces(cluster.watcher.snapshot, vscode.l10n.t('Restart the workloads of which namespaces?'));
     }
     return restartWorkloadsWithUi(s, context, names, undefined, undefined, opts);
   },
@@ -205,9 +211,16 @@ export const restartWorkload: CommandModule = {
   id: 'istioRevisions.workload.restart',
   async run(s, node?: WorkloadNode, nodes?: WorkloadNode[], opts?: RestartOptions) {
     const sel = (nodes && nodes.length ? nodes : node ? [node] : []).filter((n) => n.namespace && n.name && n.kind);
-    if (sel.length === 0) throw new Error('Choose a workload in the Istio Revisions view (Namespaces → namespace → workload).');
+    if (sel.length === 0) throw new Error(vscode.l10n.t('Choose a workload in the Istio Revisions view (Namespaces → namespace → workload).'));
     const bad = sel.find((n) => !isRestartable(n.kind));
-    if (bad) throw new Error(`${bad.kind} ${bad.namespace}/${bad.name} cannot be restarted this way: only Deployments, StatefulSets and DaemonSets roll out.`);
+    if (bad)
+      throw new Error(
+        vscode.l10n.t(
+          '{0} {1} cannot be restarted this way: only Deployments, StatefulSets and DaemonSets roll out.',
+          String(bad.kind),
+          `${bad.namespace}/${bad.name}`,
+        ),
+      );
     const ws = sel.map((n) => ({ kind: n.kind as WorkloadId['kind'], namespace: n.namespace!, name: n.name! }));
     return restartWorkloadsWithUi(s, sel[0].context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, opts);
   },

@@ -9,12 +9,14 @@ export const retryCluster: CommandModule = {
     if (!context) {
       const pick = await vscode.window.showQuickPick(
         s.clusters.list().map((e) => e.context),
-        { title: 'Retry which cluster?' },
+        { title: vscode.l10n.t('Retry which cluster?') },
       );
       if (!pick) return;
       context = pick;
     }
-    await vscode.window.withProgress({ location: { viewId: 'istioRevisions.clusters' }, title: `Connecting to ${context}` }, () => s.clusters.retry(context!));
+    await vscode.window.withProgress({ location: { viewId: 'istioRevisions.clusters' }, title: vscode.l10n.t('Connecting to {0}', context) }, () =>
+      s.clusters.retry(context!),
+    );
     s.tree.refreshAll();
   },
 };

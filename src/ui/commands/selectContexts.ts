@@ -9,19 +9,19 @@ export const selectContexts: CommandModule = {
     const loaded = s.clusters.kubeconfig;
     if (!loaded || loaded.contexts.length === 0) {
       const problems = loaded?.problems.map((p) => p.message).join('; ');
-      throw new Error(`No kubeconfig contexts found${problems ? `: ${problems}` : ''}.`);
+      throw new Error(problems ? vscode.l10n.t('No kubeconfig contexts found: {0}.', problems) : vscode.l10n.t('No kubeconfig contexts found.'));
     }
     const shown = new Set(s.clusters.list().map((e) => e.context));
     const items = loaded.contexts.map((c) => ({
       label: c.name,
-      description: c.name === loaded.currentContext ? '(current)' : undefined,
-      detail: c.problem ? `$(warning) ${c.problem}` : `${c.cluster} · ${c.server ?? 'no server'}`,
+      description: c.name === loaded.currentContext ? vscode.l10n.t('(current)') : undefined,
+      detail: c.problem ? `$(warning) ${c.problem}` : `${c.cluster} · ${c.server ?? vscode.l10n.t('no server')}`,
       picked: shown.has(c.name),
     }));
     const picked = await vscode.window.showQuickPick(items, {
       canPickMany: true,
-      title: 'Clusters shown in Istio Revisions',
-      placeHolder: 'None selected = the current context',
+      title: vscode.l10n.t('Clusters shown in Istio Revisions'),
+      placeHolder: vscode.l10n.t('None selected = the current context'),
     });
     if (!picked) return;
     const names = picked.map((p) => p.label);

@@ -50,7 +50,10 @@ async function runForInstaller(
     if (impact.namespaces.length || impact.workloads.length) plan.warnings.unshift(impact.message);
   } else {
     const built = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Rendering tag ${tag} from the chart of revision ${route.revision}'s Helm release…` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t("Rendering tag {0} from the chart of revision {1}'s Helm release…", tag, route.revision),
+      },
       () =>
         buildHelmTagPlan(cluster.watcher.client, snap, helmOptionsFor(s.clusters, cluster.context), {
           tag,
@@ -65,7 +68,8 @@ async function runForInstaller(
   const mode = await confirmPlan(plan, { action, assumeYes, typeToConfirm });
   if (plan.tools?.length) helmChannel().show(true);
   const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
-  if (mode === 'dryRun' && result.ok) void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${plan.title}. Nothing was changed.`);
+  if (mode === 'dryRun' && result.ok)
+    void vscode.window.showInformationMessage(vscode.l10n.t('Dry run accepted by {0}: {1}. Nothing was changed.', cluster.context, plan.title));
   return { cluster, plan, result, mode };
 }
 
@@ -82,17 +86,21 @@ async function buildAndRun(
   const inputs = await fetchTagInputs(cluster.watcher.client, readSettings().istioNamespace);
   if (!inputs.ok) throw new Error(describeK8sError(inputs.error));
   const built = build(inputs);
-  if (!built.ok) throw new Error(`Cluster "${cluster.context}": ${built.message}`);
+  if (!built.ok) throw new Error(vscode.l10n.t('Cluster "{0}": {1}', cluster.context, built.message));
   const owned = ownedObjectEdits(built.plan.requests, (k, ns, n) => cluster.watcher.snapshot.ownedMeta(k, ns, n));
   if (owned.length)
     throw new Error(
-      `Cluster "${cluster.context}": the plan would change what an installer owns (${owned.join('; ')}). Change it through its installer. Nothing was changed.`,
+      vscode.l10n.t(
+        'Cluster "{0}": the plan would change what an installer owns ({1}). Change it through its installer. Nothing was changed.',
+        cluster.context,
+        owned.join('; '),
+      ),
     );
   built.plan.warnings.unshift(...extraWarnings);
   const mode = await confirmPlan(built.plan, { action, assumeYes, typeToConfirm });
   const result = await executePlan(cluster.watcher.client, built.plan, s.log, mode);
   if (mode === 'dryRun' && result.ok)
-    void vscode.window.showInformationMessage(`Dry run accepted by ${cluster.context}: ${built.plan.title}. Nothing was changed.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Dry run accepted by {0}: {1}. Nothing was changed.', cluster.context, built.plan.title));
   return { cluster, plan: built.plan, result, mode };
 }
 
@@ -103,16 +111,18 @@ export const createTag: CommandModule = {
     const cp = cluster.watcher.snapshot.controlPlane;
     const validate = (v: string) => {
       const c = checkRevisionName(v.trim(), 'tag');
-      if (!c.ok) return c.message + (c.suggestion ? ` Try "${c.suggestion}".` : '');
-      if (cp.tagByName.has(v.trim())) return `Tag ${v.trim()} already exists on ${cluster.context}: use "Point Tag to Revision…" to move it.`;
-      if (cp.revisionByName.has(v.trim()) && v.trim() !== 'default') return `"${v.trim()}" is a revision on ${cluster.context}; a tag may not share its name.`;
+      if (!c.ok) return c.suggestion ? vscode.l10n.t('{0} Try "{1}".', c.message, c.suggestion) : c.message;
+      if (cp.tagByName.has(v.trim()))
+        return vscode.l10n.t('Tag {0} already exists on {1}: use "Point Tag to Revision…" to move it.', v.trim(), cluster.context);
+      if (cp.revisionByName.has(v.trim()) && v.trim() !== 'default')
+        return vscode.l10n.t('"{0}" is a revision on {1}; a tag may not share its name.', v.trim(), cluster.context);
       return undefined;
     };
     let tag = opts.tag;
     if (tag === undefined) {
       tag = await vscode.window.showInputBox({
-        title: `New revision tag on ${cluster.context}`,
-        prompt: 'Tag name (DNS-1123 label), e.g. prod, canary, stable',
+        title: vscode.l10n.t('New revision tag on {0}', cluster.context),
+        prompt: vscode.l10n.t('Tag name (DNS-1123 label), e.g. prod, canary, stable'),
         validateInput: validate,
       });
       if (tag === undefined) throw new CancelledError();
@@ -120,18 +130,20 @@ export const createTag: CommandModule = {
     tag = tag.trim();
     const err = validate(tag);
     if (err) throw new Error(err);
-    const revision = opts.revision ?? (await pickRevisionOrTag(cluster.watcher.snapshot, `Point tag ${tag} at which revision?`, { tags: false }));
-    const viaInstaller = await runForInstaller(s, cluster.context, tag, revision, false, 'Create Tag', opts.assumeYes);
+    const revision =
+      opts.revision ?? (await pickRevisionOrTag(cluster.watcher.snapshot, vscode.l10n.t('Point tag {0} at which revision?', tag), { tags: false }));
+    const action = vscode.l10n.t('Create Tag');
+    const viaInstaller = await runForInstaller(s, cluster.context, tag, revision, false, action, opts.assumeYes);
     if (viaInstaller) return viaInstaller;
     const impact = tagImpact(cluster.watcher.snapshot, tag, revision);
     const warn = impact.namespaces.length
-      ? [`Namespaces already labelled istio.io/rev=${tag} start getting ${revision} for new pods: ${impact.namespaces.join(', ')}.`]
+      ? [vscode.l10n.t('Namespaces already labelled istio.io/rev={0} start getting {1} for new pods: {2}.', tag, revision, impact.namespaces.join(', '))]
       : [];
     return buildAndRun(
       s,
       cluster.context,
       (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: false, istioNamespace: readSettings().istioNamespace, ...i.value }),
-      'Create Tag',
+      action,
       opts.assumeYes,
       warn,
     );
@@ -148,26 +160,30 @@ export const moveTag: CommandModule = {
     if (!tag) {
       const p = await vscode.window.showQuickPick(
         cp.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })),
-        { title: 'Move which tag?' },
+        { title: vscode.l10n.t('Move which tag?') },
       );
       if (!p) throw new CancelledError();
       tag = p.label;
     }
     const current = cp.tagByName.get(tag);
-    if (!current) throw new Error(`Cluster "${cluster.context}": tag ${tag} does not exist.`);
+    if (!current) throw new Error(vscode.l10n.t('Cluster "{0}": tag {1} does not exist.', cluster.context, tag));
     const revision =
       opts.revision ??
-      (await pickRevisionOrTag(snap, `Point tag ${tag} (now → ${current.revision}) at which revision?`, { tags: false, exclude: [current.revision] }));
-    if (revision === current.revision) throw new Error(`Tag ${tag} already points at ${revision}.`);
+      (await pickRevisionOrTag(snap, vscode.l10n.t('Point tag {0} (now → {1}) at which revision?', tag, current.revision), {
+        tags: false,
+        exclude: [current.revision],
+      }));
+    if (revision === current.revision) throw new Error(vscode.l10n.t('Tag {0} already points at {1}.', tag, revision));
+    const action = vscode.l10n.t('Move Tag');
     const impact = tagImpact(snap, tag, revision);
     // moving the default tag moves every istio-injection=enabled namespace: type its name
     const out =
-      (await runForInstaller(s, cluster.context, tag, revision, true, 'Move Tag', opts.assumeYes, tag === 'default' ? tag : undefined)) ??
+      (await runForInstaller(s, cluster.context, tag, revision, true, action, opts.assumeYes, tag === 'default' ? tag : undefined)) ??
       (await buildAndRun(
         s,
         cluster.context,
         (i) => planTagSet({ cluster: cluster.context, tag: tag!, revision, overwrite: true, istioNamespace: readSettings().istioNamespace, ...i.value }),
-        'Move Tag',
+        action,
         opts.assumeYes,
         [impact.message],
         tag === 'default' ? tag : undefined,
@@ -175,12 +191,13 @@ export const moveTag: CommandModule = {
     if (!out.result.ok || out.mode === 'dryRun' || impact.workloads.length === 0) return out;
     let restart = opts.restart;
     if (!restart && !opts.assumeYes) {
+      const RESTART = vscode.l10n.t('Restart Them');
       const a = await vscode.window.showInformationMessage(
-        `Tag ${tag} now points at ${revision}. ${impact.workloads.length} workload(s) keep their old sidecar until restarted.`,
-        'Restart Them',
-        'Later',
+        vscode.l10n.t('Tag {0} now points at {1}. {2} workload(s) keep their old sidecar until restarted.', tag, revision, impact.workloads.length),
+        RESTART,
+        vscode.l10n.t('Later'),
       );
-      restart = a === 'Restart Them' ? 'all' : 'no';
+      restart = a === RESTART ? 'all' : 'no';
     }
     if (restart === 'all') {
       const ws = impact.workloads.filter((w) => isRestartable(w.kind)).map((w) => ({ kind: w.kind as 'Deployment', namespace: w.namespace, name: w.name }));
@@ -199,19 +216,20 @@ export const removeTag: CommandModule = {
     if (!tag) {
       const p = await vscode.window.showQuickPick(
         snap.controlPlane.tags.map((t) => ({ label: t.name, description: `→ ${t.revision}` })),
-        { title: 'Remove which tag?' },
+        { title: vscode.l10n.t('Remove which tag?') },
       );
       if (!p) throw new CancelledError();
       tag = p.label;
     }
     const impact = tagImpact(snap, tag);
+    const action = vscode.l10n.t('Remove Tag');
     const viaInstaller = await runForInstaller(
       s,
       cluster.context,
       tag,
       undefined,
       false,
-      'Remove Tag',
+      action,
       opts.assumeYes,
       impact.namespaces.length || impact.workloads.length ? tag : undefined,
     );
@@ -227,7 +245,7 @@ export const removeTag: CommandModule = {
           istioNamespace: readSettings().istioNamespace,
           ...i.value,
         }),
-      'Remove Tag',
+      action,
       opts.assumeYes,
       [impact.message],
       impact.namespaces.length || impact.workloads.length ? tag : undefined,

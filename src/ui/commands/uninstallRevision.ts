@@ -40,21 +40,29 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   const revision =
     opts.revision ??
     node?.name ??
-    (await pickRevisionOrTag(snap, rollback ? 'Roll back by uninstalling which (canary) revision?' : 'Uninstall which revision?', { tags: false }));
+    (await pickRevisionOrTag(
+      snap,
+      rollback ? vscode.l10n.t('Roll back by uninstalling which (canary) revision?') : vscode.l10n.t('Uninstall which revision?'),
+      { tags: false },
+    ));
   const info = snap.controlPlane.revisionByName.get(revision);
-  if (!info) throw new Error(`Cluster "${cluster.context}": could not find target revision ${revision}.`);
+  if (!info) throw new Error(vscode.l10n.t('Cluster "{0}": could not find target revision {1}.', cluster.context, revision));
   if (info.installedBy.kind === 'sail') {
     const r = info.installedBy.owner ? snap.sail().revisions.get(info.installedBy.owner.name) : undefined;
     const holders = uninstallChecklist(snap, revision).items.map((i) => `• ${i.message}`);
     void vscode.window.showInformationMessage(
-      `Revision ${revision} on ${cluster.context} is managed by the Sail operator: it removes an inactive revision itself once nothing uses it.`,
+      vscode.l10n.t(
+        'Revision {0} on {1} is managed by the Sail operator: it removes an inactive revision itself once nothing uses it.',
+        revision,
+        cluster.context,
+      ),
       {
         modal: true,
         detail: [
-          `IstioRevision ${info.installedBy.owner?.name}: ${r ? describeSailRevision(r) : 'not readable'}.`,
-          r?.active ? 'It is the active revision: upgrade the Istio resource (spec.version) to replace it.' : '',
-          holders.length ? `Still using it:\n${holders.join('\n')}` : 'Nothing uses it any more.',
-          'Nothing is deleted here: the operator would recreate what its resources describe.',
+          vscode.l10n.t('IstioRevision {0}: {1}.', String(info.installedBy.owner?.name), r ? describeSailRevision(r) : vscode.l10n.t('not readable')),
+          r?.active ? vscode.l10n.t('It is the active revision: upgrade the Istio resource (spec.version) to replace it.') : '',
+          holders.length ? vscode.l10n.t('Still using it:') + '\n' + holders.join('\n') : vscode.l10n.t('Nothing uses it any more.'),
+          vscode.l10n.t('Nothing is deleted here: the operator would recreate what its resources describe.'),
         ]
           .filter(Boolean)
           .join('\n\n'),
@@ -67,20 +75,29 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   if (blocking.length > 0) {
     const list = blocking.map((i) => `• ${i.message}`).join('\n');
     if (!opts.force) {
-      if (opts.assumeYes) throw new Error(`Cluster "${cluster.context}": revision ${revision} is still in use; refusing to uninstall:\n${list}`);
+      if (opts.assumeYes)
+        throw new Error(vscode.l10n.t('Cluster "{0}": revision {1} is still in use; refusing to uninstall:', cluster.context, revision) + '\n' + list);
       // Forcing is never one keypress away: the name must be typed (Enter alone changes nothing).
+      const FORCE = vscode.l10n.t('Force Uninstall…');
       const a = await vscode.window.showErrorMessage(
-        `Revision ${revision} on ${cluster.context} is still in use (${blocking.length} item(s)). Uninstalling it now breaks injection for these:`,
-        { modal: true, detail: `${list}\n\nTo uninstall anyway you will be asked to type the revision's name.` },
-        'Force Uninstall…',
+        vscode.l10n.t(
+          'Revision {0} on {1} is still in use ({2} item(s)). Uninstalling it now breaks injection for these:',
+          revision,
+          cluster.context,
+          blocking.length,
+        ),
+        { modal: true, detail: list + '\n\n' + vscode.l10n.t("To uninstall anyway you will be asked to type the revision's name.") },
+        FORCE,
       );
-      if (a !== 'Force Uninstall…') throw new CancelledError();
+      if (a !== FORCE) throw new CancelledError();
       const typed = await vscode.window.showInputBox({
-        title: `Force ${rollback ? 'rollback' : 'uninstall'} of ${revision} on ${cluster.context}`,
-        prompt: `Type ${revision} to remove it although ${blocking.length} item(s) still use it`,
+        title: rollback
+          ? vscode.l10n.t('Force rollback of {0} on {1}', revision, cluster.context)
+          : vscode.l10n.t('Force uninstall of {0} on {1}', revision, cluster.context),
+        prompt: vscode.l10n.t('Type {0} to remove it although {1} item(s) still use it', revision, blocking.length),
         placeHolder: revision,
         ignoreFocusOut: true,
-        validateInput: (v) => (v === revision ? undefined : `Type "${revision}" exactly to confirm`),
+        validateInput: (v) => (v === revision ? undefined : vscode.l10n.t('Type "{0}" exactly to confirm', revision)),
       });
       if (typed !== revision) throw new CancelledError();
     }
@@ -103,26 +120,39 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   }
   if (plan.requests.length === 0 && !plan.tools?.length)
     throw new Error(
-      `${plan.summary} ${plan.warnings.join(' ')} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)`,
+      vscode.l10n.t(
+        '{0} {1} (It was probably not installed by istioctl install; remove it the way it was installed, e.g. helm uninstall.)',
+        plan.summary,
+        plan.warnings.join(' '),
+      ),
     );
   if (rollback && gateways.length)
     plan.warnings.unshift(
-      `Gateways upgraded in place to ${revision}, to restart after the rollback: ${gateways.map((g) => `${g.namespace}/${g.workload}`).join(', ')}.`,
+      vscode.l10n.t(
+        'Gateways upgraded in place to {0}, to restart after the rollback: {1}.',
+        revision,
+        gateways.map((g) => `${g.namespace}/${g.workload}`).join(', '),
+      ),
     );
-  if (blocking.length) plan.warnings.unshift(`FORCED: still in use — ${blocking.map((i) => i.object).join(', ')}.`);
-  const mode = await confirmPlan(plan, { action: rollback ? 'Roll Back' : 'Uninstall', assumeYes: opts.assumeYes, typeToConfirm: revision });
+  if (blocking.length) plan.warnings.unshift(vscode.l10n.t('FORCED: still in use — {0}.', blocking.map((i) => i.object).join(', ')));
+  const mode = await confirmPlan(plan, {
+    action: rollback ? vscode.l10n.t('Roll Back') : vscode.l10n.t('Uninstall'),
+    assumeYes: opts.assumeYes,
+    typeToConfirm: revision,
+  });
   if (plan.tools?.length) helmChannel().show(true);
   const result = await executePlan(cluster.watcher.client, plan, s.log, mode, helmToolRunner(helmOptionsFor(s.clusters, cluster.context, true)));
   if (!result.ok || mode === 'dryRun') return { plan, result, gateways };
   if (rollback && gateways.length) {
     let restart = opts.restartGateways;
     if (!restart && !opts.assumeYes) {
+      const RESTART = vscode.l10n.t('Restart Gateways');
       const a = await vscode.window.showInformationMessage(
-        `Revision ${revision} removed. Restart the gateways it ran in place (${gateways.map((g) => g.workload).join(', ')})?`,
-        'Restart Gateways',
-        'Later',
+        vscode.l10n.t('Revision {0} removed. Restart the gateways it ran in place ({1})?', revision, gateways.map((g) => g.workload).join(', ')),
+        RESTART,
+        vscode.l10n.t('Later'),
       );
-      restart = a === 'Restart Gateways' ? 'all' : 'no';
+      restart = a === RESTART ? 'all' : 'no';
     }
     if (restart === 'all') {
       const ws: WorkloadId[] = gateways
@@ -133,8 +163,8 @@ export async function uninstallWithUi(s: Services, node: RevNode | undefined, op
   } else {
     void vscode.window.showInformationMessage(
       plan.tools?.length
-        ? `Revision ${revision} uninstalled from ${cluster.context} (${plan.tools.map((t) => `helm ${t.args.join(' ')}`).join('; ')}).`
-        : `Revision ${revision} uninstalled from ${cluster.context} (${plan.requests.length} object(s) deleted).`,
+        ? vscode.l10n.t('Revision {0} uninstalled from {1} ({2}).', revision, cluster.context, plan.tools.map((t) => `helm ${t.args.join(' ')}`).join('; '))
+        : vscode.l10n.t('Revision {0} uninstalled from {1} ({2} object(s) deleted).', revision, cluster.context, plan.requests.length),
     );
   }
   return { plan, result, gateways };

@@ -15,14 +15,17 @@ export const upgradeGuide: CommandModule = {
       if (opts?.stateOnly) return g;
       const items = g.steps.map((st, i) => ({
         label: `${ICONS[st.state]} ${i + 1}. ${st.title}`,
-        description: st.id === g.next ? 'next' : st.state === 'done' ? 'done' : '',
+        description: st.id === g.next ? vscode.l10n.t('next') : st.state === 'done' ? vscode.l10n.t('done') : '',
         detail: st.detail,
         step: st,
       }));
-      const title = g.from && g.to ? `Canary upgrade ${g.from} → ${g.to} on ${cluster.context}` : `Canary upgrade on ${cluster.context}`;
+      const title =
+        g.from && g.to
+          ? vscode.l10n.t('Canary upgrade {0} → {1} on {2}', g.from, g.to, cluster.context)
+          : vscode.l10n.t('Canary upgrade on {0}', cluster.context);
       const pick = await vscode.window.showQuickPick(items, {
         title,
-        placeHolder: 'Pick a step to run it; states are read from the cluster',
+        placeHolder: vscode.l10n.t('Pick a step to run it; states are read from the cluster'),
         matchOnDetail: true,
       });
       if (!pick) return g;

@@ -23,17 +23,19 @@ export async function verifyWithUi(s: Services, context: string | undefined, nam
       .map((n) => n.name);
   const targets = given ?? verifyTargets(snap, nss);
   if (targets.length === 0) {
-    void vscode.window.showInformationMessage(`No Deployments, StatefulSets or DaemonSets with pods in ${nss.join(', ') || 'the mesh'} on ${cluster.context}.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('No Deployments, StatefulSets or DaemonSets with pods in {0} on {1}.', nss.join(', ') || vscode.l10n.t('the mesh'), cluster.context),
+    );
     return { verifications: [] };
   }
   const res = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Asking ${cluster.context} what a restart would inject`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Asking {0} what a restart would inject', cluster.context), cancellable: true },
     (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
       return verifyInjection(cluster.watcher.client, snap, targets, {
         signal: ac.signal,
-        onProgress: (done, total) => progress.report({ increment: 100 / total, message: `${done}/${total} workloads` }),
+        onProgress: (done, total) => progress.report({ increment: 100 / total, message: vscode.l10n.t('{0}/{1} workloads', done, total) }),
       });
     },
   );
@@ -50,24 +52,32 @@ export async function verifyWithUi(s: Services, context: string | undefined, nam
   }
   const differ = r.verifications.filter((v) => v.agrees === false);
   const failed = r.verifications.filter((v) => !v.cluster);
-  const parts = [`${r.verifications.length - differ.length - failed.length} as predicted`];
+  const parts = [vscode.l10n.t('{0} as predicted', r.verifications.length - differ.length - failed.length)];
   if (differ.length)
     parts.push(
-      `${differ.length} differ (${differ
-        .slice(0, 3)
-        .map((v) => `${v.target.namespace}/${v.target.name}: ${v.difference}`)
-        .join('; ')}${differ.length > 3 ? '; …' : ''})`,
+      vscode.l10n.t(
+        '{0} differ ({1})',
+        differ.length,
+        differ
+          .slice(0, 3)
+          .map((v) => `${v.target.namespace}/${v.target.name}: ${v.difference}`)
+          .join('; ') + (differ.length > 3 ? '; …' : ''),
+      ),
     );
   if (failed.length)
     parts.push(
-      `${failed.length} could not be asked (${failed
-        .slice(0, 2)
-        .map((v) => v.error)
-        .join('; ')})`,
+      vscode.l10n.t(
+        '{0} could not be asked ({1})',
+        failed.length,
+        failed
+          .slice(0, 2)
+          .map((v) => v.error)
+          .join('; '),
+      ),
     );
-  const text = `Verify injection on ${cluster.context}: ${parts.join(', ')}.`;
+  const text = vscode.l10n.t('Verify injection on {0}: {1}.', cluster.context, parts.join(', '));
   if (differ.length || failed.length)
-    void vscode.window.showWarningMessage(text, 'Show Log').then((a) => {
+    void vscode.window.showWarningMessage(text, vscode.l10n.t('Show Log')).then((a) => {
       if (a) s.log.show();
     });
   else void vscode.window.showInformationMessage(text);
@@ -97,7 +107,7 @@ export const verifyInjectionCmd: CommandModule = {
       );
     if (sel[0]?.type === 'cluster') return verifyWithUi(s, context, undefined);
     const cluster = await pickCluster(s.clusters, context);
-    const names = await pickNamespaces(cluster.watcher.snapshot, 'Verify injection of the workloads in which namespaces?');
+    const names = await pickNamespaces(cluster.watcher.snapshot, vscode.l10n.t('Verify injection of the workloads in which namespaces?'));
     return verifyWithUi(s, cluster.context, names);
   },
 };

@@ -28,13 +28,20 @@ import { contextValue } from '../contextValues';
 import { readSettings } from '../settings';
 import { ids, type GroupKind, type Node, type WorkloadSummary } from './nodes';
 
-const GROUP_LABELS: Record<GroupKind, string> = {
-  controlPlanes: 'Control planes',
-  tags: 'Tags',
-  namespaces: 'Namespaces',
-  gateways: 'Gateways',
-  nodeAgents: 'Node agents',
-};
+function groupLabel(g: GroupKind): string {
+  switch (g) {
+    case 'controlPlanes':
+      return vscode.l10n.t('Control planes');
+    case 'tags':
+      return vscode.l10n.t('Tags');
+    case 'namespaces':
+      return vscode.l10n.t('Namespaces');
+    case 'gateways':
+      return vscode.l10n.t('Gateways');
+    case 'nodeAgents':
+      return vscode.l10n.t('Node agents');
+  }
+}
 const GROUP_ICONS: Record<GroupKind, string> = {
   controlPlanes: 'server-process',
   tags: 'tag',
@@ -268,7 +275,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         if (!snap) return [];
         const names = snap.namespacesLabelled(parent.name);
         if (names.length === 0)
-          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No namespace follows this tag', icon: 'info' }, parent)];
+          return [
+            this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: vscode.l10n.t('No namespace follows this tag'), icon: 'info' }, parent),
+          ];
         return names.map((n) => this.node({ type: 'namespace', id: ids.namespace(ctx, n, 'tag', parent.name), context: ctx, name: n, under: 'tag' }, parent));
       }
       case 'namespace':
@@ -296,7 +305,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (e.configError) return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: e.configError, retry: true }, parent)];
     const phase = e.watcher?.phase;
     if (!phase || phase.phase === 'idle' || phase.phase === 'connecting')
-      return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: 'Loading…', icon: 'loading~spin' }, parent)];
+      return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: vscode.l10n.t('Loading…'), icon: 'loading~spin' }, parent)];
     if (phase.phase === 'error') return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: phase.message, retry: true }, parent)];
     const groups: GroupKind[] = ['controlPlanes', 'tags', 'namespaces', 'gateways'];
     if (e.watcher && nodeAgents(e.watcher.snapshot).length) groups.push('nodeAgents'); // ambient only
@@ -310,8 +319,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
               type: 'info',
               id: `${parent.id}/kind:${kind}`,
               context: ctx,
-              label: `Only namespace ${st.namespace}`,
-              description: `you may not list ${kind === 'Pod' ? 'pods' : kind} cluster-wide`,
+              label: vscode.l10n.t('Only namespace {0}', st.namespace),
+              description: vscode.l10n.t('you may not list {0} cluster-wide', kind === 'Pod' ? 'pods' : kind),
               tooltip: describeK8sError(st.error),
               icon: 'lock',
             },
@@ -335,10 +344,13 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     switch (parent.group) {
       case 'controlPlanes':
         if (cp.revisions.length === 0)
-          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No Istio control plane found', icon: 'info' }, parent)];
+          return [
+            this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: vscode.l10n.t('No Istio control plane found'), icon: 'info' }, parent),
+          ];
         return cp.revisions.map((r) => this.node({ type: 'revision', id: ids.revision(ctx, r.name), context: ctx, name: r.name }, parent));
       case 'tags':
-        if (cp.tags.length === 0) return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No revision tags', icon: 'info' }, parent)];
+        if (cp.tags.length === 0)
+          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: vscode.l10n.t('No revision tags'), icon: 'info' }, parent)];
         return cp.tags.map((t) => this.node({ type: 'tag', id: ids.tag(ctx, t.name), context: ctx, name: t.name }, parent));
       case 'namespaces': {
         const all = snap.namespaces();
@@ -354,7 +366,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const gws = snap.gateways();
         const managed = managedGateways(snap);
         if (gws.length === 0 && managed.length === 0)
-          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: 'No gateways or waypoints', icon: 'info' }, parent)];
+          return [this.node({ type: 'info', id: `${parent.id}/none`, context: ctx, label: vscode.l10n.t('No gateways or waypoints'), icon: 'info' }, parent)];
         return [
           ...gws.map((g) =>
             this.node(
@@ -385,11 +397,12 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const info = (key: string, label: string, description: string, icon: string, tooltip?: string) =>
       this.node({ type: 'info', id: `${parent.id}/${key}`, context: ctx, label, description, icon, tooltip }, parent);
     const out: Node[] = [];
-    out.push(info('deploy', 'Deployments', r.deployments.join(', ') || 'none', 'server-process'));
-    out.push(info('svc', 'Services', r.services.join(', ') || 'none', 'plug'));
-    out.push(info('mwc', 'Injection webhooks', r.webhooks.join(', ') || 'none', 'symbol-event'));
+    const none = vscode.l10n.t('none');
+    out.push(info('deploy', vscode.l10n.t('Deployments'), r.deployments.join(', ') || none, 'server-process'));
+    out.push(info('svc', vscode.l10n.t('Services'), r.services.join(', ') || none, 'plug'));
+    out.push(info('mwc', vscode.l10n.t('Injection webhooks'), r.webhooks.join(', ') || none, 'symbol-event'));
     const nss = snap.namespacesResolvingTo(r.name);
-    out.push(info('ns', 'Namespaces', nss.length ? `${nss.length}: ${nss.join(', ')}` : 'none', 'symbol-namespace'));
+    out.push(info('ns', vscode.l10n.t('Namespaces'), nss.length ? `${nss.length}: ${nss.join(', ')}` : none, 'symbol-namespace'));
     return out;
   }
 
@@ -413,9 +426,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'otherNamespaces': {
         const snap = this.snap(n.context);
         const count = (snap?.namespaces() ?? []).filter((x) => !inMesh(x)).length;
-        const it = new vscode.TreeItem('Other namespaces', vscode.TreeItemCollapsibleState.Collapsed);
+        const it = new vscode.TreeItem(vscode.l10n.t('Other namespaces'), vscode.TreeItemCollapsibleState.Collapsed);
         it.id = n.id;
-        it.description = `${count} without injection labels or proxies`;
+        it.description = vscode.l10n.t('{0} without injection labels or proxies', count);
         it.iconPath = new vscode.ThemeIcon('folder');
         it.contextValue = contextValue('otherNamespaces');
         return it;
@@ -441,9 +454,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const it = new vscode.TreeItem(n.message, vscode.TreeItemCollapsibleState.None);
         it.id = n.id;
         it.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-        it.tooltip = new vscode.MarkdownString().appendText(n.message).appendMarkdown(n.retry ? '\n\nUse **Retry** to try again.' : '');
+        it.tooltip = new vscode.MarkdownString().appendText(n.message).appendMarkdown(n.retry ? '\n\n' + vscode.l10n.t('Use **Retry** to try again.') : '');
         it.contextValue = contextValue('error', { error: true, retry: n.retry });
-        if (n.retry) it.command = { command: 'istioRevisions.cluster.retry', title: 'Retry', arguments: [n] };
+        if (n.retry) it.command = { command: 'istioRevisions.cluster.retry', title: vscode.l10n.t('Retry'), arguments: [n] };
         return it;
       }
     }
@@ -462,21 +475,21 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const reconnecting = phase?.phase === 'reconnecting';
     const mig = ready ? snap?.migration() : undefined;
     it.description = err
-      ? 'unreachable'
+      ? vscode.l10n.t('unreachable')
       : !ready && !reconnecting
-        ? 'loading…'
+        ? vscode.l10n.t('loading…')
         : mig
-          ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%${reconnecting ? ' · reconnecting' : ''}`
+          ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%` + (reconnecting ? ' · ' + vscode.l10n.t('reconnecting') : '')
           : reconnecting
-            ? 'reconnecting'
-            : 'no Istio';
+            ? vscode.l10n.t('reconnecting')
+            : vscode.l10n.t('no Istio');
     it.iconPath = new vscode.ThemeIcon(
       err ? 'vm-outline' : 'vm-active',
       err ? new vscode.ThemeColor('errorForeground') : reconnecting ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
     );
     const md = new vscode.MarkdownString(`**${n.context}**\n\n`);
-    if (e?.server) md.appendMarkdown(`Server: \`${e.server}\`\n\n`);
-    if (mig) md.appendMarkdown(`Migration to **${mig.to}**: ${mig.percent}% of ${mig.proxies} proxies, ${mig.stale} stale\n\n`);
+    if (e?.server) md.appendMarkdown(vscode.l10n.t('Server: `{0}`', e.server) + '\n\n');
+    if (mig) md.appendMarkdown(vscode.l10n.t('Migration to **{0}**: {1}% of {2} proxies, {3} stale', mig.to, mig.percent, mig.proxies, mig.stale) + '\n\n');
     if (phase?.phase === 'error') md.appendText(phase.message);
     if (e?.configError) md.appendText(e.configError);
     it.tooltip = md;
@@ -487,7 +500,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private groupItem(n: Extract<Node, { type: 'group' }>): vscode.TreeItem {
     const snap = this.snap(n.context);
     const it = new vscode.TreeItem(
-      GROUP_LABELS[n.group],
+      groupLabel(n.group),
       n.group === 'gateways' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
     );
     it.id = n.id;
@@ -495,18 +508,19 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.contextValue = contextValue('group', { [n.group]: true });
     if (snap) {
       const cp = snap.controlPlane;
-      if (n.group === 'controlPlanes') it.description = `${cp.revisions.length}${cp.defaultRevision ? ` · default ${cp.defaultRevision}` : ''}`;
+      if (n.group === 'controlPlanes')
+        it.description = `${cp.revisions.length}` + (cp.defaultRevision ? ' · ' + vscode.l10n.t('default {0}', cp.defaultRevision) : '');
       if (n.group === 'tags') it.description = String(cp.tags.length);
       if (n.group === 'namespaces') {
         const nss = snap.namespaces().filter(inMesh);
         const stale = nss.reduce((a, x) => a + x.stats.stale, 0);
-        it.description = `${nss.length} in the mesh${stale ? ` · ${stale} stale` : ''}`;
+        it.description = vscode.l10n.t('{0} in the mesh', nss.length) + (stale ? ' · ' + vscode.l10n.t('{0} stale', stale) : '');
       }
       if (n.group === 'gateways') it.description = String(snap.gateways().length + managedGateways(snap).length);
       if (n.group === 'nodeAgents') {
         const agents = nodeAgents(snap);
         const skewed = agents.filter((a) => describeSkew(a)).length;
-        it.description = `${agents.map((a) => `${a.component} ${a.updated}/${a.pods}`).join(' · ')}${skewed ? ' · version skew' : ''}`;
+        it.description = agents.map((a) => `${a.component} ${a.updated}/${a.pods}`).join(' · ') + (skewed ? ' · ' + vscode.l10n.t('version skew') : '');
       }
     }
     return it;
@@ -519,19 +533,23 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.id = n.id;
     if (!snap || !r) return it;
     const px = snap.proxiesByRevision().get(r.name) ?? { proxies: 0, stale: 0 };
-    const parts = [r.version ?? 'version ?', readinessText(r.readiness, r.readyReplicas, r.replicas)];
-    if (r.isDefault) parts.push('default');
-    if (r.tags.length) parts.push(`tags ${r.tags.join(', ')}`);
-    parts.push(`${px.proxies} prox${px.proxies === 1 ? 'y' : 'ies'}${px.stale ? ` (${px.stale} stale)` : ''}`);
+    const parts = [r.version ?? vscode.l10n.t('version ?'), readinessText(r.readiness, r.readyReplicas, r.replicas)];
+    if (r.isDefault) parts.push(vscode.l10n.t('default'));
+    if (r.tags.length) parts.push(vscode.l10n.t('tags {0}', r.tags.join(', ')));
+    const proxies = px.proxies === 1 ? vscode.l10n.t('{0} proxy', px.proxies) : vscode.l10n.t('{0} proxies', px.proxies);
+    parts.push(px.stale ? vscode.l10n.t('{0} ({1} stale)', proxies, px.stale) : proxies);
     // istioctl is what the actions assume unless told otherwise: only the other installers are named here.
     const sailRev =
       r.installedBy.kind === 'sail' && r.installedBy.owner?.kind === 'IstioRevision' ? snap.sail().revisions.get(r.installedBy.owner.name) : undefined;
     if (r.installedBy.kind === 'helm' || r.installedBy.kind === 'sail') parts.push(installMethodShort(r.installedBy));
     if (sailRev) {
-      parts.push(sailRev.active ? 'active' : 'inactive');
-      if (sailRev.deletionAt) parts.push(sailRev.deletionInSeconds ? `operator deletes it in ${sailRev.deletionInSeconds} s` : 'operator deleting it');
+      parts.push(sailRev.active ? vscode.l10n.t('active') : vscode.l10n.t('inactive'));
+      if (sailRev.deletionAt)
+        parts.push(
+          sailRev.deletionInSeconds ? vscode.l10n.t('operator deletes it in {0} s', sailRev.deletionInSeconds) : vscode.l10n.t('operator deleting it'),
+        );
       if (sailRev.deletionInSeconds) this.tick(n.id, Math.min(5000, sailRev.deletionInSeconds * 1000));
-      else if (!sailRev.active && sailRev.inUse) parts.push('in use');
+      else if (!sailRev.active && sailRev.inUse) parts.push(vscode.l10n.t('in use'));
     }
     it.description = parts.join(' · ');
     const color =
@@ -544,14 +562,23 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       r.isDefault ? 'star-full' : 'server-process',
       new vscode.ThemeColor(r.readiness === 'absent' ? 'disabledForeground' : color),
     );
-    const md = new vscode.MarkdownString(`**Revision ${r.name}**${r.isDefault ? ' (default)' : ''}\n\n`);
-    md.appendMarkdown(`| | |\n|---|---|\n| Istio version | ${r.version ?? 'unknown'}${r.versionSource ? ` (from ${r.versionSource})` : ''} |\n`);
-    md.appendMarkdown(
-      `| istiod | ${r.readyReplicas}/${r.replicas} ready (${r.readiness}) |\n| Tags | ${r.tags.join(', ') || '—'} |\n| Proxies | ${px.proxies} (${px.stale} stale) |\n`,
+    const md = new vscode.MarkdownString(
+      (r.isDefault ? vscode.l10n.t('**Revision {0}** (default)', r.name) : vscode.l10n.t('**Revision {0}**', r.name)) + '\n\n',
     );
-    md.appendMarkdown(`| Webhooks | ${r.webhooks.join(', ') || '—'} |\n`);
-    md.appendMarkdown(`| Installed by | ${describeInstallMethod(r.installedBy)}${r.installedBy.from ? ` (read from ${r.installedBy.from})` : ''} |\n`);
-    if (sailRev) md.appendMarkdown(`| Sail operator | ${describeSailRevision(sailRev)} |\n`);
+    const row = (label: string, value: string) => `| ${label} | ${value} |\n`;
+    const version = r.version ?? vscode.l10n.t('unknown');
+    md.appendMarkdown(
+      '| | |\n|---|---|\n' + row(vscode.l10n.t('Istio version'), r.versionSource ? vscode.l10n.t('{0} (from {1})', version, r.versionSource) : version),
+    );
+    md.appendMarkdown(
+      row('istiod', vscode.l10n.t('{0}/{1} ready ({2})', r.readyReplicas, r.replicas, r.readiness)) +
+        row(vscode.l10n.t('Tags'), r.tags.join(', ') || '—') +
+        row(vscode.l10n.t('Proxies'), vscode.l10n.t('{0} ({1} stale)', px.proxies, px.stale)),
+    );
+    md.appendMarkdown(row(vscode.l10n.t('Webhooks'), r.webhooks.join(', ') || '—'));
+    const method = describeInstallMethod(r.installedBy);
+    md.appendMarkdown(row(vscode.l10n.t('Installed by'), r.installedBy.from ? vscode.l10n.t('{0} (read from {1})', method, r.installedBy.from) : method));
+    if (sailRev) md.appendMarkdown(row(vscode.l10n.t('Sail operator'), describeSailRevision(sailRev)));
     it.tooltip = md;
     it.contextValue = contextValue('revision', {
       default: r.isDefault,
@@ -571,14 +598,28 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!snap || !t) return it;
     const followers = snap.namespacesLabelled(t.name);
     const version = snap.controlPlane.revisionByName.get(t.revision)?.version;
-    it.description = `→ ${t.revision}${version ? ` (${version})` : ''} · ${followers.length} namespace${followers.length === 1 ? '' : 's'}${t.revisionInstalled ? '' : ' · revision missing'}`;
+    const tagParts = [
+      `→ ${t.revision}${version ? ` (${version})` : ''}`,
+      followers.length === 1 ? vscode.l10n.t('{0} namespace', followers.length) : vscode.l10n.t('{0} namespaces', followers.length),
+    ];
+    if (!t.revisionInstalled) tagParts.push(vscode.l10n.t('revision missing'));
+    it.description = tagParts.join(' · ');
     it.iconPath = new vscode.ThemeIcon('tag', t.revisionInstalled && !t.conflict ? undefined : new vscode.ThemeColor('errorForeground'));
-    const md = new vscode.MarkdownString(`**Tag ${t.name}** → revision **${t.revision}**${version ? ` (Istio ${version})` : ''}\n\n`);
+    const md = new vscode.MarkdownString(
+      (version
+        ? vscode.l10n.t('**Tag {0}** → revision **{1}** (Istio {2})', t.name, t.revision, version)
+        : vscode.l10n.t('**Tag {0}** → revision **{1}**', t.name, t.revision)) + '\n\n',
+    );
     if (!t.revisionInstalled)
-      md.appendMarkdown(`$(error) Revision ${t.revision} is not installed: pods in namespaces following this tag are not injected.\n\n`);
+      md.appendMarkdown(vscode.l10n.t('$(error) Revision {0} is not installed: pods in namespaces following this tag are not injected.', t.revision) + '\n\n');
     if (t.conflict) md.appendMarkdown(`$(warning) ${t.conflict}\n\n`);
     md.appendMarkdown(
-      `Webhook: ${t.webhooks.join(', ') || '—'}${t.services.length ? `  \nService: ${t.services.join(', ')}` : ''}\n\nNamespaces: ${followers.join(', ') || '—'}\n\nMade by: ${describeInstallMethod(t.installedBy)}`,
+      vscode.l10n.t('Webhook: {0}', t.webhooks.join(', ') || '—') +
+        (t.services.length ? '  \n' + vscode.l10n.t('Service: {0}', t.services.join(', ')) : '') +
+        '\n\n' +
+        vscode.l10n.t('Namespaces: {0}', followers.join(', ') || '—') +
+        '\n\n' +
+        vscode.l10n.t('Made by: {0}', describeInstallMethod(t.installedBy)),
     );
     md.supportThemeIcons = true;
     it.tooltip = md;
@@ -597,7 +638,16 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!v.labelsKnown) {
       it.iconPath = new vscode.ThemeIcon('lock');
       it.tooltip = new vscode.MarkdownString(
-        `**Namespace ${v.name}**\n\nYou may not read this namespace's labels, so the revision its new pods get is unknown.\n\nPods: ${v.stats.pods} · proxies: ${v.stats.proxies} · running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ') || '—'}`,
+        vscode.l10n.t('**Namespace {0}**', v.name) +
+          '\n\n' +
+          vscode.l10n.t("You may not read this namespace's labels, so the revision its new pods get is unknown.") +
+          '\n\n' +
+          vscode.l10n.t(
+            'Pods: {0} · proxies: {1} · running: {2}',
+            v.stats.pods,
+            v.stats.proxies,
+            [...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ') || '—',
+          ),
       );
       it.contextValue = contextValue('namespace', { labelsUnknown: true, proxies: v.stats.proxies > 0 });
       return it;
@@ -623,17 +673,25 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
           ? 'testing.iconPassed'
           : 'disabledForeground';
     it.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
-    const md = new vscode.MarkdownString(`**Namespace ${v.name}**\n\n`);
+    const md = new vscode.MarkdownString(vscode.l10n.t('**Namespace {0}**', v.name) + '\n\n');
+    const labelText = `${v.labels.injection !== undefined ? `\`istio-injection=${v.labels.injection}\`` : ''} ${v.labels.rev !== undefined ? `\`istio.io/rev=${v.labels.rev}\`` : ''}`;
     md.appendMarkdown(
-      `Labels: ${v.labels.injection !== undefined ? `\`istio-injection=${v.labels.injection}\`` : ''} ${v.labels.rev !== undefined ? `\`istio.io/rev=${v.labels.rev}\`` : ''}${v.labels.injection === undefined && v.labels.rev === undefined ? 'none' : ''}\n\n`,
+      vscode.l10n.t('Labels: {0}', labelText + (v.labels.injection === undefined && v.labels.rev === undefined ? vscode.l10n.t('none') : '')) + '\n\n',
+    );
+    const outcome = describeOutcome(v.resolution);
+    md.appendMarkdown(
+      (v.resolution.kind === 'injected'
+        ? vscode.l10n.t('New pods: **{0}** via {1} ({2})', outcome, v.resolution.via.configName, v.resolution.via.reason)
+        : v.resolution.kind === 'none'
+          ? vscode.l10n.t('New pods: **{0}** — {1}', outcome, v.resolution.reason)
+          : vscode.l10n.t('New pods: **{0}**', outcome)) + '\n\n',
     );
     md.appendMarkdown(
-      `New pods: **${describeOutcome(v.resolution)}**${v.resolution.kind === 'injected' ? ` via ${v.resolution.via.configName} (${v.resolution.via.reason})` : v.resolution.kind === 'none' ? ` — ${v.resolution.reason}` : ''}\n\n`,
+      vscode.l10n.t('Pods: {0} · proxies: {1} · stale: {2}', v.stats.pods, v.stats.proxies, v.stats.stale) +
+        (v.stats.missing ? ' · ' + vscode.l10n.t('without sidecar: {0}', v.stats.missing) : '') +
+        '\n\n',
     );
-    md.appendMarkdown(
-      `Pods: ${v.stats.pods} · proxies: ${v.stats.proxies} · stale: ${v.stats.stale}${v.stats.missing ? ` · without sidecar: ${v.stats.missing}` : ''}\n\n`,
-    );
-    if (v.stats.byRevision.size) md.appendMarkdown(`Running: ${[...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ')}\n\n`);
+    if (v.stats.byRevision.size) md.appendMarkdown(vscode.l10n.t('Running: {0}', [...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ')) + '\n\n');
     for (const w of v.warnings) md.appendMarkdown(`$(warning) ${escapeMd(w.message)}\n\n`);
     md.supportThemeIcons = true;
     it.tooltip = md;
@@ -654,25 +712,27 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.id = n.id;
     if (!w) return it;
     const revs = [...w.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ');
-    it.description = `${n.kind} · ${w.pods} pod${w.pods === 1 ? '' : 's'}${revs ? ` · ${revs}` : ' · no sidecar'}${w.stale ? ` · ${w.stale} stale` : ''}`;
+    const wlParts = [n.kind, podCount(w.pods), revs || vscode.l10n.t('no sidecar')];
+    if (w.stale) wlParts.push(vscode.l10n.t('{0} stale', w.stale));
+    it.description = wlParts.join(' · ');
     it.iconPath = new vscode.ThemeIcon(w.stale ? 'history' : 'symbol-class', w.stale ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
     const md = new vscode.MarkdownString(`**${n.kind} ${n.namespace}/${n.name}**\n\n`);
-    for (const p of w.proxies.slice(0, 20))
-      md.appendMarkdown(
-        `- \`${p.name}\`: ${p.injectedRevision ?? '?'} (${p.proxyVersion ?? '?'})${p.stale ? ` — stale: ${escapeMd(p.staleReason ?? '')}` : ''}\n`,
-      );
-    if (w.proxies.length > 20) md.appendMarkdown(`- … ${w.proxies.length - 20} more\n`);
+    for (const p of w.proxies.slice(0, 20)) {
+      const line = `- \`${p.name}\`: ${p.injectedRevision ?? '?'} (${p.proxyVersion ?? '?'})`;
+      md.appendMarkdown((p.stale ? vscode.l10n.t('{0} — stale: {1}', line, escapeMd(p.staleReason ?? '')) : line) + '\n');
+    }
+    if (w.proxies.length > 20) md.appendMarkdown('- ' + vscode.l10n.t('… {0} more', w.proxies.length - 20) + '\n');
     const v = this.verification(n.context, `${n.namespace}/${n.kind}/${n.name}`);
     if (v?.cluster) {
-      md.appendMarkdown(`\n**Asked the cluster** (${v.at}): ${escapeMd(describeVerification(v))}\n`);
+      md.appendMarkdown('\n' + vscode.l10n.t('**Asked the cluster** ({0}): {1}', v.at, escapeMd(describeVerification(v))) + '\n');
       if (!v.agrees) {
-        it.description += ' · cluster differs';
+        it.description += ' · ' + vscode.l10n.t('cluster differs');
         it.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
       } else {
-        it.description += ' · verified';
+        it.description += ' · ' + vscode.l10n.t('verified');
       }
     } else if (v?.error) {
-      md.appendMarkdown(`\n**Could not ask the cluster**: ${escapeMd(v.error)}\n`);
+      md.appendMarkdown('\n' + vscode.l10n.t('**Could not ask the cluster**: {0}', escapeMd(v.error)) + '\n');
     }
     it.tooltip = md;
     const restartable = isRestartable(n.kind);
@@ -687,11 +747,16 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const it = new vscode.TreeItem(`${n.namespace}/${n.name}`, vscode.TreeItemCollapsibleState.None);
     it.id = n.id;
     if (!g) return it;
-    const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || 'no sidecar';
-    it.description = `runs ${runs} · follows ${g.follows}${g.stale ? ` · ${g.stale} stale` : ''}`;
+    const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || vscode.l10n.t('no sidecar');
+    it.description = vscode.l10n.t('runs {0} · follows {1}', runs, g.follows) + (g.stale ? ' · ' + vscode.l10n.t('{0} stale', g.stale) : '');
     it.iconPath = new vscode.ThemeIcon('globe', g.stale ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
     it.tooltip = new vscode.MarkdownString(
-      `**Gateway ${n.namespace}/${n.name}** (${n.kind})\n\nRuns: ${runs}\n\nFollows: ${g.follows}\n\nGateways are upgraded in place: restart them after moving the revision they follow.`,
+      [
+        vscode.l10n.t('**Gateway {0}** ({1})', `${n.namespace}/${n.name}`, n.kind),
+        vscode.l10n.t('Runs: {0}', runs),
+        vscode.l10n.t('Follows: {0}', g.follows),
+        vscode.l10n.t('Gateways are upgraded in place: restart them after moving the revision they follow.'),
+      ].join('\n\n'),
     );
     it.contextValue = contextValue('gateway', { stale: g.stale > 0, restartable: isRestartable(n.kind) });
     return it;
@@ -701,15 +766,25 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const it = new vscode.TreeItem(`${n.namespace}/${n.name}`, vscode.TreeItemCollapsibleState.None);
     it.id = n.id;
     if (!g) return it;
-    const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || 'no pod';
-    const kind = g.kind === 'waypoint' ? 'waypoint' : 'Gateway API';
-    it.description = `${kind} · runs ${runs} · follows ${g.followsRevision ?? 'nothing installed'}${g.rolling ? ` · ${g.rolling} rolling` : ''}`;
+    const runs = [...g.running].map(([r, c]) => `${r} × ${c}`).join(', ') || vscode.l10n.t('no pod');
+    const kind = g.kind === 'waypoint' ? vscode.l10n.t('waypoint') : 'Gateway API';
+    const mgParts = [kind, vscode.l10n.t('runs {0} · follows {1}', runs, g.followsRevision ?? vscode.l10n.t('nothing installed'))];
+    if (g.rolling) mgParts.push(vscode.l10n.t('{0} rolling', g.rolling));
+    it.description = mgParts.join(' · ');
     it.iconPath = new vscode.ThemeIcon(
       g.kind === 'waypoint' ? 'debug-step-over' : 'globe',
       !g.followsRevision ? new vscode.ThemeColor('editorError.foreground') : g.rolling ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
     );
+    const name = `${n.namespace}/${n.name}`;
     it.tooltip = new vscode.MarkdownString(
-      `**${g.kind === 'waypoint' ? 'Waypoint' : 'Gateway API gateway'} ${n.namespace}/${n.name}** (class ${g.gatewayClass ?? '?'}, Deployment ${g.workload} made by istiod)\n\nRuns: ${runs}${g.versions.length ? ` (${g.versions.join(', ')})` : ''}\n\nFollows: ${g.follows}\n\nistiod re-renders it when the revision it follows changes: moving the tag rolls it at once, no restart needed.`,
+      [
+        g.kind === 'waypoint'
+          ? vscode.l10n.t('**Waypoint {0}** (class {1}, Deployment {2} made by istiod)', name, g.gatewayClass ?? '?', g.workload)
+          : vscode.l10n.t('**Gateway API gateway {0}** (class {1}, Deployment {2} made by istiod)', name, g.gatewayClass ?? '?', g.workload),
+        vscode.l10n.t('Runs: {0}', runs + (g.versions.length ? ` (${g.versions.join(', ')})` : '')),
+        vscode.l10n.t('Follows: {0}', g.follows),
+        vscode.l10n.t('istiod re-renders it when the revision it follows changes: moving the tag rolls it at once, no restart needed.'),
+      ].join('\n\n'),
     );
     it.contextValue = contextValue('managedGateway', { [g.kind]: true, rolling: g.rolling > 0, orphaned: !g.followsRevision });
     return it;
@@ -724,28 +799,44 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const newest = a.versions[0]?.version ?? '?';
     const older = a.versions
       .slice(1)
-      .map((v) => `${v.version} on ${v.nodes.length}`)
+      .map((v) => vscode.l10n.t('{0} on {1}', v.version, v.nodes.length))
       .join(', ');
     const bound = a.revision ? ` · ${a.previousRevision ? `${a.previousRevision} → ` : ''}${a.revision}` : '';
-    it.description = `${newest}${bound} · nodes ${a.updated}/${a.pods} updated${older ? ` (${older})` : ''}${a.ready < a.pods ? ` · ${a.ready}/${a.pods} ready` : ''}${skew ? ' · version skew' : ''}${a.updateStrategy === 'OnDelete' ? ' · OnDelete' : ''}`;
+    const agentParts = [`${newest}${bound}`, vscode.l10n.t('nodes {0}/{1} updated', a.updated, a.pods) + (older ? ` (${older})` : '')];
+    if (a.ready < a.pods) agentParts.push(vscode.l10n.t('{0}/{1} ready', a.ready, a.pods));
+    if (skew) agentParts.push(vscode.l10n.t('version skew'));
+    if (a.updateStrategy === 'OnDelete') agentParts.push('OnDelete');
+    it.description = agentParts.join(' · ');
     it.iconPath = new vscode.ThemeIcon(
       'server-environment',
       skew ? new vscode.ThemeColor('editorError.foreground') : a.versions.length > 1 ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
     );
-    const md = new vscode.MarkdownString(`**${a.component}** — DaemonSet ${a.namespace}/${a.daemonSet}\n\n`);
+    const md = new vscode.MarkdownString(vscode.l10n.t('**{0}** — DaemonSet {1}', a.component, `${a.namespace}/${a.daemonSet}`) + '\n\n');
     md.appendMarkdown(a.versions.map((v) => `- ${v.version}: ${v.nodes.join(', ')}`).join('\n') + '\n\n');
     if (a.revision)
       md.appendMarkdown(
-        `Bound to revision ${a.revision}${a.previousRevision ? ` (not yet replaced pods: ${a.previousRevision})` : ''}: its istiod serves its configuration and certificates.\n\n`,
+        (a.previousRevision
+          ? vscode.l10n.t(
+              'Bound to revision {0} (not yet replaced pods: {1}): its istiod serves its configuration and certificates.',
+              a.revision,
+              a.previousRevision,
+            )
+          : vscode.l10n.t('Bound to revision {0}: its istiod serves its configuration and certificates.', a.revision)) + '\n\n',
       );
-    md.appendMarkdown(skew ? `⚠ ${skew}\n\n` : `Works with ${a.skew.map((s) => `${s.revision} (${s.version})`).join(', ') || 'the installed revisions'}.\n\n`);
+    md.appendMarkdown(
+      skew
+        ? `⚠ ${skew}\n\n`
+        : vscode.l10n.t('Works with {0}.', a.skew.map((s) => `${s.revision} (${s.version})`).join(', ') || vscode.l10n.t('the installed revisions')) + '\n\n',
+    );
     if (a.updateStrategy)
       md.appendMarkdown(
-        a.updateStrategy === 'OnDelete'
-          ? 'updateStrategy OnDelete: a new version replaces no pod until you replace them node by node.\n\n'
-          : `updateStrategy ${a.updateStrategy}: applying a new version replaces the pods by itself.\n\n`,
+        (a.updateStrategy === 'OnDelete'
+          ? vscode.l10n.t('updateStrategy OnDelete: a new version replaces no pod until you replace them node by node.')
+          : vscode.l10n.t('updateStrategy {0}: applying a new version replaces the pods by itself.', a.updateStrategy)) + '\n\n',
       );
-    md.appendMarkdown('Node agents cannot be canaried: upgrade them node by node. Restarting them all at once resets every connection on every node.');
+    md.appendMarkdown(
+      vscode.l10n.t('Node agents cannot be canaried: upgrade them node by node. Restarting them all at once resets every connection on every node.'),
+    );
     it.tooltip = md;
     it.contextValue = contextValue('nodeAgent', { [a.component === 'ztunnel' ? 'ztunnel' : 'cni']: true, mixed: a.versions.length > 1, skew: !!skew });
     return it;
@@ -759,7 +850,9 @@ function nodeAgentsShown(snap: ClusterSnapshot | undefined): boolean {
 export function namespaceDescription(v: NamespaceView): string {
   if (!v.labelsKnown) {
     const runs = [...v.stats.byRevision].map(([r, c]) => `${r} × ${c}`).join(', ');
-    return `labels not readable · ${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}${runs ? ` · runs ${runs}` : ''}`;
+    const parts = [vscode.l10n.t('labels not readable'), podCount(v.stats.pods)];
+    if (runs) parts.push(vscode.l10n.t('runs {0}', runs));
+    return parts.join(' · ');
   }
   const labels: string[] = [];
   if (v.labels.injection !== undefined) labels.push(`istio-injection=${v.labels.injection}`);
@@ -771,26 +864,28 @@ export function namespaceDescription(v: NamespaceView): string {
     v.resolution.kind === 'injected'
       ? v.resolution.revision
       : v.resolution.kind === 'ambiguous'
-        ? 'ambiguous'
+        ? vscode.l10n.t('ambiguous')
         : ambientOnly
-          ? `ambient (ztunnel)${v.labels.useWaypoint ? `, use-waypoint=${v.labels.useWaypoint}` : ''}`
-          : 'not injected';
-  const parts = [`${labels.join(' ') || 'no label'} → ${target}`, `${v.stats.pods} pod${v.stats.pods === 1 ? '' : 's'}`];
-  if (v.stats.stale) parts.push(`${v.stats.stale} stale`);
-  if (v.terminating) parts.push('terminating');
+          ? vscode.l10n.t('ambient (ztunnel)') + (v.labels.useWaypoint ? `, use-waypoint=${v.labels.useWaypoint}` : '')
+          : vscode.l10n.t('not injected');
+  const parts = [`${labels.join(' ') || vscode.l10n.t('no label')} → ${target}`, podCount(v.stats.pods)];
+  if (v.stats.stale) parts.push(vscode.l10n.t('{0} stale', v.stats.stale));
+  if (v.terminating) parts.push(vscode.l10n.t('terminating'));
   return parts.join(' · ');
+}
+
+function podCount(n: number): string {
+  return n === 1 ? vscode.l10n.t('{0} pod', n) : vscode.l10n.t('{0} pods', n);
 }
 
 function readinessText(r: string, ready: number, want: number): string {
   switch (r) {
-    case 'ready':
-      return `${ready}/${want} ready`;
     case 'absent':
-      return 'no istiod';
+      return vscode.l10n.t('no istiod');
     case 'scaledToZero':
-      return 'scaled to 0';
+      return vscode.l10n.t('scaled to 0');
     default:
-      return `${ready}/${want} ready`;
+      return vscode.l10n.t('{0}/{1} ready', ready, want);
   }
 }
 
