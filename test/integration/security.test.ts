@@ -196,7 +196,9 @@ describe('security', function () {
       for (const f of sourceFiles(path.join(root, 'src'))) {
         const t = fs.readFileSync(f, 'utf8');
         if (/shell:\s*true/.test(t)) offenders.push(`${f}: shell: true`);
-        if (/\b(exec|execSync)\s*\(/.test(t) && /child_process/.test(t)) offenders.push(`${f}: exec()`);
+        // exec/execSync run through a shell: imported from child_process, or called on it (a RegExp's .exec() is not one).
+        if (/import\s*\{[^}]*\b(exec|execSync)\b[^}]*\}\s*from\s*['"](node:)?child_process|child_process\)?\.(exec|execSync)\s*\(/.test(t))
+          offenders.push(`${f}: exec()`);
         if (/child_process/.test(t) && !f.endsWith(path.join('tools', 'process.ts')) && !f.endsWith(path.join('k8s', 'kubeconfig.ts')))
           offenders.push(`${f}: spawns processes outside src/tools/process.ts`);
       }
