@@ -8,6 +8,7 @@
  * (`as=PartialObjectMetadataList`), and only the fields the model reads are kept.
  * Every failure comes back as a typed K8sResult naming cluster, verb and resource.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -159,6 +160,8 @@ export class ClusterClient {
         return fail(this.err(o, 'timeout', `${who} of context "${this.context}" gave no answer within ${Math.round(timeoutMs / 1000)} s${hint}`));
       }
       if (e instanceof CredentialsCancelled) return fail(this.err(o, 'cancelled', 'cancelled'));
+      const file = credentialFileError(e, this.kc);
+      if (file) return fail(this.err(o, 'config', file));
       return fail(this.err(o, 'config', `credentials could not be loaded: ${credentialError(e, this.exec)}`));
     }
     // Loading credentials (exec plugins) takes time: the caller may have cancelled meanwhile.
@@ -468,4 +471,34 @@ export function serverUrlProblem(server: string): string | undefined {
 function cutShort(e: Error & { code?: string }, server: string): string {
   if (e.message === 'aborted' || e.code === 'ECONNRESET') return `the connection to ${server} closed before the answer was complete`;
   return e.message;
+}
+
+/**
+ * A certificate, key or CA file named in the kubeconfig that cannot be read, said with the kubeconfig's
+ * own field name and the path; undefined when the error is not about one of those files.
+ */
+function credentialFileError(e: unknown, kc: KubeConfig): string | undefined {
+  const code = (e as { code?: string }).code;
+  if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EISDIR' && code !== 'EPERM') return undefined;
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const files: [string, string | undefined][] = [
+    ['certificate-authority', cluster?.caFile],
+    ['client-certificate', user?.certFile],
+    ['client-key', user?.keyFile],
+  ];
+  const msg = e instanceof Error ? e.message : '';
+  const which =
+    files.find(([, f]) => f && msg.includes(f)) ??
+    files.find(([, f]) => {
+      if (!f) return false;
+      try {
+        return !fs.statSync(f).isFile();
+      } catch {
+        return true;
+      }
+    });
+  if (!which) return undefined;
+  const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory, not a file' : 'cannot be read (permission denied)';
+  return `the ${which[0]} file "${which[1]}" named in the kubeconfig ${why}`;
 }

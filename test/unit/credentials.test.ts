@@ -16,14 +16,14 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-creds-'));
 let n = 0;
 
 /** A kubeconfig with one context whose user is `user`, pointing at a closed port. */
-function clientFor(user: Record<string, unknown>, timeoutMs = 1500): ClusterClient {
+function clientFor(user: Record<string, unknown>, timeoutMs = 1500, cluster: Record<string, unknown> = {}): ClusterClient {
   const file = path.join(dir, `kc-${n++}`);
   fs.writeFileSync(
     file,
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9', ...cluster } }],
       users: [{ name: 'u', user }],
       contexts: [{ name: CONTEXT, context: { cluster: 'c', user: 'u' } }],
       'current-context': CONTEXT,
@@ -93,6 +93,38 @@ describe('credentials: every path bounded and named', function () {
     oneLine(r.message);
     assert.match(r.message, /needs an interactive terminal \(interactiveMode: Always\)/);
     assert.ok(!fs.existsSync(marker), 'the plugin ran');
+  });
+
+  it('a certificate-authority file that does not exist, or is a directory: the field and the path named', async () => {
+    const missing = await firstRequest(clientFor({ token: 't' }, 1500, { 'certificate-authority': path.join(dir, 'no-such-ca.crt') }));
+    oneLine(missing.message);
+    assert.match(missing.message, /the certificate-authority file ".*no-such-ca\.crt" named in the kubeconfig does not exist$/);
+    const directory = await firstRequest(clientFor({ token: 't' }, 1500, { 'certificate-authority': dir }));
+    oneLine(directory.message);
+    assert.match(directory.message, /the certificate-authority file ".*" named in the kubeconfig is a directory, not a file$/);
+  });
+
+  it('a client-key file that does not exist: named', async () => {
+    const cert = path.join(dir, 'c.crt');
+    fs.writeFileSync(cert, 'x');
+    const r = await firstRequest(clientFor({ 'client-certificate': cert, 'client-key': path.join(dir, 'gone.key') }));
+    oneLine(r.message);
+    assert.match(r.message, /the client-key file ".*gone\.key" named in the kubeconfig does not exist$/);
+  });
+
+  it('a client certificate and a key that do not belong together: said so', async function () {
+    const key = (n: string) => {
+      spawnSync('openssl', ['genrsa', '-out', path.join(dir, n), '2048'], { stdio: 'ignore' });
+      return path.join(dir, n);
+    };
+    const k1 = key('k1.pem');
+    const k2 = key('k2.pem');
+    const crt = path.join(dir, 'k1.crt');
+    const r0 = spawnSync('openssl', ['req', '-new', '-x509', '-key', k1, '-subj', '/CN=u', '-days', '1', '-out', crt]);
+    assert.equal(r0.status, 0, 'openssl (apt-get install openssl) made no certificate');
+    const r = await firstRequest(clientFor({ 'client-certificate': crt, 'client-key': k2 }));
+    oneLine(r.message);
+    assert.match(r.message, /client certificate and key do not belong together/);
   });
 
   it('client certificate data that is not PEM: one line naming the cluster, no stack', async () => {
