@@ -12,7 +12,7 @@ import { seedExpectations } from '../../cluster/seed.mjs';
 
 const seed = seedExpectations();
 import { clusterTree, EXTENSION_ID, say, registeredCommands, row, waitFor, waitNamespaceRow } from './helpers';
-import { getJson, type KubeTarget } from './kube';
+import { getJson, request, type KubeTarget } from './kube';
 import diagnosticsSample from '../fixtures/diagnostics.yaml';
 
 export interface CheckContext {
@@ -282,4 +282,47 @@ const verifyInjection: FurtherCheck = {
   },
 };
 
-export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange, forbiddenMarks, verifyInjection];
+/**
+ * The injector of ns-c's revision down (istiod-1-8-0 scaled to zero, so the bench stops its real istiod):
+ * the tree warns on ns-c before anyone restarts, and a restart there is refused before any change.
+ */
+const injectorDown: FurtherCheck = {
+  title: 'injector down: the tree warns on ns-c and a restart there is refused before any change',
+  requires: { commands: ['istioRevisions.namespace.restart'], bundle: ['injectorDown'] },
+  async run({ api, kube, context }) {
+    const scale = (replicas: number) =>
+      request(kube, 'PATCH', '/apis/apps/v1/namespaces/istio-system/deployments/istiod-1-8-0/scale', { spec: { replicas } }, 'application/merge-patch+json');
+    const generation = async () => (await getJson(kube, '/apis/apps/v1/namespaces/ns-c/deployments/sleep')).metadata?.generation;
+    const nsItem = async () => {
+      api.tree.flush();
+      return api.tree.getTreeItem(row((await clusterTree(api)).groups.get('Namespaces'), 'ns-c').node);
+    };
+    const before = await generation();
+    assert.equal((await scale(0)).status, 200);
+    try {
+      const item = await waitFor(
+        'ns-c marked injectorDown in the tree',
+        async () => {
+          const it = await nsItem();
+          if (!String(it.contextValue).includes('+injectorDown')) throw new Error(`contextValue ${it.contextValue}`);
+          return it;
+        },
+        30_000,
+      );
+      const tip = typeof item.tooltip === 'string' ? item.tooltip : ((item.tooltip as vscode.MarkdownString | undefined)?.value ?? '');
+      assert.match(tip, /istiod has no ready replica/, `tooltip: ${tip}`);
+      say(`      ns-c: ${item.description}`);
+      const res = await vscode.commands.executeCommand('istioRevisions.namespace.restart', { context, type: 'namespace', name: 'ns-c' }, undefined, {
+        onlyStale: false,
+        assumeYes: true,
+      });
+      assert.equal(res, undefined, 'the restart ran');
+      assert.equal(await generation(), before, 'sleep was patched although the restart was refused');
+    } finally {
+      assert.equal((await scale(1)).status, 200);
+    }
+    await waitFor('the warning to clear', async () => !String((await nsItem()).contextValue).includes('+injectorDown') || undefined, 60_000);
+  },
+};
+
+export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange, forbiddenMarks, verifyInjection, injectorDown];
