@@ -12,6 +12,7 @@ export * from './report';
 export * from './plan';
 export * from './relabel';
 export * from './rollout';
+export * from './restartLedger';
 export * from './precheck';
 export * from './guide';
 export * from './tagplan';

@@ -7,6 +7,8 @@ export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 export const INJECT_POD_LABEL = 'sidecar.istio.io/inject';
 export const STATUS_ANNOTATION = 'sidecar.istio.io/status';
 export const REV_ANNOTATION = 'istio.io/rev';
+/** Written into a pod template by `kubectl rollout restart` (and by this extension's restart): pods created from it carry it. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 export const DEACTIVATED_LABEL = 'istio.io/deactivated';
 export const NEVER_MATCH = 'never-match';
 export const APP_LABEL = 'app';

@@ -5,7 +5,7 @@
  */
 import { describeOutcome, type InjectionOutcome, type InjectionWebhook } from './injection';
 import { decideInjection } from './injectpolicy';
-import { INJECT_POD_LABEL, PROXY_CONTAINER, REV_ANNOTATION, STATUS_ANNOTATION } from './labels';
+import { INJECT_POD_LABEL, PROXY_CONTAINER, RESTARTED_AT_ANNOTATION, REV_ANNOTATION, STATUS_ANNOTATION } from './labels';
 import type { InjectorConfig, Labels, Pod } from './types';
 import { imageTag } from './version';
 
@@ -47,6 +47,8 @@ export interface ProxyInfo {
   gateway: boolean;
   phase?: string;
   ready: boolean;
+  /** The pod template's `kubectl.kubernetes.io/restartedAt` (set by a rollout restart), when it has one. */
+  restartedAt?: string;
 }
 
 interface SidecarStatus {
@@ -182,6 +184,7 @@ export function analyzePod(
     workload: workloadOf(pod),
     phase: pod.status?.phase,
     ready: isReady(pod),
+    ...(pod.metadata.annotations?.[RESTARTED_AT_ANNOTATION] ? { restartedAt: pod.metadata.annotations[RESTARTED_AT_ANNOTATION] } : {}),
   };
   if (isNodeAgentPod(pod.metadata.labels) || isManagedGatewayPod(pod.metadata.labels)) {
     // Not a sidecar: no injection expected, nothing a workload restart would fix.

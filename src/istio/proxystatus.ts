@@ -25,6 +25,7 @@ import { describeInstallMethod, type InstallMethodKind } from './installer';
 /** The legend names the installer where actions differ from istioctl's (Helm, Sail), as the tree does. */
 const shownInstaller = (k: InstallMethodKind) => k === 'helm' || k === 'sail';
 import { describeVerification, type Verification } from './verify';
+import { describeDegraded, type DegradedMark } from './restartLedger';
 import { describeOutcome } from './injection';
 import { proxyRevisionKey, type ProxyInfo } from './proxies';
 import { describeSkew, managedGateways, nodeAgents } from './ambient';
@@ -148,6 +149,8 @@ export interface WorkloadRow {
   sync?: WorkloadSyncSummary;
   /** The cluster's answer from "Verify Injection with the Cluster", when it was asked. */
   verified?: { agrees: boolean; text: string };
+  /** A restart stopped here: its new pods were refused (the revision's injector down). */
+  degraded?: { revision?: string; text: string };
 }
 
 export interface ProxyStatusData {
@@ -217,6 +220,7 @@ export function shapeProxyStatus(
   context: string,
   sync?: SyncInput,
   verificationOf?: (key: string) => Verification | undefined,
+  degradedOf?: (key: string) => DegradedMark | undefined,
 ): ProxyStatusData {
   const cp = snap.controlPlane;
   const idx = sync ? syncIndex(sync.proxies) : undefined;
@@ -305,6 +309,8 @@ export function shapeProxyStatus(
     if (idx) row.sync = summarizeSync(row.podRows);
     const v = verificationOf?.(row.key);
     if (v?.cluster && v.agrees !== undefined) row.verified = { agrees: v.agrees, text: describeVerification(v) };
+    const d = degradedOf?.(row.key);
+    if (d) row.degraded = { revision: d.revision, text: describeDegraded(d) };
     workloads.push(row);
   }
   workloads.sort((a, b) => a.key.localeCompare(b.key));

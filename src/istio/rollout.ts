@@ -10,6 +10,7 @@
 import { kindPath } from './apipath';
 import { shellQuote, STRATEGIC_MERGE_PATCH, type Plan, type PlannedRequest } from './plan';
 import type { ClusterSnapshot } from './snapshot';
+import { RESTARTED_AT_ANNOTATION } from './labels';
 
 export type RestartableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 export const RESTARTABLE: RestartableKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
@@ -35,7 +36,7 @@ export function restartRequest(w: WorkloadId, at: string): PlannedRequest {
     method: 'PATCH',
     path: workloadPath(w),
     contentType: STRATEGIC_MERGE_PATCH,
-    body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } },
+    body: { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at } } } } },
     description: `restart ${w.kind} ${w.namespace}/${w.name}`,
     permission: { verb: 'patch', group: 'apps', resource: PLURAL[w.kind], namespace: w.namespace, name: w.name },
     dryRunnable: true,

@@ -14,6 +14,7 @@ import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { describeNonApiBody, fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
 import { boundExecPlugins } from './kubeconfig';
+import { Emitter } from './emitter';
 import { resourcePath, type ResourceType } from './resources';
 
 export interface RequestOptions {
@@ -59,6 +60,8 @@ export interface ClientLogger {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A credential plugin that has not answered after this long is said to be waited for (a login, a slow cloud CLI). */
+const CREDENTIAL_WAIT_NOTICE_MS = 500;
 
 export class ClusterClient {
   readonly server: string;
@@ -66,6 +69,10 @@ export class ClusterClient {
   private readonly dynamicAuth: boolean;
   private staticOpts?: https.RequestOptions;
   private readonly exec?: ExecPlugin;
+  private readonly credWait = new Emitter<string | undefined>();
+  /** Fires the credential plugin's command while requests wait on it past a moment, and undefined once none does. */
+  readonly onDidWaitForCredentials = this.credWait.event;
+  private credWaiters = 0;
 
   constructor(
     readonly context: string,
@@ -84,6 +91,12 @@ export class ClusterClient {
 
   dispose(): void {
     this.agent.destroy();
+    this.credWait.dispose();
+  }
+
+  /** The credential plugin's command while a request waits on it (see onDidWaitForCredentials). */
+  get waitingForCredentials(): string | undefined {
+    return this.credWaiters > 0 ? this.exec?.command : undefined;
   }
 
   private async requestOptions(): Promise<https.RequestOptions> {
@@ -103,18 +116,36 @@ export class ClusterClient {
   /** requestOptions(), bounded: an exec plugin that never answers (a login waiting for a browser) cannot hold a request past its timeout. */
   private boundedCredentials(timeoutMs: number, signal?: AbortSignal): Promise<https.RequestOptions> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CredentialsTimeout()), timeoutMs);
-      const onAbort = () => reject(new CredentialsCancelled());
+      let waiting = false;
+      const notice = this.exec
+        ? setTimeout(() => {
+            waiting = true;
+            if (++this.credWaiters === 1) this.credWait.fire(this.exec?.command);
+          }, CREDENTIAL_WAIT_NOTICE_MS)
+        : undefined;
+      const settle = () => {
+        clearTimeout(timer);
+        clearTimeout(notice);
+        signal?.removeEventListener('abort', onAbort);
+        if (waiting && --this.credWaiters === 0) this.credWait.fire(undefined);
+        waiting = false;
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new CredentialsTimeout());
+      }, timeoutMs);
+      const onAbort = () => {
+        settle();
+        reject(new CredentialsCancelled());
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.requestOptions().then(
         (v) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           resolve(v);
         },
         (e: unknown) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           reject(e instanceof Error ? e : new Error(String(e)));
         },
       );

@@ -57,7 +57,8 @@ export type KindStatus =
 
 export type ClusterPhase =
   | { phase: 'idle' }
-  | { phase: 'connecting' }
+  /** `credentials`: the credential plugin's command, while the first lists wait on it (a login, a slow cloud CLI). */
+  | { phase: 'connecting'; credentials?: string }
   | { phase: 'ready' }
   | { phase: 'reconnecting'; error: K8sError }
   | { phase: 'error'; error: K8sError; message: string };
@@ -118,7 +119,11 @@ export class ClusterWatcher {
     this.ac = ac;
     this.setPhase({ phase: 'connecting' });
     for (const s of this.sources) this.kindStatus.set(s.kind, { state: 'pending' });
-    const lists = await Promise.all(this.sources.map((s) => this.listSource(s, ac.signal)));
+    const credentials = this.client.onDidWaitForCredentials((command) => {
+      if (gen === this.generation && this._phase.phase === 'connecting')
+        this.setPhase(command ? { phase: 'connecting', credentials: command } : { phase: 'connecting' });
+    });
+    const lists = await Promise.all(this.sources.map((s) => this.listSource(s, ac.signal))).finally(() => credentials.dispose());
     if (gen !== this.generation) return this._phase;
     const required = this.sources.filter((s) => !s.optional).length;
     const failures = lists.filter((l, i) => !l.ok && !this.sources[i].optional) as { ok: false; error: K8sError }[];
@@ -180,6 +185,22 @@ export class ClusterWatcher {
       });
     }
     return this._phase;
+  }
+
+  /**
+   * Gives up connecting (a credential plugin waiting for a login the user will not give now): the
+   * cluster shows an error with Retry. False when it was not connecting.
+   */
+  cancelConnect(): boolean {
+    if (this._phase.phase !== 'connecting') return false;
+    const command = this._phase.credentials;
+    this.stop();
+    const cause = command
+      ? `connecting was cancelled while waiting for the credential plugin "${command}" of context "${this.client.context}"; log in with it (e.g. kubectl --context ${this.client.context} get ns), then retry`
+      : 'connecting was cancelled';
+    const error: K8sError = { kind: 'cancelled', cluster: this.client.context, verb: 'list', resource: 'clusters', cause };
+    this.setPhase({ phase: 'error', error, message: `Cluster "${this.client.context}": ${cause}.` });
+    return true;
   }
 
   stop(): void {

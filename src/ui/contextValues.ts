@@ -9,7 +9,7 @@ export type NodeKind =
 
 /** Every flag each kind of item can carry; `contextValue` accepts no other, and a unit test checks every menu `when` clause against them. */
 export const CONTEXT_FLAGS = {
-  cluster: ['error', 'ready', 'reconnecting'],
+  cluster: ['error', 'ready', 'reconnecting', 'resumable', 'credentials'],
   group: ['controlPlanes', 'tags', 'namespaces', 'gateways', 'nodeAgents'],
   // readiness and install method: one of each
   revision: [
@@ -27,7 +27,7 @@ export const CONTEXT_FLAGS = {
     'helmTemplate',
     'manifest',
   ],
-  tag: ['default', 'missingRevision', 'followed'],
+  tag: ['default', 'missingRevision', 'followed', 'injectorDown'],
   namespace: [
     'labelled',
     'rev',
@@ -45,11 +45,11 @@ export const CONTEXT_FLAGS = {
     'injectorDown',
   ],
   // the workload's kind, lower-cased
-  workload: ['stale', 'restartable', 'differs', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job', 'cronjob', 'pod'],
+  workload: ['stale', 'restartable', 'differs', 'degraded', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job', 'cronjob', 'pod'],
   gateway: ['stale', 'restartable'],
   managedGateway: ['waypoint', 'gateway', 'rolling', 'orphaned'],
   nodeAgent: ['ztunnel', 'cni', 'mixed', 'skew'],
-  info: [],
+  info: ['credentials'],
   error: ['error', 'retry'],
   otherNamespaces: [],
 } as const satisfies Record<NodeKind, readonly string[]>;

@@ -120,6 +120,9 @@ export class ProxyStatusPanel implements vscode.Disposable {
         if (e.context === this.context) this.scheduleState();
       }),
       s.clusters.onDidChangeClusters(() => this.scheduleState()),
+      s.tree.onDidChangeRestarts((ctx) => {
+        if (ctx === this.context) this.scheduleState();
+      }),
     );
   }
 
@@ -208,7 +211,13 @@ export class ProxyStatusPanel implements vscode.Disposable {
     else if (phase?.phase === 'reconnecting')
       clusterError = vscode.l10n.t('Reconnecting to "{0}": {1} — showing the last known state.', this.context, describeK8sError(phase.error));
     const data = w
-      ? shapeProxyStatus(w.snapshot, this.context, this.sync?.input, (k) => this.s.tree.verification(this.context, k))
+      ? shapeProxyStatus(
+          w.snapshot,
+          this.context,
+          this.sync?.input,
+          (k) => this.s.tree.verification(this.context, k),
+          (k) => this.s.tree.restarts.degraded(this.context, k),
+        )
       : {
           context: this.context,
           totals: { proxies: 0, stale: 0, pods: 0, workloads: 0, namespaces: 0 },

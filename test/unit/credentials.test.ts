@@ -68,6 +68,34 @@ describe('credentials: every path bounded and named', function () {
     assert.equal(left, '', `the plugin still runs: pids ${left}`);
   });
 
+  it('a plugin that waits: said within a second (its command), and said no longer once the request gives up or is cancelled', async () => {
+    const c = clientFor(exec('sh', ['-c', 'sleep 30']), 3000);
+    const seen: (string | undefined)[] = [];
+    c.onDidWaitForCredentials((cmd) => seen.push(cmd));
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const req = c.request({ path: '/version', verb: 'get', resource: 'version', signal: ac.signal });
+    await new Promise((res) => setTimeout(res, 900));
+    assert.deepEqual(seen, ['sh'], 'waiting said within 0.9 s');
+    assert.equal(c.waitingForCredentials, 'sh');
+    ac.abort();
+    const r = await req;
+    c.dispose();
+    assert.ok(!r.ok && r.error.kind === 'cancelled', JSON.stringify(r));
+    assert.ok(Date.now() - t0 < 2000, 'the cancel took effect at once');
+    assert.deepEqual(seen, ['sh', undefined]);
+    assert.equal(c.waitingForCredentials, undefined);
+  });
+
+  it('a plugin that answers at once is not said to be waited for', async () => {
+    const c = clientFor(exec('sh', ['-c', 'exit 3']), 3000);
+    const seen: (string | undefined)[] = [];
+    c.onDidWaitForCredentials((cmd) => seen.push(cmd));
+    await firstRequest(c);
+    await new Promise((res) => setTimeout(res, 700));
+    assert.deepEqual(seen, []);
+  });
+
   it('an exec plugin that fails: its own first stderr line', async () => {
     const r = await firstRequest(clientFor(exec('sh', ['-c', 'echo "error: the login has expired" >&2; echo more >&2; exit 1'])));
     oneLine(r.message);

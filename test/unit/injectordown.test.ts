@@ -5,7 +5,7 @@
  * istiod are warned about before anyone restarts there.
  */
 import assert from 'node:assert/strict';
-import { findBlockers, rolloutStatus, webhookRejection } from '../../src/istio';
+import { describeDegraded, findBlockers, healedAfterRejection, RestartLedger, rolloutStatus, webhookRejection, type WorkloadId } from '../../src/istio';
 import { istiod, seedSnapshot } from './fixtures';
 
 // As the bench's API server writes it (the supervisor answers 503 for a revision without istiod) and as a cluster does.
@@ -74,5 +74,69 @@ describe('injector down mid-upgrade', () => {
     }
     const healthy = seedSnapshot();
     assert.ok(healthy.namespaces().every((n) => !n.warnings.some((w) => w.code === 'injectorDown')));
+  });
+
+  describe('the restart ledger (what a stopped restart left, per cluster)', () => {
+    const sleep: WorkloadId = { kind: 'Deployment', namespace: 'ns-c', name: 'sleep' };
+    const httpbin: WorkloadId = { kind: 'Deployment', namespace: 'ns-c', name: 'httpbin' };
+    const rejectedBy = { webhook: 'rev.namespace.sidecar-injector.istio.io', revision: '1-8-0', cause: 'connection refused' };
+    const stopped = { completed: [], notRestarted: [httpbin], degraded: [{ workload: sleep, rejectedBy }], dryRun: false };
+    const at = '2026-12-02T10:00:00Z';
+
+    it('marks the degraded workload, keeps the ones never reached, and a resume restarts the degraded first', () => {
+      const l = new RestartLedger();
+      assert.deepEqual(l.record('kind-a', stopped, at), ['ns-c/Deployment/sleep']);
+      assert.deepEqual(l.degraded('kind-a', 'ns-c/Deployment/sleep'), {
+        workload: sleep,
+        revision: '1-8-0',
+        webhook: rejectedBy.webhook,
+        cause: 'connection refused',
+        at,
+      });
+      assert.equal(l.degraded('kind-b', 'ns-c/Deployment/sleep'), undefined, 'another cluster');
+      assert.equal(l.degraded('kind-a', 'ns-c/Deployment/httpbin'), undefined, 'never reached is not degraded');
+      assert.deepEqual(l.left('kind-a'), [sleep, httpbin]);
+      assert.equal(l.degradedCount('kind-a'), 1);
+      assert.match(
+        describeDegraded(l.degraded('kind-a', 'ns-c/Deployment/sleep')!),
+        /rejected by webhook rev\.namespace\.sidecar-injector\.istio\.io of revision 1-8-0 \(connection refused\)/,
+      );
+    });
+
+    it('a dry run records nothing; a later run that completes them clears the marks and what is left', () => {
+      const l = new RestartLedger();
+      assert.deepEqual(l.record('kind-a', { ...stopped, dryRun: true }, at), []);
+      assert.deepEqual(l.left('kind-a'), []);
+      l.record('kind-a', stopped, at);
+      assert.deepEqual(l.record('kind-a', { completed: [sleep], notRestarted: [httpbin], dryRun: false }, at), ['ns-c/Deployment/sleep']);
+      assert.deepEqual(l.left('kind-a'), [httpbin], 'httpbin still left');
+      l.record('kind-a', { completed: [httpbin], notRestarted: [], dryRun: false }, at);
+      assert.deepEqual(l.left('kind-a'), []);
+    });
+
+    it('heals a mark once every pod of the workload comes from the restarted template and is ready; not before', () => {
+      const p = (restartedAt: string | undefined, ready = true) => ({ restartedAt, ready });
+      const later = '2026-12-02T10:00:05Z';
+      assert.equal(healedAfterRejection([], at), false, 'no pods: not healed');
+      assert.equal(healedAfterRejection([p(undefined)], at), false, 'the old pod (never restarted) still serving');
+      assert.equal(healedAfterRejection([p('2026-12-01T09:00:00Z')], at), false, 'restarted by an earlier rollout');
+      assert.equal(healedAfterRejection([p(at), p(undefined)], at), false, 'half rolled');
+      assert.equal(healedAfterRejection([p(at, false)], at), false, 'not ready yet');
+      assert.equal(healedAfterRejection([p(at), p(at)], at), true);
+      assert.equal(healedAfterRejection([p(later)], at), true, 'a later restart (kubectl rollout restart) counts');
+      const l = new RestartLedger();
+      l.record('kind-a', stopped, at);
+      let pods = [p(undefined)];
+      assert.deepEqual(
+        l.heal('kind-a', () => pods),
+        [],
+      );
+      pods = [p(at)];
+      assert.deepEqual(
+        l.heal('kind-a', () => pods),
+        ['ns-c/Deployment/sleep'],
+      );
+      assert.deepEqual(l.left('kind-a'), [httpbin], 'healed by the controller; httpbin still to restart');
+    });
   });
 });

@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ClusterSnapshot, compareAnswer, type Verification } from '../../src/istio';
+import { ClusterSnapshot, compareAnswer, RestartLedger, type Verification } from '../../src/istio';
 import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
 import { parsePageMessage, renderPanelHtml, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
 import { ns, pod, seedSnapshotFull } from '../unit/fixtures';
@@ -530,6 +530,38 @@ describe('Proxy status page in Chromium', function () {
     assert.equal(await page.$('#rows tr[data-key="ns-a/Deployment/httpbin"] .badge'), null, 'no badge where the cluster was not asked');
     await hostPost({ type: 'state', context: 'local', data: seed });
     await page.waitForFunction(() => !document.querySelector('#rows .badge.warn'));
+    assert.deepEqual(problems, []);
+  });
+
+  it('marks a workload whose restart stopped because its new pods were rejected (injector down), with why, for screen readers too', async () => {
+    const s = seedSnapshot();
+    const ledger = new RestartLedger();
+    ledger.record(
+      'local',
+      {
+        completed: [],
+        notRestarted: [{ kind: 'Deployment', namespace: 'ns-c', name: 'httpbin' }],
+        degraded: [
+          {
+            workload: { kind: 'Deployment', namespace: 'ns-c', name: 'sleep' },
+            rejectedBy: { webhook: 'rev.namespace.sidecar-injector.istio.io', revision: '1-8-0', cause: 'connection refused' },
+          },
+        ],
+        dryRun: false,
+      },
+      '2026-12-02T10:00:00Z',
+    );
+    await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(s, 'local', undefined, undefined, (k) => ledger.degraded('local', k)) });
+    const row = '#rows tr[data-key="ns-c/Deployment/sleep"]';
+    await page.waitForSelector(`${row} .badge.err`);
+    const [text, title, cls] = await page.$eval(`${row} .badge.err`, (b) => [b.textContent, b.getAttribute('title'), b.className]);
+    assert.equal(text, 'new pods rejected');
+    assert.match(title!, /rejected by webhook rev\.namespace\.sidecar-injector\.istio\.io of revision 1-8-0 \(connection refused\): its istiod is down/);
+    assert.equal(cls, 'badge err', "drawn in the theme's error colour");
+    assert.match((await page.$eval(row, (r) => r.getAttribute('aria-label')))!, /new pods are rejected by webhook/i);
+    assert.equal(await page.$('#rows tr[data-key="ns-c/Deployment/httpbin"] .badge.err'), null, 'never reached is not marked');
+    await hostPost({ type: 'state', context: 'local', data: seed });
+    await page.waitForFunction(() => !document.querySelector('#rows .badge.err'));
     assert.deepEqual(problems, []);
   });
 

@@ -421,8 +421,8 @@ function buildRow(r: WorkloadRow): HTMLTableRowElement {
       tabindex: 0,
       'data-key': r.key,
       'data-namespace': r.namespace,
-      class: `${r.stale ? 'is-stale ' : ''}${rowNotSynced(r) ? 'not-synced' : ''}`.trim(),
-      'aria-label': `${r.kind} ${r.namespace}/${r.name}: ${r.revisions.map((x) => x.revision).join(', ')}, ${r.stale} stale. Press Enter to reveal.`,
+      class: `${r.stale ? 'is-stale ' : ''}${rowNotSynced(r) ? 'not-synced ' : ''}${r.degraded ? 'is-degraded' : ''}`.trim(),
+      'aria-label': `${r.kind} ${r.namespace}/${r.name}: ${r.revisions.map((x) => x.revision).join(', ')}, ${r.stale} stale.${r.degraded ? ` ${r.degraded.text}` : ''} Press Enter to reveal.`,
     },
     h('td', {}, r.namespace),
     h(
@@ -441,6 +441,8 @@ function buildRow(r: WorkloadRow): HTMLTableRowElement {
             r.verified.agrees ? 'verified' : 'cluster differs',
           )
         : undefined,
+      r.degraded ? ' ' : undefined,
+      r.degraded ? h('span', { class: 'badge err', title: r.degraded.text }, 'new pods rejected') : undefined,
     ),
     revs,
     h('td', {}, r.versions.join(', ') || '?'),

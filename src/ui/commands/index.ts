@@ -4,7 +4,7 @@ import { installRevision } from './installRevision';
 import { precheck } from './precheck';
 import { upgradeGuide } from './upgradeGuide';
 import { disableInjection, enableInjection, moveNamespace } from './moveNamespace';
-import { restartNamespace, restartWorkload } from './restartNamespace';
+import { restartNamespace, restartWorkload, resumeRestart } from './restartNamespace';
 import { revealInTree } from './revealInTree';
 import { showProxyStatus } from './showProxyStatus';
 import { createTag, moveTag, removeTag } from './tags';
@@ -12,7 +12,7 @@ import { rollbackRevision, uninstallRevision } from './uninstallRevision';
 import { openSettings } from './openSettings';
 import { refresh } from './refresh';
 import type { CommandModule } from './registry';
-import { retryCluster } from './retryCluster';
+import { cancelConnect, retryCluster } from './retryCluster';
 import { selectContexts } from './selectContexts';
 import { showOutput } from './showOutput';
 import { verifyInjectionCmd } from './verifyInjection';
@@ -22,6 +22,7 @@ export const COMMANDS: CommandModule[] = [
   refresh,
   selectContexts,
   retryCluster,
+  cancelConnect,
   showOutput,
   openSettings,
   copyStatus,
@@ -30,6 +31,7 @@ export const COMMANDS: CommandModule[] = [
   disableInjection,
   restartNamespace,
   restartWorkload,
+  resumeRestart,
   precheck,
   installRevision,
   upgradeGuide,

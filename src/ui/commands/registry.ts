@@ -23,6 +23,17 @@ export class CancelledError extends Error {
   }
 }
 
+/** An error whose message offers a next step: a button that runs a command. */
+export class ActionableError extends Error {
+  constructor(
+    message: string,
+    readonly action: { title: string; command: string; args: unknown[] },
+  ) {
+    super(message);
+    this.name = 'ActionableError';
+  }
+}
+
 export interface CommandModule {
   id: string;
   run(services: Services, ...args: any[]): unknown;
@@ -36,8 +47,11 @@ export function register(services: Services, cmd: CommandModule): vscode.Disposa
       if (e instanceof CancelledError || e instanceof vscode.CancellationError) return undefined;
       const msg = e instanceof Error ? e.message : String(e);
       services.log.error(`${cmd.id}: ${e instanceof Error && e.stack ? e.stack : msg}`);
-      void vscode.window.showErrorMessage(msg, vscode.l10n.t('Show Log')).then((a) => {
-        if (a) services.log.show();
+      const SHOW_LOG = vscode.l10n.t('Show Log');
+      const action = e instanceof ActionableError ? e.action : undefined;
+      void vscode.window.showErrorMessage(msg, ...(action ? [action.title] : []), SHOW_LOG).then((a) => {
+        if (a === SHOW_LOG) services.log.show();
+        else if (a && action) void vscode.commands.executeCommand(action.command, ...action.args);
       });
       return undefined;
     }

@@ -24,7 +24,7 @@ import {
 import { pickCluster, pickNamespaces } from '../pick';
 import { confirmPlan } from '../planUi';
 import { readSettings } from '../settings';
-import { CancelledError, type CommandModule, type Services } from './registry';
+import { ActionableError, CancelledError, type CommandModule, type Services } from './registry';
 
 export interface RestartOptions {
   onlyStale?: boolean;
@@ -134,6 +134,13 @@ export async function restartWorkloadsWithUi(
   );
   const text = describeRestartReport(report);
   s.log.info(`${plan.title} on ${cluster.context}: ${text}`);
+  s.tree.recordRestart(cluster.context, report, at);
+  if (report.degraded?.length)
+    throw new ActionableError(vscode.l10n.t('{0} on {1} stopped: {2}', plan.title, cluster.context, text), {
+      title: vscode.l10n.t('Resume Restart'),
+      command: resumeRestart.id,
+      args: [{ type: 'cluster', context: cluster.context }],
+    });
   if (report.failed || report.denied) throw new Error(vscode.l10n.t('{0} on {1} stopped: {2}', plan.title, cluster.context, text));
   if (report.onDelete?.length && !report.dryRun && !report.cancelled) {
     // kubectl has no answer for OnDelete workloads; what a user does is delete their pods in batches.
@@ -223,5 +230,30 @@ export const restartWorkload: CommandModule = {
       );
     const ws = sel.map((n) => ({ kind: n.kind as WorkloadId['kind'], namespace: n.namespace!, name: n.name! }));
     return restartWorkloadsWithUi(s, sel[0].context, [...new Set(ws.map((w) => w.namespace))], undefined, ws, opts);
+  },
+};
+
+/** Restarts what a stopped restart left on a cluster (its degraded workloads, then those never reached), once their istiod is back. */
+export const resumeRestart: CommandModule = {
+  id: 'istioRevisions.restart.resume',
+  async run(s, node?: { context?: string }, _nodes?: unknown, opts?: RestartOptions) {
+    const withWork = s.clusters.list().filter((c) => s.tree.restarts.left(c.context).length > 0);
+    let context = node?.context ?? (withWork.length === 1 ? withWork[0].context : undefined);
+    if (!context && withWork.length > 1) {
+      const p = await vscode.window.showQuickPick(
+        withWork.map((c) => ({ label: c.context, description: vscode.l10n.t('{0} left', s.tree.restarts.left(c.context).length) })),
+        { title: vscode.l10n.t('Resume the stopped restart on which cluster?') },
+      );
+      if (!p) throw new CancelledError();
+      context = p.label;
+    }
+    const left = context ? s.tree.restarts.left(context) : [];
+    if (!context || left.length === 0) {
+      void vscode.window.showInformationMessage(
+        context ? vscode.l10n.t('No stopped restart to resume on {0}.', context) : vscode.l10n.t('No stopped restart to resume.'),
+      );
+      return undefined;
+    }
+    return restartWorkloadsWithUi(s, context, [...new Set(left.map((w) => w.namespace))], undefined, left, opts);
   },
 };

@@ -20,3 +20,19 @@ export const retryCluster: CommandModule = {
     s.tree.refreshAll();
   },
 };
+
+/** Stops waiting for a cluster that is still connecting (a credential plugin waiting for a login); it then shows an error with Retry. */
+export const cancelConnect: CommandModule = {
+  id: 'istioRevisions.cluster.cancel',
+  run(s, node?: { context?: string }) {
+    const connecting = s.clusters.list().filter((e) => e.watcher?.phase.phase === 'connecting');
+    const e = node?.context ? s.clusters.get(node.context) : connecting.length === 1 ? connecting[0] : undefined;
+    if (!e?.watcher?.cancelConnect()) {
+      void vscode.window.showInformationMessage(e ? vscode.l10n.t('{0} is not connecting.', e.context) : vscode.l10n.t('No cluster is waiting to connect.'));
+      return false;
+    }
+    s.log.info(`${e.context}: connecting cancelled by the user`);
+    s.tree.refreshAll();
+    return true;
+  },
+};

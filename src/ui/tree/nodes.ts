@@ -29,7 +29,7 @@ export type Node =
   | { type: 'gateway'; id: string; context: string; namespace: string; kind: string; name: string }
   | { type: 'managedGateway'; id: string; context: string; namespace: string; name: string }
   | { type: 'nodeAgent'; id: string; context: string; namespace: string; name: string }
-  | { type: 'info'; id: string; context: string; label: string; description?: string; tooltip?: string; icon?: string }
+  | { type: 'info'; id: string; context: string; label: string; description?: string; tooltip?: string; icon?: string; credentials?: boolean }
   | { type: 'error'; id: string; context: string; message: string; retry: boolean };
 
 export type { WorkloadSummary } from '../../istio';

@@ -14,6 +14,7 @@ import {
   managedGateways,
   nodeAgents,
   describeVerification,
+  describeDegraded,
   inMesh,
   isRestartable,
   summarizeWorkloads,
@@ -21,6 +22,8 @@ import {
   type ClusterSnapshot,
   type NamespaceView,
   type Verification,
+  RestartLedger,
+  type RestartOutcome,
 } from '../../istio';
 import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
@@ -93,6 +96,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     for (const t of this.ticks.values()) clearTimeout(t);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
+    this.restartsEmitter.dispose();
   }
 
   /** Records the cluster's answers; the workloads' nodes show where they differ from the prediction. */
@@ -111,6 +115,29 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   verification(context: string, key: string): Verification | undefined {
     return this.verifications.get(context)?.get(key);
+  }
+
+  /** What stopped restarts left: degraded workloads (marked on their nodes) and those never reached. */
+  readonly restarts = new RestartLedger();
+  private readonly restartsEmitter = new vscode.EventEmitter<string>();
+  /** Fires a context whose restart marks changed (set by a run, or healed). */
+  readonly onDidChangeRestarts = this.restartsEmitter.event;
+
+  /** Records a finished restart run; the marked workloads and the cluster node refresh. */
+  recordRestart(context: string, report: RestartOutcome, at: string): void {
+    const changed = this.restarts.record(context, report, at);
+    this.markWorkloads(context, changed);
+  }
+
+  private markWorkloads(context: string, keys: string[]): void {
+    if (!keys.length) return;
+    for (const k of keys) {
+      const [ns, kind, name] = k.split('/');
+      this.pending.add(ids.workload(context, ns, kind, name));
+    }
+    this.pending.add(ids.cluster(context));
+    this.schedule();
+    this.restartsEmitter.fire(context);
   }
 
   refreshAll(): void {
@@ -149,6 +176,15 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       // The cluster's migration text and the Namespaces group's summary and membership follow
       // pods and labels: refresh those parents only when what they show actually changed.
       this.summaryCheck.add(ctx);
+    }
+    if (ch.namespaces.size > 0 && this.restarts.degradedCount(ctx)) {
+      // A workload whose pods were refused can finish rolling out by itself once istiod answers again.
+      const snap = this.snap(ctx);
+      if (snap)
+        this.markWorkloads(
+          ctx,
+          this.restarts.heal(ctx, (w) => snap.proxies(w.namespace).filter((p) => p.workload.kind === w.kind && p.workload.name === w.name)),
+        );
     }
     if (ch.namespaces.size > 0) {
       // Proxy counts on revisions change with pods.
@@ -304,6 +340,27 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!e) return [];
     if (e.configError) return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: e.configError, retry: true }, parent)];
     const phase = e.watcher?.phase;
+    if (phase?.phase === 'connecting' && phase.credentials)
+      // A credential plugin waiting for a login: say so, and let the user stop waiting (inline Cancel).
+      return [
+        this.node(
+          {
+            type: 'info',
+            id: `${parent.id}/credentials`,
+            context: ctx,
+            label: vscode.l10n.t('Waiting for credentials of {0}…', ctx),
+            description: vscode.l10n.t('plugin "{0}"', phase.credentials),
+            tooltip: vscode.l10n.t(
+              'The credential plugin "{0}" of context {1} has not answered yet: it may be waiting for a login (a browser or a terminal prompt). Cancel stops waiting; Retry tries again after you have logged in.',
+              phase.credentials,
+              ctx,
+            ),
+            icon: 'loading~spin',
+            credentials: true,
+          },
+          parent,
+        ),
+      ];
     if (!phase || phase.phase === 'idle' || phase.phase === 'connecting')
       return [this.node({ type: 'info', id: `${parent.id}/loading`, context: ctx, label: vscode.l10n.t('Loading…'), icon: 'loading~spin' }, parent)];
     if (phase.phase === 'error') return [this.node({ type: 'error', id: `${parent.id}/error`, context: ctx, message: phase.message, retry: true }, parent)];
@@ -447,7 +504,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         it.description = n.description;
         it.tooltip = n.tooltip ?? n.description;
         if (n.icon) it.iconPath = new vscode.ThemeIcon(n.icon);
-        it.contextValue = contextValue('info');
+        it.contextValue = contextValue('info', { credentials: n.credentials });
         return it;
       }
       case 'error': {
@@ -475,14 +532,19 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const reconnecting = phase?.phase === 'reconnecting';
     const mig = ready ? snap?.migration() : undefined;
     it.description = err
-      ? vscode.l10n.t('unreachable')
-      : !ready && !reconnecting
-        ? vscode.l10n.t('loading…')
-        : mig
-          ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%` + (reconnecting ? ' · ' + vscode.l10n.t('reconnecting') : '')
-          : reconnecting
-            ? vscode.l10n.t('reconnecting')
-            : vscode.l10n.t('no Istio');
+      ? phase?.phase === 'error' && phase.error.kind === 'cancelled'
+        ? vscode.l10n.t('cancelled')
+        : vscode.l10n.t('unreachable')
+      : phase?.phase === 'connecting' && phase.credentials
+        ? vscode.l10n.t('waiting for credentials…')
+        : !ready && !reconnecting
+          ? vscode.l10n.t('loading…')
+          : mig
+            ? `${mig.from && mig.from !== mig.to ? `${mig.from} → ` : ''}${mig.to} ${mig.percent}%` +
+              (reconnecting ? ' · ' + vscode.l10n.t('reconnecting') : '')
+            : reconnecting
+              ? vscode.l10n.t('reconnecting')
+              : vscode.l10n.t('no Istio');
     it.iconPath = new vscode.ThemeIcon(
       err ? 'vm-outline' : 'vm-active',
       err ? new vscode.ThemeColor('errorForeground') : reconnecting ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
@@ -492,8 +554,27 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (mig) md.appendMarkdown(vscode.l10n.t('Migration to **{0}**: {1}% of {2} proxies, {3} stale', mig.to, mig.percent, mig.proxies, mig.stale) + '\n\n');
     if (phase?.phase === 'error') md.appendText(phase.message);
     if (e?.configError) md.appendText(e.configError);
+    const left = this.restarts.left(n.context).length;
+    const degradedCount = this.restarts.degradedCount(n.context);
+    if (left) {
+      it.description += ' · ' + vscode.l10n.t('restart stopped: {0} left', left);
+      md.appendMarkdown(
+        '\n\n' +
+          vscode.l10n.t(
+            'A restart stopped: {0} workload(s) with new pods rejected, {1} in all left. **Resume Restart** restarts them once their istiod is back.',
+            degradedCount,
+            left,
+          ),
+      );
+    }
     it.tooltip = md;
-    it.contextValue = contextValue('cluster', { error: err, ready, reconnecting });
+    it.contextValue = contextValue('cluster', {
+      error: err,
+      ready,
+      reconnecting,
+      resumable: left > 0,
+      credentials: phase?.phase === 'connecting' && !!phase.credentials,
+    });
     return it;
   }
 
@@ -603,8 +684,15 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       followers.length === 1 ? vscode.l10n.t('{0} namespace', followers.length) : vscode.l10n.t('{0} namespaces', followers.length),
     ];
     if (!t.revisionInstalled) tagParts.push(vscode.l10n.t('revision missing'));
+    // Its injector's webhook fails closed: pods created in the followers now are refused.
+    const target = snap.controlPlane.revisionByName.get(t.revision);
+    const injectorDown = !!target && t.revisionInstalled && (target.readiness === 'scaledToZero' || target.readiness === 'notReady');
+    if (injectorDown) tagParts.push(vscode.l10n.t('istiod down'));
     it.description = tagParts.join(' · ');
-    it.iconPath = new vscode.ThemeIcon('tag', t.revisionInstalled && !t.conflict ? undefined : new vscode.ThemeColor('errorForeground'));
+    it.iconPath = new vscode.ThemeIcon(
+      'tag',
+      t.revisionInstalled && !t.conflict && !injectorDown ? undefined : new vscode.ThemeColor(injectorDown ? 'editorWarning.foreground' : 'errorForeground'),
+    );
     const md = new vscode.MarkdownString(
       (version
         ? vscode.l10n.t('**Tag {0}** → revision **{1}** (Istio {2})', t.name, t.revision, version)
@@ -613,6 +701,16 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!t.revisionInstalled)
       md.appendMarkdown(vscode.l10n.t('$(error) Revision {0} is not installed: pods in namespaces following this tag are not injected.', t.revision) + '\n\n');
     if (t.conflict) md.appendMarkdown(`$(warning) ${t.conflict}\n\n`);
+    if (injectorDown)
+      md.appendMarkdown(
+        '$(warning) ' +
+          vscode.l10n.t(
+            'Revision {0} has no ready istiod ({1}): new pods in namespaces following this tag are rejected. Do not restart workloads there until it is back.',
+            t.revision,
+            target.readiness === 'scaledToZero' ? vscode.l10n.t('scaled to zero') : vscode.l10n.t('0 of {0} ready', target.replicas),
+          ) +
+          '\n\n',
+      );
     md.appendMarkdown(
       vscode.l10n.t('Webhook: {0}', t.webhooks.join(', ') || '—') +
         (t.services.length ? '  \n' + vscode.l10n.t('Service: {0}', t.services.join(', ')) : '') +
@@ -623,7 +721,12 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     );
     md.supportThemeIcons = true;
     it.tooltip = md;
-    it.contextValue = contextValue('tag', { default: t.name === 'default', missingRevision: !t.revisionInstalled, followed: followers.length > 0 });
+    it.contextValue = contextValue('tag', {
+      default: t.name === 'default',
+      missingRevision: !t.revisionInstalled,
+      followed: followers.length > 0,
+      injectorDown,
+    });
     return it;
   }
 
@@ -734,9 +837,28 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     } else if (v?.error) {
       md.appendMarkdown('\n' + vscode.l10n.t('**Could not ask the cluster**: {0}', escapeMd(v.error)) + '\n');
     }
+    const degraded = this.restarts.degraded(n.context, `${n.namespace}/${n.kind}/${n.name}`);
+    if (degraded) {
+      // The restart stopped here: new pods refused while the old ones still serve.
+      it.description += ' · ' + vscode.l10n.t('new pods rejected');
+      it.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      md.appendMarkdown(
+        '\n' +
+          vscode.l10n.t('**Restart stopped** ({0}): {1}', degraded.at, escapeMd(describeDegraded(degraded))) +
+          ' ' +
+          vscode.l10n.t('Use **Resume Restart** on the cluster when it is back.') +
+          '\n',
+      );
+    }
     it.tooltip = md;
     const restartable = isRestartable(n.kind);
-    it.contextValue = contextValue('workload', { stale: w.stale > 0, restartable, [n.kind.toLowerCase()]: true, differs: v?.agrees === false });
+    it.contextValue = contextValue('workload', {
+      stale: w.stale > 0,
+      restartable,
+      [n.kind.toLowerCase()]: true,
+      differs: v?.agrees === false,
+      degraded: !!degraded,
+    });
     return it;
   }
 

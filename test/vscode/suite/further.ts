@@ -325,4 +325,242 @@ const injectorDown: FurtherCheck = {
   },
 };
 
-export const FURTHER_CHECKS: FurtherCheck[] = [tagMove, diagnostics, proxyStatusPanel, kubeconfigChange, forbiddenMarks, verifyInjection, injectorDown];
+/**
+ * The injector dies in the middle of a batched restart (batches of one: ns-c/sleep, ns-c/httpbin, ns-a/sleep).
+ * sleep's rollout is held open by minReadySeconds; once its new pod is admitted, istiod-1-8-0 is scaled to
+ * zero. httpbin's new pods are then rejected: the run stops there, httpbin is marked in the tree (and the
+ * cluster offers Resume Restart); a resume while istiod is still down is refused before any change; once it
+ * is back, the resume restarts what is left and the marks clear.
+ */
+const injectorDownMidRestart: FurtherCheck = {
+  title: 'injector down mid-restart: the run stops, the tree marks the rejected workload, Resume Restart finishes once istiod is back',
+  requires: { commands: ['istioRevisions.workload.restart', 'istioRevisions.restart.resume'], bundle: ['new pods rejected'] },
+  async run({ api, kube, context }) {
+    const dep = (ns: string, name: string) => `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
+    const scale = (replicas: number) =>
+      request(kube, 'PATCH', '/apis/apps/v1/namespaces/istio-system/deployments/istiod-1-8-0/scale', { spec: { replicas } }, 'application/merge-patch+json');
+    const minReady = (seconds: number) => request(kube, 'PATCH', dep('ns-c', 'sleep'), { spec: { minReadySeconds: seconds } }, 'application/merge-patch+json');
+    const item = async (ns: string, name: string) => {
+      api.tree.flush();
+      const n = api.tree.locate(context, ns, { kind: 'Deployment', name });
+      assert.ok(n && n.type === 'workload', `no workload node ${ns}/${name}`);
+      return api.tree.getTreeItem(n);
+    };
+    const clusterItem = async () => {
+      api.tree.flush();
+      return api.tree.getTreeItem((await clusterTree(api)).cluster.node);
+    };
+    const order = [
+      { namespace: 'ns-c', name: 'sleep' },
+      { namespace: 'ns-c', name: 'httpbin' },
+      { namespace: 'ns-a', name: 'sleep' },
+    ].map((w) => ({ context, type: 'workload', kind: 'Deployment', ...w }));
+    // The model calls istiod ready from its Deployment; the real one may still be starting after the check before: wait until it injects.
+    await injectorServes(kube);
+    assert.equal((await minReady(20)).status, 200);
+    const sleepBefore = (await getJson(kube, dep('ns-c', 'sleep'))).metadata.generation as number;
+    let restarted = false;
+    try {
+      const run = vscode.commands.executeCommand('istioRevisions.workload.restart', order[0], order, {
+        assumeYes: true,
+        batchSize: 1,
+        rolloutTimeoutMs: 120_000,
+      });
+      // sleep's new pod admitted (by the live istiod) before the injector goes
+      await waitFor(
+        "ns-c/sleep's new pod created",
+        async () => {
+          const d = await getJson(kube, dep('ns-c', 'sleep'));
+          return (
+            d.metadata.generation > sleepBefore &&
+            d.status?.observedGeneration === d.metadata.generation &&
+            (d.status?.updatedReplicas ?? 0) >= 1 &&
+            (d.status?.replicas ?? 0) > 1
+          );
+        },
+        30_000,
+      );
+      assert.equal((await scale(0)).status, 200);
+      const t0 = Date.now();
+      assert.equal(await run, undefined, 'the restart reported success although the injector is down');
+      const stoppedAfter = (Date.now() - t0) / 1000;
+      const httpbin = await waitFor(
+        'ns-c/httpbin marked degraded',
+        async () => {
+          const it = await item('ns-c', 'httpbin');
+          return String(it.contextValue).includes('+degraded') ? it : undefined;
+        },
+        10_000,
+      );
+      assert.match(String(httpbin.description), /new pods rejected/);
+      const tip = (httpbin.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1'); // unescaped markdown
+      assert.match(tip, /rejected by webhook [a-z.-]*sidecar-injector\.istio\.io of revision 1-8-0/, tip);
+      assert.ok(!String((await item('ns-c', 'sleep')).contextValue).includes('+degraded'), 'sleep rolled out before the injector went');
+      assert.ok(!String((await item('ns-a', 'sleep')).contextValue).includes('+degraded'), 'ns-a/sleep was never reached');
+      const left = api.tree.restarts.left(context).map((w) => `${w.namespace}/${w.name}`);
+      assert.deepEqual(left, ['ns-c/httpbin', 'ns-a/sleep']);
+      const cl = await clusterItem();
+      assert.match(String(cl.contextValue), /\+resumable/);
+      assert.match(String(cl.description), /restart stopped: 2 left/);
+      say(`      stopped ${stoppedAfter.toFixed(1)} s after the injector went; httpbin: ${httpbin.description}`);
+
+      // Resuming while istiod is still down is refused before any change.
+      const nsaBefore = (await getJson(kube, dep('ns-a', 'sleep'))).metadata.generation;
+      await waitFor('the tree to see 1-8-0 down', async () => (await nsInjectorDown(api)) || undefined, 30_000);
+      assert.equal(
+        await vscode.commands.executeCommand('istioRevisions.restart.resume', { context, type: 'cluster' }, undefined, { assumeYes: true }),
+        undefined,
+      );
+      assert.equal((await getJson(kube, dep('ns-a', 'sleep'))).metadata.generation, nsaBefore, 'a refused resume changed ns-a/sleep');
+
+      // istiod back: the resume restarts what is left (httpbin may have healed by itself meanwhile: the ReplicaSet controller retries).
+      assert.equal((await scale(1)).status, 200);
+      restarted = true;
+      await waitFor('1-8-0 back in the tree', async () => !(await nsInjectorDown(api)) || undefined, 60_000);
+      await injectorServes(kube);
+      const stillLeft = api.tree.restarts.left(context).map((w) => `${w.namespace}/${w.name}`);
+      assert.ok(stillLeft.includes('ns-a/sleep'), `left: ${stillLeft.join(', ')}`);
+      const report = (await vscode.commands.executeCommand('istioRevisions.restart.resume', { context, type: 'cluster' }, undefined, {
+        assumeYes: true,
+        batchSize: 1,
+        rolloutTimeoutMs: 180_000,
+      })) as { completed: { namespace: string; name: string }[] } | undefined;
+      assert.ok(report, 'the resume failed');
+      assert.deepEqual(
+        report.completed.map((w) => `${w.namespace}/${w.name}`),
+        stillLeft,
+      );
+      await waitFor(
+        'the marks to clear',
+        async () => {
+          const c = String((await clusterItem()).contextValue);
+          const h = String((await item('ns-c', 'httpbin')).contextValue);
+          return !c.includes('+resumable') && !h.includes('+degraded');
+        },
+        60_000,
+      );
+      say(`      resumed: ${report.completed.map((w) => `${w.namespace}/${w.name}`).join(', ')}`);
+    } finally {
+      await minReady(0);
+      if (!restarted) await scale(1);
+    }
+  },
+};
+
+/** Until a pod created in ns-c (dry run) is admitted: the real istiod of 1-8-0 answers its webhook. */
+async function injectorServes(kube: KubeTarget): Promise<void> {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'probe-', namespace: 'ns-c' },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  };
+  await waitFor(
+    'the injector of ns-c to answer',
+    async () => (await request(kube, 'POST', '/api/v1/namespaces/ns-c/pods?dryRun=All', pod)).status === 201,
+    60_000,
+  );
+}
+
+async function nsInjectorDown(api: ExtensionApi): Promise<boolean> {
+  api.tree.flush();
+  const it = await api.tree.getTreeItem(row((await clusterTree(api)).groups.get('Namespaces'), 'ns-c').node);
+  return String(it.contextValue).includes('+injectorDown');
+}
+
+/**
+ * A credential plugin that waits for a login nobody gives (it sleeps): the tree says "Waiting for
+ * credentials of <context>…" with Cancel; Cancel turns it into an error with Retry naming the plugin,
+ * and the main cluster is untouched.
+ */
+const credentialsWait: FurtherCheck = {
+  title: 'a credential plugin waiting for a login: the tree says so with Cancel, and Cancel leaves an error with Retry',
+  requires: { commands: ['istioRevisions.cluster.cancel'], bundle: ['Waiting for credentials of'] },
+  async run({ api, context }) {
+    const { kubeconfigPath } = await import('./kube');
+    const os = await import('node:os');
+    const original = fs.readFileSync(kubeconfigPath(), 'utf8');
+    const server = /server: (\S+)/.exec(original)![1];
+    const ca = /certificate-authority-data: (\S+)/.exec(original)![1];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ir-login-'));
+    const plugin = path.join(dir, 'fake-login');
+    fs.writeFileSync(plugin, '#!/bin/sh\n# a login that waits for a browser nobody opens\nexec sleep 600\n', { mode: 0o755 });
+    const file = path.join(dir, 'login.yaml');
+    fs.writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: login-cluster\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${ca}\nusers:\n- name: login-user\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ${plugin}\n      interactiveMode: IfAvailable\ncontexts:\n- name: ir-login\n  context:\n    cluster: login-cluster\n    user: login-user\n`,
+    );
+    const cfg = vscode.workspace.getConfiguration('istioRevisions');
+    const mainWatcher = api.clusters.get(context)?.watcher;
+    const loginRow = async () => {
+      api.tree.flush();
+      const top = await api.tree.getChildren();
+      const n = top.find((x) => x.type === 'cluster' && x.context === 'ir-login');
+      assert.ok(n, 'no ir-login cluster row');
+      const children = await api.tree.getChildren(n);
+      return { item: await api.tree.getTreeItem(n), children: await Promise.all(children.map((c) => api.tree.getTreeItem(c))) };
+    };
+    try {
+      await cfg.update('kubeconfigPaths', [file], vscode.ConfigurationTarget.Global);
+      await cfg.update('contexts', [context, 'ir-login'], vscode.ConfigurationTarget.Global);
+      const waiting = await waitFor(
+        'ir-login waiting for credentials',
+        async () => {
+          const r = await loginRow();
+          return String(r.item.contextValue).includes('+credentials') ? r : undefined;
+        },
+        20_000,
+      );
+      assert.equal(waiting.item.description, 'waiting for credentials…');
+      const child = waiting.children[0];
+      assert.equal(child.label, 'Waiting for credentials of ir-login…');
+      assert.equal(child.description, `plugin "${plugin}"`);
+      assert.match(String(child.contextValue), /^istio\.info\b.*\+credentials/);
+      assert.equal(await vscode.commands.executeCommand('istioRevisions.cluster.cancel', { context: 'ir-login' }), true);
+      const err = await waitFor(
+        'ir-login shows the cancelled error with Retry',
+        async () => {
+          const r = await loginRow();
+          return String(r.item.contextValue).includes('+error') ? r : undefined;
+        },
+        10_000,
+      );
+      const ph = api.clusters.get('ir-login')?.watcher?.phase;
+      assert.equal(ph?.phase, 'error');
+      assert.match(
+        ph.phase === 'error' ? ph.message : '',
+        /connecting was cancelled while waiting for the credential plugin ".*fake-login" of context "ir-login"/,
+      );
+      assert.ok(!/\n\s+at /.test(ph.phase === 'error' ? ph.message : ''), 'no stack trace');
+      assert.equal(err.item.description, 'cancelled');
+      assert.equal(api.clusters.get(context)?.watcher, mainWatcher, 'the main cluster was not restarted');
+      assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready');
+      say(`      ir-login: "${waiting.children[0].label}" → Cancel → ${ph.phase === 'error' ? ph.message.slice(0, 90) : ''}…`);
+    } finally {
+      await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('kubeconfigPaths', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor(
+        'back to the main cluster only',
+        () =>
+          api.clusters
+            .list()
+            .map((e) => e.context)
+            .join() === context,
+        30_000,
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export const FURTHER_CHECKS: FurtherCheck[] = [
+  tagMove,
+  diagnostics,
+  proxyStatusPanel,
+  kubeconfigChange,
+  credentialsWait,
+  forbiddenMarks,
+  verifyInjection,
+  injectorDown,
+  injectorDownMidRestart,
+];
