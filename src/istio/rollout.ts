@@ -88,7 +88,11 @@ export function planRestart(cluster: string, workloads: WorkloadId[], at: string
 
 export interface RolloutObject {
   metadata?: { generation?: number };
-  spec?: { replicas?: number; updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } } };
+  spec?: {
+    replicas?: number;
+    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+    template?: { metadata?: { annotations?: Record<string, string> } };
+  };
   status?: {
     observedGeneration?: number;
     replicas?: number;
@@ -107,6 +111,21 @@ export interface RolloutObject {
 /** What `kubectl rollout restart` writes into restartedAt: RFC 3339 in seconds (Go's time.RFC3339), e.g. 2026-12-02T07:45:00Z. */
 export function restartTimestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The restartedAt stamp to patch with. `kubectl rollout restart` stamps whole seconds, so a
+ * restart in the same second as the workload's last one would patch the value it already has:
+ * the template would not change and no pod would be replaced, yet the rollout would read as
+ * complete. When `at` equals a current stamp, the next second is used instead (`waitMs` until it
+ * begins, at most a second: a stamp a caller set in the future is not waited for).
+ */
+export function freshRestartStamp(at: string, current: readonly (string | undefined)[], nowMs = Date.now()): { at: string; waitMs: number } {
+  if (!current.includes(at)) return { at, waitMs: 0 };
+  const t = Date.parse(at);
+  let next = t + 1000;
+  while (current.includes(restartTimestamp(new Date(next)))) next += 1000;
+  return { at: restartTimestamp(new Date(next)), waitMs: Math.min(1000, Math.max(0, next - nowMs)) };
 }
 
 /** kubectl's refusal for a paused Deployment (k8s.io/kubectl polymorphichelpers objectrestarter.go). */

@@ -28,7 +28,7 @@
 import { managedGateways } from './ambient';
 import { resolveInjection, type InjectionWebhook } from './injection';
 import { decideInjection } from './injectpolicy';
-import { APP_LABEL, DEFAULT_REVISION, INJECTION_LABEL, REV_LABEL, TAG_LABEL } from './labels';
+import { APP_LABEL, DEACTIVATED_LABEL, DEFAULT_REVISION, INJECTION_LABEL, INJECTOR_WEBHOOK_SUFFIX, NEVER_MATCH, REV_LABEL, TAG_LABEL } from './labels';
 import { checkRevisionName } from './names';
 import { shellQuote, type Permission, type Plan, type PlannedRequest } from './plan';
 import type { ProxyInfo } from './proxies';
@@ -48,10 +48,9 @@ export const DEFAULT_CHART_VERSION = '1.0.0';
 const ADMISSION_GROUP = 'admissionregistration.k8s.io';
 const MWC_PATH = `/apis/${ADMISSION_GROUP}/v1/mutatingwebhookconfigurations`;
 const VWC_PATH = `/apis/${ADMISSION_GROUP}/v1/validatingwebhookconfigurations`;
-const INJECTOR_SUFFIX = 'sidecar-injector.istio.io';
 const OPERATOR_NS = 'operator.istio.io';
 const DEFAULT_VALIDATOR = 'istiod-default-validator';
-const NEVER_MATCH_SELECTOR = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
+const NEVER_MATCH_SELECTOR = { matchLabels: { [DEACTIVATED_LABEL]: NEVER_MATCH } };
 
 export type TagPlanResult = { ok: true; plan: Plan } | { ok: false; message: string };
 
@@ -145,7 +144,7 @@ function tagWebhookConfig(canon: RawWebhookConfiguration): { ok: true; cfg: TagW
   let rev = labelsOf(canon)[REV_LABEL];
   if (rev === undefined) return { ok: false, message: 'failed to create tag webhook config: could not extract tag revision from webhook' };
   if (rev === DEFAULT_REVISION) rev = '';
-  const w = (canon.webhooks ?? []).find((x) => typeof x?.name === 'string' && x.name.endsWith(INJECTOR_SUFFIX));
+  const w = (canon.webhooks ?? []).find((x) => typeof x?.name === 'string' && x.name.endsWith(INJECTOR_WEBHOOK_SUFFIX));
   if (!w)
     return {
       ok: false,
@@ -183,7 +182,7 @@ export function renderTagMwc(cfg: TagWebhookConfig, tag: string, istioNamespace:
     return cc;
   };
   const core = (prefix: string, namespaceSelector: LabelSelector, objectSelector: LabelSelector): RawWebhook => ({
-    name: `${prefix}${INJECTOR_SUFFIX}`,
+    name: `${prefix}${INJECTOR_WEBHOOK_SUFFIX}`,
     clientConfig: clientConfig(),
     rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
     failurePolicy: 'Fail',
@@ -417,7 +416,7 @@ function stripForUpdate(o: RawWebhookConfiguration): RawWebhookConfiguration {
 }
 
 const isNever = (s: LabelSelector | undefined) =>
-  s?.matchLabels?.['istio.io/deactivated'] === 'never-match' && Object.keys(s.matchLabels).length === 1 && !s.matchExpressions?.length;
+  s?.matchLabels?.[DEACTIVATED_LABEL] === NEVER_MATCH && Object.keys(s.matchLabels).length === 1 && !s.matchExpressions?.length;
 
 // ---------------------------------------------------------------- tag set
 

@@ -5,10 +5,12 @@
  * `?dryRun=All` so the API server validates without persisting. Batched restarts
  * wait for each batch's rollouts to complete before starting the next.
  */
+import { RESTARTED_AT_ANNOTATION } from '../istio/labels';
 import { planPermissions, type Permission, type Plan, type PlannedRequest, type ToolStep } from '../istio/plan';
 import {
   planDeletePods,
   replacementSlot,
+  freshRestartStamp,
   restartPrecheck,
   restartTimestamp,
   rolloutStatus,
@@ -253,6 +255,8 @@ export async function runPlan(client: ClusterClient, plan: Plan, opts: RunOption
 // Batched restarts
 
 export interface RestartReport {
+  /** The restartedAt stamp the patches carried (the next second when the requested one equals a workload's current stamp). */
+  at: string;
   /** Restarted and rolled out. */
   completed: WorkloadId[];
   /** Restart sent; rollout not confirmed (the run stopped while it was in progress). */
@@ -320,8 +324,8 @@ export function describeRestartReport(r: RestartReport): string {
  * batch in flight has rolled out; a rollout that fails or times out stops the run.
  */
 export async function runRestarts(client: ClusterClient, workloads: WorkloadId[], opts: RestartOptions): Promise<RestartReport> {
-  const at = opts.at ?? restartTimestamp();
-  const report: RestartReport = { completed: [], inProgress: [], notRestarted: [...workloads], cancelled: false, dryRun: !!opts.dryRun };
+  let at = opts.at ?? restartTimestamp();
+  const report: RestartReport = { at, completed: [], inProgress: [], notRestarted: [...workloads], cancelled: false, dryRun: !!opts.dryRun };
   if (!opts.skipPermissionCheck) {
     const perms = await checkPermissions(
       client,
@@ -357,6 +361,12 @@ export async function runRestarts(client: ClusterClient, workloads: WorkloadId[]
     report.failed = pre.refused;
     return report;
   }
+  const fresh = freshRestartStamp(
+    at,
+    objects.map(({ r }) => (r.ok ? (r.value as RolloutObject)?.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] : undefined)),
+  );
+  if (fresh.waitMs > 0) await new Promise((res) => setTimeout(res, fresh.waitMs));
+  report.at = at = fresh.at;
   const onDelete = new Set(pre.onDelete.map(workloadKey));
   const size = Math.max(1, opts.batchSize);
   const batches = Math.ceil(workloads.length / size);

@@ -4,11 +4,11 @@
  * Every test leaves the seed state as it found it.
  */
 import assert from 'node:assert/strict';
-import { planRelabel, type WorkloadId } from '../../src/istio';
+import { planRelabel, restartTimestamp, type WorkloadId } from '../../src/istio';
 import { describeRestartReport, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import * as path from 'node:path';
 import { runTool } from '../../src/tools/process';
-import { clusterState, CONTEXT, kubectl, startWatcher, waitFor, waitForPermission } from './helpers';
+import { clusterState, CONTEXT, kubectl, startWatcher, withWatcher, waitFor, waitForPermission, disposeWatcher } from './helpers';
 
 async function nsLabels(name: string): Promise<{ labels: Record<string, string>; rv: string }> {
   const o = JSON.parse(await kubectl(['get', 'namespace', name, '-o', 'json']));
@@ -30,13 +30,7 @@ async function restartedAt(w: WorkloadId): Promise<string | undefined> {
 
 describe('actions on the local cluster (seed)', () => {
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   it('moves a namespace in one request: istio-injection removed and istio.io/rev set together', async () => {
     const built = planRelabel(w.snapshot, CONTEXT, ['test-ns'], { kind: 'rev', value: 'canary' });
@@ -105,8 +99,7 @@ describe('actions on the local cluster (seed)', () => {
       assert.deepEqual(rep.completed, []);
       assert.match(describeRestartReport(rep), /^Refused before any change: patch deployments\.apps\/httpbin in namespace ns-a/);
     } finally {
-      ro?.dispose();
-      ro?.client.dispose();
+      disposeWatcher(ro);
       await kubectl(['delete', 'clusterrolebinding', 'ir-reader']);
       await kubectl(['delete', 'clusterrole', 'ir-reader']);
     }
@@ -149,6 +142,26 @@ describe('actions on the local cluster (seed)', () => {
         60_000,
       );
     }
+  });
+
+  it('a second restart in the same second still replaces the pods (the same restartedAt stamp would roll nothing)', async function () {
+    this.timeout(180_000);
+    const web: WorkloadId = { kind: 'Deployment', namespace: 'ns-c', name: 'httpbin' };
+    const live = async () =>
+      JSON.parse(await kubectl(['get', 'pods', '-n', 'ns-c', '-l', 'app=httpbin', '-o', 'json']))
+        .items.filter((p: any) => !p.metadata.deletionTimestamp)
+        .map((p: any) => p.metadata.uid as string);
+    // (the first may itself move on a second: the suite's last restart of ns-c can be that recent)
+    const first = await runRestarts(w.client, [web], { batchSize: 1, at: restartTimestamp() });
+    assert.equal(first.completed.length, 1, describeRestartReport(first));
+    assert.equal(await restartedAt(web), first.at);
+    const between = await live();
+    const second = await runRestarts(w.client, [web], { batchSize: 1, at: first.at });
+    assert.equal(second.completed.length, 1, describeRestartReport(second));
+    assert.equal(Date.parse(second.at) - Date.parse(first.at), 1000, `${first.at} → ${second.at}`);
+    assert.equal(await restartedAt(web), second.at);
+    const now = await live();
+    assert.ok(now.length > 0 && now.every((u: string) => !between.includes(u)), `pods after the first restart ${between} still there: ${now}`);
   });
 
   it('cancel midway stops after the batch in flight and reports restarted and untouched workloads', async function () {

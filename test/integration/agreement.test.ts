@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { decideInjection, kubeletMinor, predictNativeSidecar, type Pod } from '../../src/istio';
 import { RESOURCES, resourcePath, type ClusterWatcher } from '../../src/k8s';
 import { run } from '../../src/cli/main';
-import { clusterState, CONTEXT, istioctl, startWatcher, waitFor } from './helpers';
+import { clusterState, CONTEXT, istioctl, startWatcher, waitFor, disposeWatcher } from './helpers';
 
 type Rev = string | null;
 interface Case {
@@ -204,8 +204,7 @@ describe('agreement with the real istiod (35 pod situations × 2 default-tag pos
         120_000,
       );
     } finally {
-      w?.dispose();
-      w?.client.dispose();
+      disposeWatcher(w);
     }
   });
 

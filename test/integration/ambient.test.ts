@@ -20,43 +20,21 @@ import {
   buildReport,
   findBlockers,
 } from '../../src/istio';
-import { ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs, runNodeByNode } from '../../src/k8s';
+import { type ClusterWatcher, runNodeByNode } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
-import { waitFor } from './helpers';
-
-const CONTEXT = 'istio-revisions-local';
+import { CONTEXT, ownIstioctl, waitFor, withOwnCluster, type OwnCluster } from './helpers';
 
 describe('ambient and Gateway API (own ambient cluster)', function () {
   this.timeout(600_000);
-  let c: { dir: string; kubeconfig: string; binDir: string; stop(): Promise<void> };
+  let c: OwnCluster;
   let w: ClusterWatcher;
-  const istioctl = async (args: string[]) => {
-    const r = await runTool(path.join(c.binDir, 'istioctl'), [...args, '--context', CONTEXT], {
-      env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: path.join(c.dir, 'home') },
-    });
-    if (!r.ok) throw new Error(r.message);
-    return r.result.stdout;
-  };
+  withOwnCluster('ambient', (cc, ww) => ([c, w] = [cc, ww]));
+  const istioctl = (args: string[]) => ownIstioctl(c, args);
   const kubectlJson = async (args: string[]) => {
     const r = await runTool(path.join(c.binDir, 'kubectl'), [...args, '-o', 'json', '--kubeconfig', c.kubeconfig], {});
     if (!r.ok) throw new Error(r.message);
     return JSON.parse(r.result.stdout);
   };
-
-  before(async () => {
-    const m = await import('../cluster/cluster.mjs');
-    const started = await m.startCluster({ scenario: 'ambient', quiet: !process.env.ISTIO_REVISIONS_VERBOSE });
-    c = { dir: started.dir, kubeconfig: started.kubeconfig, binDir: started.binDir, stop: () => started.stop() };
-    const cfg = configForContext(loadKubeconfigs([c.kubeconfig]), CONTEXT);
-    if (!cfg.ok) throw new Error(cfg.message);
-    w = new ClusterWatcher(new ClusterClient(CONTEXT, cfg.config), { batchMs: 5 });
-    assert.equal((await w.start(true)).phase, 'ready');
-  });
-  after(async () => {
-    w?.dispose();
-    w?.client.dispose();
-    await c?.stop();
-  });
 
   it('node agents: ztunnel bound to 1-30-1 and istio-cni, 3/3 nodes, within the supported skew of both revisions', () => {
     const agents = nodeAgents(w.snapshot);

@@ -16,7 +16,7 @@ import { run } from '../../src/cli/main';
 import { lintText } from '../../src/istio/lint';
 import { parsePageMessage } from '../../src/webview/protocol';
 import { istioctlClientVersion, runTool } from '../../src/tools/process';
-import { clusterState, CONTEXT, kubectl, startWatcher, waitFor } from './helpers';
+import { clusterState, CONTEXT, kubectl, startWatcher, waitFor, disposeWatcher } from './helpers';
 
 const cases: string[] = [];
 function bad(name: string, fn: () => Promise<void> | void): void {
@@ -60,8 +60,7 @@ describe('bad input: clear errors, nothing half-done', function () {
     w = await startWatcher();
   });
   after(() => {
-    w?.dispose();
-    w?.client.dispose();
+    disposeWatcher(w);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
   after(() => console.log(`      (${cases.length} bad-input cases in this file)`));

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { buildReport, planRelabel, planUninstall, workloadKey, type WorkloadId } from '../../src/istio';
 import { describeRestartReport, fetchUninstallObjects, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
-import { clusterState, CONTEXT, kubectl, startWatcher, waitFor, waitForPermission } from './helpers';
+import { clusterState, CONTEXT, kubectl, startWatcher, withWatcher, waitFor, waitForPermission, disposeWatcher } from './helpers';
 
 async function restartedAt(w: WorkloadId): Promise<string | undefined> {
   const o = JSON.parse(await kubectl(['get', w.kind.toLowerCase(), w.name, '-n', w.namespace, '-o', 'json']));
@@ -32,21 +32,14 @@ async function assertModelMatchesFreshList(w: ClusterWatcher): Promise<void> {
       60_000,
     );
   } finally {
-    fresh.dispose();
-    fresh.client.dispose();
+    disposeWatcher(fresh);
   }
 }
 
 describe('faults: nothing half-done, the state reported truthfully', function () {
   this.timeout(240_000);
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   it('the API server stopped and restarted in the middle of a batched restart', async () => {
     const { restartComponent } = await import('../cluster/cluster.mjs');
@@ -184,8 +177,7 @@ describe('faults: nothing half-done, the state reported truthfully', function ()
       );
       assert.equal(JSON.parse(await kubectl(['get', 'ns', 'ns-a', '-o', 'json'])).metadata.resourceVersion, before, 'step 1 (ns-a, allowed) did not run');
     } finally {
-      u?.dispose();
-      u?.client.dispose();
+      disposeWatcher(u);
       await kubectl(['delete', 'clusterrolebinding', 'ir-ns-a-only', 'ir-patch-ns-a']);
       await kubectl(['delete', 'clusterrole', 'ir-ns-a-only', 'ir-patch-ns-a']);
     }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Permission } from '../../src/istio';
 import { checkPermissions, ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs } from '../../src/k8s';
+import { runTool } from '../../src/tools/process';
 
 export const CONTEXT = 'istio-revisions-local';
 
@@ -50,6 +51,61 @@ export async function startWatcher(context = CONTEXT, batchMs = 5): Promise<Clus
   const phase = await w.start(true);
   if (phase.phase !== 'ready') throw new Error(`watcher not ready: ${JSON.stringify(phase)}`);
   return w;
+}
+
+/** Stops a watcher and its client (undefined when the suite's `before` never got that far). */
+export function disposeWatcher(w: ClusterWatcher | undefined): void {
+  w?.dispose();
+  w?.client.dispose();
+}
+
+/** Registers, in the calling `describe`, a ready watcher on the shared cluster for the suite, stopped after it. */
+export function withWatcher(set: (w: ClusterWatcher) => void): void {
+  let w: ClusterWatcher | undefined;
+  before(async () => {
+    w = await startWatcher();
+    set(w);
+  });
+  after(() => disposeWatcher(w));
+}
+
+/** A suite's own local cluster (not the shared seed one). */
+export interface OwnCluster {
+  dir: string;
+  kubeconfig: string;
+  binDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers, in the calling `describe`, the suite's own local cluster of `scenario` with a ready
+ * watcher on it: started in `before`, both stopped in `after`.
+ */
+export function withOwnCluster(scenario: string, set: (c: OwnCluster, w: ClusterWatcher) => void): void {
+  let c: OwnCluster | undefined;
+  let w: ClusterWatcher | undefined;
+  before(async () => {
+    const m = await clusterModule();
+    const started = await m.startCluster({ scenario, quiet: !process.env.ISTIO_REVISIONS_VERBOSE });
+    c = { dir: started.dir, kubeconfig: started.kubeconfig, binDir: started.binDir, stop: () => started.stop() };
+    w = new ClusterWatcher(client(CONTEXT, 30_000, c.kubeconfig), { batchMs: 5 });
+    const phase = await w.start(true);
+    if (phase.phase !== 'ready') throw new Error(`watcher on the ${scenario} cluster not ready: ${JSON.stringify(phase)}`);
+    set(c, w);
+  });
+  after(async () => {
+    disposeWatcher(w);
+    await c?.stop();
+  });
+}
+
+/** The real istioctl against a suite's own cluster; its stdout, or the error it printed. */
+export async function ownIstioctl(c: OwnCluster, args: string[]): Promise<string> {
+  const r = await runTool(path.join(c.binDir, 'istioctl'), [...args, '--context', CONTEXT], {
+    env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: path.join(c.dir, 'home') },
+  });
+  if (!r.ok) throw new Error(r.message);
+  return r.result.stdout;
 }
 
 export async function kubectl(args: string[], opts: { input?: string; allowFail?: boolean } = {}): Promise<string> {

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describeRestartReport, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import type { WorkloadId } from '../../src/istio';
-import { cli, clusterState, kubectl, startWatcher, waitFor } from './helpers';
+import { cli, clusterState, kubectl, startWatcher, waitFor, disposeWatcher } from './helpers';
 
 const NS = 'ns-c';
 const httpbin: WorkloadId = { kind: 'Deployment', namespace: NS, name: 'httpbin' };
@@ -34,8 +34,7 @@ describe('injector down mid-upgrade (real istiod of 1-8-0 stopped)', function ()
     await kubectl(['scale', 'deployment', 'istiod-1-8-0', '-n', 'istio-system', '--replicas=1']);
     await istiodRunning('1-8-0', true);
     for (const d of ['httpbin', 'sleep']) await kubectl(['rollout', 'status', `deployment/${d}`, '-n', NS, '--timeout=120s'], { allowFail: true });
-    w?.dispose();
-    w?.client.dispose();
+    disposeWatcher(w);
   });
 
   it('warns before anyone restarts, refuses a restart there, stops a batched restart at the first rejected rollout, and resumes once istiod is back', async () => {

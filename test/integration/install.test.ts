@@ -8,18 +8,12 @@
 import assert from 'node:assert/strict';
 import { installEffect } from '../../src/istio';
 import type { ClusterWatcher } from '../../src/k8s';
-import { istioctl, kubectl, recordConformance, startWatcher, waitFor } from './helpers';
+import { istioctl, kubectl, recordConformance, withWatcher, waitFor } from './helpers';
 
 describe('install conformance: istioctl install on a cluster without a default tag', function () {
   this.timeout(600_000);
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   it('the confirmation names the namespaces that move and the objects created; the real install does exactly that', async () => {
     const resolved = () => new Map(w.snapshot.namespaces().map((n) => [n.name, n.resolvedRevision]));

@@ -8,20 +8,14 @@ import { planRelabel, restartCandidates } from '../../src/istio';
 import { shapeProxyStatus } from '../../src/istio/proxystatus';
 import { describeRestartReport, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { gatherSync } from '../../src/k8s/syncz';
-import { CONTEXT, kubectl, startWatcher, waitFor } from './helpers';
+import { CONTEXT, kubectl, withWatcher, waitFor } from './helpers';
 
 const dist = (w: ClusterWatcher) => Object.fromEntries(shapeProxyStatus(w.snapshot, CONTEXT).revisions.map((r) => [r.revision, r.proxies]));
 
 describe('proxy status data on the local cluster (seed)', function () {
   this.timeout(180_000);
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   it('returns the seed distribution, per namespace and per workload', () => {
     const d = shapeProxyStatus(w.snapshot, CONTEXT);

@@ -10,17 +10,11 @@ import * as path from 'node:path';
 import { buildReport, resolveInjection, type Pod } from '../../src/istio';
 import { RESOURCES, resourcePath, type ClusterWatcher } from '../../src/k8s';
 import { run } from '../../src/cli/main';
-import { clusterState, CONTEXT, istioctl, kubectl, startWatcher, waitFor } from './helpers';
+import { clusterState, CONTEXT, istioctl, kubectl, withWatcher, waitFor } from './helpers';
 
 describe('read side on the local cluster (seed)', function () {
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   it('builds the model the seed scenario describes', async () => {
     // earlier suites restart workloads and the API server: let pods finish terminating and istiod report ready again

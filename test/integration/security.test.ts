@@ -21,7 +21,7 @@ import {
   runPlan,
   runRestarts,
 } from '../../src/k8s';
-import { clusterState, CONTEXT, kubectl, startWatcher, waitForPermission } from './helpers';
+import { clusterState, CONTEXT, kubectl, startWatcher, waitForPermission, disposeWatcher } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 function sourceFiles(dir: string): string[] {
@@ -53,8 +53,7 @@ describe('security', function () {
       await waitForPermission('local-nsuser', { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'ns-a' });
     });
     after(async () => {
-      admin?.dispose();
-      admin?.client.dispose();
+      disposeWatcher(admin);
       await kubectl(['delete', 'clusterrolebinding', 'ir-view']);
       await kubectl(['delete', 'clusterrole', 'ir-view']);
       await kubectl(['delete', 'rolebinding', 'ir-ns-a', '-n', 'ns-a']);
@@ -106,8 +105,7 @@ describe('security', function () {
           '1-7-6',
         );
       } finally {
-        ro.dispose();
-        ro.client.dispose();
+        disposeWatcher(ro);
       }
     });
 
@@ -144,8 +142,7 @@ describe('security', function () {
         );
         assert.deepEqual(rep.completed, [], 'ns-a was not restarted either: the plan is refused whole');
       } finally {
-        u.dispose();
-        u.client.dispose();
+        disposeWatcher(u);
       }
     });
   });
@@ -184,8 +181,7 @@ describe('security', function () {
         assert.deepEqual([...v.stats.byRevision], [['1-7-6', 3]]);
         assert.deepEqual(w.snapshot.namespaceNames(), ['ns-a'], 'nothing outside its namespace');
       } finally {
-        w.dispose();
-        w.client.dispose();
+        disposeWatcher(w);
       }
     });
   });

@@ -9,54 +9,9 @@
  * gateways it ran in place listed and restarted.
  */
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { guideState, planRelabel, planTagSet, planUninstall, restartCandidates, uninstallChecklist, type WorkloadId } from '../../src/istio';
-import {
-  ClusterClient,
-  ClusterWatcher,
-  configForContext,
-  describeRestartReport,
-  fetchTagInputs,
-  fetchUninstallObjects,
-  loadKubeconfigs,
-  runPlan,
-  runPrecheck,
-  runRestarts,
-} from '../../src/k8s';
-import { runTool } from '../../src/tools/process';
-import { waitFor } from './helpers';
-
-const CONTEXT = 'istio-revisions-local';
-
-interface Own {
-  dir: string;
-  kubeconfig: string;
-  binDir: string;
-  stop(): Promise<void>;
-}
-
-async function ownCluster(scenario: string): Promise<Own> {
-  const m = await import('../cluster/cluster.mjs');
-  const c = await m.startCluster({ scenario, quiet: !process.env.ISTIO_REVISIONS_VERBOSE });
-  return { dir: c.dir, kubeconfig: c.kubeconfig, binDir: c.binDir, stop: () => c.stop() };
-}
-
-async function watcherFor(c: Own): Promise<ClusterWatcher> {
-  const loaded = loadKubeconfigs([c.kubeconfig]);
-  const cfg = configForContext(loaded, CONTEXT);
-  if (!cfg.ok) throw new Error(cfg.message);
-  const w = new ClusterWatcher(new ClusterClient(CONTEXT, cfg.config), { batchMs: 5 });
-  assert.equal((await w.start(true)).phase, 'ready');
-  return w;
-}
-
-async function istioctl(c: Own, args: string[]) {
-  const r = await runTool(path.join(c.binDir, 'istioctl'), [...args, '--context', CONTEXT], {
-    env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: path.join(c.dir, 'home') },
-  });
-  if (!r.ok) throw new Error(r.message);
-  return r.result.stdout;
-}
+import { ClusterWatcher, describeRestartReport, fetchTagInputs, fetchUninstallObjects, runPlan, runPrecheck, runRestarts } from '../../src/k8s';
+import { CONTEXT, ownIstioctl, waitFor, withOwnCluster, type OwnCluster } from './helpers';
 
 async function run(w: ClusterWatcher, built: { ok: true; plan: Parameters<typeof runPlan>[1] } | { ok: false; message: string }) {
   assert.ok(built.ok, !built.ok ? built.message : '');
@@ -85,17 +40,9 @@ async function uninstall(w: ClusterWatcher, revision: string) {
 
 describe('the canary upgrade guide, end to end (own guide-base cluster)', function () {
   this.timeout(600_000);
-  let c: Own;
+  let c: OwnCluster;
   let w: ClusterWatcher;
-  before(async () => {
-    c = await ownCluster('guide-base');
-    w = await watcherFor(c);
-  });
-  after(async () => {
-    w?.dispose();
-    w?.client.dispose();
-    await c?.stop();
-  });
+  withOwnCluster('guide-base', (cc, ww) => ([c, w] = [cc, ww]));
 
   it('1. precheck passes for the new version', async () => {
     const items = await runPrecheck(w.client, '1.31.0', 'istio-system');
@@ -109,7 +56,7 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
   });
 
   it('2. installs a canary revision with the real istioctl', async () => {
-    await istioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '-y']);
+    await ownIstioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '-y']);
     const rev = await waitFor(
       'canary in the model',
       () => {
@@ -163,7 +110,7 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
     // The gateway: upgraded in place by installing canary's gateway over it, then restarted.
     const gw = w.snapshot.gateways().find((g) => g.workload === 'istio-ingressgateway');
     if (gw && gw.running.has('default')) {
-      await istioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '--set', 'profile=default', '-y']);
+      await ownIstioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '--set', 'profile=default', '-y']);
       await waitFor(
         'gateway on canary',
         () => {
@@ -216,17 +163,9 @@ describe('the canary upgrade guide, end to end (own guide-base cluster)', functi
 
 describe('rollback: uninstall the canary instead (own guide-base cluster)', function () {
   this.timeout(600_000);
-  let c: Own;
+  let c: OwnCluster;
   let w: ClusterWatcher;
-  before(async () => {
-    c = await ownCluster('guide-base');
-    w = await watcherFor(c);
-  });
-  after(async () => {
-    w?.dispose();
-    w?.client.dispose();
-    await c?.stop();
-  });
+  withOwnCluster('guide-base', (cc, ww) => ([c, w] = [cc, ww]));
 
   it('lists the gateways the canary runs in place, uninstalls it and restarts them back', async () => {
     // An injected (helm-chart style) gateway following the default tag.
@@ -260,7 +199,7 @@ describe('rollback: uninstall the canary instead (own guide-base cluster)', func
       90_000,
     );
     // canary installed, default tag moved to it, gateway restarted onto it
-    await istioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '-y']);
+    await ownIstioctl(c, ['install', '--set', 'revision=canary', '--set', 'hub=docker.io/istio', '--set', 'tag=1.28.0', '-y']);
     await waitFor('canary ready', () => w.snapshot.controlPlane.revisionByName.get('canary')?.readiness === 'ready', 120_000);
     const i = await fetchTagInputs(w.client, 'istio-system');
     assert.ok(i.ok);

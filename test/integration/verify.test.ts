@@ -6,18 +6,12 @@
 import assert from 'node:assert/strict';
 import { verifyTargets } from '../../src/istio';
 import { verifyInjection, type ClusterWatcher } from '../../src/k8s';
-import { client, istioctl, kubectl, startWatcher, waitFor } from './helpers';
+import { client, istioctl, kubectl, withWatcher, waitFor } from './helpers';
 
 describe('verify injection with the cluster (real istiod, dry-run create)', function () {
   this.timeout(300_000);
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   const settled = (ns: string, rev: string) => () => {
     const ps = w.snapshot.proxies(ns);

@@ -10,20 +10,14 @@ import * as path from 'node:path';
 import { guideState, planRelabel, planTagSet, planUninstall, restartCandidates, tagImpact, uninstallChecklist } from '../../src/istio';
 import { describeRestartReport, fetchTagInputs, fetchUninstallObjects, runPlan, runRestarts, type ClusterWatcher } from '../../src/k8s';
 import { runTool } from '../../src/tools/process';
-import { clusterState, CONTEXT, startWatcher, waitFor } from './helpers';
+import { clusterState, CONTEXT, withWatcher, waitFor } from './helpers';
 
 const NAMESPACES = ['ns-a', 'ns-b', 'ns-c', 'test-ns'];
 
 describe('seed: the tag half of the upgrade guide (runs last)', function () {
   this.timeout(600_000);
   let w: ClusterWatcher;
-  before(async () => {
-    w = await startWatcher();
-  });
-  after(() => {
-    w?.dispose();
-    w?.client.dispose();
-  });
+  withWatcher((x) => (w = x));
 
   async function tagSet(tag: string, revision: string) {
     const i = await fetchTagInputs(w.client, 'istio-system');

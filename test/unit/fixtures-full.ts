@@ -183,6 +183,21 @@ export function fullTagService(tag: string, rev: string, o: ChartOpts = {}): any
   };
 }
 
+/** The rules, side effects and timeout both validation webhooks carry (the chart's validatingwebhookconfiguration.yaml). */
+const VALIDATION_RULES = {
+  rules: [
+    {
+      apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+      apiVersions: ['*'],
+      operations: ['CREATE', 'UPDATE'],
+      resources: ['*'],
+      scope: '*',
+    },
+  ],
+  sideEffects: 'None',
+  timeoutSeconds: 10,
+};
+
 /** Per-revision validator `istio-validator[-rev]-istio-system` (validatingwebhookconfiguration.yaml). */
 export function fullRevisionValidator(rev?: string, o: ChartOpts = {}): any {
   const r = rev ?? 'default';
@@ -214,17 +229,7 @@ export function fullRevisionValidator(rev?: string, o: ChartOpts = {}): any {
         name: 'rev.validation.istio.io',
         namespaceSelector: {},
         objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [r] }] },
-        rules: [
-          {
-            apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
-            apiVersions: ['*'],
-            operations: ['CREATE', 'UPDATE'],
-            resources: ['*'],
-            scope: '*',
-          },
-        ],
-        sideEffects: 'None',
-        timeoutSeconds: 10,
+        ...VALIDATION_RULES,
       },
     ],
   };
@@ -253,17 +258,7 @@ export function fullDefaultValidator(rev: string, o: ChartOpts & { failurePolicy
         name: 'validation.istio.io',
         namespaceSelector: {},
         objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-        rules: [
-          {
-            apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
-            apiVersions: ['*'],
-            operations: ['CREATE', 'UPDATE'],
-            resources: ['*'],
-            scope: '*',
-          },
-        ],
-        sideEffects: 'None',
-        timeoutSeconds: 10,
+        ...VALIDATION_RULES,
       },
     ],
   };

@@ -9,6 +9,7 @@ import {
   restartCandidates,
   restartPrecheck,
   restartTimestamp,
+  freshRestartStamp,
   rolloutStatus,
 } from '../../src/istio';
 import { istiod, ns, pod, revisionMwc, tagMwc } from './fixtures';
@@ -200,5 +201,21 @@ describe('restart plans and rollout status', () => {
     assert.equal(paused.refused?.reason, `Deployment a/web: ${PAUSED_DEPLOYMENT_REASON}`);
     assert.equal(PAUSED_DEPLOYMENT_REASON, "can't restart paused deployment (run rollout resume first)");
     assert.equal(restartTimestamp(new Date('2026-12-02T07:45:12.345Z')), '2026-12-02T07:45:12Z');
+  });
+
+  it('a restart in the same second as the last one moves to the next second (the same stamp would roll nothing)', () => {
+    const at = '2026-12-02T07:45:12Z';
+    assert.deepEqual(freshRestartStamp(at, [undefined, '2026-12-02T07:45:11Z']), { at, waitMs: 0 });
+    const moved = freshRestartStamp(at, ['2026-12-02T07:45:12Z', undefined]);
+    assert.equal(moved.at, '2026-12-02T07:45:13Z');
+    // the stamp lies in the past here, so nothing to wait for
+    assert.equal(moved.waitMs, 0);
+    // two workloads restarted in consecutive seconds: past both
+    assert.equal(freshRestartStamp(at, ['2026-12-02T07:45:13Z', '2026-12-02T07:45:12Z']).at, '2026-12-02T07:45:14Z');
+    // now: the wait lasts until the next second begins
+    const w = freshRestartStamp(at, [at], Date.parse('2026-12-02T07:45:12.700Z'));
+    assert.deepEqual(w, { at: '2026-12-02T07:45:13Z', waitMs: 300 });
+    // a stamp set in the future by the caller is never waited for more than a second
+    assert.equal(freshRestartStamp(at, [at], Date.parse('2026-12-02T05:00:00Z')).waitMs, 1000);
   });
 });

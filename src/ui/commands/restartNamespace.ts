@@ -86,7 +86,7 @@ export async function restartWorkloadsWithUi(
   }
   if (workloads.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to restart in {0}.', namespaces.join(', ')));
-    return { completed: [], inProgress: [], notRestarted: [], cancelled: false, dryRun: false };
+    return { at: restartTimestamp(), completed: [], inProgress: [], notRestarted: [], cancelled: false, dryRun: false };
   }
   // New pods would be refused (the target revision's istiod is down): refuse before any change.
   const refusal = restartRefusal(snap, cluster.context, workloads);
@@ -134,7 +134,7 @@ export async function restartWorkloadsWithUi(
   );
   const text = describeRestartReport(report);
   s.log.info(`${plan.title} on ${cluster.context}: ${text}`);
-  s.tree.recordRestart(cluster.context, report, at);
+  s.tree.recordRestart(cluster.context, report, report.at);
   if (report.degraded?.length)
     throw new ActionableError(vscode.l10n.t('{0} on {1} stopped: {2}', plan.title, cluster.context, text), {
       title: vscode.l10n.t('Resume Restart'),

@@ -164,17 +164,7 @@ const kubeconfigChange: FurtherCheck = {
       await waitFor('ir-extra recovers', () => api.clusters.get('ir-extra')?.watcher?.phase.phase === 'ready', 30_000);
       say(`      kubeconfig edit → "${err.slice(0, 80)}…" → recovered`);
     } finally {
-      await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
-      await cfg.update('kubeconfigPaths', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor(
-        'back to the main cluster only',
-        () =>
-          api.clusters
-            .list()
-            .map((e) => e.context)
-            .join() === context,
-        30_000,
-      );
+      await restoreMainCluster(api, context);
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
   },
@@ -208,16 +198,7 @@ const forbiddenMarks: FurtherCheck = {
       assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready', 'the other cluster is unaffected');
       say(`      ${marks.length} marks, e.g. "${marks[0].slice(0, 90)}…"`);
     } finally {
-      await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor(
-        'back to the main cluster only',
-        () =>
-          api.clusters
-            .list()
-            .map((e) => e.context)
-            .join() === context,
-        30_000,
-      );
+      await restoreMainCluster(api, context);
     }
   },
 };
@@ -537,21 +518,27 @@ const credentialsWait: FurtherCheck = {
       assert.equal(api.clusters.get(context)?.watcher?.phase.phase, 'ready');
       say(`      ir-login: "${waiting.children[0].label}" → Cancel → ${ph.phase === 'error' ? ph.message.slice(0, 90) : ''}…`);
     } finally {
-      await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
-      await cfg.update('kubeconfigPaths', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor(
-        'back to the main cluster only',
-        () =>
-          api.clusters
-            .list()
-            .map((e) => e.context)
-            .join() === context,
-        30_000,
-      );
+      await restoreMainCluster(api, context);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },
 };
+
+/** Puts the settings a check changed back (contexts, kubeconfig paths) and waits until only the main cluster is shown. */
+async function restoreMainCluster(api: ExtensionApi, context: string): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('istioRevisions');
+  await cfg.update('contexts', undefined, vscode.ConfigurationTarget.Global);
+  await cfg.update('kubeconfigPaths', undefined, vscode.ConfigurationTarget.Global);
+  await waitFor(
+    'back to the main cluster only',
+    () =>
+      api.clusters
+        .list()
+        .map((e) => e.context)
+        .join() === context,
+    30_000,
+  );
+}
 
 export const FURTHER_CHECKS: FurtherCheck[] = [
   tagMove,
