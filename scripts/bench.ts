@@ -211,6 +211,46 @@ async function main() {
       rows.push([`${size} pods`, 'pod change: model + node data', fmt(sP, 'ms', 3), `re-list ${fmt(sR, 'ms')}`, (sP.median / sR.median).toFixed(5)]);
       rows.push([`${size} pods`, 'pod change: PATCH → model updated', fmt(sE, 'ms', 1), '', '']);
 
+      // 3b: restart storm: every Deployment restarted by kubectl while the whole extension watches (scripts/bench-storm.ts),
+      // in its own process so that the bundle and its shim stay apart from this one.
+      {
+        const out = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', path.join(root, 'scripts/bench-storm.ts'), '--kubeconfig', state.kubeconfig, '--bin', state.binDir, '--context', CONTEXT],
+          { encoding: 'utf8', maxBuffer: 16 << 20, cwd: root },
+        );
+        if (out.status !== 0) throw new Error(`storm bench: ${out.stderr.slice(-2000)}`);
+        const st = JSON.parse(out.stdout.trim().split('\n').pop()!) as import('./bench-storm').StormResult;
+        r.storm = st;
+        const at = `${st.pods} pods`;
+        rows.push([
+          at,
+          `storm: ${st.deployments} Deployments restarted, event-loop delay p50 / p99`,
+          `${st.lagMs.p50.toFixed(1)} / ${st.lagMs.p99.toFixed(1)} ms`,
+          'target p99 < 50 ms',
+          '',
+        ]);
+        rows.push([
+          at,
+          'storm: tree refreshes per second (max / mean)',
+          `${st.treeRefreshesPerSecondMax} / ${st.treeRefreshesPerSecondMean.toFixed(1)}`,
+          'target ≤ 4',
+          '',
+        ]);
+        rows.push([at, 'storm: last pod event → tree current', `${st.lastEventToTreeMs.toFixed(0)} ms`, 'target < 1000 ms', '']);
+        rows.push([
+          at,
+          'storm: restart → 0 stale shown; storm length; CPU',
+          `${(st.zeroStaleShownMs / 1000).toFixed(1)} s; ${(st.stormMs / 1000).toFixed(1)} s; ${(st.cpuMs / 1000).toFixed(1)} s`,
+          '',
+          '',
+        ]);
+        // put tag stable back for the next size
+        spawnSync(path.join(state.binDir, 'istioctl'), ['tag', 'set', 'stable', '--revision', '1-30-1', '--overwrite', '-y', '--context', CONTEXT], {
+          env: kenv,
+        });
+      }
+
       // 4: restart 100 workloads (only at the first size: it does not depend on pod count).
       if (size === sizes[0]) {
         const n = quick ? 30 : 100;
@@ -309,6 +349,22 @@ async function main() {
       rows.push(['manifest', `lint ${text.split('\n').length} lines`, fmt(s, 'ms', 1), '', '']);
     } else {
       rows.push(['manifest', 'lint 5,000 lines', 'lint module not built yet', '', '']);
+    }
+
+    // 7: the Proxy status page with 10,000 proxies in 500 namespaces, measured in Chromium (scripts/bench-webview.ts).
+    const { benchWebview } = await import('./bench-webview');
+    const wv = await benchWebview(runs);
+    results.webview = wv;
+    const pageRows: [keyof typeof wv, string, number | undefined][] = [
+      ['firstRender', 'first render', 150],
+      ['updateOne', 'update of one workload', 16],
+      ['search', 'search', 50],
+      ['revisionFilter', 'revision filter', 50],
+      ['showMore', 'show 100 more rows', undefined],
+    ];
+    for (const [k, label, target] of pageRows) {
+      const t = wv[k] as { handler: number[]; frame: number[] };
+      rows.push([`page, ${wv.proxies} proxies`, `${label} (render + layout)`, fmt(stat(t.handler), 'ms', 1), target ? `target < ${target} ms` : '', '']);
     }
 
     // 6: activation of the bundled extension with a cluster configured, before the first list returns.

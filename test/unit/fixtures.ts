@@ -314,3 +314,32 @@ export function seedSnapshot(extraPods: Pod[] = [], { gateway = true } = {}): Cl
   ]);
   return s;
 }
+
+/**
+ * A large cluster on the seed's control plane: `namespaces` namespaces with one Deployment
+ * `app-<i>` of `podsPerWorkload` pods each; even namespaces on tag prod (1-7-6), odd ones moved
+ * to canary (1-8-0) with the first half of their pods restarted (all of them for those in `restarted`).
+ */
+export function largeSnapshot(namespaces: number, podsPerWorkload: number, restarted = new Set<number>()): ClusterSnapshot {
+  const s = seedControlPlane();
+  const nss: Namespace[] = [];
+  const pods: Pod[] = [];
+  for (let i = 0; i < namespaces; i++) {
+    const name = `large-${String(i).padStart(4, '0')}`;
+    const canary = i % 2 === 1;
+    nss.push(ns(name, { 'istio.io/rev': canary ? 'canary' : 'prod' }));
+    for (let p = 0; p < podsPerWorkload; p++) {
+      const onNew = canary && (p < podsPerWorkload / 2 || restarted.has(i));
+      pods.push(
+        pod(name, `app-${i}`, {
+          injectedBy: onNew ? '1-8-0' : '1-7-6',
+          version: onNew ? '1.8.0' : '1.7.6',
+          name: `app-${i}-5d9f7c6b8-${p.toString(36).padStart(5, '0')}`,
+        }),
+      );
+    }
+  }
+  s.replace('Namespace', nss);
+  s.replace('Pod', pods);
+  return s;
+}

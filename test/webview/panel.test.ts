@@ -1,24 +1,18 @@
 /**
- * The Proxy status page in a real browser: Debian's Chromium driven by playwright-core.
- * The page bundle is built into test-output/, served on loopback with the host's own
- * HTML and CSP (renderPanelHtml), and a stub acquireVsCodeApi records what the page
- * posts. Host messages carry the `seed` scenario's data as shapeProxyStatus shapes it.
- * Screenshots in light, dark and high-contrast themes go to test-output/webview/.
- *
- * Skips (with the reason) when playwright-core or /usr/bin/chromium is missing.
+ * The Proxy status page in a real browser (./harness: Debian's Chromium driven by
+ * playwright-core, the host's own HTML and CSP, a recording acquireVsCodeApi). Host
+ * messages carry the `seed` scenario's data as shapeProxyStatus shapes it. Screenshots in
+ * light, dark and high-contrast themes go to test-output/webview/. A missing Chromium or
+ * playwright-core fails the suite (the test command installs both).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ClusterSnapshot, compareAnswer, RestartLedger, type Verification } from '../../src/istio';
 import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
-import { parsePageMessage, renderPanelHtml, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
-import { ns, pod, seedSnapshotFull } from '../unit/fixtures';
+import { parsePageMessage, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
+import { largeSnapshot, ns, pod, seedSnapshotFull } from '../unit/fixtures';
+import { startPageHarness, type PageHarness } from './harness';
 
 // Callbacks given to page.evaluate run in the browser; the root tsconfig has no DOM lib.
 declare const window: any;
@@ -26,7 +20,6 @@ declare const document: any;
 
 const root = path.resolve(__dirname, '../..');
 const outDir = path.join(root, 'test-output', 'webview');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The seed scenario (test/cluster/scenarios.mjs): four namespaces × (httpbin ×2, sleep ×1), istioctl's ingress gateway on 1-7-6. */
 const UNREACHABLE: SyncStatusPayload = {
@@ -173,102 +166,26 @@ const THEMES: Record<string, { body: string; vars: Record<string, string> }> = {
   },
 };
 
-async function loadPlaywright(): Promise<typeof import('playwright-core') | undefined> {
-  try {
-    return await import('playwright-core');
-  } catch {
-    return undefined;
-  }
-}
-
 const seedSnapshot = () => seedSnapshotFull();
 
 describe('Proxy status page in Chromium', function () {
   this.timeout(120_000);
-  let server: http.Server | undefined;
-  let origin = '';
-  let browser: Browser | undefined;
-  let ctx: BrowserContext | undefined;
+  let harness: PageHarness;
   let page: Page;
   const problems: string[] = [];
   let seed: ProxyStatusData;
 
-  before(async function () {
-    const pw = await loadPlaywright();
-    // scripts/test.sh installs both (npm ci, apt-get install chromium): their absence is a failure, not a skip.
-    if (!pw) throw new Error('playwright-core is not installed (run npm ci)');
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-    fs.mkdirSync(outDir, { recursive: true });
-    const b = spawnSync(process.execPath, [path.join(root, 'webview-ui', 'build.mjs'), '--outdir', path.join(outDir, 'media')], { encoding: 'utf8' });
-    assert.equal(b.status, 0, `page build failed: ${b.stderr}`);
-
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname === '/') {
-        // The host's own HTML and CSP, with a fresh nonce, as a webview would get it.
-        const html = renderPanelHtml({
-          nonce: crypto.randomBytes(16).toString('base64url'),
-          cspSource: origin,
-          title: 'Proxy status — local',
-          scriptUri: `${origin}/media/proxyStatus.js`,
-          styleUri: `${origin}/media/proxyStatus.css`,
-        });
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-        return;
-      }
-      const file = path.join(outDir, 'media', path.basename(url.pathname));
-      if (url.pathname.startsWith('/media/') && fs.existsSync(file)) {
-        res.writeHead(200, { 'Content-Type': file.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(fs.readFileSync(file));
-        return;
-      }
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-    browser = await pw!.chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+  before(async () => {
+    harness = await startPageHarness(outDir);
     seed = shapeProxyStatus(seedSnapshot(), 'local');
   });
 
   after(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await harness?.close();
   });
 
   async function open(savedState?: unknown): Promise<void> {
-    await ctx?.close();
-    ctx = await browser!.newContext({ viewport: { width: 1100, height: 1300 } });
-    page = await ctx.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    // acquireVsCodeApi as VS Code provides it, recording posts (init scripts are not subject to the page's CSP).
-    // A string, not a function: tsx's transform would add helpers the browser does not have.
-    await page.addInitScript(`(() => {
-      const st = ${JSON.stringify(savedState ?? null)};
-      window.__posted = [];
-      window.__state = st;
-      window.acquireVsCodeApi = () => ({
-        postMessage: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); },
-        getState: () => window.__state,
-        setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); },
-      });
-    })();`);
-    await page.goto(origin + '/');
+    page = await harness.open(savedState, problems);
   }
 
   const posted = async (): Promise<any[]> => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
@@ -602,6 +519,36 @@ describe('Proxy status page in Chromium', function () {
     assert.equal(await page.$$eval('#overall svg.bar rect.seg', (rs) => rs.length), 2);
     await hostPost({ type: 'state', context: 'local', data: seed });
     await page.waitForFunction(() => document.querySelector('#dataplane')?.hasAttribute('hidden'));
+  });
+
+  it('a large cluster: the first 50 namespaces and 100 workloads, the rest behind "Show more" (keyboard too), paging reset by a filter', async () => {
+    await open();
+    await hostPost({ type: 'filters', filters: { staleOnly: false, notSynced: false, search: '' } });
+    await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(largeSnapshot(130, 2), 'local') });
+    await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 100);
+    assert.equal(await page.textContent('#row-count'), '130 of 130 workloads · the first 100 shown');
+    assert.equal(await page.textContent('#rows-more'), 'Show 30 more workloads (30 not shown)');
+    assert.equal(await page.$$eval('#namespaces > li', (ls) => ls.length), 50);
+    assert.equal(await page.textContent('#namespaces-more'), 'Show 50 more namespaces (80 not shown)');
+    // keyboard: the button is reachable and Enter shows the rest
+    await page.focus('#rows-more');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 130);
+    assert.equal(await page.$eval('#rows-more', (b) => b.hidden), true);
+    assert.equal(await page.textContent('#row-count'), '130 of 130 workloads');
+    // the rows kept their order: the first page was not rebuilt out of place
+    const keys = await rowKeys();
+    assert.equal(keys[0], 'large-0000/Deployment/app-0');
+    assert.equal(keys[129], 'large-0129/Deployment/app-129');
+    await page.click('#namespaces-more');
+    assert.equal(await page.$$eval('#namespaces > li', (ls) => ls.length), 100);
+    // a filter starts from the first page again: 65 workloads on 1-8-0 (the odd namespaces)
+    await page.selectOption('#f-revision', '1-8-0');
+    await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 65);
+    assert.equal(await page.$eval('#rows-more', (b) => b.hidden), true);
+    assert.equal(await page.$$eval('#namespaces > li', (ls) => ls.length), 50);
+    assert.equal(await page.textContent('#namespaces-more'), 'Show 15 more namespaces (15 not shown)');
+    assert.deepEqual(problems, []);
   });
 
   it('an empty cluster says why', async () => {

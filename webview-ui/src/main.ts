@@ -38,10 +38,17 @@ const model: {
   sync?: SyncStatusPayload;
   filters: ProxyStatusFilters;
   selected?: string;
+  /** How many namespace bars and workload rows are shown: a page at a time on a large cluster, reset when the filters change. */
+  shown: { namespaces: number; rows: number };
 } = {
   context: saved?.context ?? '',
   filters: saved?.filters ?? emptyFilters(),
+  shown: { namespaces: 0, rows: 0 },
 };
+
+/** A page of namespace bars and of rows: enough to fill the view; the rest one click away (a first render of 10,000 proxies stays fast). */
+const PAGE = { namespaces: 50, rows: 100 };
+model.shown = { ...PAGE };
 
 const slots = new RevisionSlots();
 
@@ -108,6 +115,22 @@ const dataplaneSection = h('section', { 'aria-labelledby': 'h-dp', id: 'dataplan
 const dpList = h('ul', { class: 'dataplane', id: 'dataplane-list' });
 dataplaneSection.appendChild(dpList);
 const rowCount = h('p', { class: 'muted', id: 'row-count' });
+const nsMore = h('button', { type: 'button', class: 'secondary more', id: 'namespaces-more', hidden: 'hidden' });
+nsMore.addEventListener('click', () => {
+  model.shown.namespaces += PAGE.namespaces;
+  render();
+});
+const rowsMore = h('button', { type: 'button', class: 'secondary more', id: 'rows-more', hidden: 'hidden' });
+rowsMore.addEventListener('click', () => {
+  model.shown.rows += PAGE.rows;
+  render();
+});
+
+/** The "Show N more" button under a paged list; hidden when everything is shown. */
+function moreButton(btn: HTMLButtonElement, hiddenCount: number, page: number, what: string): void {
+  btn.hidden = hiddenCount <= 0;
+  btn.textContent = hiddenCount > 0 ? `Show ${Math.min(page, hiddenCount)} more ${what} (${hiddenCount} not shown)` : '';
+}
 
 app.append(
   h('header', {}, heading, summary),
@@ -125,8 +148,8 @@ app.append(
     fSearch,
     fClear,
   ),
-  h('section', { 'aria-labelledby': 'h-ns' }, h('h2', { id: 'h-ns' }, 'Namespaces'), nsList, nsEmpty),
-  h('section', { 'aria-labelledby': 'h-wl' }, h('h2', { id: 'h-wl' }, 'Workloads'), rowCount, table, rowsEmpty),
+  h('section', { 'aria-labelledby': 'h-ns' }, h('h2', { id: 'h-ns' }, 'Namespaces'), nsList, nsMore, nsEmpty),
+  h('section', { 'aria-labelledby': 'h-wl' }, h('h2', { id: 'h-wl' }, 'Workloads'), rowCount, table, rowsMore, rowsEmpty),
   dataplaneSection,
 );
 
@@ -168,6 +191,7 @@ function renderDataplane(d: ProxyStatusData): void {
 
 function setFilters(f: ProxyStatusFilters, notify: boolean): void {
   model.filters = f;
+  model.shown = { ...PAGE };
   save();
   if (notify) send({ type: 'setFilters', filters: f });
   render();
@@ -311,64 +335,98 @@ function renderOverall(d: ProxyStatusData): void {
   }
 }
 
-function renderNamespaces(bars: NamespaceBar[]): void {
-  clear(nsList);
-  for (const b of bars) {
-    const name = h(
-      'button',
-      { type: 'button', class: 'link ns-name', 'data-namespace': b.namespace, title: `Reveal ${b.namespace} in the Istio Revisions view` },
-      b.namespace,
-    );
-    name.addEventListener('click', () => send({ type: 'reveal', namespace: b.namespace }));
-    const restart = h(
-      'button',
-      {
-        type: 'button',
-        class: 'secondary restart',
-        'data-namespace': b.namespace,
-        disabled: b.stale === 0,
-        title: b.stale ? `Restart the workloads of ${b.namespace} whose pods run a stale proxy` : 'No stale proxies here',
-      },
-      'Restart stale workloads',
-    );
-    restart.addEventListener('click', () => send({ type: 'restartStale', namespace: b.namespace }));
-    const move = h(
-      'button',
-      { type: 'button', class: 'secondary move', 'data-namespace': b.namespace, title: `Relabel ${b.namespace} to another revision or tag` },
-      'Move namespace…',
-    );
-    move.addEventListener('click', () => send({ type: 'moveNamespace', namespace: b.namespace }));
-    const parts = b.byRevision.map((r) => `${r.revision} ${r.count}`).join(', ');
-    nsList.appendChild(
-      h(
-        'li',
-        { 'data-namespace': b.namespace },
-        h(
-          'div',
-          { class: 'ns-head' },
-          name,
-          h(
-            'span',
-            { class: 'muted' },
-            ` ${b.labels || 'no injection label'} → ${b.resolvedRevision ?? 'not injected'}${b.viaTag ? ` (tag ${b.viaTag})` : ''}`,
-          ),
-        ),
-        stackedBar(slots, b.byRevision, b.proxies, { label: `${b.namespace}: ${parts}` }),
-        h(
-          'div',
-          { class: 'ns-foot' },
-          h('span', {}, `${parts}${b.stale ? '' : ' · none stale'}`),
-          b.stale ? h('span', { class: 'stale-text' }, ` · ${b.stale} stale`) : undefined,
-          h('span', { class: 'actions' }, restart, move),
-        ),
-      ),
-    );
+function buildNamespace(b: NamespaceBar): HTMLLIElement {
+  const name = h(
+    'button',
+    { type: 'button', class: 'link ns-name', 'data-namespace': b.namespace, title: `Reveal ${b.namespace} in the Istio Revisions view` },
+    b.namespace,
+  );
+  name.addEventListener('click', () => send({ type: 'reveal', namespace: b.namespace }));
+  const restart = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary restart',
+      'data-namespace': b.namespace,
+      disabled: b.stale === 0,
+      title: b.stale ? `Restart the workloads of ${b.namespace} whose pods run a stale proxy` : 'No stale proxies here',
+    },
+    'Restart stale workloads',
+  );
+  restart.addEventListener('click', () => send({ type: 'restartStale', namespace: b.namespace }));
+  const move = h(
+    'button',
+    { type: 'button', class: 'secondary move', 'data-namespace': b.namespace, title: `Relabel ${b.namespace} to another revision or tag` },
+    'Move namespace…',
+  );
+  move.addEventListener('click', () => send({ type: 'moveNamespace', namespace: b.namespace }));
+  const parts = b.byRevision.map((r) => `${r.revision} ${r.count}`).join(', ');
+  return h(
+    'li',
+    { 'data-namespace': b.namespace },
+    h(
+      'div',
+      { class: 'ns-head' },
+      name,
+      h('span', { class: 'muted' }, ` ${b.labels || 'no injection label'} → ${b.resolvedRevision ?? 'not injected'}${b.viaTag ? ` (tag ${b.viaTag})` : ''}`),
+    ),
+    stackedBar(slots, b.byRevision, b.proxies, { label: `${b.namespace}: ${parts}` }),
+    h(
+      'div',
+      { class: 'ns-foot' },
+      h('span', {}, `${parts}${b.stale ? '' : ' · none stale'}`),
+      b.stale ? h('span', { class: 'stale-text' }, ` · ${b.stale} stale`) : undefined,
+      h('span', { class: 'actions' }, restart, move),
+    ),
+  );
+}
+
+// Keyed namespace bars, rebuilt only when their content (or the revision colours) changed.
+const nsCache = new Map<string, { el: HTMLLIElement; sig: string }>();
+
+/**
+ * Keyed children of `parent` in `items` order: an element is rebuilt only when its signature
+ * changed, moved only when out of place, removed when gone (a large page re-renders in place).
+ */
+function keyedList<E extends Element>(
+  parent: Element,
+  cache: Map<string, { el: E; sig: string }>,
+  items: { key: string; sig: string; build: () => E }[],
+): void {
+  const seen = new Set<string>();
+  let prev: Element | null = null;
+  for (const it of items) {
+    seen.add(it.key);
+    let c = cache.get(it.key);
+    if (!c || c.sig !== it.sig) {
+      const el = it.build();
+      if (c) c.el.replaceWith(el);
+      c = { el, sig: it.sig };
+      cache.set(it.key, c);
+    }
+    const want: Element | null = prev ? prev.nextElementSibling : parent.firstElementChild;
+    if (want !== c.el) parent.insertBefore(c.el, want);
+    prev = c.el;
   }
+  for (const [k, c] of cache)
+    if (!seen.has(k)) {
+      c.el.remove();
+      cache.delete(k);
+    }
+}
+
+function renderNamespaces(bars: NamespaceBar[]): void {
+  moreButton(nsMore, bars.length - model.shown.namespaces, PAGE.namespaces, 'namespaces');
+  keyedList(
+    nsList,
+    nsCache,
+    bars.slice(0, model.shown.namespaces).map((b) => ({ key: b.namespace, sig: `${slots.key}|${JSON.stringify(b)}`, build: () => buildNamespace(b) })),
+  );
   nsEmpty.textContent = bars.length ? '' : model.data && model.data.namespaces.length ? 'No namespace matches the filters.' : 'No namespace has proxies.';
 }
 
 // Keyed rows: a row is rebuilt only when its content (or sync availability) changed.
-const rowCache = new Map<string, { tr: HTMLTableRowElement; sig: string }>();
+const rowCache = new Map<string, { el: HTMLTableRowElement; sig: string }>();
 
 function syncCell(r: WorkloadRow): HTMLTableCellElement {
   const td = h('td', { class: 'sync-cell' });
@@ -463,7 +521,7 @@ function activate(tr: HTMLTableRowElement): void {
 
 function selectRow(key: string): void {
   model.selected = key;
-  for (const { tr } of rowCache.values()) tr.setAttribute('aria-selected', tr.getAttribute('data-key') === key ? 'true' : 'false');
+  for (const { el } of rowCache.values()) el.setAttribute('aria-selected', el.getAttribute('data-key') === key ? 'true' : 'false');
 }
 
 tbody.addEventListener('click', (e) => {
@@ -486,30 +544,23 @@ tbody.addEventListener('keydown', (e) => {
 });
 
 function renderRows(rows: WorkloadRow[], hasSync: boolean): void {
-  const seen = new Set<string>();
-  let prev: Element | null = null;
-  for (const r of rows) {
-    seen.add(r.key);
-    const sig = `${hasSync ? 1 : 0}|${slots.key}|${JSON.stringify(r)}`;
-    let c = rowCache.get(r.key);
-    if (!c || c.sig !== sig) {
-      const tr = buildRow(r);
-      tr.setAttribute('aria-selected', model.selected === r.key ? 'true' : 'false');
-      if (c) c.tr.replaceWith(tr);
-      c = { tr, sig };
-      rowCache.set(r.key, c);
-    }
-    const want: Element | null = prev ? prev.nextElementSibling : tbody.firstElementChild;
-    if (want !== c.tr) tbody.insertBefore(c.tr, want);
-    prev = c.tr;
-  }
-  for (const [k, c] of rowCache)
-    if (!seen.has(k)) {
-      c.tr.remove();
-      rowCache.delete(k);
-    }
+  const hiddenRows = rows.length - model.shown.rows;
+  moreButton(rowsMore, hiddenRows, PAGE.rows, 'workloads');
+  keyedList(
+    tbody,
+    rowCache,
+    rows.slice(0, model.shown.rows).map((r) => ({
+      key: r.key,
+      sig: `${hasSync ? 1 : 0}|${slots.key}|${JSON.stringify(r)}`,
+      build: () => {
+        const tr = buildRow(r);
+        tr.setAttribute('aria-selected', model.selected === r.key ? 'true' : 'false');
+        return tr;
+      },
+    })),
+  );
   const total = model.data?.workloads.length ?? 0;
-  rowCount.textContent = total ? `${rows.length} of ${plural(total, 'workload')}` : '';
+  rowCount.textContent = total ? `${rows.length} of ${plural(total, 'workload')}${hiddenRows > 0 ? ` · the first ${model.shown.rows} shown` : ''}` : '';
   rowsEmpty.textContent = rows.length ? '' : total ? 'No workload matches the filters.' : 'No workload has a proxy.';
 }
 

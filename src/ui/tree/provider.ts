@@ -2,7 +2,7 @@
  * The Clusters tree. Data lives in the ClusterManager's snapshots; this provider
  * only translates it into TreeItems, and maps each SnapshotChange to the smallest
  * set of nodes to refresh (a pod event refreshes its namespace node and the revision
- * nodes, not the whole tree). Refreshes are debounced.
+ * nodes, not the whole tree). Refreshes are debounced (100 ms) and fire at most four times a second.
  */
 import * as vscode from 'vscode';
 import {
@@ -70,6 +70,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   constructor(
     private readonly clusters: ClusterManager,
     private readonly debounceMs = 100,
+    /** Refreshes fire at most this often: a restart storm's thousands of pod events give at most 4 a second. */
+    private readonly minIntervalMs = 250,
   ) {
     this.subs.push(
       clusters.onDidChangeClusters(() => this.refreshAll()),
@@ -198,9 +200,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.schedule();
   }
 
+  private lastFlush = 0;
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => this.flush(), this.debounceMs);
+    this.timer = setTimeout(() => this.flush(), Math.max(this.debounceMs, this.lastFlush + this.minIntervalMs - Date.now()));
   }
 
   /** What the cluster node and the Namespaces group last showed, per context. */
@@ -224,6 +227,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.lastFlush = Date.now();
     for (const ctx of this.summaryCheck) {
       const now = this.summaryOf(ctx);
       const before = this.shownSummary.get(ctx);

@@ -1,0 +1,196 @@
+/**
+ * Restart storm: the whole extension (the production bundle, in this process, on the vscode
+ * shim) watches a large cluster while every Deployment is restarted by the real
+ * `kubectl rollout restart` (a child process). Tag `stable` is first moved to 1-31-0, so a
+ * quarter of the pods are stale and the storm brings them back to 0.
+ *
+ * Measured in this process while the storm runs: event-loop delay p50/p99
+ * (perf_hooks.monitorEventLoopDelay), tree refreshes per second (what VS Code would re-read: the
+ * fired nodes' items, and the children of the expanded ones), CPU time, and the time from the
+ * last pod event applied to the model to the tree's next refresh. The Proxy status
+ * page's model is reshaped and serialized as the panel does (debounced 200 ms).
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { shapeProxyStatus } from '../src/istio/proxystatus';
+
+export interface StormResult {
+  pods: number;
+  deployments: number;
+  stormMs: number;
+  lagMs: { p50: number; p99: number; max: number };
+  treeRefreshes: number;
+  treeRefreshesPerSecondMax: number;
+  treeRefreshesPerSecondMean: number;
+  pageModels: number;
+  pageModelMs: { mean: number; max: number };
+  cpuMs: number;
+  staleBefore: number;
+  /** From the restart command to the tree refresh that shows 0 stale. */
+  zeroStaleShownMs: number;
+  /** From the last pod event applied to the model to the tree's refresh after it (the tree current). */
+  lastEventToTreeMs: number;
+}
+
+const until = async (what: string, f: () => boolean, timeoutMs: number, everyMs = 100) => {
+  const t0 = Date.now();
+  while (!f()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`storm bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+};
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')}: exit ${code}: ${err.slice(0, 400)}`))));
+  });
+}
+
+export async function benchStorm(o: {
+  root: string;
+  kubeconfig: string;
+  kubectl: string;
+  istioctl: string;
+  context: string;
+  timeoutMs?: number;
+}): Promise<StormResult> {
+  process.env.KUBECONFIG = o.kubeconfig;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shim must be installed before the bundle is required
+  const { install, stub } = require(path.join(o.root, 'scripts/vscode-shim.js'));
+  install();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the production bundle, loaded as VS Code loads it
+  const ext = require(path.join(o.root, 'dist/extension.js'));
+  const ctx = {
+    subscriptions: [] as { dispose(): void }[],
+    extensionUri: stub('uri'),
+    extensionPath: o.root,
+    globalState: stub('gs'),
+    workspaceState: stub('ws'),
+  };
+  const api = ext.activate(ctx);
+  await api.ready;
+  await until('the watcher ready', () => api.clusters.get(o.context)?.watcher?.phase.phase === 'ready', 300_000);
+  const w = api.clusters.get(o.context).watcher;
+  const snap = () => w.snapshot;
+  const pods = snap().pods?.length ?? [...snap().namespaces()].reduce((a: number, n: any) => a + n.stats.pods, 0);
+  const stale = () =>
+    snap()
+      .namespaces()
+      .reduce((a: number, n: any) => a + n.stats.stale, 0);
+
+  // VS Code's side of the tree: the clusters, their groups and the Namespaces group expanded.
+  const expanded = new Set<unknown>();
+  const expand = async (n: unknown, depth: number) => {
+    expanded.add(n);
+    const kids = (await api.tree.getChildren(n)) ?? [];
+    for (const k of kids) api.tree.getTreeItem(k);
+    if (depth > 0) for (const k of kids) await expand(k, depth - 1);
+  };
+  await expand(undefined, 2);
+  const fires: number[] = [];
+  let shownStale = stale();
+  let zeroShownAt = 0;
+  api.tree.onDidChangeTreeData(async (nodes: unknown[] | undefined) => {
+    fires.push(performance.now());
+    for (const n of nodes ?? [undefined]) {
+      if (n) api.tree.getTreeItem(n);
+      if (!n || expanded.has(n)) for (const k of (await api.tree.getChildren(n)) ?? []) api.tree.getTreeItem(k);
+    }
+    shownStale = stale();
+    if (shownStale === 0 && !zeroShownAt) zeroShownAt = performance.now();
+  });
+  // The Proxy status page's model, reshaped and serialized as the panel does on cluster changes.
+  const pageMs: number[] = [];
+  let pageTimer: NodeJS.Timeout | undefined;
+  api.clusters.onDidChangeCluster(() => {
+    if (pageTimer) return;
+    pageTimer = setTimeout(() => {
+      pageTimer = undefined;
+      const t = performance.now();
+      JSON.stringify({ type: 'state', data: shapeProxyStatus(snap(), o.context) });
+      pageMs.push(performance.now() - t);
+    }, 200);
+  });
+  // When the last pod event reached the model.
+  let lastApplied = 0;
+  const orig = snap().applyMany.bind(snap());
+  snap().applyMany = (evs: unknown[]) => {
+    const out = orig(evs);
+    lastApplied = performance.now();
+    return out;
+  };
+
+  const env = { ...process.env, KUBECONFIG: o.kubeconfig };
+  // A quarter of the namespaces follow tag stable: moving it makes their pods stale.
+  await run(o.istioctl, ['tag', 'set', 'stable', '--revision', '1-31-0', '--overwrite', '-y', '--context', o.context], env);
+  await until('stable namespaces stale in the model', () => stale() > 0, 60_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const staleBefore = stale();
+  const deployments = snap()
+    .namespaces()
+    .filter((n: any) => n.name.startsWith('large-')).length;
+
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const cpu0 = process.cpuUsage();
+  fires.length = 0;
+  zeroShownAt = 0;
+  const t0 = performance.now();
+  lag.enable();
+  // The API server's own restart of every Deployment, as a user would type it.
+  await run(o.kubectl, ['rollout', 'restart', 'deployment', '-l', 'app=workload', '--all-namespaces', '--context', o.context], env);
+  await until('0 stale shown in the tree', () => zeroShownAt > 0, o.timeoutMs ?? 1_800_000, 200);
+  // every old pod gone from the model too (pods terminate with grace 0)
+  await until('the storm over', () => performance.now() - lastApplied > 3000, o.timeoutMs ?? 1_800_000, 200);
+  lag.disable();
+  const stormMs = lastApplied - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const perSecond = new Map<number, number>();
+  for (const f of fires) perSecond.set(Math.floor((f - t0) / 1000), (perSecond.get(Math.floor((f - t0) / 1000)) ?? 0) + 1);
+  const secs = Math.max(1, Math.ceil(stormMs / 1000));
+  const res: StormResult = {
+    pods,
+    deployments,
+    stormMs,
+    lagMs: { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
+    treeRefreshes: fires.length,
+    treeRefreshesPerSecondMax: Math.max(0, ...perSecond.values()),
+    treeRefreshesPerSecondMean: fires.length / secs,
+    pageModels: pageMs.length,
+    pageModelMs: { mean: pageMs.reduce((a, b) => a + b, 0) / Math.max(1, pageMs.length), max: Math.max(0, ...pageMs) },
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    staleBefore,
+    zeroStaleShownMs: zeroShownAt - t0,
+    lastEventToTreeMs: (fires.find((f) => f >= lastApplied) ?? NaN) - lastApplied,
+  };
+  for (const d of ctx.subscriptions) d.dispose();
+  ext.deactivate?.();
+  return res;
+}
+
+if (require.main === module) {
+  const arg = (k: string) => {
+    const i = process.argv.indexOf(k);
+    if (i < 0) throw new Error(`missing ${k}`);
+    return process.argv[i + 1];
+  };
+  const bin = arg('--bin');
+  benchStorm({
+    root: path.resolve(__dirname, '..'),
+    kubeconfig: arg('--kubeconfig'),
+    kubectl: path.join(bin, 'kubectl'),
+    istioctl: path.join(bin, 'istioctl'),
+    context: arg('--context'),
+  })
+    .then((r) => {
+      console.log(JSON.stringify(r));
+      process.exit(0);
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
