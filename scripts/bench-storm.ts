@@ -1,13 +1,13 @@
 /**
  * Restart storm: the whole extension (the production bundle, in this process, on the vscode
  * shim) watches a large cluster while every Deployment is restarted by the real
- * `kubectl rollout restart` (a child process). Tag `stable` is first moved to 1-31-0, so a
+ * `kubectl rollout restart` (child processes, one per namespace). Tag `stable` is first moved to 1-31-0, so a
  * quarter of the pods are stale and the storm brings them back to 0.
  *
  * Measured in this process while the storm runs: event-loop delay p50/p99
  * (perf_hooks.monitorEventLoopDelay), tree refreshes per second (what VS Code would re-read: the
  * fired nodes' items, and the children of the expanded ones), CPU time, and the time from the
- * last pod event applied to the model to the tree's next refresh. The Proxy status
+ * event that removed the last stale pod to the tree refresh showing 0 stale. The Proxy status
  * page's model is reshaped and serialized as the panel does (debounced 200 ms).
  */
 import { spawn } from 'node:child_process';
@@ -27,10 +27,10 @@ export interface StormResult {
   pageModelMs: { mean: number; max: number };
   cpuMs: number;
   staleBefore: number;
-  /** From the restart command to the tree refresh that shows 0 stale. */
-  zeroStaleShownMs: number;
-  /** From the last pod event applied to the model to the tree's refresh after it (the tree current). */
-  lastEventToTreeMs: number;
+  /** From the restart command to the model holding 0 stale (the pod event that removed the last stale pod applied). */
+  zeroStaleModelMs: number;
+  /** From that event applied to the tree refresh that shows it (debounce and the four-a-second limit). */
+  zeroStaleModelToTreeMs: number;
 }
 
 const until = async (what: string, f: () => boolean, timeoutMs: number, everyMs = 100) => {
@@ -117,10 +117,13 @@ export async function benchStorm(o: {
   });
   // When the last pod event reached the model.
   let lastApplied = 0;
+  let zeroModelAt = 0;
+  let storming = false;
   const orig = snap().applyMany.bind(snap());
   snap().applyMany = (evs: unknown[]) => {
     const out = orig(evs);
     lastApplied = performance.now();
+    if (storming && !zeroModelAt && stale() === 0) zeroModelAt = lastApplied;
     return out;
   };
 
@@ -139,9 +142,23 @@ export async function benchStorm(o: {
   fires.length = 0;
   zeroShownAt = 0;
   const t0 = performance.now();
+  storming = true;
   lag.enable();
-  // The API server's own restart of every Deployment, as a user would type it.
-  await run(o.kubectl, ['rollout', 'restart', 'deployment', '-l', 'app=workload', '--all-namespaces', '--context', o.context], env);
+  // The API server's own restart of every Deployment, as a user would type it: kubectl's rollout restart
+  // takes one namespace at a time (no --all-namespaces), so one per namespace, four at once.
+  const names: string[] = snap()
+    .namespaces()
+    .map((n: any) => n.name)
+    .filter((n: string) => n.startsWith('large-'));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < names.length) {
+        const ns = names[next++];
+        await run(o.kubectl, ['rollout', 'restart', 'deployment', '-l', 'app=workload', '-n', ns, '--context', o.context], env);
+      }
+    }),
+  );
   await until('0 stale shown in the tree', () => zeroShownAt > 0, o.timeoutMs ?? 1_800_000, 200);
   // every old pod gone from the model too (pods terminate with grace 0)
   await until('the storm over', () => performance.now() - lastApplied > 3000, o.timeoutMs ?? 1_800_000, 200);
@@ -163,8 +180,8 @@ export async function benchStorm(o: {
     pageModelMs: { mean: pageMs.reduce((a, b) => a + b, 0) / Math.max(1, pageMs.length), max: Math.max(0, ...pageMs) },
     cpuMs: (cpu.user + cpu.system) / 1000,
     staleBefore,
-    zeroStaleShownMs: zeroShownAt - t0,
-    lastEventToTreeMs: (fires.find((f) => f >= lastApplied) ?? NaN) - lastApplied,
+    zeroStaleModelMs: zeroModelAt - t0,
+    zeroStaleModelToTreeMs: zeroShownAt - zeroModelAt,
   };
   for (const d of ctx.subscriptions) d.dispose();
   ext.deactivate?.();

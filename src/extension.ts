@@ -19,9 +19,16 @@ export interface ExtensionApi {
   tree: ClustersTreeProvider;
   /** Resolves when the first kubeconfig load has finished (clusters may still be listing). */
   ready: Promise<void>;
+  /** Measured in the host that loaded the bundle: evaluating it (undefined when not bundled), then activate() itself. */
+  activation: { loadMs?: number; activateMs: number };
 }
 
+/** Set by the bundle's first line (esbuild.js banner). */
+declare const __istioRevisionsLoadStart: number | undefined;
+
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const t0 = performance.now();
+  const loadMs = typeof __istioRevisionsLoadStart === 'number' ? t0 - __istioRevisionsLoadStart : undefined;
   const log = new Logger();
   const clusters = new ClusterManager(log);
   const tree = new ClustersTreeProvider(clusters);
@@ -31,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(log, clusters, tree, treeView, statusBar, ...COMMANDS.map((c) => register(services, c)));
   context.subscriptions.push(registerManifestDiagnostics(services), registerProxyStatusSerializer(services));
   const ready = clusters.reload('activation').catch((e) => log.error(`initial load failed: ${(e as Error).stack ?? e}`));
-  return { clusters, tree, ready };
+  return { clusters, tree, ready, activation: { loadMs, activateMs: performance.now() - t0 } };
 }
 
 export function deactivate(): void {

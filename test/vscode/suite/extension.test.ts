@@ -23,6 +23,11 @@ describe('Istio Revisions in a real extension host', function () {
     );
     const api = await extensionApi();
     assert.ok(ext.isActive);
+    // Reported, not asserted (speed is judged by the bench): the bundle's evaluation and activate() in this host.
+    const a = api.activation;
+    assert.equal(typeof a.activateMs, 'number');
+    assert.equal(typeof a.loadMs, 'number', 'the bundle banner set its load start');
+    say(`      activation in this extension host: bundle load ${a.loadMs!.toFixed(1)} ms + activate() ${a.activateMs.toFixed(1)} ms`);
     assert.ok(
       api.clusters.list().some((e) => e.context === seed.context),
       `clusters: ${api.clusters
