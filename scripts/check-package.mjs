@@ -39,6 +39,7 @@ const expected = [
   'CHANGELOG.md',
   'LICENSE',
   'dist/extension.js',
+  'dist/kube-config.js',
   'dist/cli.js',
   'media/istio.svg',
   'media/icon.png',

@@ -10,7 +10,18 @@ import { spawn, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+
+/**
+ * client-node's KubeConfig, required on first use: client-node and what it pulls in (YAML,
+ * JSONPath, the SOCKS proxy agent, the OIDC client) are then evaluated when the first kubeconfig
+ * is read, after activate() has returned, instead of while the extension host loads the bundle.
+ */
+function newKubeConfig(): KubeConfig {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see above); esbuild wraps the module for it
+  const m = require('@kubernetes/client-node/dist/config.js') as typeof import('@kubernetes/client-node/dist/config.js');
+  return new m.KubeConfig();
+}
 
 export interface KubeconfigProblem {
   path: string;
@@ -68,7 +79,7 @@ export function loadKubeconfigs(paths: string[]): LoadedKubeconfig {
       problems.push({ path: p, kind: 'empty', message: `kubeconfig ${p} is empty` });
       continue;
     }
-    const kc = new KubeConfig();
+    const kc = newKubeConfig();
     try {
       kc.loadFromString(text);
     } catch (e) {
@@ -103,7 +114,7 @@ export function configForContext(loaded: LoadedKubeconfig, context: string): { o
   const info = loaded.contexts.find((c) => c.name === context);
   if (!loaded.config || !info) return { ok: false, message: `context "${context}" is not in the kubeconfig (${loaded.paths.join(', ')})` };
   if (info.problem) return { ok: false, message: info.problem };
-  const kc = new KubeConfig();
+  const kc = newKubeConfig();
   kc.loadFromOptions({
     clusters: loaded.config.clusters,
     users: loaded.config.users,
