@@ -214,6 +214,15 @@ function podSync(p: ProxyInfo, idx: Map<string, ProxySync> | undefined, complete
   };
 }
 
+/**
+ * How long the panel waits before reshaping after a cluster change: at least `minMs`, and four
+ * times what the last reshape took, so that reshaping a large cluster during a restart storm
+ * takes at most a fifth of the extension host's time.
+ */
+export function reshapeDelay(lastShapeMs: number, minMs = 200): number {
+  return Math.max(minMs, Math.round(4 * lastShapeMs));
+}
+
 /** Shapes the snapshot for the panel. Only injected pods count as proxies; pods without one appear in `pods` only. */
 export function shapeProxyStatus(
   snap: ClusterSnapshot,

@@ -31,7 +31,27 @@ export interface RequestOptions {
   resource: string;
   namespace?: string;
   name?: string;
+  /** Called with the body's text so far as it arrives, until it returns true or 64 KiB have come (a list's metadata, its `continue` token). */
+  onHead?: (head: string) => boolean;
 }
+
+/**
+ * The `continue` token of a list page, read from the head of its body: an API server writes a
+ * list's metadata before its items, so the next page can be asked for while this one is still
+ * arriving and being parsed. Undefined when the head holds none.
+ */
+export function continueFromHead(head: string): string | undefined {
+  const m = /"metadata":\{[^{}]*"continue":("(?:[^"\\]|\\.)*")/.exec(head);
+  if (!m) return undefined;
+  try {
+    return (JSON.parse(m[1]) as string) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How far into a body its head is looked for. */
+const HEAD_LIMIT = 64 * 1024;
 
 export interface ListOptions {
   namespace?: string;
@@ -302,7 +322,13 @@ export class ClusterClient {
         res.destroy();
         resolve(fail(this.err(o, 'timeout', `response from ${this.server} not complete within ${Math.round(timeoutMs / 1000)} s`)));
       }, timeoutMs);
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let head = o.onHead ? '' : undefined;
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        if (head === undefined) return;
+        head += c.toString('latin1');
+        if (o.onHead!(head) || head.length > HEAD_LIMIT) head = undefined;
+      });
       res.on('error', (e) => {
         clearTimeout(timer);
         resolve(fail(this.err(o, 'unreachable', cutShort(e, this.server))));
@@ -333,22 +359,39 @@ export class ClusterClient {
     let resourceVersion = '';
     const path = resourcePath(r, { namespace: opts.namespace });
     const accept = opts.metadataOnly ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' : 'application/json';
-    do {
-      const res = await this.request<{ metadata?: { resourceVersion?: string; continue?: string }; items?: any[] }>({
+    type Page = K8sResult<{ metadata?: { resourceVersion?: string; continue?: string }; items?: any[] }>;
+    // The next page is asked for as soon as this one's head names it (see continueFromHead); once
+    // the list has returned (done or failed), no further page is asked for.
+    const prefetched = new Map<string, Promise<Page>>();
+    let stopped = false;
+    const fetchPage = (c: string | undefined): Promise<Page> =>
+      this.request({
         path,
         verb: 'list',
         resource: r.plural,
         namespace: opts.namespace,
         signal: opts.signal,
         accept,
-        query: { limit: opts.limit ?? 500, continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+        query: { limit: opts.limit ?? 500, continue: c, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+        onHead: (h) => {
+          const next = continueFromHead(h);
+          if (next && !stopped && !prefetched.has(next)) prefetched.set(next, fetchPage(next));
+          return next !== undefined || h.includes('"items":');
+        },
       });
-      if (!res.ok) return res;
+    let pending = fetchPage(undefined);
+    do {
+      const res = await pending;
+      if (!res.ok) {
+        stopped = true;
+        return res;
+      }
       // A Kubernetes list is an object with an items array (null when empty); anything else is not the API's answer.
       const v: unknown = res.value;
       const listItems = v && typeof v === 'object' && !Array.isArray(v) ? (v as { items?: unknown }).items : undefined;
       if (!Array.isArray(listItems) && listItems !== null) {
         const what = v === undefined ? 'an empty body' : 'JSON that is not a Kubernetes list (no items)';
+        stopped = true;
         return fail({
           ...this.err({ verb: 'list', resource: r.plural, namespace: opts.namespace }, 'server', `the server answered ${what}, not a Kubernetes API response`),
           notApi: true,
@@ -357,7 +400,12 @@ export class ClusterClient {
       for (const it of res.value.items ?? []) items.push(prune(it));
       cont = res.value.metadata?.continue || undefined;
       resourceVersion = res.value.metadata?.resourceVersion ?? resourceVersion;
+      if (cont) {
+        pending = prefetched.get(cont) ?? fetchPage(cont);
+        prefetched.delete(cont);
+      }
     } while (cont);
+    stopped = true;
     return ok({ items, resourceVersion });
   }
 

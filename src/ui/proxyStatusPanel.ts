@@ -15,7 +15,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { emptyFilters, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
+import { emptyFilters, reshapeDelay, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
 import { describeK8sError } from '../k8s';
 import { gatherSync, type SyncGather } from '../k8s/syncz';
 
@@ -189,12 +189,20 @@ export class ProxyStatusPanel implements vscode.Disposable {
     this.post({ type: 'filters', filters: f });
   }
 
+  /** Wall time of the last reshape and post (reshapeDelay spaces the next one by it). */
+  private lastShapeMs = 0;
+
   private scheduleState(): void {
     if (this.debounce) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      this.postState();
-    }, DEBOUNCE_MS);
+    this.debounce = setTimeout(
+      () => {
+        this.debounce = undefined;
+        const t0 = performance.now();
+        this.postState();
+        this.lastShapeMs = performance.now() - t0;
+      },
+      reshapeDelay(this.lastShapeMs, DEBOUNCE_MS),
+    );
   }
 
   private postState(): void {

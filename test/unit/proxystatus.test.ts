@@ -8,6 +8,7 @@ import {
   splitProxyId,
   xdsState,
   type ProxyStatusData,
+  reshapeDelay,
 } from '../../src/istio/proxystatus';
 import { MAX_MESSAGE_BYTES, parsePageMessage, parsePageState, renderPanelHtml } from '../../src/webview/protocol';
 import { istiod, ns, pod, seedSnapshot as seedSnapshot0 } from './fixtures';
@@ -468,5 +469,12 @@ describe('proxy status: page HTML and CSP', () => {
     assert.doesNotMatch(html, /style=|<style/, 'no inline style');
     const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     for (const u of urls) assert.ok(u.startsWith(cspSource + '/'), `${u} is a webview resource URI`);
+  });
+
+  it('reshapes at most every 200 ms, and four reshape-times apart when reshaping is slow', () => {
+    assert.equal(reshapeDelay(0), 200);
+    assert.equal(reshapeDelay(30), 200);
+    assert.equal(reshapeDelay(120), 480);
+    assert.equal(reshapeDelay(10, 50), 50);
   });
 });
