@@ -197,6 +197,8 @@ export class ProxyStatusPanel implements vscode.Disposable {
     this.debounce = setTimeout(
       () => {
         this.debounce = undefined;
+        // A hidden page is torn down and asks for fresh state when shown (`ready`): nothing to reshape until then.
+        if (!this.ready || !this.panel.visible) return;
         const t0 = performance.now();
         this.postState();
         this.lastShapeMs = performance.now() - t0;
