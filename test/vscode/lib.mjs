@@ -15,16 +15,8 @@ export const EXTENSION_ID = 'istio-revisions.istio-revisions';
 export const CONTAINER_TITLE = 'Istio Revisions';
 export const CONTEXT = 'istio-revisions-local';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/** Debian Chromium's flags on this machine, shared with the webview harness (test/webview/harness.ts). */
+export const CHROMIUM_ARGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/chromium-args.json'), 'utf8'));
 
 export const log = (tag, ...a) => console.log(`[${tag}]`, ...a);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

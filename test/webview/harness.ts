@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { renderPanelHtml } from '../../src/webview/protocol';
+import CHROMIUM_ARGS from '../chromium-args.json';
 
 const root = path.resolve(__dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,15 +66,7 @@ export async function startPageHarness(outDir: string): Promise<PageHarness> {
   const browser: Browser = await pw.chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   let ctx: BrowserContext | undefined;
   return {

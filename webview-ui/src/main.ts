@@ -31,6 +31,9 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const saved = parsePageState(vscode.getState());
 
+/** A page of namespace bars and of rows: enough to fill the view; the rest one click away (a first render of 10,000 proxies stays fast). */
+const PAGE = { namespaces: 50, rows: 100 };
+
 const model: {
   context: string;
   data?: ProxyStatusData;
@@ -43,12 +46,8 @@ const model: {
 } = {
   context: saved?.context ?? '',
   filters: saved?.filters ?? emptyFilters(),
-  shown: { namespaces: 0, rows: 0 },
+  shown: { ...PAGE },
 };
-
-/** A page of namespace bars and of rows: enough to fill the view; the rest one click away (a first render of 10,000 proxies stays fast). */
-const PAGE = { namespaces: 50, rows: 100 };
-model.shown = { ...PAGE };
 
 const slots = new RevisionSlots();
 
