@@ -18,6 +18,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkPermissions, ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs, runRestarts, sendRestartPatches } from '../src/k8s';
 import { restartRequest } from '../src/istio';
+import { PROTOBUF_OR_JSON } from '../src/k8s/protobuf';
+import { resourcePath } from '../src/k8s/resources';
+import { sourcesFor } from '../src/k8s/watcher';
+import type { FloorList } from './bench-floor';
 import type { WorkloadId } from '../src/istio';
 
 const root = path.resolve(__dirname, '..');
@@ -72,10 +76,44 @@ function client(kubeconfig: string): ClusterClient {
   return new ClusterClient(CONTEXT, cfg.config, undefined, 120_000);
 }
 
+/**
+ * The floor's process (scripts/bench-floor.ts, bundled alone: a few KiB) and its two list files: the
+ * watcher's sources as the model reads them (protobuf where it asks for it), and all as JSON.
+ */
+function bundleFloor(): { js: string; model: string; json: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-floor-'));
+  const js = path.join(dir, 'bench-floor.js');
+  const b = spawnSync(
+    process.execPath,
+    [
+      require.resolve('esbuild/bin/esbuild'),
+      path.join(root, 'scripts/bench-floor.ts'),
+      '--bundle',
+      '--platform=node',
+      `--outfile=${js}`,
+      '--log-level=warning',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (b.status !== 0) throw new Error('bundling scripts/bench-floor.ts failed');
+  const lists = (json: boolean): FloorList[] =>
+    sourcesFor('istio-system').map((s) => ({
+      path: resourcePath(s.resource, { namespace: s.namespace }),
+      query: { limit: '500', labelSelector: s.labelSelector },
+      accept: s.protobuf && !json ? PROTOBUF_OR_JSON : 'application/json',
+    }));
+  const model = path.join(dir, 'model.json');
+  const json = path.join(dir, 'json.json');
+  fs.writeFileSync(model, JSON.stringify(lists(false)));
+  fs.writeFileSync(json, JSON.stringify(lists(true)));
+  return { js, model, json };
+}
+
 async function main() {
   ensureTimeTool();
   log('building the bundle');
   if (spawnSync('node', ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  const floorJs = bundleFloor();
   const cluster = await import(path.join(root, 'test/cluster/cluster.mjs'));
   const scen = await import(path.join(root, 'test/cluster/scenarios.mjs'));
   const dir = argVal('--dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-bench-'));
@@ -105,12 +143,18 @@ async function main() {
       // 1 + 2: model build vs kubectl, wall time and peak memory, interleaved run by run.
       const ours: { wallMs: number; maxRssKb: number }[] = [];
       const theirs: { wallMs: number; maxRssKb: number }[] = [];
-      // The floor: the same lists fetched raw (scripts/bench-floor.mjs), in its own process as the CLI is.
+      // The floor: the same lists fetched raw (scripts/bench-floor.ts), in its own process as the CLI is;
+      // and the same lists all as JSON, the floor of a model that reads no protobuf.
       const floor: { wallMs: number; maxRssKb: number }[] = [];
+      const jsonFloor: { wallMs: number; maxRssKb: number }[] = [];
       let floorBytes = 0;
+      let jsonFloorBytes = 0;
+      const floorBytesRead = () => JSON.parse(fs.readFileSync(path.join(os.tmpdir(), 'istio-revisions-bench-floor.json'), 'utf8')).bytes as number;
       for (let i = 0; i < runs; i++) {
-        floor.push(timed(process.execPath, [path.join(root, 'scripts/bench-floor.mjs'), state.apiserverUrl, state.adminToken]));
-        floorBytes = JSON.parse(fs.readFileSync(path.join(os.tmpdir(), 'istio-revisions-bench-floor.json'), 'utf8')).bytes;
+        floor.push(timed(process.execPath, [floorJs.js, state.apiserverUrl, state.adminToken, floorJs.model]));
+        floorBytes = floorBytesRead();
+        jsonFloor.push(timed(process.execPath, [floorJs.js, state.apiserverUrl, state.adminToken, floorJs.json]));
+        jsonFloorBytes = floorBytesRead();
         ours.push(
           timed(process.execPath, [
             path.join(root, 'dist/cli.js'),
@@ -134,7 +178,18 @@ async function main() {
       const oM = stat(ours.map((x) => x.maxRssKb / 1024));
       const kM = stat(theirs.map((x) => x.maxRssKb / 1024));
       const fW = stat(floor.map((x) => x.wallMs));
-      r.modelBuild = { ours: oW, kubectl: kW, ratio: oW.median / kW.median, floor: fW, floorBytes, ratioToFloor: oW.median / fW.median };
+      const jW = stat(jsonFloor.map((x) => x.wallMs));
+      r.modelBuild = {
+        ours: oW,
+        kubectl: kW,
+        ratio: oW.median / kW.median,
+        floor: fW,
+        floorBytes,
+        ratioToFloor: oW.median / fW.median,
+        jsonFloor: jW,
+        jsonFloorBytes,
+        ratioToJsonFloor: oW.median / jW.median,
+      };
       r.peakMemoryMiB = { ours: oM, kubectl: kM, ratio: oM.median / kM.median };
       rows.push([`${size} pods`, 'model build (wall)', fmt(oW, 'ms'), fmt(kW, 'ms'), (oW.median / kW.median).toFixed(2)]);
       rows.push([
@@ -143,6 +198,13 @@ async function main() {
         fmt(oW, 'ms'),
         `floor ${fmt(fW, 'ms')} (${(floorBytes / 2 ** 20).toFixed(1)} MiB, no parse)`,
         (oW.median / fW.median).toFixed(2),
+      ]);
+      rows.push([
+        `${size} pods`,
+        'model build vs all-JSON floor',
+        fmt(oW, 'ms'),
+        `JSON floor ${fmt(jW, 'ms')} (${(jsonFloorBytes / 2 ** 20).toFixed(1)} MiB, no parse)`,
+        (oW.median / jW.median).toFixed(2),
       ]);
       rows.push([`${size} pods`, 'peak memory', fmt(oM, 'MiB'), fmt(kM, 'MiB'), (oM.median / kM.median).toFixed(2)]);
 

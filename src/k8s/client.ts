@@ -15,6 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { describeNonApiBody, fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
 import { boundExecPlugins } from './kubeconfig';
 import { Emitter } from './emitter';
+import { continueFromProtobufHead, decodeStatus, PROTOBUF, PROTOBUF_MAGIC, PROTOBUF_OR_JSON, ProtobufError, type ProtobufListDecoder } from './protobuf';
 import { resourcePath, type ResourceType } from './resources';
 
 export interface RequestOptions {
@@ -280,12 +281,16 @@ export class ClusterClient {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
           let reason: string | undefined;
           let message = `HTTP ${status}`;
           let notApi = false;
           try {
-            const st = JSON.parse(text) as { reason?: string; message?: string };
+            // A Status, in protobuf when a list asked for it, else JSON.
+            const st =
+              (String(res.headers['content-type']).startsWith(PROTOBUF) ? decodeStatus(bytes) : undefined) ??
+              (JSON.parse(text) as { reason?: string; message?: string });
             reason = st.reason;
             if (st.message) message = st.message;
           } catch {
@@ -308,6 +313,19 @@ export class ClusterClient {
 
   /** A request with a JSON response. */
   async request<T = unknown>(o: RequestOptions): Promise<K8sResult<T>> {
+    const r = await this.requestBody(o);
+    if (!r.ok) return r;
+    const text = r.value.body.toString('utf8');
+    if (text === '') return ok(undefined as T);
+    try {
+      return ok(JSON.parse(text) as T);
+    } catch {
+      return fail({ ...this.err(o, 'server', `the server answered ${describeNonApiBody(r.value.status, text, r.value.contentType)}`), notApi: true });
+    }
+  }
+
+  /** A request's whole answer, as bytes with its content type (a protobuf list is read by its decoder, not as text). */
+  private async requestBody(o: RequestOptions): Promise<K8sResult<{ body: Buffer; contentType: string; status: number }>> {
     const started = Date.now();
     const r = await this.open(o, false);
     if (!r.ok) {
@@ -336,49 +354,56 @@ export class ClusterClient {
       res.on('end', () => {
         clearTimeout(timer);
         this.log?.debug(`${o.method ?? 'GET'} ${o.path} → ${res.statusCode} (${Date.now() - started} ms)`);
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (text === '') {
-          resolve(ok(undefined as T));
-          return;
-        }
-        try {
-          resolve(ok(JSON.parse(text) as T));
-        } catch {
-          resolve(
-            fail({ ...this.err(o, 'server', `the server answered ${describeNonApiBody(res.statusCode, text, res.headers['content-type'])}`), notApi: true }),
-          );
-        }
+        resolve(
+          ok({
+            body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+            contentType: String(res.headers['content-type'] ?? ''),
+            status: res.statusCode ?? 0,
+          }),
+        );
       });
     });
   }
 
-  /** Lists all pages of a resource, pruning each item with `prune`. */
-  async list<T>(r: ResourceType, opts: ListOptions, prune: (raw: any) => T): Promise<K8sResult<ListResult<T>>> {
+  /**
+   * Lists all pages of a resource, pruning each item with `prune`. With `protobuf` (built-in kinds
+   * only), the server is asked for protobuf and its pages are read by that decoder, which yields
+   * what `prune` would; a server that answers JSON instead is read as JSON.
+   */
+  async list<T>(r: ResourceType, opts: ListOptions, prune: (raw: any) => T, protobuf?: ProtobufListDecoder<T>): Promise<K8sResult<ListResult<T>>> {
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion = '';
     const path = resourcePath(r, { namespace: opts.namespace });
-    const accept = opts.metadataOnly ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' : 'application/json';
-    type Page = K8sResult<{ metadata?: { resourceVersion?: string; continue?: string }; items?: any[] }>;
+    const accept = opts.metadataOnly
+      ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json'
+      : protobuf
+        ? PROTOBUF_OR_JSON
+        : 'application/json';
+    const ctx = { verb: 'list', resource: r.plural, namespace: opts.namespace };
+    type Page = K8sResult<{ body: Buffer; contentType: string; status: number }>;
     // The next page is asked for as soon as this one's head names it (see continueFromHead); once
     // the list has returned (done or failed), no further page is asked for.
     const prefetched = new Map<string, Promise<Page>>();
     let stopped = false;
     const fetchPage = (c: string | undefined): Promise<Page> =>
-      this.request({
+      this.requestBody({
+        ...ctx,
         path,
-        verb: 'list',
-        resource: r.plural,
-        namespace: opts.namespace,
         signal: opts.signal,
         accept,
         query: { limit: opts.limit ?? 500, continue: c, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
         onHead: (h) => {
-          const next = continueFromHead(h);
+          const proto = h.startsWith(PROTOBUF_MAGIC);
+          const next = proto ? continueFromProtobufHead(h) : continueFromHead(h);
           if (next && !stopped && !prefetched.has(next)) prefetched.set(next, fetchPage(next));
-          return next !== undefined || h.includes('"items":');
+          return next !== undefined || (!proto && h.includes('"items":'));
         },
       });
+    const notAList = (what: string) => {
+      stopped = true;
+      return fail({ ...this.err(ctx, 'server', `the server answered ${what}, not a Kubernetes API response`), notApi: true });
+    };
     let pending = fetchPage(undefined);
     do {
       const res = await pending;
@@ -386,20 +411,36 @@ export class ClusterClient {
         stopped = true;
         return res;
       }
-      // A Kubernetes list is an object with an items array (null when empty); anything else is not the API's answer.
-      const v: unknown = res.value;
-      const listItems = v && typeof v === 'object' && !Array.isArray(v) ? (v as { items?: unknown }).items : undefined;
-      if (!Array.isArray(listItems) && listItems !== null) {
-        const what = v === undefined ? 'an empty body' : 'JSON that is not a Kubernetes list (no items)';
-        stopped = true;
-        return fail({
-          ...this.err({ verb: 'list', resource: r.plural, namespace: opts.namespace }, 'server', `the server answered ${what}, not a Kubernetes API response`),
-          notApi: true,
-        });
+      const { body, contentType, status } = res.value;
+      let page: { items: unknown[] | null | undefined; resourceVersion?: string; continue?: string };
+      if (protobuf && contentType.startsWith(PROTOBUF)) {
+        try {
+          const d = protobuf(body);
+          for (const it of d.items) items.push(it);
+          page = { items: [], resourceVersion: d.resourceVersion, continue: d.continue };
+        } catch (e) {
+          if (!(e instanceof ProtobufError)) throw e;
+          return notAList(`a protobuf body that could not be read (${e.message})`);
+        }
+      } else {
+        const text = body.toString('utf8');
+        if (text === '') return notAList('an empty body');
+        let v: unknown;
+        try {
+          v = JSON.parse(text);
+        } catch {
+          stopped = true;
+          return fail({ ...this.err(ctx, 'server', `the server answered ${describeNonApiBody(status, text, contentType)}`), notApi: true });
+        }
+        // A Kubernetes list is an object with an items array (null when empty); anything else is not the API's answer.
+        const listItems = v && typeof v === 'object' && !Array.isArray(v) ? (v as { items?: unknown }).items : undefined;
+        if (!Array.isArray(listItems) && listItems !== null) return notAList('JSON that is not a Kubernetes list (no items)');
+        const m = (v as { metadata?: { resourceVersion?: string; continue?: string } }).metadata;
+        page = { items: listItems, resourceVersion: m?.resourceVersion, continue: m?.continue };
+        for (const it of listItems ?? []) items.push(prune(it));
       }
-      for (const it of res.value.items ?? []) items.push(prune(it));
-      cont = res.value.metadata?.continue || undefined;
-      resourceVersion = res.value.metadata?.resourceVersion ?? resourceVersion;
+      cont = page.continue || undefined;
+      resourceVersion = page.resourceVersion || resourceVersion;
       if (cont) {
         pending = prefetched.get(cont) ?? fetchPage(cont);
         prefetched.delete(cont);

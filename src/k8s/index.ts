@@ -3,6 +3,7 @@ export * from './resources';
 export * from './kubeconfig';
 export * from './client';
 export * from './prune';
+export * from './protobuf';
 export * from './emitter';
 export * from './watcher';
 export * from './executor';

@@ -21,7 +21,7 @@ function meta(m: any): ObjectMeta {
 }
 
 /** Only the annotations the model reads; others (e.g. kubectl's last-applied-configuration) can be huge. */
-const KEPT_ANNOTATIONS = [
+export const KEPT_ANNOTATIONS = [
   'istio.io/rev',
   'sidecar.istio.io/status',
   'sidecar.istio.io/inject',

@@ -11,6 +11,7 @@ import { ClusterSnapshot, mergeChanges, noChange, type Kind, type KindMap, type 
 import type { ClusterClient } from './client';
 import { Emitter } from './emitter';
 import { pruneConfigMap, pruneDaemonSet, pruneDeployment, pruneMwc, pruneNamespace, prunePod, pruneSail, pruneService } from './prune';
+import { decodePodList, type ProtobufListDecoder } from './protobuf';
 import { describeK8sError, type K8sError } from './result';
 import { RESOURCES, type ResourceType } from './resources';
 
@@ -20,6 +21,8 @@ export interface SourceSpec {
   namespace?: string;
   labelSelector?: string;
   prune: (raw: any) => any;
+  /** Lists read as protobuf by this decoder, which yields what `prune` does (built-in kinds; watches stay JSON). */
+  protobuf?: ProtobufListDecoder<any>;
   /** A kind that may not exist (a CRD): 404 or 403 leave it out quietly (state `absent`). */
   optional?: boolean;
 }
@@ -35,7 +38,8 @@ export function sourcesFor(istioNamespace: string): SourceSpec[] {
     { kind: 'ConfigMap', resource: RESOURCES.configmaps, namespace: istioNamespace, prune: pruneConfigMap },
     { kind: 'Namespace', resource: RESOURCES.namespaces, prune: pruneNamespace },
     // Pods need spec (the istio-proxy image gives the proxy version), so no metadata-only list here.
-    { kind: 'Pod', resource: RESOURCES.pods, prune: prunePod },
+    // The largest list by far: read as protobuf, where what the model does not read is stepped over (protobuf.ts).
+    { kind: 'Pod', resource: RESOURCES.pods, prune: prunePod, protobuf: decodePodList },
     // Node agents' DaemonSets (ztunnel, istio-cni): their update strategy. Optional: a user who may not list them still sees the rest.
     { kind: 'DaemonSet', resource: RESOURCES.daemonsets, prune: pruneDaemonSet, optional: true },
     // The Sail operator's resources, where its CRDs are installed.
@@ -224,7 +228,12 @@ export class ClusterWatcher {
     s: SourceSpec,
     signal: AbortSignal,
   ): Promise<{ ok: true; items: unknown[]; resourceVersion: string } | { ok: false; error: K8sError }> {
-    const r = await this.client.list(s.resource, { namespace: s.namespace, labelSelector: s.labelSelector, limit: this.opts.pageSize ?? 500, signal }, s.prune);
+    const r = await this.client.list(
+      s.resource,
+      { namespace: s.namespace, labelSelector: s.labelSelector, limit: this.opts.pageSize ?? 500, signal },
+      s.prune,
+      s.protobuf,
+    );
     if (!r.ok) return r;
     return { ok: true, items: r.value.items, resourceVersion: r.value.resourceVersion };
   }
