@@ -16,6 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 import { checkPermissions, ClusterClient, ClusterWatcher, configForContext, loadKubeconfigs, runRestarts, sendRestartPatches } from '../src/k8s';
 import { restartRequest } from '../src/istio';
 import { PROTOBUF_OR_JSON } from '../src/k8s/protobuf';
@@ -83,19 +84,7 @@ function client(kubeconfig: string): ClusterClient {
 function bundleFloor(): { js: string; model: string; json: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-floor-'));
   const js = path.join(dir, 'bench-floor.js');
-  const b = spawnSync(
-    process.execPath,
-    [
-      require.resolve('esbuild/bin/esbuild'),
-      path.join(root, 'scripts/bench-floor.ts'),
-      '--bundle',
-      '--platform=node',
-      `--outfile=${js}`,
-      '--log-level=warning',
-    ],
-    { stdio: 'inherit' },
-  );
-  if (b.status !== 0) throw new Error('bundling scripts/bench-floor.ts failed');
+  esbuild.buildSync({ entryPoints: [path.join(root, 'scripts/bench-floor.ts')], bundle: true, platform: 'node', outfile: js, logLevel: 'warning' });
   const lists = (json: boolean): FloorList[] =>
     sourcesFor('istio-system').map((s) => ({
       path: resourcePath(s.resource, { namespace: s.namespace }),

@@ -15,7 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { describeNonApiBody, fail, kindForStatus, ok, type K8sError, type K8sResult } from './result';
 import { boundExecPlugins } from './kubeconfig';
 import { Emitter } from './emitter';
-import { continueFromProtobufHead, decodeStatus, PROTOBUF, PROTOBUF_MAGIC, PROTOBUF_OR_JSON, ProtobufError, type ProtobufListDecoder } from './protobuf';
+import { decodeStatus, PROTOBUF, PROTOBUF_OR_JSON, ProtobufError, type ProtobufListDecoder, type ProtobufListStream } from './protobuf';
 import { resourcePath, type ResourceType } from './resources';
 
 export interface RequestOptions {
@@ -34,6 +34,8 @@ export interface RequestOptions {
   name?: string;
   /** Called with the body's text so far as it arrives, until it returns true or 64 KiB have come (a list's metadata, its `continue` token). */
   onHead?: (head: string) => boolean;
+  /** Given the answer's content type; a function it returns takes the body's chunks as they arrive (the body is then not kept). */
+  sink?: (contentType: string) => ((chunk: Buffer) => void) | undefined;
 }
 
 /**
@@ -340,8 +342,13 @@ export class ClusterClient {
         res.destroy();
         resolve(fail(this.err(o, 'timeout', `response from ${this.server} not complete within ${Math.round(timeoutMs / 1000)} s`)));
       }, timeoutMs);
-      let head = o.onHead ? '' : undefined;
+      const sink = o.sink?.(String(res.headers['content-type'] ?? ''));
+      let head = o.onHead && !sink ? '' : undefined;
       res.on('data', (c: Buffer) => {
+        if (sink) {
+          sink(c);
+          return;
+        }
         chunks.push(c);
         if (head === undefined) return;
         head += c.toString('latin1');
@@ -381,43 +388,53 @@ export class ClusterClient {
         ? PROTOBUF_OR_JSON
         : 'application/json';
     const ctx = { verb: 'list', resource: r.plural, namespace: opts.namespace };
-    type Page = K8sResult<{ body: Buffer; contentType: string; status: number }>;
-    // The next page is asked for as soon as this one's head names it (see continueFromHead); once
-    // the list has returned (done or failed), no further page is asked for.
+    type Page = { res: K8sResult<{ body: Buffer; contentType: string; status: number }>; stream?: ProtobufListStream<T> };
+    // The next page is asked for as soon as this one's metadata names it (a JSON page's head, see
+    // continueFromHead; a protobuf page's stream); once the list has returned (done or failed), no
+    // further page is asked for.
     const prefetched = new Map<string, Promise<Page>>();
     let stopped = false;
-    const fetchPage = (c: string | undefined): Promise<Page> =>
-      this.requestBody({
+    const prefetch = (next: string | undefined) => {
+      if (next && !stopped && !prefetched.has(next)) prefetched.set(next, fetchPage(next));
+    };
+    const fetchPage = (c: string | undefined): Promise<Page> => {
+      let stream: ProtobufListStream<T> | undefined;
+      return this.requestBody({
         ...ctx,
         path,
         signal: opts.signal,
         accept,
         query: { limit: opts.limit ?? 500, continue: c, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
-        onHead: (h) => {
-          const proto = h.startsWith(PROTOBUF_MAGIC);
-          const next = proto ? continueFromProtobufHead(h) : continueFromHead(h);
-          if (next && !stopped && !prefetched.has(next)) prefetched.set(next, fetchPage(next));
-          return next !== undefined || (!proto && h.includes('"items":'));
+        sink: (contentType) => {
+          if (!protobuf || !contentType.startsWith(PROTOBUF)) return undefined;
+          const st = (stream = protobuf(prefetch));
+          return (chunk) => st.push(chunk);
         },
-      });
+        onHead: (h) => {
+          const next = continueFromHead(h);
+          prefetch(next);
+          return next !== undefined || h.includes('"items":');
+        },
+      }).then((res) => ({ res, stream }));
+    };
     const notAList = (what: string) => {
       stopped = true;
       return fail({ ...this.err(ctx, 'server', `the server answered ${what}, not a Kubernetes API response`), notApi: true });
     };
     let pending = fetchPage(undefined);
     do {
-      const res = await pending;
+      const { res, stream } = await pending;
       if (!res.ok) {
         stopped = true;
         return res;
       }
       const { body, contentType, status } = res.value;
-      let page: { items: unknown[] | null | undefined; resourceVersion?: string; continue?: string };
-      if (protobuf && contentType.startsWith(PROTOBUF)) {
+      let page: { resourceVersion?: string; continue?: string };
+      if (stream) {
         try {
-          const d = protobuf(body);
+          const d = stream.finish();
           for (const it of d.items) items.push(it);
-          page = { items: [], resourceVersion: d.resourceVersion, continue: d.continue };
+          page = { resourceVersion: d.resourceVersion, continue: d.continue };
         } catch (e) {
           if (!(e instanceof ProtobufError)) throw e;
           return notAList(`a protobuf body that could not be read (${e.message})`);
@@ -436,7 +453,7 @@ export class ClusterClient {
         const listItems = v && typeof v === 'object' && !Array.isArray(v) ? (v as { items?: unknown }).items : undefined;
         if (!Array.isArray(listItems) && listItems !== null) return notAList('JSON that is not a Kubernetes list (no items)');
         const m = (v as { metadata?: { resourceVersion?: string; continue?: string } }).metadata;
-        page = { items: listItems, resourceVersion: m?.resourceVersion, continue: m?.continue };
+        page = { resourceVersion: m?.resourceVersion, continue: m?.continue };
         for (const it of listItems ?? []) items.push(prune(it));
       }
       cont = page.continue || undefined;

@@ -26,14 +26,25 @@ const MAGIC = [0x6b, 0x38, 0x73, 0x00];
 /** The first bytes of every Kubernetes protobuf body, as latin1 text (as a body's head is looked at). */
 export const PROTOBUF_MAGIC = 'k8s\0';
 
-/** Decodes one list page (envelope included) into pruned items and the list's metadata; throws ProtobufError on a body it cannot read. */
-export type ProtobufListDecoder<T> = (body: Uint8Array) => { items: T[]; resourceVersion: string; continue: string };
+/**
+ * Reads one list page (envelope included) as its bytes arrive: push() each chunk, then finish() for
+ * the pruned items and the list's metadata. finish() throws a ProtobufError for a body it could not
+ * read (push() never throws: the first error is kept for finish()).
+ */
+export interface ProtobufListStream<T> {
+  push(chunk: Uint8Array): void;
+  finish(): { items: T[]; resourceVersion: string; continue: string };
+}
+
+/** Makes a page's stream; `onContinue` is called with the next page's token as soon as the page's metadata has arrived. */
+export type ProtobufListDecoder<T> = (onContinue?: (token: string) => void) => ProtobufListStream<T>;
 
 /** A body that is not the protobuf the decoder knows (truncated, another message): said in one line by the caller. */
 export class ProtobufError extends Error {}
 
 // The reader's state: one buffer and a position, module-level for speed (decoding is synchronous).
-let B: Uint8Array = new Uint8Array(0);
+const EMPTY = new Uint8Array(0);
+let B: Uint8Array = EMPTY;
 let P = 0;
 let utf8: (start: number, end: number) => string = () => '';
 
@@ -330,38 +341,190 @@ export interface ProtoPodList {
   continue: string;
 }
 
-/** A PodList body (envelope included) as pruned pods and the list's metadata. Throws ProtobufError on a body it cannot read. */
-export const decodePodList: ProtobufListDecoder<PrunedPod> = (body: Uint8Array): ProtoPodList => {
-  use(body);
-  try {
-    const end = envelope();
-    const items: PrunedPod[] = [];
-    let resourceVersion = '';
-    let cont = '';
-    while (P < end) {
-      const tag = uvarint();
-      if (tag === ((1 << 3) | 2)) {
-        const le = sub(end);
-        while (P < le) {
-          const t = uvarint();
-          if (t === ((2 << 3) | 2)) resourceVersion = str(le);
-          else if (t === ((3 << 3) | 2)) cont = str(le);
-          else skip(t & 7);
-        }
-        P = le;
-      } else if (tag === ((2 << 3) | 2)) items.push(pod(end));
-      else skip(tag & 7);
-    }
-    if (P !== end) throw new ProtobufError('the list runs past its body');
-    return { items, resourceVersion, continue: cont };
-  } catch (e) {
-    if (e instanceof ProtobufError) throw e;
-    // An index past the end reads undefined and surfaces as NaN arithmetic or a TypeError: a truncated body.
-    throw new ProtobufError(`unreadable protobuf: ${(e as Error).message}`);
-  } finally {
-    B = new Uint8Array(0);
+/** A varint at P, or -1 when the bytes before `limit` end inside it (the rest is still on the way). */
+function tryUvarint(limit: number): number {
+  let x = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (P >= limit) return -1;
+    const b = B[P++];
+    x += (b & 0x7f) * mul;
+    if (b < 0x80) return x;
+    mul *= 0x80;
   }
-};
+  throw new ProtobufError('varint too long');
+}
+
+const enum At {
+  Magic,
+  Envelope,
+  List,
+}
+
+/**
+ * A PodList read as it streams in. Each pod is decoded as soon as its last byte has arrived, so the
+ * decoding overlaps the transfer, and the page is never held whole: bytes are kept in one buffer
+ * only until the item they belong to is complete (a pod is a few KiB), and fields nobody reads are
+ * stepped over as they pass, without being kept.
+ */
+class PodListStream implements ProtobufListStream<PrunedPod> {
+  private readonly items: PrunedPod[] = [];
+  private resourceVersion = '';
+  private cont = '';
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  /** The held bytes: buf[start, end). */
+  private start = 0;
+  private end = 0;
+  private at = At.Magic;
+  /** Bytes of the list (the envelope's raw field) not yet read. */
+  private listLeft = 0;
+  private sawList = false;
+  /** Bytes of a field being stepped over that have not arrived yet. */
+  private skipLeft = 0;
+  private error: ProtobufError | undefined;
+
+  constructor(private readonly onContinue?: (token: string) => void) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.error) return;
+    try {
+      let c = chunk;
+      if (this.skipLeft > 0) {
+        const n = Math.min(this.skipLeft, c.length);
+        this.skipLeft -= n;
+        c = c.subarray(n);
+        if (c.length === 0) return;
+      }
+      this.hold(c);
+      this.read();
+    } catch (e) {
+      this.error = e instanceof ProtobufError ? e : new ProtobufError(`unreadable protobuf: ${(e as Error).message}`);
+    } finally {
+      B = EMPTY;
+    }
+  }
+
+  finish(): ProtoPodList {
+    if (this.error) throw this.error;
+    if (this.at !== At.Envelope || !this.sawList || this.skipLeft > 0 || this.end > this.start)
+      throw new ProtobufError(this.sawList ? 'the body ended inside the list' : 'no list in the body');
+    return { items: this.items, resourceVersion: this.resourceVersion, continue: this.cont };
+  }
+
+  private hold(c: Uint8Array): void {
+    const held = this.end - this.start;
+    if (this.end + c.length > this.buf.length) {
+      if (held + c.length <= this.buf.length) this.buf.copyWithin(0, this.start, this.end);
+      else {
+        const nb = Buffer.allocUnsafe(Math.max(this.buf.length * 2, held + c.length));
+        this.buf.copy(nb, 0, this.start, this.end);
+        this.buf = nb;
+      }
+      this.start = 0;
+      this.end = held;
+    }
+    this.buf.set(c, this.end);
+    this.end += c.length;
+  }
+
+  /** Steps over `n` bytes: those held now, the rest as they arrive. */
+  private stepOver(n: number): void {
+    const here = Math.min(n, this.end - this.start);
+    this.start += here;
+    this.skipLeft = n - here;
+  }
+
+  /** Reads every complete field held; leaves an incomplete one for the next chunk. */
+  private read(): void {
+    use(this.buf);
+    const limit = this.end;
+    for (;;) {
+      P = this.start;
+      if (this.at === At.Magic) {
+        if (limit - P < 4) return;
+        for (let i = 0; i < 4; i++) if (B[P + i] !== MAGIC[i]) throw new ProtobufError('not Kubernetes protobuf (no k8s magic)');
+        this.start += 4;
+        this.at = At.Envelope;
+        continue;
+      }
+      if (this.skipLeft > 0 || P >= limit) return;
+      const tag = tryUvarint(limit);
+      if (tag < 0) return;
+      const wire = tag & 7;
+      if (this.at === At.Envelope) {
+        if (tag === ((2 << 3) | 2) && !this.sawList) {
+          const len = tryUvarint(limit);
+          if (len < 0) return;
+          this.start = P;
+          this.listLeft = len;
+          this.sawList = true;
+          this.at = At.List;
+        } else if (!this.field(wire, limit)) return;
+        continue;
+      }
+      // At.List
+      if (this.listLeft === 0) {
+        this.at = At.Envelope;
+        continue;
+      }
+      const before = this.start;
+      if (tag === ((2 << 3) | 2) || tag === ((1 << 3) | 2)) {
+        const lenAt = P;
+        const len = tryUvarint(limit);
+        if (len < 0) return;
+        const fieldEnd = P + len;
+        if (fieldEnd - before > this.listLeft) throw new ProtobufError('an item runs past its list');
+        if (fieldEnd > limit) return; // the rest of this item is still on the way
+        P = lenAt;
+        if (tag === ((2 << 3) | 2)) this.items.push(pod(fieldEnd));
+        else this.listMeta(fieldEnd);
+        this.start = fieldEnd;
+      } else if (!this.field(wire, limit)) return;
+      const used = this.start + this.skipLeft - before;
+      if (used > this.listLeft) throw new ProtobufError('a field runs past its list');
+      this.listLeft -= used;
+    }
+  }
+
+  /** Steps over one field of another number after its tag (P just past the tag); false when its length has not arrived. */
+  private field(wire: number, limit: number): boolean {
+    if (wire === 0) {
+      if (tryUvarint(limit) < 0) return false;
+      this.start = P;
+    } else if (wire === 2) {
+      const len = tryUvarint(limit);
+      if (len < 0) return false;
+      this.start = P;
+      this.stepOver(len);
+    } else if (wire === 1 || wire === 5) {
+      this.start = P;
+      this.stepOver(wire === 1 ? 8 : 4);
+    } else throw new ProtobufError(`unsupported wire type ${wire}`);
+    return true;
+  }
+
+  private listMeta(end: number): void {
+    const le = sub(end);
+    while (P < le) {
+      const t = uvarint();
+      if (t === ((2 << 3) | 2)) this.resourceVersion = str(le);
+      else if (t === ((3 << 3) | 2)) this.cont = str(le);
+      else skip(t & 7);
+    }
+    P = le;
+    if (this.cont) this.onContinue?.(this.cont);
+  }
+}
+
+/** Pods as protobuf, read as they stream in (see PodListStream). */
+export const podListStream: ProtobufListDecoder<PrunedPod> = (onContinue) => new PodListStream(onContinue);
+
+/** A whole PodList body (envelope included) as pruned pods and the list's metadata. Throws ProtobufError on a body it cannot read. */
+export function decodePodList(body: Uint8Array): ProtoPodList {
+  const s = new PodListStream();
+  s.push(body);
+  return s.finish();
+}
 
 /**
  * The `continue` token from the head of a protobuf list body (its first bytes, as latin1 text, as

@@ -11,7 +11,7 @@ import { ClusterSnapshot, mergeChanges, noChange, type Kind, type KindMap, type 
 import type { ClusterClient } from './client';
 import { Emitter } from './emitter';
 import { pruneConfigMap, pruneDaemonSet, pruneDeployment, pruneMwc, pruneNamespace, prunePod, pruneSail, pruneService } from './prune';
-import { decodePodList, type ProtobufListDecoder } from './protobuf';
+import { podListStream, type ProtobufListDecoder } from './protobuf';
 import { describeK8sError, type K8sError } from './result';
 import { RESOURCES, type ResourceType } from './resources';
 
@@ -39,7 +39,7 @@ export function sourcesFor(istioNamespace: string): SourceSpec[] {
     { kind: 'Namespace', resource: RESOURCES.namespaces, prune: pruneNamespace },
     // Pods need spec (the istio-proxy image gives the proxy version), so no metadata-only list here.
     // The largest list by far: read as protobuf, where what the model does not read is stepped over (protobuf.ts).
-    { kind: 'Pod', resource: RESOURCES.pods, prune: prunePod, protobuf: decodePodList },
+    { kind: 'Pod', resource: RESOURCES.pods, prune: prunePod, protobuf: podListStream },
     // Node agents' DaemonSets (ztunnel, istio-cni): their update strategy. Optional: a user who may not list them still sees the rest.
     { kind: 'DaemonSet', resource: RESOURCES.daemonsets, prune: pruneDaemonSet, optional: true },
     // The Sail operator's resources, where its CRDs are installed.

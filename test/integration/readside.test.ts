@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { buildReport, resolveInjection, type Pod } from '../../src/istio';
-import { decodePodList, describeK8sError, prunePod, RESOURCES, resourcePath, type ClusterWatcher } from '../../src/k8s';
+import { describeK8sError, podListStream, prunePod, RESOURCES, resourcePath, type ClusterWatcher } from '../../src/k8s';
 import { run } from '../../src/cli/main';
 import { client, clusterState, CONTEXT, istioctl, kubectl, withWatcher, waitFor } from './helpers';
 
@@ -302,7 +302,7 @@ describe('read side on the local cluster (seed)', function () {
     await kubectl(['delete', 'pod', 'held', '-n', 'pb-check', '--wait=false']);
     const c = client();
     try {
-      const pb = await c.list(RESOURCES.pods, { limit: 4 }, prunePod, decodePodList);
+      const pb = await c.list(RESOURCES.pods, { limit: 4 }, prunePod, podListStream);
       const json = await c.list(RESOURCES.pods, { limit: 4 }, prunePod);
       assert.ok(pb.ok && json.ok, !pb.ok ? describeK8sError(pb.error) : !json.ok ? describeK8sError(json.error) : '');
       // Pods that changed between the two lists (a status update) are compared no further than their presence.

@@ -20,6 +20,7 @@ import {
   loadKubeconfigs,
   PROTOBUF,
   ProtobufError,
+  podListStream,
   prunePod,
   RESOURCES,
 } from '../../src/k8s';
@@ -135,6 +136,32 @@ describe('pods as protobuf', () => {
     assert.ok(refused > 0 && decoded > 0, `both outcomes seen (${decoded} decoded, ${refused} refused)`);
   });
 
+  it('a page pushed in pieces of any size (1 byte to 3 KiB) reads the same; the next token is handed on once the metadata is in', () => {
+    const rand = rng(5);
+    for (const [i, p] of pages.entries()) {
+      for (let round = 0; round < 20; round++) {
+        const tokens: { token: string; at: number }[] = [];
+        let pushed = 0;
+        const st = podListStream((token) => tokens.push({ token, at: pushed }));
+        const max = round === 0 ? 1 : 1 + Math.floor(rand() * 3072);
+        for (let o = 0; o < p.pb.length;) {
+          const n = Math.min(p.pb.length - o, 1 + Math.floor(rand() * max));
+          pushed += n;
+          st.push(p.pb.subarray(o, o + n));
+          o += n;
+        }
+        const d = st.finish();
+        assert.deepStrictEqual(d.items, p.json.items.map(prunePod), `page ${i}, round ${round}`);
+        const want = p.json.metadata.continue;
+        assert.deepEqual(
+          tokens.map((t) => t.token),
+          want ? [want] : [],
+        );
+        if (want) assert.ok(tokens[0].at < p.pb.length / 4, `token handed on after ${tokens[0].at} of ${p.pb.length} bytes`);
+      }
+    }
+  });
+
   it("continueFromProtobufHead: nothing until the head holds the list's metadata, then its token ('' on the last page)", () => {
     const first = pages[0];
     const token = first.json.metadata.continue!;
@@ -167,7 +194,7 @@ describe('pods as protobuf', () => {
       res.writeHead(body ? 200 : 410, { 'content-type': PROTOBUF }).end(body ?? fs.readFileSync(path.join(dir, 'status-400.pb')));
     });
     try {
-      const r = await s.client.list(RESOURCES.pods, {}, prunePod, decodePodList);
+      const r = await s.client.list(RESOURCES.pods, {}, prunePod, podListStream);
       assert.ok(r.ok, r.ok ? '' : describeK8sError(r.error));
       assert.deepStrictEqual(
         r.value.items,
@@ -187,7 +214,7 @@ describe('pods as protobuf', () => {
   it('a server that answers JSON to the protobuf request is read as JSON', async () => {
     const s = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...pages[0].json, metadata: {} })));
     try {
-      const r = await s.client.list(RESOURCES.pods, {}, prunePod, decodePodList);
+      const r = await s.client.list(RESOURCES.pods, {}, prunePod, podListStream);
       assert.ok(r.ok, r.ok ? '' : describeK8sError(r.error));
       assert.deepStrictEqual(r.value.items, pages[0].json.items.map(prunePod));
     } finally {
@@ -202,12 +229,12 @@ describe('pods as protobuf', () => {
       else res.writeHead(200, { 'content-type': PROTOBUF }).end(pages[1].pb.subarray(0, 5000));
     });
     try {
-      const bad = await s.client.list(RESOURCES.pods, { labelSelector: 'bad' }, prunePod, decodePodList);
+      const bad = await s.client.list(RESOURCES.pods, { labelSelector: 'bad' }, prunePod, podListStream);
       assert.ok(!bad.ok);
       assert.equal(bad.error.kind, 'invalid');
       assert.match(describeK8sError(bad.error), /continue/);
       assert.equal(bad.error.notApi, undefined);
-      const cut = await s.client.list(RESOURCES.pods, {}, prunePod, decodePodList);
+      const cut = await s.client.list(RESOURCES.pods, {}, prunePod, podListStream);
       assert.ok(!cut.ok);
       const msg = describeK8sError(cut.error);
       assert.match(msg, /pb/);
