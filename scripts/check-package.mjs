@@ -40,6 +40,7 @@ const expected = [
   'LICENSE',
   'dist/extension.js',
   'dist/kube-config.js',
+  'dist/yaml.js',
   'dist/cli.js',
   'media/istio.svg',
   'media/icon.png',

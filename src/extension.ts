@@ -37,7 +37,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services: Services = { context, log, clusters, tree, treeView: treeView as vscode.TreeView<unknown> };
   context.subscriptions.push(log, clusters, tree, treeView, statusBar, ...COMMANDS.map((c) => register(services, c)));
   context.subscriptions.push(registerManifestDiagnostics(services), registerProxyStatusSerializer(services));
-  const ready = clusters.reload('activation').catch((e) => log.error(`initial load failed: ${(e as Error).stack ?? e}`));
+  // The kubeconfig is read (and client-node's KubeConfig loaded) just after activate() returns, not
+  // inside it: nothing is shown sooner either way (the tree waits for the first lists), and the host
+  // is not held while it happens.
+  const ready = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => clusters.reload('activation'))
+    .catch((e) => log.error(`initial load failed: ${(e as Error).stack ?? e}`));
   return { clusters, tree, ready, activation: { loadMs, activateMs: performance.now() - t0 } };
 }
 

@@ -4,6 +4,7 @@
  * from the API is several kilobytes, its pruned form a few hundred bytes.
  */
 import { parseInjectorConfig } from '../istio/injectpolicy';
+import { yaml } from '../istio/yaml';
 import type { Container, ObjectMeta } from '../istio/types';
 
 function meta(m: any): ObjectMeta {
@@ -110,21 +111,13 @@ export function pruneService(o: any) {
   return { metadata: meta(o.metadata), spec: { selector: o.spec?.selector } };
 }
 
-let yamlParse: ((text: string) => unknown) | undefined;
-/** The `yaml` package, loaded on first use (activation does not pay for it). */
-function parseYaml(text: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require keeps yaml out of activation
-  yamlParse ??= (require('yaml') as typeof import('yaml')).parse;
-  return yamlParse(text);
-}
-
 export function pruneConfigMap(o: any) {
   // The injector's `values` (global.tag, hub, proxy image) and, of its large `config`
   // (mostly templates), only the keys istiod decides injection with.
   const name = String(o.metadata?.name ?? '');
   const out: any = { metadata: meta(o.metadata), data: o.data?.values !== undefined ? { values: o.data.values } : undefined };
   if (name.startsWith('istio-sidecar-injector') && (o.data?.config !== undefined || o.data?.values !== undefined)) {
-    out.injectorConfig = parseInjectorConfig(o.data?.config !== undefined ? String(o.data.config) : undefined, o.data?.values, parseYaml);
+    out.injectorConfig = parseInjectorConfig(o.data?.config !== undefined ? String(o.data.config) : undefined, o.data?.values, (t) => yaml().parse(t));
   }
   return out;
 }

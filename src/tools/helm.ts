@@ -4,7 +4,6 @@
  * (upgrade, uninstall). Always an argument array, never a shell; the cluster's kubeconfig and
  * `--kube-context` are added here, so a step never reaches another cluster than the plan's.
  */
-import { parseAllDocuments } from 'yaml';
 import {
   chartOfLabel,
   helmTemplateTagArgs,
@@ -21,6 +20,7 @@ import {
 import type { ClusterClient } from '../k8s/client';
 import type { ToolRunner } from '../k8s/executor';
 import { runTool } from './process';
+import { yaml } from '../istio/yaml';
 
 export interface HelmOptions {
   bin: string;
@@ -75,7 +75,7 @@ export async function helmRenderTag(
       ok: false,
       message: `Cluster "${o.context}": helm template of chart ${input.chart.ref}${input.chart.version ? ` ${input.chart.version}` : ''} for tag ${input.tag} failed: ${r.message}`,
     };
-  const docs = parseAllDocuments(r.value);
+  const docs = yaml().parseAllDocuments(r.value);
   const objects: unknown[] = [];
   for (const d of docs) {
     if (d.errors.length) return { ok: false, message: `Cluster "${o.context}": helm template printed YAML that does not parse: ${d.errors[0].message}` };

@@ -86,7 +86,12 @@ export class ManifestDiagnostics implements vscode.Disposable, vscode.CodeAction
       vscode.languages.registerHoverProvider(SELECTOR, this),
       vscode.languages.registerCodeLensProvider(SELECTOR, this),
     );
-    for (const d of ws.textDocuments) this.lintNow(d);
+    // Documents already open are linted just after activation, not inside it (the linter's yaml
+    // parser is loaded on first use).
+    const first = setImmediate(() => {
+      for (const d of ws.textDocuments) this.lintNow(d);
+    });
+    this.subs.push({ dispose: () => clearImmediate(first) });
   }
 
   // ---- cluster view ---------------------------------------------------------

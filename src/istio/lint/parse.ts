@@ -10,7 +10,8 @@
  * A malformed document only loses its own diagnostics (it gets IR000); the others
  * are checked as usual.
  */
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { yaml } from '../yaml';
 import type { Labels } from '../types';
 import type { ManifestDoc, TextEdit, TextRange } from './types';
 
@@ -69,7 +70,7 @@ const CACHE_MAX_CHUNK = 200_000;
 function parseChunk(src: string): Document.Parsed[] {
   const hit = cache.get(src);
   if (hit) return hit;
-  const parsed = parseAllDocuments(src, { prettyErrors: false, uniqueKeys: false }) as unknown as Document.Parsed[];
+  const parsed = yaml().parseAllDocuments(src, { prettyErrors: false, uniqueKeys: false }) as unknown as Document.Parsed[];
   const docs = Array.isArray(parsed) ? parsed : [];
   if (src.length <= CACHE_MAX_CHUNK) {
     if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
@@ -223,7 +224,11 @@ export function labelsOf(doc: ManifestDoc, map: unknown): Labels {
   return out;
 }
 
-export { isMap, isScalar, isSeq, isAlias };
+// yaml's node guards, through the lazily loaded module (see ../yaml.ts).
+export const isMap = <K = unknown, V = unknown>(n: unknown): n is YAMLMap<K, V> => yaml().isMap(n);
+export const isScalar = <T = unknown>(n: unknown): n is Scalar<T> => yaml().isScalar(n);
+export const isSeq = <T = unknown>(n: unknown): n is YAMLSeq<T> => yaml().isSeq(n);
+export const isAlias = (n: unknown): n is Alias => yaml().isAlias(n);
 
 // ---- edits -------------------------------------------------------------
 
