@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --runs N] [-- --dir D]`
+ * `npm run bench [-- --quick] [-- --sizes 1000,10000] [-- --runs N] [-- --no-storm] [-- --dir D]`
  *
  * Seeds the `large` scenario at each size into the local cluster once, then measures,
  * side by side in the same run (medians with min–max over repeated runs):
@@ -34,6 +34,8 @@ const argVal = (k: string) => {
 };
 const sizes = (argVal('--sizes') ?? (quick ? '1000' : '1000,10000')).split(',').map(Number);
 const runs = Number(argVal('--runs') ?? (quick ? 3 : 5));
+/** Leaves out the restart storm (at 10,000 pods it alone takes ~15 minutes; at 30,000 far longer). */
+const noStorm = args.includes('--no-storm');
 const CONTEXT = 'istio-revisions-local';
 
 interface Stat {
@@ -196,6 +198,21 @@ async function main() {
         (oW.median / jW.median).toFixed(2),
       ]);
       rows.push([`${size} pods`, 'peak memory', fmt(oM, 'MiB'), fmt(kM, 'MiB'), (oM.median / kM.median).toFixed(2)]);
+      // What holding this many pods costs the local cluster itself.
+      const mem = (component: string) => {
+        const st = fs.readFileSync(`/proc/${state.pids[component]}/status`, 'utf8');
+        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(st)?.[1] ?? NaN) / 1024;
+        return { rssMiB: kb('VmRSS'), peakMiB: kb('VmHWM') };
+      };
+      r.clusterMemory = { apiserver: mem('kube-apiserver'), etcd: mem('etcd') };
+      const cm = r.clusterMemory as Record<string, { rssMiB: number; peakMiB: number }>;
+      rows.push([
+        `${size} pods`,
+        'local cluster memory (RSS / peak)',
+        `API server ${cm.apiserver.rssMiB.toFixed(0)} / ${cm.apiserver.peakMiB.toFixed(0)} MiB`,
+        `etcd ${cm.etcd.rssMiB.toFixed(0)} / ${cm.etcd.peakMiB.toFixed(0)} MiB`,
+        '',
+      ]);
 
       // 3: one pod change → model + node data, vs a full re-list (in process, the extension's own code).
       const c = client(state.kubeconfig);
@@ -264,7 +281,7 @@ async function main() {
 
       // 3b: restart storm: every Deployment restarted by kubectl while the whole extension watches (scripts/bench-storm.ts),
       // in its own process so that the bundle and its shim stay apart from this one.
-      {
+      if (!noStorm) {
         const out = spawnSync(
           process.execPath,
           ['--import', 'tsx', path.join(root, 'scripts/bench-storm.ts'), '--kubeconfig', state.kubeconfig, '--bin', state.binDir, '--context', CONTEXT],
