@@ -92,8 +92,10 @@ function str(end: number): string {
 function use(buf: Uint8Array): void {
   B = buf;
   P = 0;
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  utf8 = (s, e) => b.toString('utf8', s, e);
+  const b = (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)) as Buffer & { utf8Slice?: (s: number, e: number) => string };
+  // Buffer's utf8Slice (what toString('utf8', …) calls after checking its arguments) is about twice as
+  // fast for the many short strings of a pod; toString where a runtime lacks it.
+  utf8 = typeof b.utf8Slice === 'function' ? (s, e) => b.utf8Slice!(s, e) : (s, e) => b.toString('utf8', s, e);
 }
 
 /** Where the runtime.Unknown's `raw` (the encoded object) lies in a body; throws when it is not Kubernetes protobuf. */
