@@ -200,9 +200,22 @@ async function main() {
       rows.push([`${size} pods`, 'peak memory', fmt(oM, 'MiB'), fmt(kM, 'MiB'), (oM.median / kM.median).toFixed(2)]);
       // What holding this many pods costs the local cluster itself.
       const mem = (component: string) => {
-        const st = fs.readFileSync(`/proc/${state.pids[component]}/status`, 'utf8');
-        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(st)?.[1] ?? NaN) / 1024;
-        return { rssMiB: kb('VmRSS'), peakMiB: kb('VmHWM') };
+        // The component runs in its own process group (cluster.mjs records the group's id): its processes' memory, summed.
+        let rssMiB = 0;
+        let peakMiB = 0;
+        for (const p of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+          try {
+            const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+            if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== state.pids[component]) continue;
+            const st = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+            const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(st)?.[1] ?? 0) / 1024;
+            rssMiB += kb('VmRSS');
+            peakMiB += kb('VmHWM');
+          } catch {
+            // the process ended meanwhile
+          }
+        }
+        return { rssMiB, peakMiB };
       };
       r.clusterMemory = { apiserver: mem('kube-apiserver'), etcd: mem('etcd') };
       const cm = r.clusterMemory as Record<string, { rssMiB: number; peakMiB: number }>;
