@@ -25,26 +25,21 @@ const slim = {
 };
 
 /**
- * The extension loads client-node's KubeConfig (with its YAML, JSONPath, proxy-agent and OIDC
- * dependencies, ~300 KiB) from its own file, dist/kube-config.js, on first use (src/k8s/kubeconfig.ts
- * requires it lazily): the extension host then parses only the rest when it loads the extension.
+ * Modules the extension loads from their own file on first use, so the extension host parses only the
+ * rest when it loads the extension: client-node's KubeConfig (with its YAML, JSONPath, proxy-agent and
+ * OIDC dependencies, ~300 KiB; src/k8s/kubeconfig.ts requires it lazily) as dist/kube-config.js, and
+ * `yaml` (~110 KiB, needed once a manifest is linted, an injector ConfigMap read or a Helm manifest
+ * parsed; src/istio/yaml.ts) as dist/yaml.js.
  */
 const KUBE_CONFIG = '@kubernetes/client-node/dist/config.js';
-const kubeConfigApart = {
-  name: 'kube-config-apart',
+const apart = [
+  { filter: /^@kubernetes\/client-node\/dist\/config\.js$/, file: 'kube-config.js', entry: require.resolve(KUBE_CONFIG) },
+  { filter: /^yaml$/, file: 'yaml.js', entry: require.resolve('yaml') },
+];
+const loadedApart = {
+  name: 'loaded-apart',
   setup(build) {
-    build.onResolve({ filter: /^@kubernetes\/client-node\/dist\/config\.js$/ }, () => ({ path: './kube-config.js', external: true }));
-  },
-};
-
-/**
- * Likewise `yaml` (~110 KiB), used only once a manifest is linted, an injector ConfigMap read or a
- * Helm manifest parsed (src/istio/yaml.ts requires it on first use): dist/yaml.js.
- */
-const yamlApart = {
-  name: 'yaml-apart',
-  setup(build) {
-    build.onResolve({ filter: /^yaml$/ }, () => ({ path: './yaml.js', external: true }));
+    for (const a of apart) build.onResolve({ filter: a.filter }, () => ({ path: `./${a.file}`, external: true }));
   },
 };
 
@@ -70,13 +65,12 @@ async function main() {
       entryPoints: ['src/extension.ts'],
       outfile: 'dist/extension.js',
       external: ['vscode'],
-      plugins: [slim, kubeConfigApart, yamlApart],
+      plugins: [slim, loadedApart],
       // when the extension host starts and ends evaluating the bundle: activate() reports both
       banner: { js: 'var __istioRevisionsLoadStart = performance.now();' },
       footer: { js: 'var __istioRevisionsLoadEnd = performance.now();' },
     },
-    { ...common, entryPoints: [require.resolve(KUBE_CONFIG)], outfile: 'dist/kube-config.js' },
-    { ...common, entryPoints: [require.resolve('yaml')], outfile: 'dist/yaml.js' },
+    ...apart.map((a) => ({ ...common, entryPoints: [a.entry], outfile: `dist/${a.file}` })),
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   ];
   if (watch) {

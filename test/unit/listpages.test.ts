@@ -4,32 +4,12 @@
  * server that holds each page's items back until the next page has been asked for.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { ClusterClient, configForContext, describeK8sError, continueFromHead, loadKubeconfigs, RESOURCES } from '../../src/k8s';
+import { describeK8sError, continueFromHead, RESOURCES } from '../../src/k8s';
+import { localClient } from './helpers';
 
 const CONTEXT = 'pages';
-
-function clientOf(server: string): ClusterClient {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-pages-')), 'kubeconfig');
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 't' } }],
-      contexts: [{ name: CONTEXT, context: { cluster: 'c', user: 'u' } }],
-      'current-context': CONTEXT,
-    }),
-  );
-  const cfg = configForContext(loadKubeconfigs([file]), CONTEXT);
-  assert.ok(cfg.ok);
-  return new ClusterClient(CONTEXT, cfg.config, undefined, 5000);
-}
 
 describe('paginated lists', () => {
   it('continueFromHead reads the token from a list head, and nothing from anything else', () => {
@@ -71,7 +51,7 @@ describe('paginated lists', () => {
       } else rest();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const c = clientOf(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const c = localClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, CONTEXT);
     try {
       const t0 = Date.now();
       const r = await c.list(RESOURCES.pods, {}, (x: { metadata: { name: string } }) => x.metadata.name);
@@ -100,7 +80,7 @@ describe('paginated lists', () => {
       setTimeout(() => res.end(`"items":[{"metadata":{"name":"p${page}"}}]}`), 100);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const c = clientOf(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const c = localClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, CONTEXT);
     try {
       const r = await c.list(RESOURCES.pods, {}, (x: { metadata: { name: string } }) => x.metadata.name);
       assert.equal(r.ok, false);

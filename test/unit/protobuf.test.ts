@@ -8,22 +8,20 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  ClusterClient,
-  configForContext,
+  type ClusterClient,
   continueFromProtobufHead,
   decodePodList,
   decodeStatus,
   describeK8sError,
-  loadKubeconfigs,
   PROTOBUF,
   ProtobufError,
   podListStream,
   prunePod,
   RESOURCES,
 } from '../../src/k8s';
+import { localClient, prng } from './helpers';
 
 const dir = path.join(__dirname, '../fixtures/protobuf');
 const pages = fs
@@ -38,34 +36,6 @@ const pages = fs
     },
   }));
 
-/** A deterministic generator (mulberry32), so every run damages the same bytes. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function clientOf(server: string): ClusterClient {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'istio-revisions-pb-')), 'kubeconfig');
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 't' } }],
-      contexts: [{ name: 'pb', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'pb',
-    }),
-  );
-  const cfg = configForContext(loadKubeconfigs([file]), 'pb');
-  assert.ok(cfg.ok);
-  return new ClusterClient('pb', cfg.config, undefined, 5000);
-}
-
 async function serve(handler: http.RequestListener): Promise<{ client: ClusterClient; close: () => void; accepts: string[] }> {
   const accepts: string[] = [];
   const server = http.createServer((req, res) => {
@@ -73,7 +43,7 @@ async function serve(handler: http.RequestListener): Promise<{ client: ClusterCl
     handler(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const client = clientOf(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const client = localClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'pb');
   return {
     client,
     accepts,
@@ -110,7 +80,7 @@ describe('pods as protobuf', () => {
   });
 
   it('a cut or damaged body fails with a ProtobufError, never another error (1,000 cuts, 2,000 damaged bodies, fixed seed)', () => {
-    const rand = rng(17);
+    const rand = prng(17);
     const body = pages[0].pb;
     let cuts = 0;
     for (let n = 0; n < 1000; n++) {
@@ -137,7 +107,7 @@ describe('pods as protobuf', () => {
   });
 
   it('a page pushed in pieces of any size (1 byte to 3 KiB) reads the same; the next token is handed on once the metadata is in', () => {
-    const rand = rng(5);
+    const rand = prng(5);
     for (const [i, p] of pages.entries()) {
       for (let round = 0; round < 20; round++) {
         const tokens: { token: string; at: number }[] = [];
