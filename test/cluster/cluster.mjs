@@ -64,16 +64,47 @@ export function ensureBinaries(names = BINARIES) {
 
 // ------------------------------------------------------------------ helpers
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
+// Listening ports are drawn from below the kernel's ephemeral range: a port
+// taken from the ephemeral range (listen on :0) can be handed to an outgoing
+// connection's source port (etcd, the API server's clients) between the
+// moment it is chosen and the moment the component binds it, and the
+// component then dies with "address already in use". Ports below the range
+// are never picked as source ports. This allocator takes 15000–23999; the
+// istiod supervisor's (Go) takes 24000–32767, so the two never hand out the
+// same port.
+const handedOut = new Set();
+function ephemeralLow() {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+function tryListen(port) {
+  return new Promise((resolve) => {
     const s = net.createServer();
     s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+    s.on('error', () => resolve(0));
+    s.listen(port, '127.0.0.1', () => {
+      const got = s.address().port;
+      s.close(() => resolve(got));
     });
   });
+}
+export async function freePort() {
+  const lo = 15000;
+  const hi = Math.min(24000, ephemeralLow());
+  for (let i = 0; hi > lo && i < 200; i++) {
+    const port = lo + Math.floor(Math.random() * (hi - lo));
+    if (handedOut.has(port)) continue;
+    if (await tryListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  const port = await tryListen(0);
+  if (!port) throw new Error('no free loopback port');
+  return port;
 }
 
 function openssl(args, opts = {}) {

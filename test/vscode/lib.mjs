@@ -4,10 +4,10 @@
 // Node 20, stdlib + playwright-core only.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import { freePort } from '../cluster/cluster.mjs';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const OUTPUT_DIR = path.join(ROOT, 'test-output', 'vscode');
@@ -35,18 +35,6 @@ export function ensureSetup() {
   );
   for (const k of ['NODE24', 'CODE_SERVER', 'CHROMIUM']) if (!out[k]) throw new Error(`setup-vscode.sh did not print ${k}`);
   return { ...out, seconds: (Date.now() - t0) / 1000 };
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function httpGet(url, timeoutMs = 2000) {

@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -335,7 +336,32 @@ func revisionOf(meta metav1.ObjectMeta) string {
 	return "default"
 }
 
+// freePort draws from 24000–32767, below the kernel's ephemeral range: a port
+// taken from that range (listen on :0) can become an outgoing connection's
+// source port before pilot-discovery binds it ("address already in use").
+// The cluster script's own allocator takes 15000–23999, so the two never hand
+// out the same port.
 func freePort() (int, error) {
+	lo, hi := 24000, 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		var low int
+		if _, err := fmt.Sscan(string(b), &low); err == nil && low < hi {
+			hi = low
+		}
+	}
+	for i := 0; hi > lo && i < 200; i++ {
+		port := lo + rand.IntN(hi-lo)
+		if handedOut[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		handedOut[port] = true
+		return port, nil
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -343,6 +369,9 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// handedOut is only touched under supervisor.mu (startLocked).
+var handedOut = map[int]bool{}
 
 func (s *supervisor) reconcile(ctx context.Context) {
 	s.mu.Lock()
