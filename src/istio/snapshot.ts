@@ -140,6 +140,15 @@ export class ClusterSnapshot {
   private resolutionFingerprint = '';
   /** False when Namespace objects cannot be listed: namespaces are known from their pods only. */
   private namespacesReadable = true;
+  /**
+   * A namespace's view apart from its pod counts, for the Namespace object and control plane it
+   * was made from: it depends on nothing else, and the tree, the status bar and the page ask for
+   * every namespace's view several times a second while pods churn. Objects are replaced, never
+   * changed in place, so identity is the key.
+   */
+  private readonly viewCache = new Map<string, { ns: Namespace; cp: ControlPlane; view: Omit<NamespaceView, 'stats'> }>();
+  /** namespaceNames(), until a namespace comes or goes. */
+  private sortedNames: string[] | undefined;
 
   constructor() {
     this.cp = buildControlPlane({ deployments: [], services: [], configMaps: [], mwcs: [] });
@@ -253,13 +262,18 @@ export class ClusterSnapshot {
     if (ev.type === 'DELETED') {
       if (!old) return;
       this.objects.Namespace.delete(name);
+      this.viewCache.delete(name);
+      this.sortedNames = undefined;
       change.namespaceList = true;
       change.namespaceLabels = true;
       change.namespaces.add(name);
       return;
     }
     this.objects.Namespace.set(name, ev.object);
-    if (!old) change.namespaceList = true;
+    if (!old) {
+      change.namespaceList = true;
+      this.sortedNames = undefined;
+    }
     change.namespaces.add(name);
     if (!old || !sameLabels(old.metadata.labels, ev.object.metadata.labels)) {
       change.namespaceLabels = true;
@@ -416,7 +430,7 @@ export class ClusterSnapshot {
   }
 
   namespaceNames(): string[] {
-    if (this.namespacesReadable) return [...this.objects.Namespace.keys()].sort();
+    if (this.namespacesReadable) return [...(this.sortedNames ??= [...this.objects.Namespace.keys()].sort())];
     const names = new Set(this.objects.Namespace.keys());
     for (const [ns, pods] of this.podsByNs) if (pods.size > 0) names.add(ns);
     return [...names].sort();
@@ -455,6 +469,17 @@ export class ClusterSnapshot {
 
   private viewOf(ns: Namespace): NamespaceView {
     const name = ns.metadata.name;
+    let c = this.viewCache.get(name);
+    if (!c || c.ns !== ns || c.cp !== this.cp) {
+      c = { ns, cp: this.cp, view: this.viewWithoutStats(ns) };
+      this.viewCache.set(name, c);
+    }
+    const stats = this.nsStats.get(name) ?? emptyStats();
+    return { ...c.view, stats: { ...stats, byRevision: new Map(stats.byRevision) } };
+  }
+
+  private viewWithoutStats(ns: Namespace): Omit<NamespaceView, 'stats'> {
+    const name = ns.metadata.name;
     const labels = injectionLabels(ns.metadata.labels);
     const resolution = decideInjection(
       this.cp.webhooks,
@@ -463,7 +488,6 @@ export class ClusterSnapshot {
       name,
       (r) => this.cp.revisionByName.get(r)?.injector,
     );
-    const stats = this.nsStats.get(name) ?? emptyStats();
     const warnings: NamespaceWarning[] = [];
     let viaTag: string | undefined;
     if (resolution.kind === 'injected' && resolution.via.tag) viaTag = resolution.via.tag;
@@ -521,7 +545,6 @@ export class ClusterSnapshot {
       resolution,
       resolvedRevision: resolution.kind === 'injected' ? resolution.revision : undefined,
       viaTag,
-      stats: { ...stats, byRevision: new Map(stats.byRevision) },
       warnings,
       terminating: ns.status?.phase === 'Terminating' || !!ns.metadata.deletionTimestamp,
       labelsKnown: true,

@@ -249,7 +249,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       return;
     }
     // Drop nodes whose ancestor is refreshed anyway.
-    const list = [...this.pending].filter((id) => ![...this.pending].some((o) => o !== id && id.startsWith(o + '/')));
+    const list = [...this.pending].filter((id) => !hasPendingAncestor(this.pending, id));
     this.pending.clear();
     const nodes = list.map((id) => this.nodes.get(id)).filter((n): n is Node => !!n);
     if (nodes.length === 0) return;
@@ -967,6 +967,12 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     it.contextValue = contextValue('nodeAgent', { [a.component === 'ztunnel' ? 'ztunnel' : 'cni']: true, mixed: a.versions.length > 1, skew: !!skew });
     return it;
   }
+}
+
+/** Whether some `/`-delimited prefix of `id` is itself pending (that node's refresh covers this one). */
+function hasPendingAncestor(pending: ReadonlySet<string>, id: string): boolean {
+  for (let i = id.indexOf('/'); i > 0; i = id.indexOf('/', i + 1)) if (pending.has(id.slice(0, i))) return true;
+  return false;
 }
 
 function nodeAgentsShown(snap: ClusterSnapshot | undefined): boolean {
