@@ -1,7 +1,7 @@
 /**
  * Restart storm: the whole extension (the production bundle, in this process, on the vscode
  * shim) watches a large cluster while every Deployment is restarted by the real
- * `kubectl rollout restart` (child processes, one per namespace). Tag `stable` is first moved to 1-31-0, so a
+ * `kubectl rollout restart` (child processes, one per namespace). Tag `stable` is first moved (1-30-1 ↔ 1-31-0), so a
  * quarter of the pods are stale and the storm brings them back to 0.
  *
  * Measured in this process while the storm runs: event-loop delay p50/p99
@@ -131,8 +131,10 @@ export async function benchStorm(o: {
   };
 
   const env = { ...process.env, KUBECONFIG: o.kubeconfig };
-  // A quarter of the namespaces follow tag stable: moving it makes their pods stale.
-  await run(o.istioctl, ['tag', 'set', 'stable', '--revision', '1-31-0', '--overwrite', '-y', '--context', o.context], env);
+  // A quarter of the namespaces follow tag stable: moving it makes their pods stale. The scenario
+  // points it at 1-30-1; a second storm on the same cluster moves it back.
+  const to = snap().controlPlane.tagByName.get('stable')?.revision === '1-31-0' ? '1-30-1' : '1-31-0';
+  await run(o.istioctl, ['tag', 'set', 'stable', '--revision', to, '--overwrite', '-y', '--context', o.context], env);
   await until('stable namespaces stale in the model', () => stale() > 0, 60_000);
   await new Promise((r) => setTimeout(r, 1500));
   const staleBefore = stale();

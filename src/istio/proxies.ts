@@ -55,6 +55,27 @@ interface SidecarStatus {
   revision?: unknown;
 }
 
+/**
+ * The revision in a sidecar.istio.io/status annotation. Every pod of a workload carries the same
+ * annotation text, so the last few hundred distinct texts are remembered rather than parsed again
+ * for each pod.
+ */
+const statusMemo = new Map<string, { revision?: string; error?: string }>();
+function readStatus(raw: string): { revision?: string; error?: string } {
+  let r = statusMemo.get(raw);
+  if (r) return r;
+  r = {};
+  try {
+    const s = JSON.parse(raw) as SidecarStatus;
+    if (s && typeof s === 'object' && typeof s.revision === 'string' && s.revision) r.revision = s.revision;
+  } catch {
+    r.error = `annotation ${STATUS_ANNOTATION} is not valid JSON`;
+  }
+  if (statusMemo.size >= 512) statusMemo.clear();
+  statusMemo.set(raw, r);
+  return r;
+}
+
 /** Reads the three pod signals, in Istio's order of authority. */
 export function injectedRevisionOf(pod: Pod): { revision?: string; source?: RevisionSource; version?: string; injected: boolean; statusError?: string } {
   const ann = pod.metadata.annotations ?? {};
@@ -64,12 +85,9 @@ export function injectedRevisionOf(pod: Pod): { revision?: string; source?: Revi
   let statusError: string | undefined;
   let statusRevision: string | undefined;
   if (statusRaw !== undefined) {
-    try {
-      const s = JSON.parse(statusRaw) as SidecarStatus;
-      if (s && typeof s === 'object' && typeof s.revision === 'string' && s.revision) statusRevision = s.revision;
-    } catch (e) {
-      statusError = `annotation ${STATUS_ANNOTATION} is not valid JSON`;
-    }
+    const read = readStatus(statusRaw);
+    statusRevision = read.revision;
+    statusError = read.error;
   }
   const injected = !!proxy || statusRaw !== undefined;
   const annRev = ann[REV_ANNOTATION];
@@ -176,6 +194,8 @@ export function analyzePod(
   revisionVersion: (rev: string) => string | undefined,
   tagTarget: (tag: string) => string | undefined = () => undefined,
   injectorOf: (rev: string) => InjectorConfig | undefined = () => undefined,
+  /** What the webhooks and istiod decide for the pod (decideInjection); the snapshot passes a memo of it. */
+  decide: (pod: Pod) => InjectionOutcome = (p) => decideInjection(webhooks, nsLabels ?? undefined, p, p.metadata.namespace ?? 'default', injectorOf),
 ): ProxyInfo {
   const ns = pod.metadata.namespace ?? 'default';
   const base = {
@@ -203,7 +223,7 @@ export function analyzePod(
     builtInProxyOwner(pod, tagTarget) ??
     (nsLabels === null
       ? { kind: 'none', reason: `the labels of namespace ${ns} cannot be read (no permission), so what it resolves to is unknown`, matches: [] }
-      : decideInjection(webhooks, nsLabels, pod, ns, injectorOf));
+      : decide(pod));
   const unknownTarget = nsLabels === null && expected.kind === 'none';
   let stale = false;
   let staleReason: string | undefined;

@@ -14,9 +14,9 @@
 import { buildControlPlane, injectorConfigMapRevision, isIstiodDeployment, isIstiodService, type ControlPlane, type RevisionInfo } from './controlplane';
 import { describeOutcome, injectionLabels, type InjectionLabels, type InjectionOutcome } from './injection';
 import { decideInjection } from './injectpolicy';
-import { INJECTION_LABEL, ist0123Labels, REV_LABEL, STATUS_ANNOTATION } from './labels';
+import { INJECT_POD_LABEL, INJECTION_LABEL, ist0123Labels, REV_LABEL, STATUS_ANNOTATION } from './labels';
 import { analyzePod, isNodeAgentPod, proxyRevisionKey, type ProxyInfo } from './proxies';
-import type { Kind, KindMap, Namespace, ObjectMeta, WatchEvent } from './types';
+import type { Kind, KindMap, Labels, Namespace, ObjectMeta, WatchEvent } from './types';
 import { buildSailView, type SailView } from './sail';
 import { compareVersions } from './version';
 
@@ -147,6 +147,13 @@ export class ClusterSnapshot {
    * changed in place, so identity is the key.
    */
   private readonly viewCache = new Map<string, { ns: Namespace; cp: ControlPlane; view: Omit<NamespaceView, 'stats'> }>();
+  /**
+   * What the webhooks and istiod decide for a pod (decideInjection) depends on the control plane,
+   * the namespace's name and labels, and of the pod only on its labels, hostNetwork and its
+   * sidecar.istio.io/inject annotation. Pods of one workload share all of those, so the outcome is
+   * kept per namespace (for its labels object and the control plane) by those pod fields.
+   */
+  private readonly decisions = new Map<string, { labels: Labels | undefined; cp: ControlPlane; byPod: Map<string, InjectionOutcome> }>();
   /** namespaceNames(), until a namespace comes or goes. */
   private sortedNames: string[] | undefined;
 
@@ -263,6 +270,7 @@ export class ClusterSnapshot {
       if (!old) return;
       this.objects.Namespace.delete(name);
       this.viewCache.delete(name);
+      this.decisions.delete(name);
       this.sortedNames = undefined;
       change.namespaceList = true;
       change.namespaceLabels = true;
@@ -340,7 +348,25 @@ export class ClusterSnapshot {
       },
       (t) => this.cp.tagByName.get(t)?.revision,
       (r) => this.cp.revisionByName.get(r)?.injector,
+      (p) => this.decide(p, ns, labels ?? undefined),
     );
+  }
+
+  private decide(pod: KindMap['Pod'], ns: string, nsLabels: Labels | undefined): InjectionOutcome {
+    let d = this.decisions.get(ns);
+    if (!d || d.labels !== nsLabels || d.cp !== this.cp) {
+      d = { labels: nsLabels, cp: this.cp, byPod: new Map() };
+      this.decisions.set(ns, d);
+    }
+    const key = decisionKey(pod);
+    let o = d.byPod.get(key);
+    if (!o) {
+      o = decideInjection(this.cp.webhooks, nsLabels, pod, ns, (r) => this.cp.revisionByName.get(r)?.injector);
+      // Pods with labels of their own (a StatefulSet's pod-name) never share: keep the memo small.
+      if (d.byPod.size >= 256) d.byPod.clear();
+      d.byPod.set(key, o);
+    }
+    return o;
   }
 
   private reanalyzeNamespace(ns: string): void {
@@ -630,6 +656,16 @@ function compareRevisions(a: RevisionInfo, b: RevisionInfo): number {
     return a.version ? 1 : -1;
   }
   return a.name.localeCompare(b.name);
+}
+
+/** The pod fields decideInjection reads besides the namespace and the control plane. */
+function decisionKey(pod: KindMap['Pod']): string {
+  let k = pod.spec?.hostNetwork ? 'h' : '-';
+  const a = pod.metadata.annotations?.[INJECT_POD_LABEL];
+  k += a === undefined ? '~' : JSON.stringify(a);
+  const l = pod.metadata.labels;
+  if (l) for (const n in l) k += `${n}\u0001${l[n]}\u0002`;
+  return k;
 }
 
 function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {

@@ -151,6 +151,38 @@ describe('ClusterSnapshot', () => {
       );
   });
 
+  it('pods of one namespace that differ only in a label, the inject annotation or hostNetwork get their own decisions (the decision memo)', () => {
+    const s = seedSnapshot();
+    const base = pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0' });
+    const optOut = pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0' });
+    optOut.metadata.annotations = { ...optOut.metadata.annotations, 'sidecar.istio.io/inject': 'false' };
+    const host = pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0' });
+    host.spec = { ...host.spec, hostNetwork: true };
+    const optOutLabel = pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0', labels: { 'sidecar.istio.io/inject': 'false' } });
+    const again = pod('ns-c', 'web', { injectedBy: '1-8-0', version: '1.8.0' });
+    s.applyMany([base, optOut, host, optOutLabel, again].map((object) => ({ kind: 'Pod' as const, type: 'ADDED' as const, object })));
+    const info = (p: typeof base) => s.proxies('ns-c').find((x) => x.name === p.metadata.name)!;
+    const fresh = (p: typeof base) => {
+      const t = seedSnapshot();
+      t.apply({ kind: 'Pod', type: 'ADDED', object: p });
+      return t.proxies('ns-c').find((x) => x.name === p.metadata.name)!;
+    };
+    for (const p of [base, optOut, host, optOutLabel, again]) assert.deepEqual(info(p), fresh(p), p.metadata.name);
+    assert.deepEqual(
+      [base, optOut, host, optOutLabel].map((p) => [info(p).expected.kind, info(p).stale]),
+      [
+        ['injected', false],
+        ['none', true],
+        ['none', true],
+        ['injected', true], // opted out by label with an istio-proxy of its own: a built-in gateway, owned by its istio.io/rev (default → 1-7-6)
+      ],
+    );
+    // a relabel re-decides with the new labels
+    s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('ns-c', { 'istio.io/rev': 'prod' }, '2') });
+    const after = info(base);
+    assert.deepEqual([after.expected.kind === 'injected' ? after.expected.revision : after.expected.kind, after.stale], ['1-7-6', true]);
+  });
+
   it('tag delete (MWC delete) leaves followers on a label naming nothing', () => {
     const s = seedSnapshot();
     s.apply({ kind: 'MutatingWebhookConfiguration', type: 'DELETED', object: tagMwc('canary', '1-8-0') });
