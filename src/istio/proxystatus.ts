@@ -29,7 +29,7 @@ import { describeDegraded, type DegradedMark } from './restartLedger';
 import { describeOutcome } from './injection';
 import { proxyRevisionKey, type ProxyInfo } from './proxies';
 import { describeSkew, managedGateways, nodeAgents } from './ambient';
-import type { ClusterSnapshot } from './snapshot';
+import type { ClusterSnapshot, SnapshotChange } from './snapshot';
 
 // ---- shaped data --------------------------------------------------------------
 
@@ -223,50 +223,14 @@ export function reshapeDelay(lastShapeMs: number, minMs = 200): number {
   return Math.max(minMs, Math.round(4 * lastShapeMs));
 }
 
-/** Shapes the snapshot for the panel. Only injected pods count as proxies; pods without one appear in `pods` only. */
-export function shapeProxyStatus(
-  snap: ClusterSnapshot,
-  context: string,
-  sync?: SyncInput,
-  verificationOf?: (key: string) => Verification | undefined,
-  degradedOf?: (key: string) => DegradedMark | undefined,
-): ProxyStatusData {
-  const cp = snap.controlPlane;
-  const idx = sync ? syncIndex(sync.proxies) : undefined;
-  const complete = !!sync?.complete;
+/** `localeCompare`'s order (the default locale), without building a collator per comparison. */
+const collator = new Intl.Collator();
 
-  const revisions: RevisionSlice[] = [...snap.proxiesByRevision()].map(([revision, v]) => {
-    const r = cp.revisionByName.get(revision);
-    return {
-      revision,
-      proxies: v.proxies,
-      stale: v.stale,
-      version: r?.version,
-      installed: !!r && r.deployments.length > 0,
-      isDefault: !!r?.isDefault,
-      tags: r ? [...r.tags] : [],
-      ...(r && r.deployments.length && shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}),
-    };
-  });
-  // Installed revisions with no proxies yet still belong in the chart's legend.
-  for (const r of cp.revisions) {
-    if (r.deployments.length === 0 || revisions.some((x) => x.revision === r.name)) continue;
-    revisions.push({
-      revision: r.name,
-      proxies: 0,
-      stale: 0,
-      version: r.version,
-      installed: true,
-      isDefault: r.isDefault,
-      tags: [...r.tags],
-      ...(shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}),
-    });
-  }
-  revisions.sort((a, b) => b.proxies - a.proxies || a.revision.localeCompare(b.revision));
-
+/** The workload rows of some pods (with no verification or degraded marks), and how many pods they are. */
+function workloadRows(proxies: Iterable<ProxyInfo>, idx: Map<string, ProxySync> | undefined, complete: boolean): { rows: WorkloadRow[]; pods: number } {
   const rows = new Map<string, WorkloadRow & { revMap: Map<string, number>; verSet: Set<string> }>();
   let pods = 0;
-  for (const p of snap.proxies()) {
+  for (const p of proxies) {
     pods++;
     const key = `${p.namespace}/${p.workload.kind}/${p.workload.name}`;
     let row = rows.get(key);
@@ -308,21 +272,116 @@ export function shapeProxyStatus(
       sync: podSync(p, idx, complete),
     });
   }
-  const workloads: WorkloadRow[] = [];
+  const out: WorkloadRow[] = [];
   for (const r of rows.values()) {
     if (r.proxies === 0) continue; // the panel is about proxies; pods without one are in the tree
     const { revMap, verSet, ...row } = r;
     row.revisions = [...revMap].map(([revision, count]) => ({ revision, count })).sort(byCountDesc);
     row.versions = [...verSet].sort();
-    row.podRows.sort((a, b) => a.name.localeCompare(b.name));
+    row.podRows.sort((a, b) => collator.compare(a.name, b.name));
     if (idx) row.sync = summarizeSync(row.podRows);
-    const v = verificationOf?.(row.key);
-    if (v?.cluster && v.agrees !== undefined) row.verified = { agrees: v.agrees, text: describeVerification(v) };
-    const d = degradedOf?.(row.key);
-    if (d) row.degraded = { revision: d.revision, text: describeDegraded(d) };
-    workloads.push(row);
+    out.push(row);
   }
-  workloads.sort((a, b) => a.key.localeCompare(b.key));
+  return { rows: out, pods };
+}
+
+/**
+ * Each namespace's workload rows, kept between shapes of one snapshot: a row depends only on
+ * its namespace's pods (ProxyInfo) and on the sync answer, so after a change only the
+ * namespaces the snapshot names in SnapshotChange.namespaces are shaped again. During a
+ * restart storm that is a few dozen namespaces per shape instead of every pod.
+ */
+export class ProxyStatusMemo {
+  private snap: ClusterSnapshot | undefined;
+  private sync: SyncInput | undefined;
+  private readonly byNs = new Map<string, { rows: WorkloadRow[]; pods: number }>();
+  /** Tells the memo what a snapshot change touched; no change (a phase, a new cluster list) forgets all. */
+  changed(change?: SnapshotChange): void {
+    if (!change) this.byNs.clear();
+    else for (const ns of change.namespaces) this.byNs.delete(ns);
+  }
+  /** The namespaces with pods, in any order; forgets everything for another snapshot or sync answer. */
+  namespacesFor(snap: ClusterSnapshot, sync: SyncInput | undefined): Iterable<string> {
+    if (snap !== this.snap || sync !== this.sync) {
+      this.snap = snap;
+      this.sync = sync;
+      this.byNs.clear();
+    }
+    return snap.namespacesWithPods();
+  }
+  rowsOf(snap: ClusterSnapshot, ns: string, idx: Map<string, ProxySync> | undefined, complete: boolean): { rows: WorkloadRow[]; pods: number } {
+    let r = this.byNs.get(ns);
+    if (!r) {
+      r = workloadRows(snap.proxies(ns), idx, complete);
+      this.byNs.set(ns, r);
+    }
+    return r;
+  }
+}
+
+/** Shapes the snapshot for the panel. Only injected pods count as proxies; pods without one appear in `pods` only. */
+export function shapeProxyStatus(
+  snap: ClusterSnapshot,
+  context: string,
+  sync?: SyncInput,
+  verificationOf?: (key: string) => Verification | undefined,
+  degradedOf?: (key: string) => DegradedMark | undefined,
+  /** Keeps each namespace's rows between shapes (the panel's; see ProxyStatusMemo). */
+  memo?: ProxyStatusMemo,
+): ProxyStatusData {
+  const cp = snap.controlPlane;
+  const idx = sync ? syncIndex(sync.proxies) : undefined;
+  const complete = !!sync?.complete;
+
+  const revisions: RevisionSlice[] = [...snap.proxiesByRevision()].map(([revision, v]) => {
+    const r = cp.revisionByName.get(revision);
+    return {
+      revision,
+      proxies: v.proxies,
+      stale: v.stale,
+      version: r?.version,
+      installed: !!r && r.deployments.length > 0,
+      isDefault: !!r?.isDefault,
+      tags: r ? [...r.tags] : [],
+      ...(r && r.deployments.length && shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}),
+    };
+  });
+  // Installed revisions with no proxies yet still belong in the chart's legend.
+  for (const r of cp.revisions) {
+    if (r.deployments.length === 0 || revisions.some((x) => x.revision === r.name)) continue;
+    revisions.push({
+      revision: r.name,
+      proxies: 0,
+      stale: 0,
+      version: r.version,
+      installed: true,
+      isDefault: r.isDefault,
+      tags: [...r.tags],
+      ...(shownInstaller(r.installedBy.kind) ? { installedBy: describeInstallMethod(r.installedBy) } : {}),
+    });
+  }
+  revisions.sort((a, b) => b.proxies - a.proxies || a.revision.localeCompare(b.revision));
+
+  const workloads: WorkloadRow[] = [];
+  let pods = 0;
+  for (const ns of memo ? memo.namespacesFor(snap, sync) : [undefined]) {
+    const part = memo ? memo.rowsOf(snap, ns!, idx, complete) : workloadRows(snap.proxies(), idx, complete);
+    pods += part.pods;
+    for (const r of part.rows) {
+      const v = verificationOf?.(r.key);
+      const d = degradedOf?.(r.key);
+      if (!(v?.cluster && v.agrees !== undefined) && !d) {
+        workloads.push(r);
+        continue;
+      }
+      // The memo's rows are shared between shapes: marks go on a copy.
+      const row = { ...r };
+      if (v?.cluster && v.agrees !== undefined) row.verified = { agrees: v.agrees, text: describeVerification(v) };
+      if (d) row.degraded = { revision: d.revision, text: describeDegraded(d) };
+      workloads.push(row);
+    }
+  }
+  workloads.sort((a, b) => collator.compare(a.key, b.key));
 
   const namespaces: NamespaceBar[] = [];
   for (const n of snap.namespaces()) {

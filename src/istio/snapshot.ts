@@ -455,6 +455,11 @@ export class ClusterSnapshot {
     return this.objects.Pod.get(`${namespace}/${name}`);
   }
 
+  /** Names of the namespaces that hold pods now (or did: a namespace's last pod leaving keeps it), unsorted. */
+  namespacesWithPods(): Iterable<string> {
+    return this.podsByNs.keys();
+  }
+
   namespaceNames(): string[] {
     if (this.namespacesReadable) return [...(this.sortedNames ??= [...this.objects.Namespace.keys()].sort())];
     const names = new Set(this.objects.Namespace.keys());

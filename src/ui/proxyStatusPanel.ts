@@ -15,7 +15,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { emptyFilters, reshapeDelay, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
+import { emptyFilters, ProxyStatusMemo, reshapeDelay, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
 import { describeK8sError } from '../k8s';
 import { gatherSync, type SyncGather } from '../k8s/syncz';
 
@@ -117,9 +117,14 @@ export class ProxyStatusPanel implements vscode.Disposable {
         this.schedulePoll();
       }),
       s.clusters.onDidChangeCluster((e) => {
-        if (e.context === this.context) this.scheduleState();
+        if (e.context !== this.context) return;
+        this.memo.changed(e.change);
+        this.scheduleState();
       }),
-      s.clusters.onDidChangeClusters(() => this.scheduleState()),
+      s.clusters.onDidChangeClusters(() => {
+        this.memo.changed();
+        this.scheduleState();
+      }),
       s.tree.onDidChangeRestarts((ctx) => {
         if (ctx === this.context) this.scheduleState();
       }),
@@ -189,6 +194,9 @@ export class ProxyStatusPanel implements vscode.Disposable {
     this.post({ type: 'filters', filters: f });
   }
 
+  /** Each namespace's rows between reshapes: only namespaces a change names are shaped again. */
+  private readonly memo = new ProxyStatusMemo();
+
   /** Wall time of the last reshape and post (reshapeDelay spaces the next one by it). */
   private lastShapeMs = 0;
 
@@ -227,6 +235,7 @@ export class ProxyStatusPanel implements vscode.Disposable {
           this.sync?.input,
           (k) => this.s.tree.verification(this.context, k),
           (k) => this.s.tree.restarts.degraded(this.context, k),
+          this.memo,
         )
       : {
           context: this.context,

@@ -8,10 +8,11 @@ import {
   splitProxyId,
   xdsState,
   type ProxyStatusData,
+  ProxyStatusMemo,
   reshapeDelay,
 } from '../../src/istio/proxystatus';
 import { MAX_MESSAGE_BYTES, parsePageMessage, parsePageState, renderPanelHtml } from '../../src/webview/protocol';
-import { istiod, ns, pod, seedSnapshot as seedSnapshot0 } from './fixtures';
+import { istiod, ns, pod, seedSnapshot as seedSnapshot0, tagMwc } from './fixtures';
 
 /** The seed scenario (as in snapshot.test.ts): 1-7-6 (default, prod) and canary 1-8-0. */
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
@@ -193,6 +194,49 @@ describe('proxy status: data shaping', () => {
         ['1-8-0', 2, 0],
       ],
     );
+  });
+
+  it("the panel's memo (rows kept per namespace, reshaped where a change names it) gives what a full shape gives, after every change and with sync", () => {
+    const s = seedSnapshot();
+    const memo = new ProxyStatusMemo();
+    const moved = tagMwc('prod', '1-8-0');
+    moved.metadata.resourceVersion = '2';
+    const parsed = parseSyncz(SYNCZ_1_7_6, istiod176);
+    assert.ok(parsed.ok);
+    const sync = { proxies: parsed.proxies, complete: false };
+    const steps: Parameters<typeof s.apply>[0][] = [
+      { kind: 'Pod', type: 'ADDED', object: pod('ns-c', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-c2' }) },
+      { kind: 'Namespace', type: 'MODIFIED', object: ns('ns-a', { 'istio.io/rev': 'canary' }, '2') },
+      { kind: 'MutatingWebhookConfiguration', type: 'MODIFIED', object: moved },
+      { kind: 'Pod', type: 'DELETED', object: pod('ns-a', 'httpbin', { name: 'httpbin-a1' }) },
+      { kind: 'Pod', type: 'ADDED', object: pod('ns-a', 'httpbin', { injectedBy: '1-8-0', version: '1.8.0', name: 'httpbin-a3' }) },
+      { kind: 'Deployment', type: 'MODIFIED', object: istiod('1-8-0', '1.9.0') },
+      { kind: 'Pod', type: 'DELETED', object: pod('ns-c', 'httpbin', { name: 'httpbin-c2' }) },
+    ];
+    const degraded = (k: string) => (k === 'ns-a/Deployment/httpbin' ? { revision: '1-8-0', since: 0, reason: 'webhook down', pods: [] } : undefined);
+    let shown = '';
+    for (let i = 0; i < steps.length; i++) {
+      shapeProxyStatus(s, 'test', undefined, undefined, degraded as never, memo); // rows kept before the change
+      memo.changed(s.apply(steps[i]));
+      const viaMemo = shapeProxyStatus(s, 'test', undefined, undefined, degraded as never, memo);
+      assert.deepEqual(
+        viaMemo,
+        shapeProxyStatus(s, 'test', undefined, undefined, degraded as never),
+        `after step ${i + 1} (${steps[i].type} ${steps[i].kind})`,
+      );
+      assert.deepEqual(shapeProxyStatus(s, 'test', sync, undefined, undefined, memo), shapeProxyStatus(s, 'test', sync), `with sync, step ${i + 1}`);
+      shown += viaMemo.workloads.map((w) => `${w.key}:${w.stale}`).join(',') + '|';
+    }
+    // the steps did change the rows: staleness came and went, a pod left
+    assert.match(shown, /ns-c\/Deployment\/httpbin:1/);
+    assert.match(shown, /ns-a\/Deployment\/httpbin:2/);
+    assert.match(shown, /ns-b\/Deployment\/\w+:1/);
+    // a memo that is never told of changes shows the old rows: the test above can fail
+    const blind = new ProxyStatusMemo();
+    const t = seedSnapshot();
+    shapeProxyStatus(t, 'test', undefined, undefined, undefined, blind);
+    t.apply(steps[1]);
+    assert.notDeepEqual(shapeProxyStatus(t, 'test', undefined, undefined, undefined, blind).workloads, shapeProxyStatus(t, 'test').workloads);
   });
 
   it('filters: revision, namespace, stale only, search; namespace bars follow the rows', () => {
