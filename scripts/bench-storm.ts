@@ -52,6 +52,20 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
   });
 }
 
+/** Runs `kubectl rollout restart` for each namespace, four at once (node -e STORM_DRIVER '{"kubectl","context","names"}'). */
+const STORM_DRIVER = `
+const { spawn } = require('node:child_process');
+const { kubectl, context, names } = JSON.parse(process.argv[1]);
+let next = 0;
+const one = (ns) => new Promise((resolve, reject) => {
+  const p = spawn(kubectl, ['rollout', 'restart', 'deployment', '-l', 'app=workload', '-n', ns, '--context', context], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => (err += d));
+  p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('kubectl rollout restart -n ' + ns + ': exit ' + code + ': ' + err.slice(0, 400)))));
+});
+Promise.all(Array.from({ length: 4 }, async () => { while (next < names.length) await one(names[next++]); })).catch((e) => { console.error(e.message); process.exit(1); });
+`;
+
 export async function benchStorm(o: {
   root: string;
   kubeconfig: string;
@@ -79,10 +93,9 @@ export async function benchStorm(o: {
   const w = api.clusters.get(o.context).watcher;
   const snap = () => w.snapshot;
   const pods = snap().pods?.length ?? [...snap().namespaces()].reduce((a: number, n: any) => a + n.stats.pods, 0);
-  const stale = () =>
-    snap()
-      .namespaces()
-      .reduce((a: number, n: any) => a + n.stats.stale, 0);
+  // The stale count the tree's Namespaces group shows, from the snapshot's per-revision counters
+  // (the same sum as over namespaces, without building 500 namespace views per batch here).
+  const stale = () => [...snap().proxiesByRevision().values()].reduce((a: number, r: any) => a + r.stale, 0);
 
   // VS Code's side of the tree: the clusters, their groups and the Namespaces group expanded.
   const expanded = new Set<unknown>();
@@ -159,15 +172,9 @@ export async function benchStorm(o: {
     .namespaces()
     .map((n: any) => n.name)
     .filter((n: string) => n.startsWith('large-'));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < names.length) {
-        const ns = names[next++];
-        await run(o.kubectl, ['rollout', 'restart', 'deployment', '-l', 'app=workload', '-n', ns, '--context', o.context], env);
-      }
-    }),
-  );
+  // The kubectl processes are started by a driver process of their own: each spawn blocks the
+  // spawning event loop for several milliseconds, which would be counted as the extension's lag.
+  await run(process.execPath, ['-e', STORM_DRIVER, JSON.stringify({ kubectl: o.kubectl, context: o.context, names })], env);
   await until('0 stale shown in the tree', () => zeroShownAt > 0, o.timeoutMs ?? 1_800_000, 200);
   // every old pod gone from the model too (pods terminate with grace 0)
   await until('the storm over', () => performance.now() - lastApplied > 3000, o.timeoutMs ?? 1_800_000, 200);

@@ -77,7 +77,7 @@ function componentOf(labels: Record<string, string> | undefined): NodeAgentCompo
 
 export function nodeAgents(snap: ClusterSnapshot): NodeAgentView[] {
   const by = new Map<string, NodeAgentView & { byVersion: Map<string, string[]>; revByVersion: Map<string, string> }>();
-  for (const p of snap.proxies()) {
+  for (const p of snap.dataplanePods()) {
     if (p.role !== 'nodeAgent') continue;
     const pod = snap.pod(p.namespace, p.name);
     const component = componentOf(pod?.metadata.labels);
@@ -213,7 +213,7 @@ export function gatewayControlledBy(
 
 export function managedGateways(snap: ClusterSnapshot): ManagedGatewayView[] {
   const by = new Map<string, ManagedGatewayView>();
-  for (const p of snap.proxies()) {
+  for (const p of snap.dataplanePods()) {
     if (p.role !== 'managedGateway') continue;
     const pod = snap.pod(p.namespace, p.name);
     const l = pod?.metadata.labels ?? {};

@@ -134,6 +134,8 @@ export class ClusterSnapshot {
   };
   private readonly podsByNs = new Map<string, Set<string>>();
   private readonly proxyInfo = new Map<string, ProxyInfo>();
+  /** The few pods that are node agents, gateways or istiod-managed gateways (dataplanePods()). */
+  private readonly dataplane = new Map<string, ProxyInfo>();
   private readonly nsStats = new Map<string, NamespaceStats>();
   private readonly revProxies = new Map<string, { proxies: number; stale: number }>();
   private cp: ControlPlane;
@@ -302,6 +304,7 @@ export class ClusterSnapshot {
     if (gone) {
       this.objects.Pod.delete(k);
       this.proxyInfo.delete(k);
+      this.dataplane.delete(k);
       this.podsByNs.get(ns)?.delete(k);
       if (old?.gateway || old?.role === 'managedGateway') change.gateways = true;
       if (old?.role === 'nodeAgent') change.nodeAgents = true;
@@ -315,7 +318,7 @@ export class ClusterSnapshot {
     }
     set.add(k);
     const info = this.analyze(pod);
-    this.proxyInfo.set(k, info);
+    this.setInfo(k, info);
     this.account(info, +1);
     if (info.gateway || old?.gateway || info.role === 'managedGateway' || old?.role === 'managedGateway') change.gateways = true;
     if (info.role === 'nodeAgent' || old?.role === 'nodeAgent') change.nodeAgents = true;
@@ -376,9 +379,15 @@ export class ClusterSnapshot {
       const old = this.proxyInfo.get(k);
       if (old) this.account(old, -1);
       const info = this.analyze(pod);
-      this.proxyInfo.set(k, info);
+      this.setInfo(k, info);
       this.account(info, +1);
     }
+  }
+
+  private setInfo(k: string, info: ProxyInfo): void {
+    this.proxyInfo.set(k, info);
+    if (info.gateway || info.role === 'nodeAgent' || info.role === 'managedGateway') this.dataplane.set(k, info);
+    else this.dataplane.delete(k);
   }
 
   private account(p: ProxyInfo, sign: 1 | -1): void {
@@ -424,6 +433,14 @@ export class ClusterSnapshot {
   proxies(namespace?: string): ProxyInfo[] {
     if (namespace === undefined) return [...this.proxyInfo.values()];
     return [...(this.podsByNs.get(namespace) ?? [])].map((k) => this.proxyInfo.get(k)!).filter(Boolean);
+  }
+
+  /**
+   * The pods that are node agents (ztunnel, istio-cni), gateways or gateways istiod manages: what
+   * the Gateways and Node agents views read, without walking every pod of the cluster.
+   */
+  dataplanePods(): Iterable<ProxyInfo> {
+    return this.dataplane.values();
   }
 
   /** A MutatingWebhookConfiguration by name (as listed: metadata and webhooks). */
@@ -598,7 +615,7 @@ export class ClusterSnapshot {
 
   gateways(): GatewayView[] {
     const by = new Map<string, GatewayView>();
-    for (const p of this.proxyInfo.values()) {
+    for (const p of this.dataplane.values()) {
       if (!p.gateway) continue;
       const k = `${p.namespace}/${p.workload.kind}/${p.workload.name}`;
       let g = by.get(k);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildReport, ClusterSnapshot, findBlockers, type Kind, type KindMap } from '../../src/istio';
+import { buildReport, ClusterSnapshot, findBlockers, nodeAgents, type Kind, type KindMap } from '../../src/istio';
 import { injectorConfigMap, istiod, istiodService, ns, pod, revisionMwc, tagMwc, seedControlPlane, seedSnapshot } from './fixtures';
 
 /** A snapshot rebuilt from scratch out of `from`'s final objects must equal the incrementally updated one. */
@@ -118,7 +118,7 @@ describe('ClusterSnapshot', () => {
     assert.deepEqual(s.controlPlane.revisionByName.get('1-8-0')!.tags, ['canary', 'prod']);
   });
 
-  it('namespace views read between changes equal those of a snapshot replayed from scratch (the view cache never serves a stale view)', () => {
+  it('namespace, gateway and node agent views read between changes equal those of a snapshot replayed from scratch (the view cache and the data-plane index never serve a stale view)', () => {
     const s = seedSnapshot();
     const moved = tagMwc('prod', '1-8-0');
     moved.metadata.resourceVersion = '2';
@@ -133,6 +133,14 @@ describe('ClusterSnapshot', () => {
       { kind: 'MutatingWebhookConfiguration', type: 'DELETED', object: tagMwc('canary', '1-8-0') },
       { kind: 'Namespace', type: 'DELETED', object: ns('ns-d') },
       { kind: 'Pod', type: 'DELETED', object: pod('ns-c', 'httpbin', { name: 'httpbin-c2' }) },
+      // a gateway pod that stops being one (its labels lose the gateway marks), then a ztunnel pod comes and goes
+      {
+        kind: 'Pod',
+        type: 'MODIFIED',
+        object: pod('istio-system', 'istio-ingressgateway', { injectedBy: '1-7-6', version: '1.7.6', name: 'gw-1', rv: '2' }),
+      },
+      { kind: 'Pod', type: 'ADDED', object: pod('istio-system', 'ztunnel', { name: 'ztunnel-n1', labels: { app: 'ztunnel' } }) },
+      { kind: 'Pod', type: 'DELETED', object: pod('istio-system', 'ztunnel', { name: 'ztunnel-n1', labels: { app: 'ztunnel' } }) },
     ];
     const seen = new Set<string>();
     for (let i = 0; i < steps.length; i++) {
@@ -141,10 +149,23 @@ describe('ClusterSnapshot', () => {
       const fresh = seedSnapshot();
       fresh.applyMany(steps.slice(0, i + 1));
       assert.deepEqual(s.namespaces(), fresh.namespaces(), `after step ${i + 1} (${steps[i].type} ${steps[i].kind})`);
+      // the gateway and node agent views read an index of the few pods they concern
+      assert.deepEqual(s.gateways(), fresh.gateways(), `gateways after step ${i + 1}`);
+      assert.deepEqual(nodeAgents(s), nodeAgents(fresh), `node agents after step ${i + 1}`);
+      seen.add(`gateways:${s.gateways().length} agents:${nodeAgents(s).length}`);
       for (const n of s.namespaces()) seen.add(`${n.name}:${n.resolvedRevision}:${n.warnings.map((w) => w.code).join(',')}:${n.stats.stale}`);
     }
     // the steps did change what the views show: revisions, warnings and stale counts
-    for (const v of ['ns-a:1-8-0::2', 'ns-c:1-8-0::1', 'ns-c:1-8-0:injectorDown:1', 'ns-d:1-7-6:bothLabels:0', 'ns-c:undefined:unknownTarget:1'])
+    for (const v of [
+      'gateways:1 agents:0',
+      'gateways:0 agents:1',
+      'gateways:0 agents:0',
+      'ns-a:1-8-0::2',
+      'ns-c:1-8-0::1',
+      'ns-c:1-8-0:injectorDown:1',
+      'ns-d:1-7-6:bothLabels:0',
+      'ns-c:undefined:unknownTarget:1',
+    ])
       assert.ok(
         [...seen].some((x) => x.startsWith(v)),
         `no view showed ${v}: ${[...seen].join(' ')}`,
