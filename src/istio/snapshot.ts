@@ -65,6 +65,7 @@ export interface NamespaceWarning {
   message: string;
 }
 
+/** A namespace as the snapshot sees it now. Views are kept and handed out again until something they show changes: read them, never change them. */
 export interface NamespaceView {
   name: string;
   labels: InjectionLabels;
@@ -148,7 +149,9 @@ export class ClusterSnapshot {
    * every namespace's view several times a second while pods churn. Objects are replaced, never
    * changed in place, so identity is the key.
    */
-  private readonly viewCache = new Map<string, { ns: Namespace; cp: ControlPlane; view: Omit<NamespaceView, 'stats'> }>();
+  private readonly viewCache = new Map<string, { ns: Namespace; cp: ControlPlane; view: Omit<NamespaceView, 'stats'>; full?: NamespaceView; stats?: number }>();
+  /** Bumped whenever a namespace's pod counts change: a view with the same number is still current. */
+  private readonly statsVersion = new Map<string, number>();
   /**
    * What the webhooks and istiod decide for a pod (decideInjection) depends on the control plane,
    * the namespace's name and labels, and of the pod only on its labels, hostNetwork and its
@@ -391,6 +394,7 @@ export class ClusterSnapshot {
   }
 
   private account(p: ProxyInfo, sign: 1 | -1): void {
+    this.statsVersion.set(p.namespace, (this.statsVersion.get(p.namespace) ?? 0) + 1);
     let s = this.nsStats.get(p.namespace);
     if (!s) {
       s = emptyStats();
@@ -522,8 +526,13 @@ export class ClusterSnapshot {
       c = { ns, cp: this.cp, view: this.viewWithoutStats(ns) };
       this.viewCache.set(name, c);
     }
-    const stats = this.nsStats.get(name) ?? emptyStats();
-    return { ...c.view, stats: { ...stats, byRevision: new Map(stats.byRevision) } };
+    const version = this.statsVersion.get(name) ?? 0;
+    if (!c.full || c.stats !== version) {
+      const stats = this.nsStats.get(name) ?? emptyStats();
+      c.full = { ...c.view, stats: { ...stats, byRevision: new Map(stats.byRevision) } };
+      c.stats = version;
+    }
+    return c.full;
   }
 
   private viewWithoutStats(ns: Namespace): Omit<NamespaceView, 'stats'> {
