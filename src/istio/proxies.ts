@@ -79,7 +79,7 @@ function readStatus(raw: string): { revision?: string; error?: string } {
 /** Reads the three pod signals, in Istio's order of authority. */
 export function injectedRevisionOf(pod: Pod): { revision?: string; source?: RevisionSource; version?: string; injected: boolean; statusError?: string } {
   const ann = pod.metadata.annotations ?? {};
-  const proxy = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === PROXY_CONTAINER);
+  const proxy = pod.spec?.containers?.find((c) => c.name === PROXY_CONTAINER) ?? pod.spec?.initContainers?.find((c) => c.name === PROXY_CONTAINER);
   const version = imageTag(proxy?.image);
   const statusRaw = ann[STATUS_ANNOTATION];
   let statusError: string | undefined;
@@ -123,8 +123,10 @@ const GATEWAY_ISTIO_LABELS = new Set(['ingressgateway', 'egressgateway', 'eastwe
 export function isGatewayPod(labels: Labels | undefined, annotations?: Labels): boolean {
   const l = labels ?? {};
   if (l['gateway.networking.k8s.io/gateway-name'] !== undefined || l['gateway.istio.io/managed'] !== undefined) return true;
+  const templates = annotations?.['inject.istio.io/templates'];
   if (
-    (annotations?.['inject.istio.io/templates'] ?? '')
+    templates !== undefined &&
+    templates
       .split(',')
       .map((t) => t.trim())
       .includes('gateway') &&
@@ -198,25 +200,20 @@ export function analyzePod(
   decide: (pod: Pod) => InjectionOutcome = (p) => decideInjection(webhooks, nsLabels ?? undefined, p, p.metadata.namespace ?? 'default', injectorOf),
 ): ProxyInfo {
   const ns = pod.metadata.namespace ?? 'default';
-  const base = {
-    namespace: ns,
-    name: pod.metadata.name,
-    workload: workloadOf(pod),
-    phase: pod.status?.phase,
-    ready: isReady(pod),
-    ...(pod.metadata.annotations?.[RESTARTED_AT_ANNOTATION] ? { restartedAt: pod.metadata.annotations[RESTARTED_AT_ANNOTATION] } : {}),
-  };
+  // Built field by field in one fixed order (rather than spread from a base object): this runs for
+  // every pod of the cluster, and the key order is the one the JSON output has always had.
+  const info = { namespace: ns, name: pod.metadata.name, workload: workloadOf(pod), phase: pod.status?.phase, ready: isReady(pod) } as ProxyInfo;
+  const restartedAt = pod.metadata.annotations?.[RESTARTED_AT_ANNOTATION];
+  if (restartedAt) info.restartedAt = restartedAt;
   if (isNodeAgentPod(pod.metadata.labels) || isManagedGatewayPod(pod.metadata.labels)) {
     // Not a sidecar: no injection expected, nothing a workload restart would fix.
-    return {
-      ...base,
-      role: isNodeAgentPod(pod.metadata.labels) ? 'nodeAgent' : 'managedGateway',
-      injected: false,
-      expected: { kind: 'none', reason: 'not injected: a node agent or a gateway istiod deploys itself', matches: [] },
-      stale: false,
-      missingProxy: false,
-      gateway: false,
-    };
+    info.role = isNodeAgentPod(pod.metadata.labels) ? 'nodeAgent' : 'managedGateway';
+    info.injected = false;
+    info.expected = { kind: 'none', reason: 'not injected: a node agent or a gateway istiod deploys itself', matches: [] };
+    info.stale = false;
+    info.missingProxy = false;
+    info.gateway = false;
+    return info;
   }
   const sig = injectedRevisionOf(pod);
   const expected: InjectionOutcome =
@@ -251,20 +248,18 @@ export function analyzePod(
     missingProxy = true;
   }
   const gateway = isGatewayPod(pod.metadata.labels, pod.metadata.annotations);
-  return {
-    ...base,
-    role: gateway ? 'gateway' : sig.injected || expected.kind === 'injected' ? 'sidecar' : 'none',
-    injected: sig.injected,
-    injectedRevision: sig.revision,
-    revisionSource: sig.source,
-    proxyVersion: sig.version,
-    statusError: sig.statusError,
-    expected,
-    stale,
-    staleReason,
-    missingProxy,
-    gateway,
-  };
+  info.role = gateway ? 'gateway' : sig.injected || expected.kind === 'injected' ? 'sidecar' : 'none';
+  info.injected = sig.injected;
+  info.injectedRevision = sig.revision;
+  info.revisionSource = sig.source;
+  info.proxyVersion = sig.version;
+  info.statusError = sig.statusError;
+  info.expected = expected;
+  info.stale = stale;
+  info.staleReason = staleReason;
+  info.missingProxy = missingProxy;
+  info.gateway = gateway;
+  return info;
 }
 
 /** Revision label used to group a proxy: its injecting revision, or `v<version>` when only the image says. */
