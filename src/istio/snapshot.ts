@@ -16,7 +16,7 @@ import { describeOutcome, injectionLabels, type InjectionLabels, type InjectionO
 import { decideInjection } from './injectpolicy';
 import { INJECT_POD_LABEL, INJECTION_LABEL, ist0123Labels, REV_LABEL, STATUS_ANNOTATION } from './labels';
 import { analyzePod, isNodeAgentPod, proxyRevisionKey, type ProxyInfo } from './proxies';
-import type { Kind, KindMap, Labels, Namespace, ObjectMeta, WatchEvent } from './types';
+import type { InjectorConfig, Kind, KindMap, Labels, Namespace, ObjectMeta, WatchEvent } from './types';
 import { buildSailView, type SailView } from './sail';
 import { compareVersions } from './version';
 
@@ -353,10 +353,13 @@ export class ClusterSnapshot {
         return ri?.proxyVersion ?? ri?.version;
       },
       (t) => this.cp.tagByName.get(t)?.revision,
-      (r) => this.cp.revisionByName.get(r)?.injector,
+      undefined, // the injector is read by the decision memo below
       (p) => this.decide(p, ns, labels ?? undefined),
     );
   }
+
+  /** The injector (ConfigMap values, policy) of a revision of the current control plane. */
+  private readonly injectorOf = (r: string): InjectorConfig | undefined => this.cp.revisionByName.get(r)?.injector;
 
   private decide(pod: KindMap['Pod'], ns: string, nsLabels: Labels | undefined): InjectionOutcome {
     let d = this.decisions.get(ns);
@@ -367,7 +370,7 @@ export class ClusterSnapshot {
     const key = decisionKey(pod);
     let o = d.byPod.get(key);
     if (!o) {
-      o = decideInjection(this.cp.webhooks, nsLabels, pod, ns, (r) => this.cp.revisionByName.get(r)?.injector);
+      o = decideInjection(this.cp.webhooks, nsLabels, pod, ns, this.injectorOf);
       // Pods with labels of their own (a StatefulSet's pod-name) never share: keep the memo small.
       if (d.byPod.size >= 256) d.byPod.clear();
       d.byPod.set(key, o);
@@ -538,13 +541,7 @@ export class ClusterSnapshot {
   private viewWithoutStats(ns: Namespace): Omit<NamespaceView, 'stats'> {
     const name = ns.metadata.name;
     const labels = injectionLabels(ns.metadata.labels);
-    const resolution = decideInjection(
-      this.cp.webhooks,
-      ns.metadata.labels,
-      { metadata: { name: '', namespace: name, labels: {} } },
-      name,
-      (r) => this.cp.revisionByName.get(r)?.injector,
-    );
+    const resolution = decideInjection(this.cp.webhooks, ns.metadata.labels, { metadata: { name: '', namespace: name, labels: {} } }, name, this.injectorOf);
     const warnings: NamespaceWarning[] = [];
     let viaTag: string | undefined;
     if (resolution.kind === 'injected' && resolution.via.tag) viaTag = resolution.via.tag;
