@@ -9,12 +9,13 @@
  * fired nodes' items, and the children of the expanded ones), CPU time, and the time from the
  * event that removed the last stale pod to the tree refresh showing 0 stale. The Proxy status
  * page's model is reshaped and serialized as the panel does (reshapeDelay: 200 ms, or four times the last reshape;
- * each namespace's rows kept in a ProxyStatusMemo told of every change).
+ * each namespace's rows kept in a ProxyStatusMemo told of every change; after the first state, only the
+ * namespaces whose rows changed, ProxyStatusDeltas).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ProxyStatusMemo, reshapeDelay, shapeProxyStatus } from '../src/istio/proxystatus';
+import { ProxyStatusDeltas, ProxyStatusMemo, reshapeDelay, shapeProxyStatus } from '../src/istio/proxystatus';
 import type { SnapshotChange } from '../src/istio/snapshot';
 
 export interface StormResult {
@@ -27,6 +28,8 @@ export interface StormResult {
   treeRefreshesPerSecondMean: number;
   pageModels: number;
   pageModelMs: { mean: number; max: number };
+  /** Characters of each posted page message (the first is the whole state). */
+  pageModelChars: { first: number; mean: number; max: number };
   cpuMs: number;
   staleBefore: number;
   /** From the restart command to the model holding 0 stale (the pod event that removed the last stale pod applied). */
@@ -120,8 +123,10 @@ export async function benchStorm(o: {
   });
   // The Proxy status page's model, reshaped and serialized as the panel does on cluster changes.
   const pageMs: number[] = [];
+  const pageChars: number[] = [];
   let pageTimer: NodeJS.Timeout | undefined;
   const memo = new ProxyStatusMemo();
+  const deltas = new ProxyStatusDeltas();
   api.clusters.onDidChangeCluster((e: { change?: SnapshotChange }) => {
     memo.changed(e.change);
     if (pageTimer) return;
@@ -129,7 +134,8 @@ export async function benchStorm(o: {
       () => {
         pageTimer = undefined;
         const t = performance.now();
-        JSON.stringify({ type: 'state', data: shapeProxyStatus(snap(), o.context, undefined, undefined, undefined, memo) });
+        // What the panel posts: the whole state first, then only the namespaces whose rows changed.
+        pageChars.push(JSON.stringify(deltas.next(shapeProxyStatus(snap(), o.context, undefined, undefined, undefined, memo))).length);
         pageMs.push(performance.now() - t);
       },
       reshapeDelay(pageMs[pageMs.length - 1] ?? 0),
@@ -194,6 +200,11 @@ export async function benchStorm(o: {
     treeRefreshesPerSecondMean: fires.length / secs,
     pageModels: pageMs.length,
     pageModelMs: { mean: pageMs.reduce((a, b) => a + b, 0) / Math.max(1, pageMs.length), max: Math.max(0, ...pageMs) },
+    pageModelChars: {
+      first: pageChars[0] ?? 0,
+      mean: Math.round(pageChars.reduce((a, b) => a + b, 0) / Math.max(1, pageChars.length)),
+      max: Math.max(0, ...pageChars),
+    },
     cpuMs: (cpu.user + cpu.system) / 1000,
     staleBefore,
     zeroStaleModelMs: zeroModelAt - t0,

@@ -11,9 +11,9 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { shapeProxyStatus, type ProxyStatusData } from '../src/istio/proxystatus';
+import { ProxyStatusDeltas, ProxyStatusMemo, shapeProxyStatus, type ProxyStatusData } from '../src/istio/proxystatus';
 import type { HostMessage } from '../src/webview/protocol';
-import { largeSnapshot } from '../test/unit/fixtures';
+import { largeSnapshot, pod } from '../test/unit/fixtures';
 import { startPageHarness } from '../test/webview/harness';
 
 // page.evaluate callbacks run in the browser; this tsconfig has no DOM lib.
@@ -31,6 +31,8 @@ export interface WebviewBench {
   workloads: number;
   firstRender: PageTiming;
   updateOne: PageTiming;
+  /** The same change as the panel posts it: a delta with only that namespace's rows. */
+  updateDelta: PageTiming;
   search: PageTiming;
   revisionFilter: PageTiming;
   /** "Show 100 more workloads" under the table. */
@@ -38,10 +40,27 @@ export interface WebviewBench {
 }
 
 export async function benchWebview(runs = 5): Promise<WebviewBench> {
-  const data: ProxyStatusData = shapeProxyStatus(largeSnapshot(500, 20), 'bench');
+  const snap = largeSnapshot(500, 20);
+  const memo = new ProxyStatusMemo();
+  const deltas = new ProxyStatusDeltas();
+  const whole = deltas.next(shapeProxyStatus(snap, 'bench', undefined, undefined, undefined, memo));
+  if (whole.kind !== 'state') throw new Error('the first update is not a whole state');
+  const data: ProxyStatusData = whole.data;
+  // The same change live: large-0001's ten pods on 1-7-6 replaced by pods on 1-8-0, as the panel posts it.
+  for (let p = 10; p < 20; p++) {
+    const id = p.toString(36).padStart(5, '0');
+    memo.changed(snap.apply({ kind: 'Pod', type: 'DELETED', object: pod('large-0001', 'app-1', { name: `app-1-5d9f7c6b8-${id}` }) }));
+    memo.changed(
+      snap.apply({ kind: 'Pod', type: 'ADDED', object: pod('large-0001', 'app-1', { injectedBy: '1-8-0', version: '1.8.0', name: `app-1-7c8d9e0f1-${id}` }) }),
+    );
+  }
+  const d = deltas.next(shapeProxyStatus(snap, 'bench', undefined, undefined, undefined, memo));
+  if (d.kind !== 'delta' || d.rows.namespaces.join() !== 'large-0001')
+    throw new Error(`the change's delta names ${d.kind === 'delta' ? d.rows.namespaces.join() : 'a whole state'}`);
+  const delta: HostMessage = { type: 'delta', context: 'bench', seq: d.seq, base: d.base, data: d.data, rows: d.rows };
   // One workload changes: the stale half of large-0001's pods restarted onto 1-8-0.
   const updated: ProxyStatusData = shapeProxyStatus(largeSnapshot(500, 20, new Set([1])), 'bench');
-  const state = (d: ProxyStatusData): HostMessage => ({ type: 'state', context: 'bench', data: d });
+  const state = (d: ProxyStatusData, seq?: number): HostMessage => ({ type: 'state', context: 'bench', data: d, seq });
   const filters = (search: string): HostMessage => ({ type: 'filters', filters: { staleOnly: false, notSynced: false, search } });
 
   const harness = await startPageHarness(path.join(os.tmpdir(), 'istio-revisions-bench-webview'));
@@ -52,6 +71,7 @@ export async function benchWebview(runs = 5): Promise<WebviewBench> {
     workloads: data.workloads.length,
     firstRender: { handler: [], frame: [] },
     updateOne: { handler: [], frame: [] },
+    updateDelta: { handler: [], frame: [] },
     search: { handler: [], frame: [] },
     revisionFilter: { handler: [], frame: [] },
     showMore: { handler: [], frame: [] },
@@ -90,12 +110,16 @@ export async function benchWebview(runs = 5): Promise<WebviewBench> {
         t.handler.push(x.handler);
         t.frame.push(x.frame);
       };
-      rec(out.firstRender, await measure(state(data)));
+      rec(out.firstRender, await measure(state(data, whole.seq)));
       // The page shows a first page of rows (100) and of namespace bars (50); the rest behind "Show more".
       const rows = await page.$$eval('#rows tr', (trs) => trs.length);
       const count = await page.textContent('#row-count');
       if (rows !== 100 || count !== `${out.workloads} of ${out.workloads} workloads · the first 100 shown`)
         throw new Error(`the page rendered ${rows} rows ("${count}"), not the first 100 of ${out.workloads}`);
+      const staleApp1 = () => page.$eval('#rows tr[data-key="large-0001/Deployment/app-1"]', (tr) => tr.classList.contains('is-stale'));
+      if (!(await staleApp1())) throw new Error('large-0001/app-1 is not stale before the change');
+      rec(out.updateDelta, await measure(delta));
+      if (await staleApp1()) throw new Error('the delta did not reach large-0001/app-1');
       rec(out.updateOne, await measure(state(updated)));
       rec(out.search, await measure(filters('app-42')));
       const shown = await page.$$eval('#rows tr', (trs) => trs.length);

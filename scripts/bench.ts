@@ -326,6 +326,13 @@ async function main() {
           '',
           '',
         ]);
+        rows.push([
+          at,
+          'storm: page messages, whole state then deltas (count; reshape mean / max; size first / mean / max)',
+          `${st.pageModels}; ${st.pageModelMs.mean.toFixed(1)} / ${st.pageModelMs.max.toFixed(0)} ms; ${(st.pageModelChars.first / 1024).toFixed(0)} / ${(st.pageModelChars.mean / 1024).toFixed(0)} / ${(st.pageModelChars.max / 1024).toFixed(0)} KiB`,
+          '',
+          '',
+        ]);
         // put tag stable back for the next size
         spawnSync(path.join(state.binDir, 'istioctl'), ['tag', 'set', 'stable', '--revision', '1-30-1', '--overwrite', '-y', '--context', CONTEXT], {
           env: kenv,
@@ -438,7 +445,8 @@ async function main() {
     results.webview = wv;
     const pageRows: [keyof typeof wv, string, number | undefined][] = [
       ['firstRender', 'first render', 150],
-      ['updateOne', 'update of one workload', 16],
+      ['updateOne', 'update of one workload, as a whole state', 16],
+      ['updateDelta', 'update of one workload, as the delta the panel posts', 16],
       ['search', 'search', 50],
       ['revisionFilter', 'revision filter', 50],
       ['showMore', 'show 100 more rows', undefined],

@@ -225,6 +225,8 @@ export function reshapeDelay(lastShapeMs: number, minMs = 200): number {
 
 /** `localeCompare`'s order (the default locale), without building a collator per comparison. */
 const collator = new Intl.Collator();
+/** The order of the page's workload rows. */
+const byKey = (a: WorkloadRow, b: WorkloadRow) => collator.compare(a.key, b.key);
 
 /** The workload rows of some pods (with no verification or degraded marks), and how many pods they are. */
 function workloadRows(proxies: Iterable<ProxyInfo>, idx: Map<string, ProxySync> | undefined, complete: boolean): { rows: WorkloadRow[]; pods: number } {
@@ -319,6 +321,70 @@ export class ProxyStatusMemo {
   }
 }
 
+// ---- updates to the page: whole, or only the namespaces whose rows changed ---------------
+
+/** The rows of some namespaces, replacing all the page had of them (a namespace with no row here has none left). */
+export interface WorkloadDelta {
+  namespaces: string[];
+  workloads: WorkloadRow[];
+}
+
+export type ProxyStatusUpdate =
+  | { kind: 'state'; seq: number; data: ProxyStatusData }
+  /** Applies to the page's state numbered `base` only; everything but the workload rows is whole. */
+  | { kind: 'delta'; seq: number; base: number; data: Omit<ProxyStatusData, 'workloads'>; rows: WorkloadDelta };
+
+/**
+ * What the panel posts for each shape. The first shape, and the first after reset() (a new page,
+ * a message not delivered, the page asking), goes whole; after that only the namespaces whose rows
+ * are not the very objects posted last time (ProxyStatusMemo keeps unchanged rows) are sent.
+ * At 10,000 proxies a whole state is ~1.6 MB to serialize; a restart touches a few namespaces.
+ */
+export class ProxyStatusDeltas {
+  private sent: Map<string, WorkloadRow[]> | undefined;
+  private seq = 0;
+  reset(): void {
+    this.sent = undefined;
+  }
+  next(data: ProxyStatusData): ProxyStatusUpdate {
+    const byNs = new Map<string, WorkloadRow[]>();
+    for (const r of data.workloads) {
+      const a = byNs.get(r.namespace);
+      if (a) a.push(r);
+      else byNs.set(r.namespace, [r]);
+    }
+    const prev = this.sent;
+    this.sent = byNs;
+    const base = this.seq++;
+    if (!prev) return { kind: 'state', seq: this.seq, data };
+    const namespaces: string[] = [];
+    const workloads: WorkloadRow[] = [];
+    for (const [ns, rows] of byNs) {
+      const old = prev.get(ns);
+      if (old && old.length === rows.length && old.every((r, i) => r === rows[i])) continue;
+      namespaces.push(ns);
+      for (const r of rows) workloads.push(r);
+    }
+    for (const ns of prev.keys()) if (!byNs.has(ns)) namespaces.push(ns);
+    const { workloads: _all, ...rest } = data;
+    return { kind: 'delta', seq: this.seq, base, data: rest, rows: { namespaces, workloads } };
+  }
+}
+
+/** The page's side of a delta: `prev`'s rows of the named namespaces replaced, in the order shapeProxyStatus sorts them. */
+export function applyProxyStatusDelta(prev: ProxyStatusData, data: Omit<ProxyStatusData, 'workloads'>, rows: WorkloadDelta): ProxyStatusData {
+  const replaced = new Set(rows.namespaces);
+  const kept = prev.workloads.filter((r) => !replaced.has(r.namespace));
+  const added = [...rows.workloads].sort(byKey);
+  const workloads: WorkloadRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < kept.length && j < added.length) workloads.push(byKey(kept[i], added[j]) <= 0 ? kept[i++] : added[j++]);
+  while (i < kept.length) workloads.push(kept[i++]);
+  while (j < added.length) workloads.push(added[j++]);
+  return { ...data, workloads };
+}
+
 /** Shapes the snapshot for the panel. Only injected pods count as proxies; pods without one appear in `pods` only. */
 export function shapeProxyStatus(
   snap: ClusterSnapshot,
@@ -381,7 +447,7 @@ export function shapeProxyStatus(
       workloads.push(row);
     }
   }
-  workloads.sort((a, b) => collator.compare(a.key, b.key));
+  workloads.sort(byKey);
 
   const namespaces: NamespaceBar[] = [];
   for (const n of snap.namespaces()) {

@@ -15,7 +15,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { emptyFilters, ProxyStatusMemo, reshapeDelay, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
+import { emptyFilters, ProxyStatusDeltas, ProxyStatusMemo, reshapeDelay, shapeProxyStatus, type ProxyStatusFilters } from '../istio/proxystatus';
 import { describeK8sError } from '../k8s';
 import { gatherSync, type SyncGather } from '../k8s/syncz';
 
@@ -90,7 +90,6 @@ export class ProxyStatusPanel implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
-  private readonly pending = new Map<HostMessage['type'], HostMessage>();
   private debounce?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
   private sync?: SyncGather;
@@ -131,13 +130,15 @@ export class ProxyStatusPanel implements vscode.Disposable {
     );
   }
 
+  /** Posts to a shown, ready page; a page that is not is sent everything when it says `ready`. */
   private post(msg: HostMessage): void {
     if (!this.ready || !this.panel.visible) {
-      this.pending.set(msg.type, msg);
+      if (msg.type === 'state' || msg.type === 'delta') this.deltas.reset();
       return;
     }
     void this.panel.webview.postMessage(msg).then((delivered) => {
-      if (!delivered) this.pending.set(msg.type, msg);
+      // A lost state or delta: the page's rows are no longer what the next delta builds on.
+      if (!delivered && (msg.type === 'state' || msg.type === 'delta')) this.deltas.reset();
     });
   }
 
@@ -154,7 +155,7 @@ export class ProxyStatusPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.pending.clear();
+        this.deltas.reset();
         this.post({ type: 'filters', filters: this.filters });
         this.postState();
         this.post({ type: 'syncStatus', sync: this.sync?.payload ?? { state: 'loading', istiods: [] } });
@@ -166,6 +167,11 @@ export class ProxyStatusPanel implements vscode.Disposable {
         return;
       case 'refreshSync':
         await this.refreshSync();
+        return;
+      case 'resync':
+        // The page missed an update (its state is not the one the last delta built on): send it whole.
+        this.deltas.reset();
+        this.postState();
         return;
       case 'reveal':
         await this.command('istioRevisions.tree.reveal', { context: this.context, namespace: m.namespace, workload: m.workload });
@@ -196,6 +202,8 @@ export class ProxyStatusPanel implements vscode.Disposable {
 
   /** Each namespace's rows between reshapes: only namespaces a change names are shaped again. */
   private readonly memo = new ProxyStatusMemo();
+  /** What the page has: after a whole state, only the namespaces whose rows changed are posted. */
+  private readonly deltas = new ProxyStatusDeltas();
 
   /** Wall time of the last reshape and post (reshapeDelay spaces the next one by it). */
   private lastShapeMs = 0;
@@ -245,7 +253,12 @@ export class ProxyStatusPanel implements vscode.Disposable {
           workloads: [],
           hasSync: false,
         };
-    this.post({ type: 'state', context: this.context, data, clusterError });
+    const u = this.deltas.next(data);
+    this.post(
+      u.kind === 'state'
+        ? { type: 'state', context: this.context, data, clusterError, seq: u.seq }
+        : { type: 'delta', context: this.context, seq: u.seq, base: u.base, data: u.data, rows: u.rows, clusterError },
+    );
     // Sync was asked for before the cluster was loaded (e.g. a panel restored at startup): ask now.
     if (this.syncWaitsForCluster && w && phase?.phase === 'ready') {
       this.syncWaitsForCluster = false;

@@ -5,7 +5,7 @@
  * field types, unknown fields, names that are not Kubernetes names, > 64 KiB).
  * No vscode and no Node APIs here: the page bundles this file too.
  */
-import type { IstiodReach, ProxyStatusData, ProxyStatusFilters, SyncStatusPayload } from '../istio/proxystatus';
+import type { IstiodReach, ProxyStatusData, ProxyStatusFilters, SyncStatusPayload, WorkloadDelta } from '../istio/proxystatus';
 
 export type { IstiodReach, SyncStatusPayload };
 
@@ -15,7 +15,10 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 // ---- host → page ----------------------------------------------------------------
 
 export type HostMessage =
-  | { type: 'state'; context: string; data: ProxyStatusData; clusterError?: string }
+  /** The whole state; `seq` numbers it for the deltas that follow (absent: no delta applies). */
+  | { type: 'state'; context: string; data: ProxyStatusData; clusterError?: string; seq?: number }
+  /** Only the namespaces whose rows changed (applyProxyStatusDelta), for the page holding state `base`; else it asks `resync`. */
+  | { type: 'delta'; context: string; seq: number; base: number; data: Omit<ProxyStatusData, 'workloads'>; rows: WorkloadDelta; clusterError?: string }
   | { type: 'syncStatus'; sync: SyncStatusPayload }
   | { type: 'filters'; filters: ProxyStatusFilters };
 
@@ -27,7 +30,9 @@ export type PageMessage =
   | { type: 'restartStale'; namespace: string }
   | { type: 'moveNamespace'; namespace: string }
   | { type: 'setFilters'; filters: ProxyStatusFilters }
-  | { type: 'refreshSync' };
+  | { type: 'refreshSync' }
+  /** The page got a delta for a state it does not hold: send the whole state. */
+  | { type: 'resync' };
 
 export type ParseResult<T> = { ok: true; msg: T } | { ok: false; error: string };
 
@@ -111,7 +116,8 @@ export function parsePageMessage(raw: unknown): ParseResult<PageMessage> {
   const bad = (error: string): ParseResult<PageMessage> => ({ ok: false, error: `${t}: ${error}` });
   switch (t) {
     case 'ready':
-    case 'refreshSync': {
+    case 'refreshSync':
+    case 'resync': {
       const extra = onlyKeys(raw, ['type']);
       return extra ? bad(extra) : { ok: true, msg: { type: t } };
     }
@@ -150,6 +156,16 @@ export function isHostMessage(v: unknown): v is HostMessage {
   switch (v.type) {
     case 'state':
       return typeof v.context === 'string' && isObj(v.data) && Array.isArray((v.data as Record<string, unknown>).workloads);
+    case 'delta':
+      return (
+        typeof v.context === 'string' &&
+        typeof v.seq === 'number' &&
+        typeof v.base === 'number' &&
+        isObj(v.data) &&
+        isObj(v.rows) &&
+        Array.isArray((v.rows as Record<string, unknown>).namespaces) &&
+        Array.isArray((v.rows as Record<string, unknown>).workloads)
+      );
     case 'syncStatus':
       return isObj(v.sync) && Array.isArray((v.sync as Record<string, unknown>).istiods);
     case 'filters':

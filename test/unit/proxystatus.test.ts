@@ -9,6 +9,8 @@ import {
   xdsState,
   type ProxyStatusData,
   ProxyStatusMemo,
+  ProxyStatusDeltas,
+  applyProxyStatusDelta,
   reshapeDelay,
 } from '../../src/istio/proxystatus';
 import { MAX_MESSAGE_BYTES, parsePageMessage, parsePageState, renderPanelHtml } from '../../src/webview/protocol';
@@ -237,6 +239,67 @@ describe('proxy status: data shaping', () => {
     shapeProxyStatus(t, 'test', undefined, undefined, undefined, blind);
     t.apply(steps[1]);
     assert.notDeepEqual(shapeProxyStatus(t, 'test', undefined, undefined, undefined, blind).workloads, shapeProxyStatus(t, 'test').workloads);
+  });
+
+  it("the panel's deltas: the page's rows after each delta are the whole shape's; only namespaces whose rows changed are sent", () => {
+    const s = seedSnapshot();
+    const memo = new ProxyStatusMemo();
+    const deltas = new ProxyStatusDeltas();
+    const degraded = (k: string) => (k === 'ns-b/Deployment/ratings' ? { revision: '1-8-0', since: 0, reason: 'webhook down', pods: [] } : undefined);
+    const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T; // what postMessage hands the page
+    const first = deltas.next(shapeProxyStatus(s, 'test', undefined, undefined, degraded as never, memo));
+    assert.equal(first.kind, 'state');
+    let page: ProxyStatusData = clone(first.kind === 'state' ? first.data : (undefined as never));
+    let seq = first.seq;
+    const steps: [string, Parameters<typeof s.apply>[0], string[] | null][] = [
+      [
+        'a pod of ns-c added',
+        { kind: 'Pod', type: 'ADDED', object: pod('ns-c', 'httpbin', { injectedBy: '1-7-6', version: '1.7.6', name: 'httpbin-c2' }) },
+        ['ns-c'],
+      ],
+      ['nothing of the rows changed', { kind: 'Pod', type: 'ADDED', object: pod('kube-system', 'coredns', { name: 'coredns-1' }) }, []],
+      ['ns-a relabelled', { kind: 'Namespace', type: 'MODIFIED', object: ns('ns-a', { 'istio.io/rev': 'canary' }, '2') }, ['ns-a']],
+      ['a new namespace', { kind: 'Pod', type: 'ADDED', object: pod('ns-new', 'web', { injectedBy: '1-8-0', version: '1.8.0', name: 'web-1' }) }, ['ns-new']],
+      ['its last pod gone', { kind: 'Pod', type: 'DELETED', object: pod('ns-new', 'web', { name: 'web-1' }) }, ['ns-new']],
+      ['istiod 1-8-0 upgraded in place', { kind: 'Deployment', type: 'MODIFIED', object: istiod('1-8-0', '1.9.0') }, null],
+    ];
+    for (const [what, ev, expectSent] of steps) {
+      memo.changed(s.apply(ev));
+      const whole = shapeProxyStatus(s, 'test', undefined, undefined, degraded as never, memo);
+      const u = deltas.next(whole);
+      assert.equal(u.kind, 'delta', what);
+      if (u.kind !== 'delta') continue;
+      assert.equal(u.base, seq, what);
+      seq = u.seq;
+      const m = clone(u);
+      page = applyProxyStatusDelta(page, m.data, m.rows);
+      assert.deepEqual(page, clone(whole), `after: ${what}`);
+      // the marked row (a copy each shape) is always sent; otherwise only the namespaces whose rows changed
+      const sent = u.rows.namespaces.filter((n) => n !== 'ns-b').sort();
+      if (expectSent) assert.deepEqual(sent, expectSent, `${what}: the namespaces sent`);
+      if (what === 'its last pod gone')
+        assert.deepEqual(
+          u.rows.workloads.filter((w) => w.namespace === 'ns-new'),
+          [],
+          `${what}: sent with no rows`,
+        );
+      if (expectSent && expectSent.length <= 1) assert.ok(JSON.stringify(u).length < JSON.stringify(whole).length, `${what}: smaller than the whole state`);
+    }
+    // the page applying a delta to another state would be wrong: it checks base (the page asks resync); reset sends whole
+    deltas.reset();
+    assert.equal(deltas.next(shapeProxyStatus(s, 'test', undefined, undefined, degraded as never, memo)).kind, 'state');
+    // the test can fail: a delta applied to a page that missed the one before differs from the whole shape
+    const d2 = new ProxyStatusDeltas();
+    const t = seedSnapshot();
+    const m2 = new ProxyStatusMemo();
+    const st = d2.next(shapeProxyStatus(t, 'test', undefined, undefined, undefined, m2));
+    m2.changed(t.apply(steps[0][1]));
+    d2.next(shapeProxyStatus(t, 'test', undefined, undefined, undefined, m2)); // lost
+    m2.changed(t.apply(steps[2][1]));
+    const late = d2.next(shapeProxyStatus(t, 'test', undefined, undefined, undefined, m2));
+    assert.ok(late.kind === 'delta' && st.kind === 'state' && late.base !== st.seq);
+    if (late.kind === 'delta' && st.kind === 'state')
+      assert.notDeepEqual(applyProxyStatusDelta(clone(st.data), late.data, late.rows), clone(shapeProxyStatus(t, 'test')));
   });
 
   it('filters: revision, namespace, stale only, search; namespace bars follow the rows', () => {

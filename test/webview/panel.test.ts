@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ClusterSnapshot, compareAnswer, RestartLedger, type Verification } from '../../src/istio';
-import { parseSyncz, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
+import { parseSyncz, ProxyStatusDeltas, ProxyStatusMemo, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
 import { parsePageMessage, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
 import { largeSnapshot, ns, pod, seedSnapshotFull } from '../unit/fixtures';
 import { startPageHarness, type PageHarness } from './harness';
@@ -548,6 +548,48 @@ describe('Proxy status page in Chromium', function () {
     assert.equal(await page.$eval('#rows-more', (b) => b.hidden), true);
     assert.equal(await page.$$eval('#namespaces > li', (ls) => ls.length), 50);
     assert.equal(await page.textContent('#namespaces-more'), 'Show 15 more namespaces (15 not shown)');
+    assert.deepEqual(problems, []);
+  });
+
+  it("deltas: only the changed namespace's row is rebuilt (the others are the same elements); a delta for a state the page does not hold asks resync and changes nothing", async () => {
+    await open();
+    await hostPost({ type: 'filters', filters: { staleOnly: false, notSynced: false, search: '' } });
+    const s = largeSnapshot(130, 2);
+    const memo = new ProxyStatusMemo();
+    const deltas = new ProxyStatusDeltas();
+    const first = deltas.next(shapeProxyStatus(s, 'local', undefined, undefined, undefined, memo));
+    assert.equal(first.kind, 'state');
+    await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(s, 'local'), seq: first.seq });
+    await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 100);
+    // mark every row element, then move large-0002 to canary: its one pod on 1-7-6 of two becomes stale
+    await page.$$eval('#rows tr', (trs) => trs.forEach((t) => t.setAttribute('data-mark', '1')));
+    memo.changed(s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('large-0002', { 'istio.io/rev': 'canary' }, '2') }));
+    const u = deltas.next(shapeProxyStatus(s, 'local', undefined, undefined, undefined, memo));
+    assert.ok(u.kind === 'delta');
+    if (u.kind !== 'delta') return;
+    assert.deepEqual(u.rows.namespaces, ['large-0002']);
+    await hostPost({ type: 'delta', context: 'local', seq: u.seq, base: u.base, data: u.data, rows: u.rows });
+    await page.waitForFunction(() => document.querySelector('#rows tr[data-key="large-0002/Deployment/app-2"]')?.classList.contains('is-stale'));
+    const unmarked = await page.$$eval('#rows tr:not([data-mark])', (trs) => trs.map((t) => t.getAttribute('data-key')));
+    assert.deepEqual(unmarked, ['large-0002/Deployment/app-2']);
+    assert.equal(await page.$$eval('#rows tr', (trs) => trs.length), 100);
+    assert.equal(await page.textContent('#row-count'), '130 of 130 workloads · the first 100 shown');
+    // a delta built on a state the page never got (one was lost): resync asked, nothing applied
+    await clearPosted();
+    memo.changed(s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('large-0004', { 'istio.io/rev': 'canary' }, '2') }));
+    deltas.next(shapeProxyStatus(s, 'local', undefined, undefined, undefined, memo)); // lost on the way
+    memo.changed(s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('large-0006', { 'istio.io/rev': 'canary' }, '2') }));
+    const late = deltas.next(shapeProxyStatus(s, 'local', undefined, undefined, undefined, memo));
+    assert.ok(late.kind === 'delta');
+    if (late.kind !== 'delta') return;
+    await hostPost({ type: 'delta', context: 'local', seq: late.seq, base: late.base, data: late.data, rows: late.rows });
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'resync'));
+    assert.deepEqual(await posted(), [{ type: 'resync' }]);
+    assert.ok(parsePageMessage({ type: 'resync' }).ok);
+    assert.equal(await page.$eval('#rows tr[data-key="large-0006/Deployment/app-6"]', (t) => t.classList.contains('is-stale')), false);
+    // the whole state the host then sends is shown
+    await hostPost({ type: 'state', context: 'local', data: shapeProxyStatus(s, 'local'), seq: 99 });
+    await page.waitForFunction(() => document.querySelector('#rows tr[data-key="large-0006/Deployment/app-6"]')?.classList.contains('is-stale'));
     assert.deepEqual(problems, []);
   });
 

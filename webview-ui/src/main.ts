@@ -8,6 +8,7 @@
  */
 import './proxyStatus.css';
 import {
+  applyProxyStatusDelta,
   emptyFilters,
   filterNamespaces,
   filterRows,
@@ -37,6 +38,8 @@ const PAGE = { namespaces: 50, rows: 100 };
 const model: {
   context: string;
   data?: ProxyStatusData;
+  /** The number of the host's state `data` is (deltas build on it); undefined: none applies. */
+  seq?: number;
   clusterError?: string;
   sync?: SyncStatusPayload;
   filters: ProxyStatusFilters;
@@ -381,28 +384,48 @@ function buildNamespace(b: NamespaceBar): HTMLLIElement {
 }
 
 // Keyed namespace bars, rebuilt only when their content (or the revision colours) changed.
-const nsCache = new Map<string, { el: HTMLLIElement; sig: string }>();
+const nsCache = new Map<string, Keyed<HTMLLIElement, NamespaceBar>>();
+
+interface Keyed<E extends Element, V extends object> {
+  el: E;
+  value: V;
+  /** What else the element shows (revision colours, sync availability). */
+  ctx: string;
+}
+
+/** JSON of a value the page got from the host, computed once per object (values are never changed in place). */
+const sigs = new WeakMap<object, string>();
+function sigOf(v: object): string {
+  let t = sigs.get(v);
+  if (t === undefined) sigs.set(v, (t = JSON.stringify(v)));
+  return t;
+}
 
 /**
- * Keyed children of `parent` in `items` order: an element is rebuilt only when its signature
- * changed, moved only when out of place, removed when gone (a large page re-renders in place).
+ * Keyed children of `parent` in `items` order: an element is rebuilt only when its value changed
+ * (the same object, or one of equal JSON, is not: a delta from the host keeps the objects of
+ * unchanged namespaces, a filter keeps them all), moved only when out of place, removed when gone.
  */
-function keyedList<E extends Element>(
+function keyedList<E extends Element, V extends object>(
   parent: Element,
-  cache: Map<string, { el: E; sig: string }>,
-  items: { key: string; sig: string; build: () => E }[],
+  cache: Map<string, Keyed<E, V>>,
+  items: readonly V[],
+  keyOf: (v: V) => string,
+  ctx: string,
+  build: (v: V) => E,
 ): void {
   const seen = new Set<string>();
   let prev: Element | null = null;
-  for (const it of items) {
-    seen.add(it.key);
-    let c = cache.get(it.key);
-    if (!c || c.sig !== it.sig) {
-      const el = it.build();
+  for (const v of items) {
+    const key = keyOf(v);
+    seen.add(key);
+    let c = cache.get(key);
+    if (!c || c.ctx !== ctx || (c.value !== v && sigOf(c.value) !== sigOf(v))) {
+      const el = build(v);
       if (c) c.el.replaceWith(el);
-      c = { el, sig: it.sig };
-      cache.set(it.key, c);
-    }
+      c = { el, value: v, ctx };
+      cache.set(key, c);
+    } else c.value = v;
     const want: Element | null = prev ? prev.nextElementSibling : parent.firstElementChild;
     if (want !== c.el) parent.insertBefore(c.el, want);
     prev = c.el;
@@ -416,16 +439,12 @@ function keyedList<E extends Element>(
 
 function renderNamespaces(bars: NamespaceBar[]): void {
   moreButton(nsMore, bars.length - model.shown.namespaces, PAGE.namespaces, 'namespaces');
-  keyedList(
-    nsList,
-    nsCache,
-    bars.slice(0, model.shown.namespaces).map((b) => ({ key: b.namespace, sig: `${slots.key}|${JSON.stringify(b)}`, build: () => buildNamespace(b) })),
-  );
+  keyedList(nsList, nsCache, bars.slice(0, model.shown.namespaces), (b) => b.namespace, slots.key, buildNamespace);
   nsEmpty.textContent = bars.length ? '' : model.data && model.data.namespaces.length ? 'No namespace matches the filters.' : 'No namespace has proxies.';
 }
 
 // Keyed rows: a row is rebuilt only when its content (or sync availability) changed.
-const rowCache = new Map<string, { el: HTMLTableRowElement; sig: string }>();
+const rowCache = new Map<string, Keyed<HTMLTableRowElement, WorkloadRow>>();
 
 function syncCell(r: WorkloadRow): HTMLTableCellElement {
   const td = h('td', { class: 'sync-cell' });
@@ -548,15 +567,14 @@ function renderRows(rows: WorkloadRow[], hasSync: boolean): void {
   keyedList(
     tbody,
     rowCache,
-    rows.slice(0, model.shown.rows).map((r) => ({
-      key: r.key,
-      sig: `${hasSync ? 1 : 0}|${slots.key}|${JSON.stringify(r)}`,
-      build: () => {
-        const tr = buildRow(r);
-        tr.setAttribute('aria-selected', model.selected === r.key ? 'true' : 'false');
-        return tr;
-      },
-    })),
+    rows.slice(0, model.shown.rows),
+    (r) => r.key,
+    `${hasSync ? 1 : 0}|${slots.key}`,
+    (r) => {
+      const tr = buildRow(r);
+      tr.setAttribute('aria-selected', model.selected === r.key ? 'true' : 'false');
+      return tr;
+    },
   );
   const total = model.data?.workloads.length ?? 0;
   rowCount.textContent = total ? `${rows.length} of ${plural(total, 'workload')}${hiddenRows > 0 ? ` · the first ${model.shown.rows} shown` : ''}` : '';
@@ -608,8 +626,20 @@ window.addEventListener('message', (ev: MessageEvent) => {
     case 'state':
       model.context = m.context;
       model.data = m.data;
+      model.seq = m.seq;
       model.clusterError = m.clusterError;
       save();
+      break;
+    case 'delta':
+      if (!model.data || model.seq === undefined || m.base !== model.seq || m.context !== model.context) {
+        // Not the state this delta builds on (a message was lost): ask for the whole state.
+        model.seq = undefined;
+        send({ type: 'resync' });
+        return;
+      }
+      model.data = applyProxyStatusDelta(model.data, m.data, m.rows);
+      model.seq = m.seq;
+      model.clusterError = m.clusterError;
       break;
     case 'syncStatus':
       model.sync = m.sync;
