@@ -29,6 +29,7 @@ import { describeK8sError } from '../../k8s';
 import type { ClusterEntry, ClusterEvent, ClusterManager } from '../clusters';
 import { contextValue } from '../contextValues';
 import { readSettings } from '../settings';
+import { FlushTimer } from './flushTimer';
 import { ids, type GroupKind, type Node, type WorkloadSummary } from './nodes';
 
 function groupLabel(g: GroupKind): string {
@@ -60,7 +61,6 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private readonly parents = new Map<string, Node | undefined>();
   private pending = new Set<string>();
   private pendingAll = false;
-  private timer?: NodeJS.Timeout;
   private readonly subs: vscode.Disposable[] = [];
   /** For tests and benchmarks: how many node refreshes were fired. */
   refreshCount = 0;
@@ -73,6 +73,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     /** Refreshes fire at most this often: a restart storm's thousands of pod events give at most 4 a second. */
     private readonly minIntervalMs = 250,
   ) {
+    this.flushes = new FlushTimer(() => this.firePending(), this.debounceMs, this.minIntervalMs);
     this.subs.push(
       clusters.onDidChangeClusters(() => this.refreshAll()),
       clusters.onDidChangeCluster((e) => this.onClusterEvent(e)),
@@ -94,7 +95,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.flushes.cancel();
     for (const t of this.ticks.values()) clearTimeout(t);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
@@ -200,10 +201,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.schedule();
   }
 
-  private lastFlush = 0;
+  private readonly flushes: FlushTimer;
   private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => this.flush(), Math.max(this.debounceMs, this.lastFlush + this.minIntervalMs - Date.now()));
+    this.flushes.request();
   }
 
   /** What the cluster node and the Namespaces group last showed, per context. */
@@ -223,11 +223,10 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   /** Fires the pending refreshes now. */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    this.lastFlush = Date.now();
+    this.flushes.now();
+  }
+
+  private firePending(): void {
     for (const ctx of this.summaryCheck) {
       const now = this.summaryOf(ctx);
       const before = this.shownSummary.get(ctx);
