@@ -35,7 +35,7 @@ export interface WebviewBench {
   updateDelta: PageTiming;
   search: PageTiming;
   revisionFilter: PageTiming;
-  /** "Show 100 more workloads" under the table. */
+  /** "Show 50 more workloads" under the table. */
   showMore: PageTiming;
 }
 
@@ -111,11 +111,11 @@ export async function benchWebview(runs = 5): Promise<WebviewBench> {
         t.frame.push(x.frame);
       };
       rec(out.firstRender, await measure(state(data, whole.seq)));
-      // The page shows a first page of rows (100) and of namespace bars (50); the rest behind "Show more".
+      // The page shows a first page of rows (50) and of namespace bars (50); the rest behind "Show more".
       const rows = await page.$$eval('#rows tr', (trs) => trs.length);
       const count = await page.textContent('#row-count');
-      if (rows !== 100 || count !== `${out.workloads} of ${out.workloads} workloads · the first 100 shown`)
-        throw new Error(`the page rendered ${rows} rows ("${count}"), not the first 100 of ${out.workloads}`);
+      if (rows !== 50 || count !== `${out.workloads} of ${out.workloads} workloads · the first 50 shown`)
+        throw new Error(`the page rendered ${rows} rows ("${count}"), not the first 50 of ${out.workloads}`);
       const staleApp1 = () => page.$eval('#rows tr[data-key="large-0001/Deployment/app-1"]', (tr) => tr.classList.contains('is-stale'));
       if (!(await staleApp1())) throw new Error('large-0001/app-1 is not stale before the change');
       rec(out.updateDelta, await measure(delta));
@@ -128,7 +128,7 @@ export async function benchWebview(runs = 5): Promise<WebviewBench> {
       rec(out.revisionFilter, await measure({ select: '#f-revision', value: '1-8-0' }));
       rec(out.showMore, await measure({ click: '#rows-more' }));
       const more = await page.$$eval('#rows tr', (trs) => trs.length);
-      if (more !== 200) throw new Error(`Show more left ${more} rows, not 200`);
+      if (more !== 100) throw new Error(`Show more left ${more} rows, not 100`);
     }
   } finally {
     await harness.close();

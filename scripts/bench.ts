@@ -449,7 +449,7 @@ async function main() {
       ['updateDelta', 'update of one workload, as the delta the panel posts', 16],
       ['search', 'search', 50],
       ['revisionFilter', 'revision filter', 50],
-      ['showMore', 'show 100 more rows', undefined],
+      ['showMore', 'show 50 more rows', undefined],
     ];
     for (const [k, label, target] of pageRows) {
       const t = wv[k] as { handler: number[]; frame: number[] };
