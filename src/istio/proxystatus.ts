@@ -223,10 +223,14 @@ export function reshapeDelay(lastShapeMs: number, minMs = 200): number {
   return Math.max(minMs, Math.round(4 * lastShapeMs));
 }
 
-/** `localeCompare`'s order (the default locale), without building a collator per comparison. */
-const collator = new Intl.Collator();
+/**
+ * `localeCompare`'s order (the default locale), without building a collator per comparison. Made on
+ * first use: building one loads the locale's collation data (~2 ms), which activation need not wait for.
+ */
+let collatorMade: Intl.Collator | undefined;
+const collator = (): Intl.Collator => (collatorMade ??= new Intl.Collator());
 /** The order of the page's workload rows. */
-const byKey = (a: WorkloadRow, b: WorkloadRow) => collator.compare(a.key, b.key);
+const byKey = (a: WorkloadRow, b: WorkloadRow) => collator().compare(a.key, b.key);
 
 /** The workload rows of some pods (with no verification or degraded marks), and how many pods they are. */
 function workloadRows(proxies: Iterable<ProxyInfo>, idx: Map<string, ProxySync> | undefined, complete: boolean): { rows: WorkloadRow[]; pods: number } {
@@ -280,7 +284,8 @@ function workloadRows(proxies: Iterable<ProxyInfo>, idx: Map<string, ProxySync> 
     const { revMap, verSet, ...row } = r;
     row.revisions = [...revMap].map(([revision, count]) => ({ revision, count })).sort(byCountDesc);
     row.versions = [...verSet].sort();
-    row.podRows.sort((a, b) => collator.compare(a.name, b.name));
+    const c = collator();
+    row.podRows.sort((a, b) => c.compare(a.name, b.name));
     if (idx) row.sync = summarizeSync(row.podRows);
     out.push(row);
   }

@@ -31,6 +31,21 @@ describe('Istio Revisions in a real extension host', function () {
     say(
       `      activation in this extension host: bundle evaluated in ${a.evalMs!.toFixed(1)} ms, activate() called ${a.loadMs!.toFixed(1)} ms after the bundle's first line, activate() ${a.activateMs.toFixed(1)} ms`,
     );
+    // VS Code's own marks (vs/base/common/performance, kept on globalThis in the extension host): how long
+    // the host took to load this extension's code, and which other extensions' code it loaded meanwhile.
+    // Its "activation time" clock starts before the await that precedes the load, so others' loads count.
+    const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }).MonacoPerformanceMarks?.getMarks() ?? [];
+    const at = (what: string) => marks.find((m) => m.name.toLowerCase() === `code/exthost/${what}loadextensioncode/${EXTENSION_ID}`)?.startTime;
+    const will = at('will');
+    const did = at('did');
+    if (will !== undefined && did !== undefined) {
+      const before = marks
+        .filter((m) => m.name.startsWith('code/extHost/didLoadExtensionCode/') && m.startTime <= will && m.startTime > will - 1000)
+        .map((m) => m.name.slice('code/extHost/didLoadExtensionCode/'.length));
+      say(
+        `      VS Code's marks: this extension's code loaded in ${did - will} ms; other extensions' code loaded in the second before: ${before.join(', ') || 'none'}`,
+      );
+    } else say(`      VS Code's marks: none for this extension (${marks.length} marks)`);
     assert.ok(
       api.clusters.list().some((e) => e.context === seed.context),
       `clusters: ${api.clusters
