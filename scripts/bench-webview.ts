@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProxyStatusDeltas, ProxyStatusMemo, shapeProxyStatus, type ProxyStatusData } from '../src/istio/proxystatus';
-import type { HostMessage } from '../src/webview/protocol';
+import { updateMessage, type HostMessage } from '../src/webview/protocol';
 import { largeSnapshot, pod } from '../test/unit/fixtures';
 import { startPageHarness } from '../test/webview/harness';
 
@@ -57,7 +57,7 @@ export async function benchWebview(runs = 5): Promise<WebviewBench> {
   const d = deltas.next(shapeProxyStatus(snap, 'bench', undefined, undefined, undefined, memo));
   if (d.kind !== 'delta' || d.rows.namespaces.join() !== 'large-0001')
     throw new Error(`the change's delta names ${d.kind === 'delta' ? d.rows.namespaces.join() : 'a whole state'}`);
-  const delta: HostMessage = { type: 'delta', context: 'bench', seq: d.seq, base: d.base, data: d.data, rows: d.rows };
+  const delta = updateMessage(d, 'bench');
   // One workload changes: the stale half of large-0001's pods restarted onto 1-8-0.
   const updated: ProxyStatusData = shapeProxyStatus(largeSnapshot(500, 20, new Set([1])), 'bench');
   const state = (d: ProxyStatusData, seq?: number): HostMessage => ({ type: 'state', context: 'bench', data: d, seq });

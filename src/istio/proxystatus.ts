@@ -224,11 +224,17 @@ export function reshapeDelay(lastShapeMs: number, minMs = 200): number {
 }
 
 /**
- * `localeCompare`'s order (the default locale), without building a collator per comparison. Made on
- * first use: building one loads the locale's collation data (~2 ms), which activation need not wait for.
+ * The order of the page's rows, the same in the extension host and in the page (which merges deltas
+ * into it): one fixed locale, since the host's default locale comes from the OS and the page's from
+ * VS Code's display language. Made on first use: building a collator loads its collation data
+ * (~2 ms), which activation need not wait for.
  */
 let collatorMade: Intl.Collator | undefined;
-const collator = (): Intl.Collator => (collatorMade ??= new Intl.Collator());
+const collator = (): Intl.Collator => (collatorMade ??= new Intl.Collator('en'));
+/** Builds the row order's collator now (the page does it when idle, before the first delta needs it). */
+export function warmRowOrder(): void {
+  collator();
+}
 /** The order of the page's workload rows. */
 const byKey = (a: WorkloadRow, b: WorkloadRow) => collator().compare(a.key, b.key);
 
@@ -284,8 +290,7 @@ function workloadRows(proxies: Iterable<ProxyInfo>, idx: Map<string, ProxySync> 
     const { revMap, verSet, ...row } = r;
     row.revisions = [...revMap].map(([revision, count]) => ({ revision, count })).sort(byCountDesc);
     row.versions = [...verSet].sort();
-    const c = collator();
-    row.podRows.sort((a, b) => c.compare(a.name, b.name));
+    row.podRows.sort((a, b) => collator().compare(a.name, b.name));
     if (idx) row.sync = summarizeSync(row.podRows);
     out.push(row);
   }

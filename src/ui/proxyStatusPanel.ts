@@ -19,7 +19,7 @@ import { emptyFilters, ProxyStatusDeltas, ProxyStatusMemo, reshapeDelay, shapePr
 import { describeK8sError } from '../k8s';
 import { gatherSync, type SyncGather } from '../k8s/syncz';
 
-import { parsePageMessage, parsePageState, renderPanelHtml, VIEW_TYPE, type HostMessage, type PageMessage } from '../webview/protocol';
+import { parsePageMessage, parsePageState, renderPanelHtml, updateMessage, VIEW_TYPE, type HostMessage, type PageMessage } from '../webview/protocol';
 import type { Services } from './commands/registry';
 
 export { gatherSync, type SyncGather };
@@ -132,13 +132,14 @@ export class ProxyStatusPanel implements vscode.Disposable {
 
   /** Posts to a shown, ready page; a page that is not is sent everything when it says `ready`. */
   private post(msg: HostMessage): void {
+    // A state or delta the page does not get: its rows are no longer what the next delta builds on.
+    const rows = msg.type === 'state' || msg.type === 'delta';
     if (!this.ready || !this.panel.visible) {
-      if (msg.type === 'state' || msg.type === 'delta') this.deltas.reset();
+      if (rows) this.deltas.reset();
       return;
     }
     void this.panel.webview.postMessage(msg).then((delivered) => {
-      // A lost state or delta: the page's rows are no longer what the next delta builds on.
-      if (!delivered && (msg.type === 'state' || msg.type === 'delta')) this.deltas.reset();
+      if (!delivered && rows) this.deltas.reset();
     });
   }
 
@@ -253,12 +254,7 @@ export class ProxyStatusPanel implements vscode.Disposable {
           workloads: [],
           hasSync: false,
         };
-    const u = this.deltas.next(data);
-    this.post(
-      u.kind === 'state'
-        ? { type: 'state', context: this.context, data, clusterError, seq: u.seq }
-        : { type: 'delta', context: this.context, seq: u.seq, base: u.base, data: u.data, rows: u.rows, clusterError },
-    );
+    this.post(updateMessage(this.deltas.next(data), this.context, clusterError));
     // Sync was asked for before the cluster was loaded (e.g. a panel restored at startup): ask now.
     if (this.syncWaitsForCluster && w && phase?.phase === 'ready') {
       this.syncWaitsForCluster = false;

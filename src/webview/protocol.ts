@@ -5,7 +5,7 @@
  * field types, unknown fields, names that are not Kubernetes names, > 64 KiB).
  * No vscode and no Node APIs here: the page bundles this file too.
  */
-import type { IstiodReach, ProxyStatusData, ProxyStatusFilters, SyncStatusPayload, WorkloadDelta } from '../istio/proxystatus';
+import type { IstiodReach, ProxyStatusData, ProxyStatusFilters, ProxyStatusUpdate, SyncStatusPayload, WorkloadDelta } from '../istio/proxystatus';
 
 export type { IstiodReach, SyncStatusPayload };
 
@@ -21,6 +21,13 @@ export type HostMessage =
   | { type: 'delta'; context: string; seq: number; base: number; data: Omit<ProxyStatusData, 'workloads'>; rows: WorkloadDelta; clusterError?: string }
   | { type: 'syncStatus'; sync: SyncStatusPayload }
   | { type: 'filters'; filters: ProxyStatusFilters };
+
+/** The host message of one of ProxyStatusDeltas' updates. */
+export function updateMessage(u: ProxyStatusUpdate, context: string, clusterError?: string): HostMessage {
+  return u.kind === 'state'
+    ? { type: 'state', context, data: u.data, clusterError, seq: u.seq }
+    : { type: 'delta', context, seq: u.seq, base: u.base, data: u.data, rows: u.rows, clusterError };
+}
 
 // ---- page → host ----------------------------------------------------------------
 

@@ -59,7 +59,7 @@ describe("the tree's refresh timer (FlushTimer)", function () {
     assert.ok(fires[1] - fires[0] >= 250, `the second refresh came ${(fires[1] - fires[0]).toFixed(1)} ms after the first`);
   });
 
-  it('a storm of changes in long tasks: never two refreshes less than 250 ms apart, at most 4 in any second', async () => {
+  it('a storm of changes in long tasks: never two refreshes less than 250 ms apart (so never five in a second)', async () => {
     const fires: number[] = [];
     const t = new FlushTimer(() => fires.push(performance.now()), 100, 250);
     const end = performance.now() + 3000;
@@ -78,6 +78,5 @@ describe("the tree's refresh timer (FlushTimer)", function () {
     assert.ok(fires.length >= 4, `${fires.length} refreshes in 3 s`);
     const gaps = fires.slice(1).map((f, i) => f - fires[i]);
     assert.ok(Math.min(...gaps) >= 250, `gaps: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
-    for (const f of fires) assert.ok(fires.filter((g) => g >= f && g < f + 1000).length <= 4, 'five refreshes within a second');
   });
 });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ClusterSnapshot, compareAnswer, RestartLedger, type Verification } from '../../src/istio';
 import { parseSyncz, ProxyStatusDeltas, ProxyStatusMemo, shapeProxyStatus, type ProxyStatusData } from '../../src/istio/proxystatus';
-import { parsePageMessage, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
+import { parsePageMessage, updateMessage, type HostMessage, type SyncStatusPayload } from '../../src/webview/protocol';
 import { largeSnapshot, ns, pod, seedSnapshotFull } from '../unit/fixtures';
 import { startPageHarness, type PageHarness } from './harness';
 
@@ -571,7 +571,7 @@ describe('Proxy status page in Chromium', function () {
     assert.ok(u.kind === 'delta');
     if (u.kind !== 'delta') return;
     assert.deepEqual(u.rows.namespaces, ['large-0002']);
-    await hostPost({ type: 'delta', context: 'local', seq: u.seq, base: u.base, data: u.data, rows: u.rows });
+    await hostPost(updateMessage(u, 'local'));
     await page.waitForFunction(() => document.querySelector('#rows tr[data-key="large-0002/Deployment/app-2"]')?.classList.contains('is-stale'));
     const unmarked = await page.$$eval('#rows tr:not([data-mark])', (trs) => trs.map((t) => t.getAttribute('data-key')));
     assert.deepEqual(unmarked, ['large-0002/Deployment/app-2']);
@@ -585,9 +585,14 @@ describe('Proxy status page in Chromium', function () {
     const late = deltas.next(shapeProxyStatus(s, 'local', undefined, undefined, undefined, memo));
     assert.ok(late.kind === 'delta');
     if (late.kind !== 'delta') return;
-    await hostPost({ type: 'delta', context: 'local', seq: late.seq, base: late.base, data: late.data, rows: late.rows });
+    await hostPost(updateMessage(late, 'local'));
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'resync'));
     assert.deepEqual(await posted(), [{ type: 'resync' }]);
+    // a further delta in flight before the whole state comes is dropped without asking again
+    memo.changed(s.apply({ kind: 'Namespace', type: 'MODIFIED', object: ns('large-0008', { 'istio.io/rev': 'canary' }, '2') }));
+    await hostPost(updateMessage(deltas.next(shapeProxyStatus(s, 'local', undefined, undefined, undefined, memo)), 'local'));
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+    assert.deepEqual(await posted(), [{ type: 'resync' }], 'resync asked once');
     assert.ok(parsePageMessage({ type: 'resync' }).ok);
     assert.equal(await page.$eval('#rows tr[data-key="large-0006/Deployment/app-6"]', (t) => t.classList.contains('is-stale')), false);
     // the whole state the host then sends is shown

@@ -9,6 +9,7 @@
 import './proxyStatus.css';
 import {
   applyProxyStatusDelta,
+  warmRowOrder,
   emptyFilters,
   filterNamespaces,
   filterRows,
@@ -44,6 +45,8 @@ const model: {
   data?: ProxyStatusData;
   /** The number of the host's state `data` is (deltas build on it); undefined: none applies. */
   seq?: number;
+  /** A resync was asked for: deltas are dropped without asking again until the whole state comes. */
+  resyncAsked?: boolean;
   clusterError?: string;
   sync?: SyncStatusPayload;
   filters: ProxyStatusFilters;
@@ -631,14 +634,18 @@ window.addEventListener('message', (ev: MessageEvent) => {
       model.context = m.context;
       model.data = m.data;
       model.seq = m.seq;
+      model.resyncAsked = false;
+      // Deltas merge rows in the host's collation order: load its data while idle, not on the first delta.
+      requestIdleCallback(warmRowOrder);
       model.clusterError = m.clusterError;
       save();
       break;
     case 'delta':
       if (!model.data || model.seq === undefined || m.base !== model.seq || m.context !== model.context) {
-        // Not the state this delta builds on (a message was lost): ask for the whole state.
+        // Not the state this delta builds on (a message was lost): ask for the whole state, once.
         model.seq = undefined;
-        send({ type: 'resync' });
+        if (!model.resyncAsked) send({ type: 'resync' });
+        model.resyncAsked = true;
         return;
       }
       model.data = applyProxyStatusDelta(model.data, m.data, m.rows);
