@@ -348,7 +348,7 @@ export type ProxyStatusUpdate =
  * What the panel posts for each shape. The first shape, and the first after reset() (a new page,
  * a message not delivered, the page asking), goes whole; after that only the namespaces whose rows
  * are not the very objects posted last time (ProxyStatusMemo keeps unchanged rows) are sent.
- * At 10,000 proxies a whole state is ~1.6 MB to serialize; a restart touches a few namespaces.
+ * At 10,000 proxies a whole state is ~1.2 MB to serialize (the storm bench: 1,226 KiB, deltas 87 KiB on average).
  */
 export class ProxyStatusDeltas {
   private sent: Map<string, WorkloadRow[]> | undefined;
